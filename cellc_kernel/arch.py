@@ -1,0 +1,89 @@
+"""Architecture-specific bytes: the trampoline of a notebook function.
+
+Every reference to a notebook function `f` (calls, `&f`, recursion, in any
+cell) is bound by an asm label to `__cellc_tramp_f`, which jumps through
+the data slot `__cellc_slot_f`.  Loading a cell that defines `f` stores the
+new body's address in the slot, so every caller sees the newest definition
+and `&f` never changes.  Until a body is stored, the slot points to a stub
+that hands the slot (followed by the name) to the executor's `__cellc_lazy`,
+which binds a library function of that name or reports it as undefined.
+
+The slot is reached through a local label so the jump is PC-relative (a
+PC-relative reference to a global symbol cannot be linked into a shared
+object); `__cellc_slot_f` is a global alias that later cells store into.
+"""
+
+from __future__ import annotations
+
+import platform
+
+_X86_64 = """\
+.pushsection .text
+.globl __cellc_tramp_{n}
+.type __cellc_tramp_{n}, @function
+.p2align 4
+__cellc_tramp_{n}:
+  endbr64
+  jmp *.Lslot_{n}(%rip)
+.size __cellc_tramp_{n}, .-__cellc_tramp_{n}
+.Lunset_{n}:
+  lea .Lslot_{n}(%rip), %r11
+  jmp *__cellc_lazy@GOTPCREL(%rip)
+.popsection
+.pushsection .data
+.p2align 3
+.globl __cellc_slot_{n}
+.type __cellc_slot_{n}, @object
+.size __cellc_slot_{n}, 8
+__cellc_slot_{n}:
+.Lslot_{n}:
+  .quad .Lunset_{n}
+  .asciz "{n}"
+.popsection
+"""
+
+_AARCH64 = """\
+.pushsection .text
+.globl __cellc_tramp_{n}
+.type __cellc_tramp_{n}, %function
+.p2align 2
+__cellc_tramp_{n}:
+  adrp x16, .Lslot_{n}
+  ldr x16, [x16, :lo12:.Lslot_{n}]
+  br x16
+.size __cellc_tramp_{n}, .-__cellc_tramp_{n}
+.Lunset_{n}:
+  adrp x16, .Lslot_{n}
+  add x16, x16, :lo12:.Lslot_{n}
+  adrp x17, :got:__cellc_lazy
+  ldr x17, [x17, :got_lo12:__cellc_lazy]
+  br x17
+.popsection
+.pushsection .data
+.p2align 3
+.globl __cellc_slot_{n}
+.type __cellc_slot_{n}, %object
+.size __cellc_slot_{n}, 8
+__cellc_slot_{n}:
+.Lslot_{n}:
+  .xword .Lunset_{n}
+  .asciz "{n}"
+.popsection
+"""
+
+_TEMPLATES = {"x86_64": _X86_64, "amd64": _X86_64, "aarch64": _AARCH64, "arm64": _AARCH64}
+
+
+def trampoline_asm(name: str, machine: str | None = None) -> str:
+    """Assembly defining the trampoline and slot of function `name`."""
+    machine = (machine or platform.machine()).lower()
+    try:
+        template = _TEMPLATES[machine]
+    except KeyError:
+        raise RuntimeError(f"cellc has no trampoline for the {machine} architecture") from None
+    return template.format(n=name)
+
+
+def c_string_asm(text: str) -> str:
+    """`text` as a C string literal holding assembly source."""
+    return "".join('"' + line.replace("\\", "\\\\").replace('"', '\\"') + '\\n"\n' for line in text.splitlines())

@@ -1,0 +1,200 @@
+"""Compile and link a cell: gcc -c with a precompiled prelude header, ld -shared.
+
+Also reads what gcc made with pyelftools (the object's symbol table) and
+turns gcc's diagnostics into what the user wrote: cell line numbers, no
+generated names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from elftools.elf.elffile import ELFFile
+from elftools.elf.sections import SymbolTableSection
+
+INCLUDE_DIR = Path(__file__).parent / "include"
+BASE_FLAGS = ["-fPIC", "-g", "-fno-common", "-fdiagnostics-color=never", "-fmessage-length=0", "-pipe"]
+DEFAULT_CFLAGS = ["-O0", "-Wall", "-std=gnu17"]
+
+_GENERATED = [
+    (re.compile(r"__cellc_impl_\d+_(\w+)"), r"\1"),
+    (re.compile(r"__cellc_tramp_(\w+)"), r"\1"),
+    (re.compile(r"__cellc_var_(\w+)_\d+"), r"\1"),
+    (re.compile(r' __asm__\("[^"]*"\)'), ""),
+]
+_LOCATION = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+):(?:(?P<col>\d+):)? (?P<kind>fatal error|error|warning|note): ")
+
+
+class CompileError(Exception):
+    """gcc rejected the cell; `diagnostics` is the cleaned text."""
+
+    def __init__(self, diagnostics: str, raw: str = ""):
+        super().__init__(diagnostics)
+        self.diagnostics = diagnostics
+        self.raw = raw
+
+
+@dataclass
+class ObjectSymbols:
+    defined: set[str] = field(default_factory=set)
+    undefined: set[str] = field(default_factory=set)
+    sizes: dict[str, int] = field(default_factory=dict)
+
+
+def read_symbols(path: str | os.PathLike) -> ObjectSymbols:
+    """What an object defines and what it needs from elsewhere."""
+    out = ObjectSymbols()
+    with open(path, "rb") as f:
+        elf = ELFFile(f)
+        for section in elf.iter_sections():
+            if not isinstance(section, SymbolTableSection):
+                continue
+            for sym in section.iter_symbols():
+                if not sym.name or sym["st_info"]["type"] in ("STT_FILE", "STT_SECTION"):
+                    continue
+                if sym["st_shndx"] == "SHN_UNDEF":
+                    if sym.name != "_GLOBAL_OFFSET_TABLE_":
+                        out.undefined.add(sym.name)
+                elif sym["st_info"]["bind"] != "STB_LOCAL":
+                    out.defined.add(sym.name)
+                    out.sizes[sym.name] = sym["st_size"]
+    return out
+
+
+def clean_name(text: str) -> str:
+    for pattern, repl in _GENERATED:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def clean_diagnostics(raw: str, label: str, errors_only_elsewhere: bool = True) -> str:
+    """gcc's output reduced to what concerns the user.
+
+    Messages are kept when they point into this cell; elsewhere (earlier
+    cells' definitions in the prelude, our generated code) only errors and
+    the notes that follow a kept message are kept.  "In function" context
+    lines naming generated functions are dropped.
+    """
+    blocks: list[list[str]] = []
+    for line in raw.splitlines():
+        if line.startswith(("In file included from", "                 from")):
+            blocks.append([line])
+            continue
+        m = _LOCATION.match(line)
+        if m or not blocks or re.match(r"^[^ ].*: In (function|top-level)", line) or line.endswith(":") and not line.startswith(" "):
+            blocks.append([line])
+        else:
+            blocks[-1].append(line)
+    kept: list[str] = []
+    keep_notes = False
+    for block in blocks:
+        head = block[0]
+        if re.search(r": In function '__cellc_\w+':$", head) or head.endswith("At top level:"):
+            continue
+        m = _LOCATION.match(head)
+        if not m:
+            if "In function" in head or head.startswith(("In file included", "                 from")):
+                kept.extend(block)
+            continue
+        kind = m.group("kind")
+        here = m.group("file") == label
+        if kind == "note":
+            if keep_notes:
+                kept.extend(block)
+            continue
+        keep = here or kind in ("error", "fatal error") or not errors_only_elsewhere
+        keep_notes = keep
+        if keep:
+            kept.extend(block)
+    # Drop dangling context lines ("In function 'f':") with nothing after them.
+    out: list[str] = []
+    for i, line in enumerate(kept):
+        if line.endswith(":") and not _LOCATION.match(line):
+            nxt = kept[i + 1] if i + 1 < len(kept) else ""
+            if not nxt or (nxt.endswith(":") and not _LOCATION.match(nxt)):
+                continue
+        out.append(line)
+    return clean_name("\n".join(out)).strip("\n")
+
+
+class Compiler:
+    """Runs gcc and ld in a private work directory."""
+
+    def __init__(self, workdir: Path, gcc: str = "gcc", ld: str = "ld"):
+        self.workdir = Path(workdir)
+        self.gcc = shutil.which(gcc) or gcc
+        self.ld = shutil.which(ld)
+        self.cflags: list[str] = list(DEFAULT_CFLAGS)
+        self._pch: dict[str, Path] = {}  # hash of header text + flags -> header path
+        self.env = {**os.environ, "LC_ALL": "C"}  # plain quotes in diagnostics
+
+    def flags(self) -> list[str]:
+        return [*BASE_FLAGS, *self.cflags, "-I", str(INCLUDE_DIR), "-I", os.getcwd()]
+
+    def _header(self, text: str) -> Path | None:
+        """A header holding `text`, precompiled for the current flags."""
+        if not text:
+            return None
+        flags = self.flags()
+        key = hashlib.sha1((text + "\0" + " ".join(flags)).encode()).hexdigest()[:16]
+        path = self._pch.get(key)
+        if path is not None:
+            return path
+        path = self.workdir / f"prelude-{key}.h"
+        path.write_text(text)
+        proc = subprocess.run(
+            [self.gcc, *flags, "-x", "c-header", "-o", str(path) + ".gch", str(path)],
+            capture_output=True,
+            text=True,
+            env=self.env,
+        )
+        if proc.returncode != 0:
+            Path(str(path) + ".gch").unlink(missing_ok=True)
+        self._pch[key] = path
+        return path
+
+    def compile(self, name: str, header: str, body: str, label: str, cell_text: str = "") -> tuple[Path, str]:
+        """Compile to an object; returns (object path, warnings text).
+
+        The cell's own text is saved under its label in the work directory
+        (gcc's cwd), so diagnostics quote the user's lines."""
+        header_path = self._header(header)
+        if cell_text and "/" not in label:
+            (self.workdir / label).write_text(cell_text, errors="surrogateescape")
+        src = self.workdir / f"{name}.c"
+        obj = self.workdir / f"{name}.o"
+        text = (f'#include "{header_path}"\n' if header_path else "") + body
+        src.write_text(text, errors="surrogateescape")
+        proc = subprocess.run(
+            [self.gcc, *self.flags(), "-c", "-o", str(obj), str(src)],
+            capture_output=True,
+            text=True,
+            errors="replace",
+            env=self.env,
+            cwd=self.workdir,
+        )
+        diagnostics = clean_diagnostics(proc.stderr, label)
+        if proc.returncode != 0:
+            raise CompileError(diagnostics or proc.stderr.strip(), proc.stderr)
+        return obj, diagnostics
+
+    def link(self, obj: Path) -> Path:
+        so = obj.with_suffix(".so")
+        if self.ld:
+            argv = [self.ld, "-shared", "-o", str(so), str(obj)]
+        else:
+            argv = [self.gcc, "-shared", "-nostdlib", "-o", str(so), str(obj)]
+        proc = subprocess.run(argv, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise CompileError(clean_name(proc.stderr.strip()), proc.stderr)
+        return so
+
+    def version(self) -> str:
+        proc = subprocess.run([self.gcc, "-dumpfullversion"], capture_output=True, text=True)
+        return proc.stdout.strip() or "unknown"

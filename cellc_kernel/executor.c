@@ -1,0 +1,679 @@
+/* cellc executor: the process that holds a notebook's C program.
+ *
+ * The kernel (Python) starts this program with two pipes whose numbers are
+ * argv[1] (commands to us) and argv[2] (events back).  fd 1/2 are the notebook's
+ * stdout/stderr pipes; fd 0 is /dev/null (stdin is served by the kernel
+ * through `input` events, see below).  The protocol is line based; the
+ * full description is in cellc_kernel/executor.py.
+ *
+ * Transactions by fork: the process that runs cells is the *live* process.
+ * After a cell succeeds the live process forks; the parent keeps the
+ * post-cell state as a *snapshot* and waits, the child is the new live
+ * process.  When a cell crashes, exits or is interrupted, the live process
+ * dies and its parent snapshot forks a fresh live process from the state
+ * before that cell.  The first process (root) is the pristine snapshot and
+ * the child subreaper that reaps orphans.  Cells are never dlclose'd.
+ *
+ * When the live process has threads, fork would lose them, so cells run in
+ * place: faults and interrupts jump back with siglongjmp and the state is
+ * not rolled back (the `done`/`fault` events say so).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <execinfo.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+static int CMD_FD = 3, EVT_FD = 4;
+#define EXPORT __attribute__((visibility("default"), used))
+
+/* State shared by every process of the tree (root, snapshots, live). */
+struct shared {
+    volatile pid_t live_pid;    /* the process that currently reads commands */
+    volatile pid_t undo_target; /* snapshot killed by `undo`: its parent resumes */
+};
+static struct shared *shared;
+
+static int in_cell;             /* a cell (or stdin read) is running */
+static int in_place;            /* threads exist: no fork snapshots */
+static sigjmp_buf cell_jmp;     /* in-place recovery point */
+static volatile sig_atomic_t jmp_valid;
+
+/* ---------- raw I/O that user code cannot disturb ---------- */
+
+static ssize_t raw_read(int fd, void *buf, size_t n)
+{
+    return syscall(SYS_read, fd, buf, n);
+}
+
+static void write_all(int fd, const void *buf, size_t n)
+{
+    const char *p = buf;
+    while (n > 0) {
+        ssize_t w = syscall(SYS_write, fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+/* Events are written with one write() each so that events from different
+ * processes of the tree never interleave (pipe writes <= PIPE_BUF are
+ * atomic); a payload follows its header line in the same write. */
+static void event(const char *fmt, ...)
+{
+    char buf[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if (n > (int)sizeof buf - 2)
+        n = sizeof buf - 2;
+    buf[n++] = '\n';
+    write_all(EVT_FD, buf, (size_t)n);
+}
+
+static void event_payload(const char *header, const void *data, size_t len)
+{
+    char head[512];
+    int n = snprintf(head, sizeof head, "%s %zu\n", header, len);
+    if (len + (size_t)n <= 4096) {
+        char buf[4096];
+        memcpy(buf, head, (size_t)n);
+        memcpy(buf + n, data, len);
+        write_all(EVT_FD, buf, (size_t)n + len);
+    } else {
+        /* Only the live process writes large payloads; no interleaving. */
+        write_all(EVT_FD, head, (size_t)n);
+        write_all(EVT_FD, data, len);
+    }
+}
+
+/* Buffered reader of the command pipe. */
+static char cmd_buf[65536];
+static size_t cmd_len, cmd_pos;
+
+static int cmd_fill(void)
+{
+    if (cmd_pos > 0 && cmd_pos < cmd_len)
+        memmove(cmd_buf, cmd_buf + cmd_pos, cmd_len - cmd_pos);
+    cmd_len -= cmd_pos;
+    cmd_pos = 0;
+    for (;;) {
+        ssize_t r = raw_read(CMD_FD, cmd_buf + cmd_len, sizeof cmd_buf - cmd_len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        cmd_len += (size_t)r;
+        return 0;
+    }
+}
+
+/* Reads one command line (without '\n') into line; kills the whole tree
+ * when the kernel has gone away. */
+static void read_line(char *line, size_t size)
+{
+    for (;;) {
+        char *nl = memchr(cmd_buf + cmd_pos, '\n', cmd_len - cmd_pos);
+        if (nl) {
+            size_t n = (size_t)(nl - (cmd_buf + cmd_pos));
+            if (n >= size)
+                n = size - 1;
+            memcpy(line, cmd_buf + cmd_pos, n);
+            line[n] = 0;
+            cmd_pos = (size_t)(nl - cmd_buf) + 1;
+            return;
+        }
+        if (cmd_len - cmd_pos >= sizeof cmd_buf - 1 || cmd_fill() < 0)
+            kill(0, SIGKILL); /* kernel gone or protocol broken */
+    }
+}
+
+static void read_exact(void *dst, size_t n)
+{
+    char *p = dst;
+    while (n > 0) {
+        if (cmd_pos == cmd_len && cmd_fill() < 0)
+            kill(0, SIGKILL);
+        size_t k = cmd_len - cmd_pos < n ? cmd_len - cmd_pos : n;
+        memcpy(p, cmd_buf + cmd_pos, k);
+        cmd_pos += k;
+        p += k;
+        n -= k;
+    }
+}
+
+/* ---------- stdin: served by the kernel on request ---------- */
+
+static char *in_data;
+static size_t in_len, in_pos;
+static int in_eof;
+
+/* Asks the kernel for one line of input; returns 0 at end of input. */
+static int request_input(void)
+{
+    char line[128];
+    if (in_eof)
+        return 0;
+    fflush(stdout);
+    fflush(stderr);
+    event("input");
+    read_line(line, sizeof line);
+    if (strncmp(line, "line ", 5) != 0) {
+        in_eof = 1;
+        return 0;
+    }
+    size_t n = strtoull(line + 5, NULL, 10);
+    free(in_data);
+    in_data = malloc(n ? n : 1);
+    read_exact(in_data, n);
+    in_len = n;
+    in_pos = 0;
+    return n > 0;
+}
+
+static ssize_t stdin_read(void *cookie, char *buf, size_t size)
+{
+    (void)cookie;
+    if (in_pos == in_len && !request_input())
+        return 0;
+    size_t k = in_len - in_pos < size ? in_len - in_pos : size;
+    memcpy(buf, in_data + in_pos, k);
+    in_pos += k;
+    return (ssize_t)k;
+}
+
+/* Cells' calls to read() resolve here first (the executable comes first in
+ * the global scope), so read(0, ...) is served like stdin. */
+EXPORT ssize_t read(int fd, void *buf, size_t n)
+{
+    if (fd == 0)
+        return stdin_read(NULL, buf, n);
+    return raw_read(fd, buf, n);
+}
+
+/* ---------- API for cell code (cellc.h) ---------- */
+
+EXPORT void cellc_display(const char *mime, const void *data, size_t len)
+{
+    char header[300];
+    fflush(stdout);
+    fflush(stderr);
+    snprintf(header, sizeof header, "display %.200s", mime);
+    event_payload(header, data, len);
+}
+
+/* Lazy binding of trampolines: a trampoline whose slot was never set jumps
+ * to __cellc_lazy (below) with the slot's address in r11 (x16 on aarch64);
+ * the function's name follows the slot.  A prototype of a library function
+ * thus binds to the library; a name nothing defines is reported. */
+EXPORT void *cellc_resolve(void **slot)
+{
+    const char *name = (const char *)(slot + 1);
+    void *addr = dlsym(RTLD_DEFAULT, name);
+    if (!addr) {
+        fflush(stdout);
+        event("undefined %s", name);
+        abort();
+    }
+    *slot = addr;
+    return addr;
+}
+
+#if defined(__x86_64__)
+__asm__(".text\n"
+        ".globl __cellc_lazy\n"
+        ".type __cellc_lazy,@function\n"
+        "__cellc_lazy:\n"
+        "  endbr64\n"
+        "  push %rbp\n"
+        "  mov %rsp, %rbp\n"
+        "  and $-16, %rsp\n"
+        "  sub $192, %rsp\n"
+        "  mov %rdi, 0(%rsp)\n  mov %rsi, 8(%rsp)\n  mov %rdx, 16(%rsp)\n"
+        "  mov %rcx, 24(%rsp)\n  mov %r8, 32(%rsp)\n  mov %r9, 40(%rsp)\n"
+        "  mov %rax, 48(%rsp)\n"
+        "  movdqu %xmm0, 64(%rsp)\n  movdqu %xmm1, 80(%rsp)\n"
+        "  movdqu %xmm2, 96(%rsp)\n  movdqu %xmm3, 112(%rsp)\n"
+        "  movdqu %xmm4, 128(%rsp)\n  movdqu %xmm5, 144(%rsp)\n"
+        "  movdqu %xmm6, 160(%rsp)\n  movdqu %xmm7, 176(%rsp)\n"
+        "  mov %r11, %rdi\n"
+        "  call cellc_resolve\n"
+        "  mov %rax, %r11\n"
+        "  mov 0(%rsp), %rdi\n  mov 8(%rsp), %rsi\n  mov 16(%rsp), %rdx\n"
+        "  mov 24(%rsp), %rcx\n  mov 32(%rsp), %r8\n  mov 40(%rsp), %r9\n"
+        "  mov 48(%rsp), %rax\n"
+        "  movdqu 64(%rsp), %xmm0\n  movdqu 80(%rsp), %xmm1\n"
+        "  movdqu 96(%rsp), %xmm2\n  movdqu 112(%rsp), %xmm3\n"
+        "  movdqu 128(%rsp), %xmm4\n  movdqu 144(%rsp), %xmm5\n"
+        "  movdqu 160(%rsp), %xmm6\n  movdqu 176(%rsp), %xmm7\n"
+        "  leave\n"
+        "  jmp *%r11\n"
+        ".size __cellc_lazy, .-__cellc_lazy\n");
+#elif defined(__aarch64__)
+__asm__(".text\n"
+        ".globl __cellc_lazy\n"
+        ".type __cellc_lazy,%function\n"
+        "__cellc_lazy:\n"
+        "  stp x29, x30, [sp, #-224]!\n"
+        "  mov x29, sp\n"
+        "  stp x0, x1, [sp, #16]\n  stp x2, x3, [sp, #32]\n"
+        "  stp x4, x5, [sp, #48]\n  stp x6, x7, [sp, #64]\n"
+        "  str x8, [sp, #80]\n"
+        "  stp q0, q1, [sp, #96]\n  stp q2, q3, [sp, #128]\n"
+        "  stp q4, q5, [sp, #160]\n  stp q6, q7, [sp, #192]\n"
+        "  mov x0, x16\n"
+        "  bl cellc_resolve\n"
+        "  mov x16, x0\n"
+        "  ldp x0, x1, [sp, #16]\n  ldp x2, x3, [sp, #32]\n"
+        "  ldp x4, x5, [sp, #48]\n  ldp x6, x7, [sp, #64]\n"
+        "  ldr x8, [sp, #80]\n"
+        "  ldp q0, q1, [sp, #96]\n  ldp q2, q3, [sp, #128]\n"
+        "  ldp q4, q5, [sp, #160]\n  ldp q6, q7, [sp, #192]\n"
+        "  ldp x29, x30, [sp], #224\n"
+        "  br x16\n"
+        ".size __cellc_lazy, .-__cellc_lazy\n");
+#else
+#error "cellc supports x86-64 and aarch64"
+#endif
+
+/* ---------- faults ---------- */
+
+static char *hex(char *p, uintptr_t v)
+{
+    char tmp[20];
+    int n = 0;
+    do {
+        tmp[n++] = "0123456789abcdef"[v & 15];
+        v >>= 4;
+    } while (v);
+    *p++ = '0';
+    *p++ = 'x';
+    while (n)
+        *p++ = tmp[--n];
+    return p;
+}
+
+static char *str(char *p, const char *s, char *end)
+{
+    while (*s && p < end)
+        *p++ = *s++;
+    return p;
+}
+
+/* Writes what is still in a stdio buffer straight to its fd (no locks):
+ * the process is about to die and must not lose what the cell printed. */
+static void drain(FILE *f, int fd)
+{
+    if (f->_IO_write_ptr > f->_IO_write_base)
+        write_all(fd, f->_IO_write_base, (size_t)(f->_IO_write_ptr - f->_IO_write_base));
+    f->_IO_write_ptr = f->_IO_write_base;
+}
+
+static uintptr_t context_pc(void *uc)
+{
+#if defined(__x86_64__)
+    return (uintptr_t)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP];
+#else
+    return (uintptr_t)((ucontext_t *)uc)->uc_mcontext.pc;
+#endif
+}
+
+static uintptr_t context_sp(void *uc)
+{
+#if defined(__x86_64__)
+    return (uintptr_t)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RSP];
+#else
+    return (uintptr_t)((ucontext_t *)uc)->uc_mcontext.sp;
+#endif
+}
+
+/* Reports `fault SIG CODE ADDR SP FRAME...`, a frame being `FILE+0xOFFSET`
+ * for each return address of the stack (the faulting pc first). */
+static void fault_handler(int sig, siginfo_t *si, void *uc)
+{
+    static char buf[4000];
+    char *p = buf, *end = buf + sizeof buf - 200;
+    void *frames[32];
+    int n = backtrace(frames, 32);
+    uintptr_t pc = context_pc(uc);
+
+    drain(stdout, 1);
+    p = str(p, "fault ", end);
+    p = str(p, sigabbrev_np(sig) ? sigabbrev_np(sig) : "?", end);
+    *p++ = ' ';
+    p = hex(p, (uintptr_t)si->si_code);
+    *p++ = ' ';
+    p = hex(p, (uintptr_t)si->si_addr);
+    *p++ = ' ';
+    p = hex(p, context_sp(uc));
+    for (int i = -1; i < n && p < end; i++) {
+        uintptr_t a = i < 0 ? pc : (uintptr_t)frames[i] - 1;
+        Dl_info info;
+        *p++ = ' ';
+        if (dladdr((void *)a, &info) && info.dli_fname) {
+            p = str(p, info.dli_fname, end);
+            *p++ = '+';
+            p = hex(p, a - (uintptr_t)info.dli_fbase);
+        } else {
+            p = str(p, "?+", end);
+            p = hex(p, a);
+        }
+    }
+    *p++ = '\n';
+    write_all(EVT_FD, buf, (size_t)(p - buf));
+    if (in_place && jmp_valid) {
+        jmp_valid = 0;
+        siglongjmp(cell_jmp, sig);
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void interrupt_handler(int sig)
+{
+    drain(stdout, 1);
+    if (in_place && jmp_valid) {
+        event("interrupted");
+        jmp_valid = 0;
+        siglongjmp(cell_jmp, sig);
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void install_handlers(void)
+{
+    static char altstack[1 << 16];
+    stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack};
+    sigaltstack(&ss, NULL);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = fault_handler;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+    int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS};
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+        sigaction(sigs[i], &sa, NULL);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = interrupt_handler;
+    sa.sa_flags = SA_ONSTACK | SA_NODEFER;
+    sigaction(SIGINT, &sa, NULL);
+}
+
+/* ---------- snapshots ---------- */
+
+static int count_threads(void)
+{
+    int n = 0;
+    DIR *d = opendir("/proc/self/task");
+    if (!d)
+        return 1;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.')
+            n++;
+    closedir(d);
+    return n;
+}
+
+static void become_live(void)
+{
+    shared->live_pid = getpid();
+    signal(SIGINT, SIG_DFL);
+    install_handlers();
+    sigset_t all;
+    sigemptyset(&all);
+    sigprocmask(SIG_SETMASK, &all, NULL);
+    event("ready %d %d", (int)getpid(), (int)getppid());
+}
+
+/* Called by the live process when its state should be kept: returns in a
+ * new live process; the caller's process stays behind as the snapshot and
+ * never returns from here. */
+static void checkpoint(void)
+{
+    signal(SIGINT, SIG_IGN);
+    for (;;) {
+        fflush(NULL);
+        pid_t child = fork();
+        if (child == 0) {
+            become_live();
+            return;
+        }
+        if (child < 0) {
+            event("error fork failed: %s", strerror(errno));
+            _exit(1);
+        }
+        for (;;) {
+            int st;
+            pid_t dead = waitpid(-1, &st, 0);
+            if (dead < 0) {
+                if (errno == EINTR)
+                    continue;
+                _exit(0); /* no children at all: nothing left to do */
+            }
+            if (WIFEXITED(st))
+                event("died %d exit %d", (int)dead, WEXITSTATUS(st));
+            else if (WIFSIGNALED(st))
+                event("died %d signal %s", (int)dead,
+                      sigabbrev_np(WTERMSIG(st)) ? sigabbrev_np(WTERMSIG(st)) : "?");
+            if (dead != child)
+                continue; /* an orphan we reaped as subreaper */
+            if (dead == shared->live_pid || dead == shared->undo_target) {
+                shared->undo_target = 0;
+                break; /* resume from this snapshot */
+            }
+            /* Our snapshot child was trimmed away: orphans are still ours
+             * to reap (root only), otherwise we are done. */
+            if (getpid() != getpgrp())
+                _exit(0);
+        }
+    }
+}
+
+/* ---------- commands ---------- */
+
+typedef void (*entry_fn)(void);
+
+static void run_cell(const char *path, const char *entry)
+{
+    void *h = dlopen(path, RTLD_NOW | RTLD_GLOBAL | RTLD_NODELETE);
+    if (!h) {
+        event("error %s", dlerror());
+        return;
+    }
+    entry_fn fn = (entry_fn)dlsym(h, entry);
+    if (!fn) {
+        event("error no entry %s", entry);
+        return;
+    }
+    pid_t me = getpid();
+    in_eof = 0;
+    in_pos = in_len = 0;
+    in_cell = 1;
+    int sig = 0;
+    if (in_place) {
+        sig = sigsetjmp(cell_jmp, 1);
+        if (sig == 0) {
+            jmp_valid = 1;
+            fn();
+        }
+        jmp_valid = 0;
+    } else {
+        fn();
+    }
+    in_cell = 0;
+    if (getpid() != me) /* a fork() in cell code returned here in the child */
+        _exit(0);
+    fflush(NULL);
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigprocmask(SIG_BLOCK, &block, NULL);
+    if (sig) {
+        event("rolledback no");
+        sigprocmask(SIG_UNBLOCK, &block, NULL);
+        return;
+    }
+    int threads = count_threads();
+    in_place = threads > 1;
+    event("done %s", in_place ? "inplace" : "snapshot");
+    if (in_place)
+        sigprocmask(SIG_UNBLOCK, &block, NULL);
+    else
+        checkpoint();
+}
+
+static void load_library(const char *path)
+{
+    if (!dlopen(path, RTLD_NOW | RTLD_GLOBAL | RTLD_NODELETE)) {
+        event("error %s", dlerror());
+        return;
+    }
+    event("done %s", in_place ? "inplace" : "snapshot");
+    if (!in_place)
+        checkpoint();
+}
+
+/* `lookup NAME...`: which names the global scope lacks. */
+static void lookup(char *names)
+{
+    char out[4000] = "missing";
+    size_t len = strlen(out);
+    for (char *save, *tok = strtok_r(names, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+        if (!dlsym(RTLD_DEFAULT, tok) && len + strlen(tok) + 2 < sizeof out) {
+            out[len++] = ' ';
+            strcpy(out + len, tok);
+            len += strlen(tok);
+        }
+    }
+    event("%s", out);
+}
+
+/* `peek ADDR LEN`: memory of this process, or `mem -1` if unreadable. */
+static void peek(uintptr_t addr, size_t len)
+{
+    char *buf = malloc(len ? len : 1);
+    struct iovec local = {buf, len}, remote = {(void *)addr, len};
+    ssize_t n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+    if (n < 0 || (size_t)n != len)
+        event("mem -1");
+    else
+        event_payload("mem", buf, len);
+    free(buf);
+}
+
+/* `symbol ADDR`: the dynamic symbol at an address, for function pointers. */
+static void symbol(uintptr_t addr)
+{
+    Dl_info info;
+    if (dladdr((void *)addr, &info) && info.dli_sname && (uintptr_t)info.dli_saddr == addr)
+        event("symbol %s", info.dli_sname);
+    else
+        event("symbol ?");
+}
+
+static void undo(void)
+{
+    if (in_place) {
+        event("error cannot undo while threads are running");
+        return;
+    }
+    pid_t parent = getppid();
+    if (parent == getpgrp()) {
+        event("error nothing to undo");
+        return;
+    }
+    shared->undo_target = parent;
+    kill(parent, SIGKILL);
+    _exit(0);
+}
+
+static void serve(void)
+{
+    static char line[8192];
+    for (;;) {
+        read_line(line, sizeof line);
+        char *arg = strchr(line, ' ');
+        if (arg)
+            *arg++ = 0;
+        else
+            arg = line + strlen(line);
+        if (!strcmp(line, "run")) {
+            char *entry = strchr(arg, ' ');
+            if (!entry) {
+                event("error bad run");
+                continue;
+            }
+            *entry++ = 0;
+            run_cell(arg, entry);
+        } else if (!strcmp(line, "load")) {
+            load_library(arg);
+        } else if (!strcmp(line, "lookup")) {
+            lookup(arg);
+        } else if (!strcmp(line, "peek")) {
+            char *len = strchr(arg, ' ');
+            peek(strtoull(arg, NULL, 0), len ? strtoull(len, NULL, 0) : 0);
+        } else if (!strcmp(line, "addr")) {
+            event("addr %p", dlsym(RTLD_DEFAULT, arg));
+        } else if (!strcmp(line, "symbol")) {
+            symbol(strtoull(arg, NULL, 0));
+        } else if (!strcmp(line, "undo")) {
+            undo();
+        } else if (!strcmp(line, "ping")) {
+            event("pong %d", (int)getpid());
+        } else {
+            event("error unknown command %s", line);
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3) {
+        CMD_FD = atoi(argv[1]);
+        EVT_FD = atoi(argv[2]);
+    }
+    shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (shared == MAP_FAILED)
+        return 1;
+    fcntl(CMD_FD, F_SETFD, FD_CLOEXEC);
+    fcntl(EVT_FD, F_SETFD, FD_CLOEXEC);
+    setpgid(0, 0);
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    /* Preload what the fault handler needs, so it does not allocate. */
+    void *frames[2];
+    backtrace(frames, 2);
+    cookie_io_functions_t io = {.read = stdin_read};
+    FILE *in = fopencookie(NULL, "r", io);
+    if (in)
+        stdin = in;
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    checkpoint();
+    serve();
+    return 0;
+}

@@ -1,0 +1,454 @@
+"""Start the executor process and speak its protocol.
+
+The executor (executor.c) holds the notebook's program; user code never
+runs in the kernel process.  Pipes: one carries commands to it, one events from
+it (their numbers are argv[1] and argv[2]), fd 1/2 the program's
+stdout/stderr; its stdin is /dev/null.
+
+Commands (one line each, kernel -> executor):
+    run SO ENTRY        dlopen SO (RTLD_NOW|RTLD_GLOBAL), call ENTRY()
+    load PATH           dlopen a library into the global scope
+    lookup NAME...      which names the global scope lacks -> `missing ...`
+    addr NAME           -> `addr 0xADDR` (0x0 when absent)
+    peek ADDR LEN       -> `mem LEN` + LEN bytes, or `mem -1`
+    symbol ADDR         -> `symbol NAME` of the dynamic symbol at ADDR, or `symbol ?`
+    undo                drop the newest snapshot, resume from the one before
+    line N + N bytes    answer to `input`; `eof` for end of input
+
+Events (executor -> kernel):
+    ready PID PPID      a new live process waits for commands
+    done snapshot|inplace   the cell returned (state kept)
+    error TEXT          the command failed, nothing changed
+    fault SIG CODE ADDR SP FRAME...  a fatal signal in the live process
+    died PID exit N | died PID signal NAME  a process of the tree ended
+    interrupted, rolledback no     in-place mode: recovered without rollback
+    input               the program reads stdin: answer with `line` or `eof`
+    display MIME N + N bytes       rich output from cellc.h
+    undefined NAME      a declared function has no definition anywhere
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SOURCE = Path(__file__).with_name("executor.c")
+EXPORTS = "{ read; cellc_*; __cellc_lazy; };\n"
+OUTPUT_LIMIT = 4 * 1024 * 1024  # bytes of stdout+stderr shown per cell
+
+
+class ExecutorDied(Exception):
+    """The executor process tree is gone."""
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "cellc"
+
+
+def build_executor(gcc: str = "gcc", fallback_dir: Path | None = None) -> Path:
+    """The executor binary, built once per source version and gcc."""
+    source = SOURCE.read_bytes()
+    gcc_path = shutil.which(gcc) or gcc
+    version = subprocess.run([gcc_path, "-dumpfullversion"], capture_output=True, text=True).stdout
+    key = hashlib.sha1(source + version.encode() + EXPORTS.encode()).hexdigest()[:16]
+    for directory in (_cache_dir(), fallback_dir):
+        if directory is None:
+            continue
+        binary = directory / f"executor-{key}"
+        if binary.exists():
+            return binary
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(dir=directory))
+        except OSError:
+            continue
+        try:
+            exports = tmp / "exports.txt"
+            exports.write_text(EXPORTS)
+            out = tmp / "executor"
+            proc = subprocess.run(
+                [gcc_path, "-O2", "-g", "-o", str(out), str(SOURCE), f"-Wl,--dynamic-list={exports}",
+                 "-Wl,--no-as-needed", "-lm", "-lpthread", "-ldl"],
+                capture_output=True,
+                text=True,
+            )
+            if proc.returncode != 0:
+                raise RuntimeError(f"building the cellc executor failed:\n{proc.stderr}")
+            os.replace(out, binary)
+            return binary
+        except OSError:
+            continue
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    raise RuntimeError("no writable directory to build the cellc executor in")
+
+
+@dataclass
+class Outcome:
+    """How a command that runs user code ended."""
+
+    ok: bool
+    error: str = ""  # `error` event text
+    fault: list[str] | None = None  # fields of the `fault` event
+    signal: str = ""  # signal name the live process died of
+    exit_status: int | None = None
+    interrupted: bool = False
+    rolled_back: bool = True
+    undefined: str = ""
+    in_place: bool = False
+    truncated: int = 0  # bytes of output dropped
+
+
+@dataclass
+class Handlers:
+    """What to do with what the program produces while it runs."""
+
+    output: Callable[[str, str], None] = lambda name, text: None
+    display: Callable[[str, bytes], None] = lambda mime, data: None
+    input: Callable[[], str | None] = lambda: None  # a line, or None for EOF
+
+
+@dataclass
+class _Stream:
+    name: str
+    fd: int
+    decoder: codecs.IncrementalDecoder = field(
+        default_factory=lambda: codecs.getincrementaldecoder("utf-8")("replace")
+    )
+
+
+class Executor:
+    """The executor process tree seen from the kernel."""
+
+    def __init__(self, binary: Path, cwd: str | None = None, output_limit: int = OUTPUT_LIMIT):
+        self.binary = binary
+        self.output_limit = output_limit
+        cmd_r, self._cmd_w = os.pipe()
+        self._evt_r, evt_w = os.pipe()
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        self.proc = subprocess.Popen(
+            [str(binary), str(cmd_r), str(evt_w)],
+            stdin=devnull,
+            stdout=out_w,
+            stderr=err_w,
+            pass_fds=(cmd_r, evt_w),
+            cwd=cwd,
+            start_new_session=True,
+        )
+        for fd in (cmd_r, evt_w, out_w, err_w, devnull):
+            os.close(fd)
+        self.pgid = self.proc.pid
+        self.root = self.proc.pid
+        self._streams = [_Stream("stdout", out_r), _Stream("stderr", err_r)]
+        for fd in (self._evt_r, out_r, err_r):
+            os.set_blocking(fd, False)
+        self._buf = b""
+        self.live_pid: int | None = None
+        self.snapshots: list[int] = [self.root]  # resume points, oldest first
+        self.max_snapshots = 8
+        self.dead = False
+        self._wait_ready()
+
+    # -- low level ------------------------------------------------------------
+    def _send(self, line: str, payload: bytes = b"") -> None:
+        data = line.encode("utf-8", "surrogateescape") + b"\n" + payload
+        try:
+            while data:
+                n = os.write(self._cmd_w, data)
+                data = data[n:]
+        except BlockingIOError:
+            time.sleep(0.001)
+            self._send_rest(data)
+        except (BrokenPipeError, OSError) as e:
+            self.dead = True
+            raise ExecutorDied(str(e)) from None
+
+    def _send_rest(self, data: bytes) -> None:
+        while data:
+            try:
+                n = os.write(self._cmd_w, data)
+                data = data[n:]
+            except BlockingIOError:
+                time.sleep(0.001)
+
+    def _read_events(self, timeout: float | None) -> bool:
+        """Read what the event pipe has; False when it is closed."""
+        try:
+            chunk = os.read(self._evt_r, 65536)
+        except BlockingIOError:
+            return True
+        if not chunk:
+            return False
+        self._buf += chunk
+        return True
+
+    def _next_event(self) -> tuple[str, list[str], bytes] | None:
+        """Parse one complete event from the buffer."""
+        nl = self._buf.find(b"\n")
+        if nl < 0:
+            return None
+        line = self._buf[:nl].decode("utf-8", "replace")
+        kind, _, rest = line.partition(" ")
+        args = rest.split(" ") if rest else []
+        payload = b""
+        if kind in ("display", "mem") and args and args[-1].lstrip("-").isdigit() and int(args[-1]) >= 0:
+            n = int(args[-1])
+            if len(self._buf) < nl + 1 + n:
+                return None
+            payload = self._buf[nl + 1 : nl + 1 + n]
+            self._buf = self._buf[nl + 1 + n :]
+        else:
+            self._buf = self._buf[nl + 1 :]
+        return kind, args, payload
+
+    def _drain_output(self, handlers: Handlers, budget: list[int]) -> None:
+        for stream in self._streams:
+            self._read_stream(stream, handlers, budget, drain=True)
+
+    def _read_stream(self, stream: _Stream, handlers: Handlers, budget: list[int], drain: bool = False) -> None:
+        while True:
+            try:
+                chunk = os.read(stream.fd, 65536)
+            except BlockingIOError:
+                return
+            if not chunk:
+                return
+            if budget[0] > 0:
+                shown = chunk[: budget[0]]
+                budget[0] -= len(shown)
+                text = stream.decoder.decode(shown)
+                if text:
+                    handlers.output(stream.name, text)
+                if budget[0] <= 0:
+                    budget[1] += len(chunk) - len(shown)
+            else:
+                budget[1] += len(chunk)
+            if not drain:
+                return
+
+    def _handle(self, event: tuple[str, list[str], bytes], outcome: Outcome | None, handlers: Handlers) -> str:
+        """Book-keeping common to every wait; returns the event kind."""
+        kind, args, payload = event
+        if kind == "ready":
+            self.live_pid = int(args[0])
+            parent = int(args[1])
+            if parent not in self.snapshots:
+                self.snapshots.append(parent)
+            self._trim()
+        elif kind == "done" and args and args[0] == "snapshot":
+            self.live_pid = None  # it forks: the child announces itself with `ready`
+        elif kind == "died":
+            pid = int(args[0])
+            if pid == self.live_pid:
+                self.live_pid = None
+                if outcome is not None:
+                    if args[1] == "exit":
+                        outcome.exit_status = int(args[2])
+                    else:
+                        outcome.signal = args[2]
+            if pid in self.snapshots:
+                self.snapshots.remove(pid)
+        return kind
+
+    def _trim(self) -> None:
+        """Keep a bounded number of snapshots (they cost memory)."""
+        while len(self.snapshots) > self.max_snapshots:
+            victim = self.snapshots[1] if self.snapshots[0] == self.root else self.snapshots[0]
+            if self.snapshots[0] == self.root:
+                self.snapshots.pop(0)  # root stays alive as reaper, no longer a resume point
+            self.snapshots.remove(victim)
+            try:
+                os.kill(victim, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def _wait(
+        self,
+        until: Callable[[str, list[str], bytes], bool],
+        handlers: Handlers | None = None,
+        outcome: Outcome | None = None,
+        interruptible: bool = False,
+    ) -> tuple[str, list[str], bytes]:
+        """Pump events and output until `until(event)` is true."""
+        handlers = handlers or Handlers()
+        budget = [self.output_limit, 0]
+        sel = selectors.DefaultSelector()
+        sel.register(self._evt_r, selectors.EVENT_READ, None)
+        for stream in self._streams:
+            sel.register(stream.fd, selectors.EVENT_READ, stream)
+        kill_at: float | None = None
+        try:
+            while True:
+                event = self._next_event()
+                if event is not None:
+                    kind = self._handle(event, outcome, handlers)
+                    if kind in ("input", "display", "fault", "done", "error", "died", "interrupted", "undefined"):
+                        self._drain_output(handlers, budget)
+                    if kind == "input":
+                        line = handlers.input()
+                        if line is None:
+                            self._send("eof")
+                        else:
+                            data = line.encode("utf-8", "surrogateescape")
+                            self._send(f"line {len(data)}", data)
+                        continue
+                    if kind == "display":
+                        handlers.display(event[1][0], event[2])
+                        continue
+                    if until(*event):
+                        if outcome is not None:
+                            outcome.truncated = budget[1]
+                        return event
+                    if outcome is not None:
+                        self._record(event, outcome)
+                    continue
+                try:
+                    timeout = None if kill_at is None else max(0.0, kill_at - time.monotonic())
+                    ready = sel.select(timeout)
+                except KeyboardInterrupt:
+                    if not interruptible:
+                        raise
+                    self.interrupt()
+                    if outcome is not None:
+                        outcome.interrupted = True
+                    kill_at = time.monotonic() + 1.0
+                    continue
+                if kill_at is not None and time.monotonic() >= kill_at:
+                    self.kill_live()
+                    kill_at = None
+                for key, _ in ready:
+                    if key.data is None:
+                        if not self._read_events(None):
+                            self.dead = True
+                            raise ExecutorDied("the executor exited")
+                    else:
+                        self._read_stream(key.data, handlers, budget)
+        finally:
+            sel.close()
+
+    @staticmethod
+    def _record(event: tuple[str, list[str], bytes], outcome: Outcome) -> None:
+        kind, args, _ = event
+        if kind == "fault":
+            outcome.fault = args
+        elif kind == "undefined":
+            outcome.undefined = args[0] if args else "?"
+        elif kind == "interrupted":
+            outcome.interrupted = True
+
+    def _wait_ready(self) -> None:
+        if self.live_pid is None:
+            self._wait(lambda kind, args, payload: kind == "ready")
+
+    # -- commands ---------------------------------------------------------------
+    def run(self, so: Path, entry: str, handlers: Handlers, command: str = "run") -> Outcome:
+        """Run a cell (or load a library); returns how it ended."""
+        self._wait_ready()
+        outcome = Outcome(ok=False)
+        live = self.live_pid
+        self._send(f"{command} {so} {entry}".rstrip())
+
+        def finished(kind: str, args: list[str], payload: bytes) -> bool:
+            if kind in ("done", "error"):
+                return True
+            if kind == "rolledback":
+                return True
+            return kind == "died" and int(args[0]) == live
+
+        kind, args, _ = self._wait(finished, handlers, outcome, interruptible=True)
+        if kind == "done":
+            outcome.ok = True
+            outcome.in_place = args[0] == "inplace"
+            if outcome.in_place and self.live_pid is None:
+                self.live_pid = live
+        elif kind == "error":
+            outcome.error = " ".join(args)
+        elif kind == "rolledback":
+            outcome.rolled_back = False
+            outcome.in_place = True
+        return outcome
+
+    def query(self, line: str, reply: str) -> tuple[list[str], bytes]:
+        """Send a command that answers with one event of kind `reply`."""
+        self._wait_ready()
+        self._send(line)
+        _, args, payload = self._wait(lambda kind, a, p: kind in (reply, "error"))
+        return args, payload
+
+    def lookup(self, names: list[str]) -> list[str]:
+        missing: list[str] = []
+        for i in range(0, len(names), 200):
+            args, _ = self.query("lookup " + " ".join(names[i : i + 200]), "missing")
+            missing.extend(args)
+        return missing
+
+    def address(self, name: str) -> int:
+        args, _ = self.query(f"addr {name}", "addr")
+        return int(args[0], 16) if args else 0
+
+    def peek(self, address: int, size: int) -> bytes | None:
+        args, payload = self.query(f"peek {address:#x} {size}", "mem")
+        return payload if args and args[0] != "-1" else None
+
+    def symbol(self, address: int) -> str | None:
+        args, _ = self.query(f"symbol {address:#x}", "symbol")
+        return args[0] if args and args[0] != "?" else None
+
+    def undo(self) -> str:
+        """Go back to the snapshot before the newest one; '' or an error."""
+        self._wait_ready()
+        if len(self.snapshots) < 2:
+            return "nothing to undo"
+        target = self.snapshots[-1]
+        self._send("undo")
+        kind, args, _ = self._wait(lambda kind, a, p: kind == "error" or (kind == "died" and int(a[0]) == target))
+        if kind == "error":
+            return " ".join(args)
+        self.live_pid = None
+        self._wait_ready()
+        return ""
+
+    # -- signals and shutdown -----------------------------------------------------
+    def interrupt(self) -> None:
+        if self.live_pid:
+            try:
+                os.kill(self.live_pid, signal.SIGINT)
+            except ProcessLookupError:
+                pass
+
+    def kill_live(self) -> None:
+        if self.live_pid:
+            try:
+                os.kill(self.live_pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def close(self) -> None:
+        """Kill the whole process tree and close the pipes."""
+        try:
+            os.killpg(self.pgid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        for fd in (self._cmd_w, self._evt_r, *(s.fd for s in self._streams)):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.dead = True

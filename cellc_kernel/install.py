@@ -1,0 +1,41 @@
+"""`python -m cellc_kernel.install [--user|--sys-prefix|--prefix P]`.
+
+`pip install .` already registers the kernelspec (shared-data in
+pyproject.toml); this is for other places, e.g. a per-user install.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from jupyter_client.kernelspec import KernelSpecManager
+
+KERNELSPEC_DIR = Path(__file__).parent / "kernelspec"
+
+
+def install(user: bool = False, prefix: str | None = None) -> str:
+    """Install the cellc kernelspec; returns where it went."""
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "cellc"
+        shutil.copytree(KERNELSPEC_DIR, target)
+        return KernelSpecManager().install_kernel_spec(str(target), "cellc", user=user, prefix=prefix)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Install the cellc Jupyter kernelspec.")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--user", action="store_true", help="install for the current user")
+    where.add_argument("--sys-prefix", action="store_true", help="install into sys.prefix (e.g. a venv)")
+    where.add_argument("--prefix", help="install into PREFIX/share/jupyter/kernels")
+    args = parser.parse_args(argv)
+    prefix = sys.prefix if args.sys_prefix else args.prefix
+    path = install(user=args.user, prefix=prefix)
+    print(f"Installed the cellc kernelspec in {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,369 @@
+"""The notebook's C program: a cell in, its outcome out.
+
+This is the interpreter half of the kernel (the Jupyter half is kernel.py):
+parse -> generate -> compile -> link -> execute -> display, with the
+program model committed only when the cell succeeds.
+"""
+
+from __future__ import annotations
+
+import ctypes.util
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from elftools.elf.elffile import ELFFile
+
+from . import values
+from .compile import CompileError, Compiler, read_symbols
+from .executor import Executor, ExecutorDied, Handlers, Outcome, build_executor
+from .generate import Options, generate
+from .model import Program
+from .parse import Splitter
+
+SIGNAL_NAMES = {
+    "SEGV": "Segmentation fault",
+    "BUS": "Bus error",
+    "FPE": "Floating point exception",
+    "ILL": "Illegal instruction",
+    "ABRT": "Aborted",
+    "TRAP": "Trace/breakpoint trap",
+    "SYS": "Bad system call",
+    "INT": "Interrupted",
+    "KILL": "Killed",
+    "TERM": "Terminated",
+    "PIPE": "Broken pipe",
+    "ALRM": "Alarm clock",
+}
+FPE_CODES = {1: "integer divide by zero", 2: "integer overflow", 3: "floating-point divide by zero"}
+SEGV_CODES = {1: "address not mapped", 2: "invalid permissions"}
+
+
+@dataclass
+class CellResult:
+    """What a cell produced, for the Jupyter layer to send."""
+
+    ok: bool
+    value: tuple[str, str] | None = None  # (text/plain, text/html)
+    ename: str = ""
+    evalue: str = ""
+    traceback: list[str] = field(default_factory=list)
+    warnings: str = ""  # compiler warnings of a good cell (stderr)
+
+
+def _error(ename: str, evalue: str, detail: str = "") -> CellResult:
+    lines = [f"{ename}: {evalue}"] if not detail else detail.splitlines()
+    return CellResult(False, ename=ename, evalue=evalue, traceback=lines)
+
+
+class Interpreter:
+    """One notebook's C program: its model, compiler, executor and files."""
+
+    def __init__(self, cwd: str | None = None):
+        self.workdir = Path(tempfile.mkdtemp(prefix="cellc-"))
+        self.cwd = cwd or os.getcwd()
+        self.compiler = Compiler(self.workdir)
+        self.binary = build_executor(fallback_dir=self.workdir)
+        self.program = Program()
+        self.history: list[Program] = []  # models before each committed cell, for undo
+        self.counter = 0
+        self.libraries: list[str] = []
+        self.known_globals: set[str] = set()
+        self.cell_objects: dict[str, tuple[str, Path]] = {}  # .so path -> (label, .o path)
+        self.executor = self._start_executor()
+
+    def _start_executor(self) -> Executor:
+        return Executor(self.binary, cwd=self.cwd)
+
+    # -- running cells ------------------------------------------------------------
+    def execute(self, code: str, label: str, handlers: Handlers) -> CellResult:
+        if "\0" in code:
+            line = code[: code.index("\0")].count("\n") + 1
+            return _error("SyntaxError", f"the cell contains a NUL byte (line {line})")
+        parsed = Splitter(self.program.is_value_name).split(code)
+        if not parsed.items:
+            return CellResult(True)
+        self.counter += 1
+        number = self.counter
+        options = Options()
+        for _attempt in range(4):
+            unit = generate(self.program, parsed, number, label, options)
+            try:
+                obj, warnings = self.compiler.compile(f"cell{number}", unit.header, unit.body, label, code)
+            except CompileError as e:
+                retry = self._adjust(options, e.raw)
+                if retry:
+                    continue
+                return _error("CompileError", "the cell did not compile; nothing changed", e.diagnostics)
+            break
+        else:
+            return _error("CompileError", "the cell did not compile")
+        symbols = read_symbols(obj)
+        missing = self._missing(symbols, unit.program)
+        if missing:
+            names = ", ".join(sorted(missing))
+            return _error(
+                "LinkError", f"undefined: {names}", f"undefined: {names}\n(no cell or loaded library defines it)"
+            )
+        try:
+            so = self.compiler.link(obj)
+        except CompileError as e:
+            return _error("LinkError", "linking the cell failed", e.diagnostics)
+        self.cell_objects[str(so)] = (label, obj)
+        warn_lines = [w for w in unit.warnings]
+        if warnings:
+            warn_lines.insert(0, warnings)
+        outcome = self._run(so, unit.entry, handlers)
+        if not outcome.ok:
+            return self._failure(outcome, "\n".join(warn_lines))
+        self._complete_arrays(unit.program, obj, number)
+        self._commit(unit.program, symbols, label, unit.defines)
+        result = CellResult(True, warnings="\n".join(warn_lines))
+        if unit.value_symbol:
+            result.value = self._value(unit.value_symbol, obj, symbols)
+        return result
+
+    @staticmethod
+    def _adjust(options: Options, raw: str) -> bool:
+        """Change how the cell is generated after gcc rejected an attempt."""
+        if "initializer element is not" in raw and not options.runtime_init:
+            options.runtime_init = True
+            return True
+        if options.value_mode == "assign":
+            if "assignment to expression with array type" in raw:
+                options.value_mode = "memcpy"
+                return True
+            if "lvalue required" in raw:
+                options.value_mode = "decay"  # a function designator
+                return True
+        if options.value_mode != "none" and re.search(r"__cellc_value|declared void|void value not ignored", raw):
+            options.value_mode = "none"
+            return True
+        return False
+
+    def _missing(self, symbols, program: Program) -> set[str]:
+        need = {s for s in symbols.undefined - symbols.defined if not s.startswith("__cellc_")}
+        need -= self.known_globals
+        if not need:
+            return set()
+        missing = set(self.executor.lookup(sorted(need)))
+        self.known_globals |= need - missing
+        return missing
+
+    def _run(self, so: Path, entry: str, handlers: Handlers) -> Outcome:
+        try:
+            return self.executor.run(so, entry, handlers)
+        except ExecutorDied:
+            self._restart_lost()
+            return Outcome(ok=False, error="the executor died; the program was restarted and its state is lost")
+
+    def _restart_lost(self) -> None:
+        self.executor.close()
+        self.program = Program()
+        self.history.clear()
+        self.known_globals.clear()
+        self.executor = self._start_executor()
+
+    @staticmethod
+    def _complete_arrays(program: Program, obj: Path, number: int) -> None:
+        """`int a[] = {1, 2, 3}` is declared to later cells as `int a[3]`."""
+        for v in program.variables.values():
+            if v.symbol.endswith(f"_{number}") and re.search(r"\[\s*\]", v.decl):
+                ctype = values.load_variable_type(str(obj), v.name)
+                count = getattr(values.strip_typedefs(ctype), "count", None) if ctype else None
+                if count:
+                    v.decl = re.sub(r"\[\s*\]", f"[{count}]", v.decl, count=1)
+
+    def _commit(self, program: Program, symbols, label: str, defines: list[str]) -> None:
+        self.history.append(self.program)
+        for name in symbols.undefined:
+            if name.startswith("__cellc_tramp_"):
+                f = program.functions.get(name[len("__cellc_tramp_") :])
+                if f is not None:
+                    f.callers.add(label)
+            elif name.startswith("__cellc_var_") and defines:
+                for v in program.variables.values():
+                    if v.symbol == name:
+                        v.users.update(defines)
+        for v in program.variables.values():
+            if v.symbol in symbols.defined and defines:
+                v.users.update(defines)
+        self.program = program
+
+    # -- reporting ----------------------------------------------------------------
+    def _failure(self, outcome: Outcome, warnings: str) -> CellResult:
+        extra = [warnings] if warnings else []
+        if outcome.error:
+            return _error("LoadError", outcome.error, "\n".join([*extra, outcome.error]))
+        state = (
+            "The program's state is as it was before this cell."
+            if outcome.rolled_back
+            else "Threads are running, so the state could not be rolled back: the cell's partial effects remain."
+        )
+        if outcome.undefined:
+            what = f"{outcome.undefined}() was called but is declared, not defined"
+            return _error("UndefinedFunction", what, "\n".join([*extra, what, state]))
+        if outcome.interrupted and outcome.signal in ("INT", "KILL", ""):
+            return _error("Interrupted", "the cell was interrupted", "\n".join([*extra, "Interrupted.", state]))
+        if outcome.exit_status is not None:
+            what = f"the program called exit({outcome.exit_status})"
+            return _error("Exit", what, "\n".join([*extra, what[0].upper() + what[1:] + ".", state]))
+        sig = outcome.signal or (outcome.fault[0] if outcome.fault else "")
+        name = SIGNAL_NAMES.get(sig, "Fatal signal")
+        lines = [f"{name} (SIG{sig})"]
+        where = ""
+        if outcome.fault and outcome.fault[0] == sig:
+            detail, where = self._describe_fault(outcome.fault)
+            if detail:
+                lines[0] += f": {detail}"
+        if where:
+            lines.append(where)
+        return _error(f"SIG{sig}", lines[0], "\n".join([*extra, *lines, state]))
+
+    def _describe_fault(self, fault: list[str]) -> tuple[str, str]:
+        sig, code, addr, sp = fault[0], int(fault[1], 16), int(fault[2], 16), int(fault[3], 16)
+        detail = ""
+        if sig == "SEGV":
+            if abs(addr - sp) < 1 << 20 and code == 1 and addr < sp:
+                detail = "stack overflow (runaway recursion?)"
+            else:
+                detail = f"{SEGV_CODES.get(code, 'invalid memory access')} at address {addr:#x}"
+        elif sig == "FPE":
+            detail = FPE_CODES.get(code, "arithmetic error")
+        where = ""
+        for frame in fault[4:]:
+            path, _, off = frame.rpartition("+")
+            if path in self.cell_objects:
+                label, _ = self.cell_objects[path]
+                line = _line_of(path, int(off, 16))
+                fn = _function_of(path, int(off, 16))
+                if line is not None:
+                    where = f"at {label}, line {line}" + (f", in {fn}()" if fn else "")
+                    break
+        return detail, where
+
+    def _value(self, symbol: str, obj: Path, symbols) -> tuple[str, str] | None:
+        size = symbols.sizes.get(symbol, 0)
+        ctype = values.load_variable_type(str(obj), "__cellc_value")
+        if ctype is None:
+            return None
+        address = self.executor.address(symbol)
+        data = self.executor.peek(address, size) if address else None
+        if data is None:
+            return None
+        text = values.format_value(ctype, data, self._read_memory, self._symbolize)
+        return text, values.type_info_html(ctype, text)
+
+    def _read_memory(self, address: int, size: int) -> bytes | None:
+        return self.executor.peek(address, size)
+
+    def _symbolize(self, address: int) -> str | None:
+        name = self.executor.symbol(address)
+        if name is None:
+            return None
+        for prefix in ("__cellc_tramp_",):
+            if name.startswith(prefix):
+                return name[len(prefix) :]
+        if name.startswith("__cellc_impl_"):
+            return name.split("_", 5)[-1]
+        return name
+
+    # -- magics' helpers ----------------------------------------------------------
+    def load_library(self, spec: str, handlers: Handlers) -> str:
+        """dlopen a system library into the program; '' or an error message."""
+        path = spec
+        if "/" not in spec:
+            found = ctypes.util.find_library(spec[3:] if spec.startswith("lib") else spec)
+            if not found:
+                return f"library not found: {spec}"
+            path = found
+        elif not os.path.exists(spec):
+            return f"no such file: {spec}"
+        outcome = self.executor.run(Path(path), "", handlers, command="load")
+        if not outcome.ok:
+            return outcome.error or "loading failed"
+        self.libraries.append(path)
+        self.history.append(self.program)
+        self.program = self.program.copy()
+        return ""
+
+    def undo(self) -> str:
+        if not self.history:
+            return "nothing to undo"
+        error = self.executor.undo()
+        if error:
+            return error
+        self.program = self.history.pop()
+        return ""
+
+    def reset(self) -> None:
+        self.executor.close()
+        self.program = Program()
+        self.history.clear()
+        self.libraries.clear()
+        self.known_globals.clear()
+        self.executor = self._start_executor()
+
+    def shutdown(self) -> None:
+        self.executor.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def interrupt(self) -> None:
+        self.executor.interrupt()
+
+
+def _line_of(so_path: str, address: int) -> int | None:
+    """The cell line of a code address, from the .so's DWARF line table."""
+    with open(so_path, "rb") as f:
+        elf = ELFFile(f)
+        if not elf.has_dwarf_info():
+            return None
+        dwarf = elf.get_dwarf_info()
+        best = None
+        for cu in dwarf.iter_CUs():
+            lp = dwarf.line_program_for_CU(cu)
+            if lp is None:
+                continue
+            files = lp["file_entry"]
+            prev = None
+            for entry in lp.get_entries():
+                st = entry.state
+                if st is None:
+                    continue
+                if prev is not None and prev.address <= address < st.address and not prev.end_sequence:
+                    name = _file_name(files, prev.file, lp.header["version"])
+                    if name.startswith("In[") or not name.startswith("<"):
+                        best = prev.line if name != "<cellc>" else best
+                prev = st if not st.end_sequence else None
+        return best
+
+
+def _file_name(files, index: int, version: int) -> str:
+    i = index if version >= 5 else index - 1
+    if 0 <= i < len(files):
+        name = files[i].name
+        return name.decode() if isinstance(name, bytes) else str(name)
+    return ""
+
+
+def _function_of(so_path: str, address: int) -> str | None:
+    with open(so_path, "rb") as f:
+        elf = ELFFile(f)
+        symtab = elf.get_section_by_name(".symtab")
+        if symtab is None:
+            return None
+        for sym in symtab.iter_symbols():
+            if sym["st_info"]["type"] == "STT_FUNC" and sym["st_value"] <= address < sym["st_value"] + sym["st_size"]:
+                name = sym.name
+                if name.startswith("__cellc_impl_"):
+                    return name.split("_", 5)[-1]
+                if name.startswith(("__cellc_piece_", "__cellc_entry_")):
+                    return None
+                return name
+    return None
+
+
+

@@ -1,0 +1,154 @@
+"""The Jupyter side of cellc: a thin ipykernel wrapper around Session."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import subprocess
+
+from ipykernel.kernelbase import Kernel
+
+from . import __version__
+from .executor import Handlers
+from .magics import Magics
+from .interpreter import CellResult, Interpreter
+
+
+def gcc_version() -> str:
+    try:
+        return subprocess.run(["gcc", "-dumpfullversion"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return "unknown"
+
+
+TEXT_MIMES = ("text/", "application/json", "image/svg+xml", "application/javascript")
+
+
+class CellcKernel(Kernel):
+    implementation = "cellc"
+    implementation_version = __version__
+    language = "c"
+    banner = "cellc: incremental C on gcc — each cell is compiled, loaded and run in a crash-safe executor"
+    help_links = [
+        {"text": "cellc magics: %help", "url": "https://gcc.gnu.org/onlinedocs/gcc/"},
+    ]
+
+    @property
+    def language_info(self):
+        return {
+            "name": "c",
+            "version": gcc_version(),
+            "mimetype": "text/x-csrc",
+            "file_extension": ".c",
+            "pygments_lexer": "c",
+            "codemirror_mode": "text/x-csrc",
+        }
+
+    @property
+    def kernel_info(self):
+        info = super().kernel_info
+        info["supported_features"] = []
+        return info
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.interpreter = Interpreter()
+        self.magics = Magics(self)
+
+    # -- output ---------------------------------------------------------------
+    def stream(self, name: str, text: str) -> None:
+        if text:
+            self.send_response(self.iopub_socket, "stream", {"name": name, "text": text})
+
+    def display(self, mime: str, data: bytes) -> None:
+        if mime.startswith(TEXT_MIMES):
+            payload = data.decode("utf-8", "replace")
+            if mime == "application/json":
+                try:
+                    payload = json.loads(payload)
+                except ValueError:
+                    mime, payload = "text/plain", payload
+        else:
+            payload = base64.b64encode(data).decode()
+        bundle = {mime: payload}
+        if "text/plain" not in bundle:
+            bundle["text/plain"] = f"<{mime}, {len(data)} bytes>"
+        self.send_response(self.iopub_socket, "display_data", {"data": bundle, "metadata": {}, "transient": {}})
+
+    def handlers(self, allow_stdin: bool) -> Handlers:
+        def read_line() -> str | None:
+            if not allow_stdin:
+                return None
+            try:
+                return self.raw_input("") + "\n"
+            except KeyboardInterrupt:
+                self.interpreter.interrupt()
+                return None
+            except Exception:  # EOFError, StdinNotImplementedError
+                return None
+
+        return Handlers(output=self.stream, display=self.display, input=read_line)
+
+    def error_reply(self, result: CellResult) -> dict:
+        content = {"ename": result.ename, "evalue": result.evalue, "traceback": result.traceback}
+        self.send_response(self.iopub_socket, "error", content)
+        return {"status": "error", "execution_count": self.execution_count, **content}
+
+    # -- requests ---------------------------------------------------------------
+    async def do_execute(
+        self, code, silent, store_history=True, user_expressions=None, allow_stdin=False, **kwargs
+    ):
+        self._allow_stdin = allow_stdin
+        handlers = self.handlers(allow_stdin)
+        label = f"In[{self.execution_count}]"
+        try:
+            code, result = self.magics.run(code, label, handlers)
+            if result is None:
+                result = self.interpreter.execute(code, label, handlers)
+        except KeyboardInterrupt:
+            result = CellResult(False, ename="Interrupted", evalue="interrupted", traceback=["Interrupted."])
+        if not result.ok:
+            return self.error_reply(result)
+        if result.warnings and not silent:
+            self.stream("stderr", result.warnings + "\n")
+        if result.value is not None and not silent:
+            text, html_text = result.value
+            self.send_response(
+                self.iopub_socket,
+                "execute_result",
+                {
+                    "execution_count": self.execution_count,
+                    "data": {"text/plain": text, "text/html": html_text},
+                    "metadata": {},
+                },
+            )
+        return {"status": "ok", "execution_count": self.execution_count, "payload": [], "user_expressions": {}}
+
+    async def do_is_complete(self, code):
+        from .complete import is_complete
+
+        return is_complete(code)
+
+    async def do_complete(self, code, cursor_pos):
+        from .complete import complete
+
+        return complete(self.interpreter, code, cursor_pos)
+
+    async def do_inspect(self, code, cursor_pos, detail_level=0, omit_sections=()):
+        from .complete import inspect
+
+        return inspect(self.interpreter, code, cursor_pos, detail_level)
+
+    async def do_shutdown(self, restart):
+        self.interpreter.shutdown()
+        return {"status": "ok", "restart": restart}
+
+    def format_html(self, text: str) -> str:
+        return f"<pre>{html.escape(text)}</pre>"
+
+
+def main() -> None:
+    from ipykernel.kernelapp import IPKernelApp
+
+    IPKernelApp.launch_instance(kernel_class=CellcKernel)

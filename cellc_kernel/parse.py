@@ -1,0 +1,422 @@
+"""Split a cell into top-level items with tree-sitter-c.
+
+tree-sitter parses C without preprocessing, keeps byte ranges and tolerates
+GNU C and errors, which is what a notebook cell needs: we never rewrite the
+user's text wholesale, only cut it into items and patch names at known
+byte offsets.  gcc stays the judge of validity: text that tree-sitter cannot
+make sense of is passed through as a statement so gcc reports it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import tree_sitter_c
+from tree_sitter import Language, Node, Parser
+
+C_LANGUAGE = Language(tree_sitter_c.language())
+_parser = Parser(C_LANGUAGE)
+
+STORAGE_WORDS = {"static", "extern", "inline", "__inline", "__inline__", "auto", "register"}
+
+
+def parse_tree(source: bytes):
+    return _parser.parse(source)
+
+
+@dataclass
+class Edit:
+    """Replace source bytes [start, end) of an item (offsets relative to the cell)."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Declarator:
+    """One declared name of a declaration: a variable or a function."""
+
+    name: str
+    is_function: bool
+    decl_text: str  # specifiers + declarator, without storage class or initializer
+    init: str | None = None  # initializer text
+    init_start: int = 0  # byte offset of the initializer in the cell
+    end: int = 0  # byte offset just after the declarator (for asm labels)
+    incomplete_array: bool = False
+
+
+@dataclass
+class Item:
+    """A top-level piece of a cell.
+
+    kind is one of: include, define, undef, directive, type, typedef, function,
+    declaration, statement, value.
+    """
+
+    kind: str
+    start: int
+    end: int
+    text: str
+    line: int  # 1-based line of start in the cell
+    col: int  # 0-based column of start
+    name: str = ""  # function/macro name
+    keys: list[tuple[str, str]] = field(default_factory=list)  # what it provides
+    uses: set[str] = field(default_factory=set)
+    declarators: list[Declarator] = field(default_factory=list)
+    storage: set[str] = field(default_factory=set)
+    edits: list[Edit] = field(default_factory=list)  # storage-class removal etc.
+    name_range: tuple[int, int] = (0, 0)  # function name bytes
+    signature: str = ""  # function: specifiers + declarator, normalized
+    prototype: str = ""  # function: prototype text (no storage class)
+    doc: str = ""  # leading comment
+    split_type: Item | None = None  # struct defined inside a declaration
+
+
+@dataclass
+class ParsedCell:
+    source: bytes
+    items: list[Item]
+    has_value: bool = False
+
+
+def _text(source: bytes, node: Node) -> str:
+    return source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+def normalize(text: str) -> str:
+    """Whitespace-insensitive form of a C fragment, for comparing types."""
+    text = re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s*([*()\[\],;])\s*", r"\1", text)
+
+
+def declarator_name(node: Node | None) -> tuple[str, bool]:
+    """Name declared by a declarator and whether it declares a function."""
+    chain = []
+    while node is not None and node.type not in ("identifier", "type_identifier", "field_identifier"):
+        if node.type != "parenthesized_declarator":
+            chain.append(node.type)
+        inner = node.child_by_field_name("declarator")
+        if inner is None and node.type == "parenthesized_declarator":
+            inner = next((c for c in node.named_children), None)
+        node = inner
+    if node is None:
+        return "", False
+    return node.text.decode(), bool(chain) and chain[-1] == "function_declarator"
+
+
+def _name_node(node: Node | None) -> Node | None:
+    while node is not None and node.type not in ("identifier", "type_identifier"):
+        inner = node.child_by_field_name("declarator")
+        if inner is None and node.type == "parenthesized_declarator":
+            inner = next((c for c in node.named_children), None)
+        node = inner
+    return node
+
+
+def _collect_uses(node: Node, out: set[str]) -> None:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type in ("identifier", "type_identifier"):
+            out.add(n.text.decode())
+        elif n.type in ("struct_specifier", "union_specifier", "enum_specifier"):
+            tag = n.child_by_field_name("name")
+            if tag is not None and n.child_by_field_name("body") is None:
+                out.add(f"{n.type.split('_')[0]} {tag.text.decode()}")
+        stack.extend(n.children)
+
+
+def _type_keys(spec: Node) -> list[tuple[str, str]]:
+    """Keys a struct/union/enum specifier with a body defines."""
+    keys: list[tuple[str, str]] = []
+    kind = spec.type.split("_")[0]
+    tag = spec.child_by_field_name("name")
+    if tag is not None:
+        keys.append((kind, tag.text.decode()))
+    if kind == "enum":
+        body = spec.child_by_field_name("body")
+        for e in body.named_children if body is not None else []:
+            if e.type == "enumerator":
+                keys.append(("const", e.child_by_field_name("name").text.decode()))
+    return keys
+
+
+def _body_specifier(node: Node) -> Node | None:
+    t = node.child_by_field_name("type")
+    if t is not None and t.type in ("struct_specifier", "union_specifier", "enum_specifier"):
+        if t.child_by_field_name("body") is not None:
+            return t
+    return None
+
+
+class Splitter:
+    """Cuts cells into items; `is_value_name(name)` says whether an identifier
+    is a known variable or function (to read `a * b;` as an expression)."""
+
+    def __init__(self, is_value_name=lambda name: False):
+        self.is_value_name = is_value_name
+
+    def split(self, code: str) -> ParsedCell:
+        source = code.encode("utf-8", "surrogateescape")
+        tree = parse_tree(source)
+        nodes = list(tree.root_node.children)
+        value = None
+        last = next((n for n in reversed(nodes) if n.type != "comment"), None)
+        if last is not None and self._may_end_with_value(source, last):
+            rest = [n for n in nodes if n.start_byte < last.start_byte]
+            items = self._items(source, rest, last.start_byte)
+            declared = {d.name for it in items for d in it.declarators} | {it.name for it in items}
+            value = self._trailing_expression(source, last.start_byte, declared)
+        if value is None:
+            items = self._items(source, nodes, len(source))
+        else:
+            text = source[last.start_byte :].decode("utf-8", "replace").rstrip()
+            items.append(Item("value", last.start_byte, len(source), text, last.start_point[0] + 1, last.start_point[1]))
+        return ParsedCell(source, items, value is not None)
+
+    @staticmethod
+    def _may_end_with_value(source: bytes, last: Node) -> bool:
+        if last.type.startswith("preproc"):
+            return False
+        return not source[: last.end_byte].rstrip().endswith((b";", b"}"))
+
+    def _trailing_expression(self, source: bytes, start: int, declared: set[str]) -> Node | None:
+        """The cell's last piece if it is an expression missing its `;`.
+
+        tree-sitter-c accepts few expressions at file scope, so the piece is
+        parsed as the body of a function."""
+        wrapped = b"void __cellc_f(void) {\n" + source[start:] + b"\n;}"
+        tree = parse_tree(wrapped)
+        fn = tree.root_node.children[0] if tree.root_node.child_count else None
+        body = fn.child_by_field_name("body") if fn is not None and fn.type == "function_definition" else None
+        if body is None or tree.root_node.has_error:
+            return None
+        stmts = [c for c in body.named_children if c.type != "comment"]
+        if len(stmts) == 1 and self._is_expression(stmts[0], declared):
+            return stmts[0]
+        return None
+
+    def _is_expression(self, node: Node, declared: set[str]) -> bool:
+        if node.type == "expression_statement":
+            return node.named_child_count > 0
+        if node.type == "declaration":
+            return self._declaration_is_statement(node, declared)
+        return False
+
+    def _declaration_is_statement(self, node: Node, declared: set[str]) -> bool:
+        """`a * b;` and `f(x);` parse as declarations when tree-sitter cannot
+        know that `a`/`f` is a variable or function; we can."""
+        t = node.child_by_field_name("type")
+        if t is None or t.type != "type_identifier":
+            return False
+        if any(c.type == "storage_class_specifier" or c.type == "type_qualifier" for c in node.children):
+            return False
+        name = t.text.decode()
+        return name in declared or self.is_value_name(name)
+
+    def _items(self, source: bytes, nodes: list[Node], limit: int) -> list[Item]:
+        items: list[Item] = []
+        declared: set[str] = set()
+        pending_comment = ""
+        i = 0
+        while i < len(nodes):
+            node = nodes[i]
+            i += 1
+            if node.start_byte >= limit:
+                break
+            if node.type == "comment":
+                pending_comment = _text(source, node)
+                continue
+            if node.type == ";":
+                continue
+            end = node.end_byte
+            # `struct P { ... };` comes as a specifier followed by a lone ';'
+            if node.type in ("struct_specifier", "union_specifier", "enum_specifier") and i < len(nodes):
+                if nodes[i].type == ";":
+                    end = nodes[i].end_byte
+                    i += 1
+            item = self._item(source, node, end, declared)
+            item.doc = pending_comment if pending_comment else ""
+            pending_comment = ""
+            items.append(item)
+        return items
+
+    def _base(self, kind: str, source: bytes, node: Node, end: int) -> Item:
+        return Item(
+            kind,
+            node.start_byte,
+            end,
+            source[node.start_byte : end].decode("utf-8", "replace"),
+            node.start_point[0] + 1,
+            node.start_point[1],
+        )
+
+    def _item(self, source: bytes, node: Node, end: int, declared: set[str]) -> Item:
+        t = node.type
+        if t == "preproc_include":
+            item = self._base("include", source, node, end)
+            item.keys = [("include", normalize(item.text))]
+            return item
+        if t in ("preproc_def", "preproc_function_def"):
+            item = self._base("define", source, node, end)
+            item.name = node.child_by_field_name("name").text.decode()
+            item.keys = [("macro", item.name)]
+            return item
+        if t == "preproc_call":
+            item = self._base("directive", source, node, end)
+            directive = node.child_by_field_name("directive").text.decode()
+            arg = node.child_by_field_name("argument")
+            if directive == "#undef" and arg is not None:
+                item.kind = "undef"
+                item.name = arg.text.decode().strip()
+            item.keys = [("directive", normalize(item.text))]
+            return item
+        if t.startswith("preproc"):
+            item = self._base("directive", source, node, end)
+            item.keys = [("directive", normalize(item.text))]
+            return item
+        if t in ("struct_specifier", "union_specifier", "enum_specifier"):
+            item = self._base("type", source, node, end)
+            if node.child_by_field_name("body") is None:  # `struct P;` forward declaration
+                item.kind = "directive"
+                item.keys = [("directive", normalize(item.text))]
+                return item
+            item.keys = _type_keys(node)
+            _collect_uses(node, item.uses)
+            if not item.text.rstrip().endswith(";"):
+                item.text += ";"
+            return item
+        if t == "type_definition":
+            return self._typedef(source, node, end)
+        if t == "function_definition":
+            return self._function(source, node, end, declared)
+        if t == "declaration" and not self._declaration_is_statement(node, declared):
+            return self._declaration(source, node, end, declared)
+        return self._base("statement", source, node, end)
+
+    def _typedef(self, source: bytes, node: Node, end: int) -> Item:
+        item = self._base("typedef", source, node, end)
+        spec = _body_specifier(node)
+        if spec is not None:
+            item.keys.extend(_type_keys(spec))
+        for d in node.children_by_field_name("declarator"):
+            name, _ = declarator_name(d)
+            if name:
+                item.keys.append(("typedef", name))
+        _collect_uses(node, item.uses)
+        return item
+
+    def _storage(self, source: bytes, node: Node, item: Item) -> None:
+        for c in node.children:
+            if c.type == "storage_class_specifier":
+                word = c.text.decode()
+                item.storage.add(word)
+                item.edits.append(Edit(c.start_byte, c.end_byte, " " * (c.end_byte - c.start_byte)))
+
+    def _spec_text(self, source: bytes, node: Node, first_decl: Node, spec_override: str | None) -> str:
+        if spec_override is not None:
+            quals = [
+                _text(source, c)
+                for c in node.children
+                if c.end_byte <= first_decl.start_byte and c.type == "type_qualifier"
+            ]
+            return " ".join(quals + [spec_override])
+        parts = [
+            _text(source, c)
+            for c in node.children
+            if c.end_byte <= first_decl.start_byte and c.type != "storage_class_specifier"
+        ]
+        return " ".join(parts)
+
+    def _function(self, source: bytes, node: Node, end: int, declared: set[str]) -> Item:
+        item = self._base("function", source, node, end)
+        decl = node.child_by_field_name("declarator")
+        name_node = _name_node(decl)
+        if name_node is None or decl is None:
+            item.kind = "statement"
+            return item
+        item.name = name_node.text.decode()
+        declared.add(item.name)
+        item.name_range = (name_node.start_byte, name_node.end_byte)
+        self._storage(source, node, item)
+        spec = self._spec_text(source, node, decl, None)
+        item.prototype = f"{spec} {_text(source, decl)}"
+        item.signature = normalize(self._signature(source, spec, decl, name_node))
+        item.keys = [("function", item.name)]
+        return item
+
+    @staticmethod
+    def _signature(source: bytes, spec: str, decl: Node, name_node: Node) -> str:
+        """The function's type with parameter names dropped, for comparing."""
+        text = source[decl.start_byte : name_node.start_byte] + b"@" + source[name_node.end_byte : decl.end_byte]
+        params = []
+        stack = [decl]
+        while stack:
+            n = stack.pop()
+            if n.type == "parameter_declaration":
+                d = n.child_by_field_name("declarator")
+                nn = _name_node(d)
+                if nn is not None:
+                    params.append((nn.start_byte, nn.end_byte))
+                continue
+            stack.extend(n.children)
+        out = bytearray(text)
+        base = decl.start_byte
+        shift = (name_node.end_byte - name_node.start_byte) - 1
+        for s, e in sorted(params, reverse=True):
+            s2, e2 = s - base, e - base
+            if s >= name_node.end_byte:
+                s2, e2 = s2 - shift, e2 - shift
+            out[s2:e2] = b""
+        return f"{spec} {out.decode('utf-8', 'replace')}"
+
+    def _declaration(self, source: bytes, node: Node, end: int, declared: set[str]) -> Item:
+        item = self._base("declaration", source, node, end)
+        self._storage(source, node, item)
+        decls = node.children_by_field_name("declarator")
+        spec_node = _body_specifier(node)
+        spec_override = None
+        if spec_node is not None:
+            tag = spec_node.child_by_field_name("name")
+            if tag is not None:
+                # `struct P { ... } p;`: the struct becomes its own type item.
+                type_item = self._base("type", source, spec_node, spec_node.end_byte)
+                type_item.text += ";"
+                type_item.keys = _type_keys(spec_node)
+                _collect_uses(spec_node, type_item.uses)
+                item.split_type = type_item
+                kind = spec_node.type.split("_")[0]
+                spec_override = f"{kind} {tag.text.decode()}"
+                item.edits.append(
+                    Edit(spec_node.start_byte, spec_node.end_byte, spec_override.ljust(1))
+                )
+        if not decls:
+            # e.g. `struct P { ... };` with qualifiers, or `int;`
+            item.kind = "type" if spec_node is not None else "directive"
+            item.keys = _type_keys(spec_node) if spec_node is not None else [("directive", normalize(item.text))]
+            if spec_node is not None:
+                _collect_uses(node, item.uses)
+            return item
+        spec = self._spec_text(source, node, decls[0], spec_override)
+        for d in decls:
+            init = None
+            init_start = 0
+            target = d
+            if d.type == "init_declarator":
+                target = d.child_by_field_name("declarator")
+                value = d.child_by_field_name("value")
+                if value is not None:
+                    init = _text(source, value)
+                    init_start = value.start_byte
+            name, is_function = declarator_name(target)
+            if not name:
+                continue
+            declared.add(name)
+            decl_text = f"{spec} {_text(source, target)}"
+            incomplete = bool(re.search(r"\[\s*\]", _text(source, target)))
+            item.declarators.append(
+                Declarator(name, is_function, decl_text, init, init_start, target.end_byte, incomplete)
+            )
+        return item
