@@ -28,7 +28,9 @@ _GENERATED = [
     (re.compile(r"__cellc_var_(\w+)_\d+"), r"\1"),
     (re.compile(r' __asm__\("[^"]*"\)'), ""),
 ]
-_LOCATION = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+):(?:(?P<col>\d+):)? (?P<kind>fatal error|error|warning|note): ")
+_LOCATION = re.compile(
+    r"^(?P<file>[^:\n]+):(?P<line>\d+):(?:(?P<col>\d+):)? (?P<kind>fatal error|error|warning|note): "
+)
 
 
 class CompileError(Exception):
@@ -87,7 +89,13 @@ def clean_diagnostics(raw: str, label: str, errors_only_elsewhere: bool = True) 
             blocks.append([line])
             continue
         m = _LOCATION.match(line)
-        if m or not blocks or re.match(r"^[^ ].*: In (function|top-level)", line) or line.endswith(":") and not line.startswith(" "):
+        if (
+            m
+            or not blocks
+            or re.match(r"^[^ ].*: In (function|top-level)", line)
+            or line.endswith(":")
+            and not line.startswith(" ")
+        ):
             blocks.append([line])
         else:
             blocks[-1].append(line)
@@ -112,6 +120,9 @@ def clean_diagnostics(raw: str, label: str, errors_only_elsewhere: bool = True) 
         keep_notes = keep
         if keep:
             kept.extend(block)
+    # Errors in the cell itself explain errors they cause in generated code.
+    if any(_is_error_in(line, label) for line in kept):
+        kept = _without_generated_errors(kept)
     # Drop dangling context lines ("In function 'f':") with nothing after them.
     out: list[str] = []
     for i, line in enumerate(kept):
@@ -121,6 +132,25 @@ def clean_diagnostics(raw: str, label: str, errors_only_elsewhere: bool = True) 
                 continue
         out.append(line)
     return clean_name("\n".join(out)).strip("\n")
+
+
+def _is_error_in(line: str, label: str) -> bool:
+    m = _LOCATION.match(line)
+    return bool(m) and m.group("file") == label and m.group("kind") in ("error", "fatal error")
+
+
+def _without_generated_errors(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    skipping = False
+    for line in lines:
+        m = _LOCATION.match(line)
+        if m:
+            skipping = m.group("file") == "<cellc>"
+        elif line.endswith(":") and not line.startswith(" "):
+            skipping = False
+        if not skipping:
+            out.append(line)
+    return out
 
 
 class Compiler:

@@ -78,8 +78,19 @@ def build_executor(gcc: str = "gcc", fallback_dir: Path | None = None) -> Path:
             exports.write_text(EXPORTS)
             out = tmp / "executor"
             proc = subprocess.run(
-                [gcc_path, "-O2", "-g", "-o", str(out), str(SOURCE), f"-Wl,--dynamic-list={exports}",
-                 "-Wl,--no-as-needed", "-lm", "-lpthread", "-ldl"],
+                [
+                    gcc_path,
+                    "-O2",
+                    "-g",
+                    "-o",
+                    str(out),
+                    str(SOURCE),
+                    f"-Wl,--dynamic-list={exports}",
+                    "-Wl,--no-as-needed",
+                    "-lm",
+                    "-lpthread",
+                    "-ldl",
+                ],
                 capture_output=True,
                 text=True,
             )
@@ -123,9 +134,7 @@ class Handlers:
 class _Stream:
     name: str
     fd: int
-    decoder: codecs.IncrementalDecoder = field(
-        default_factory=lambda: codecs.getincrementaldecoder("utf-8")("replace")
-    )
+    decoder: codecs.IncrementalDecoder = field(default_factory=lambda: codecs.getincrementaldecoder("utf-8")("replace"))
 
 
 class Executor:
@@ -160,6 +169,8 @@ class Executor:
         self.snapshots: list[int] = [self.root]  # resume points, oldest first
         self.max_snapshots = 8
         self.dead = False
+        self._interrupts = 0
+        self._in_input = False
         self._wait_ready()
 
     # -- low level ------------------------------------------------------------
@@ -219,25 +230,37 @@ class Executor:
             self._read_stream(stream, handlers, budget, drain=True)
 
     def _read_stream(self, stream: _Stream, handlers: Handlers, budget: list[int], drain: bool = False) -> None:
-        while True:
+        """Forward what a pipe holds as one message; past the budget, drop it."""
+        chunks = []
+        size = 0
+        while size < (1 << 20):
             try:
-                chunk = os.read(stream.fd, 65536)
+                chunk = os.read(stream.fd, 1 << 16)
             except BlockingIOError:
-                return
+                break
             if not chunk:
-                return
-            if budget[0] > 0:
-                shown = chunk[: budget[0]]
-                budget[0] -= len(shown)
-                text = stream.decoder.decode(shown)
-                if text:
-                    handlers.output(stream.name, text)
-                if budget[0] <= 0:
-                    budget[1] += len(chunk) - len(shown)
-            else:
-                budget[1] += len(chunk)
-            if not drain:
-                return
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        data = b"".join(chunks)
+        if not data:
+            return
+        shown = data[: max(budget[0], 0)]
+        if shown:
+            budget[0] -= len(shown)
+            text = stream.decoder.decode(shown)
+            if text:
+                handlers.output(stream.name, text)
+        if len(shown) < len(data):
+            if budget[1] == 0:
+                limit = self.output_limit // (1 << 20)
+                handlers.output(
+                    "stderr",
+                    f"\n[cellc: output truncated: a cell shows at most {limit} MiB; the rest is dropped]\n",
+                )
+            budget[1] += len(data) - len(shown)
+        if drain and size >= (1 << 20):
+            self._read_stream(stream, handlers, budget, drain)
 
     def _handle(self, event: tuple[str, list[str], bytes], outcome: Outcome | None, handlers: Handlers) -> str:
         """Book-keeping common to every wait; returns the event kind."""
@@ -290,20 +313,28 @@ class Executor:
         for stream in self._streams:
             sel.register(stream.fd, selectors.EVENT_READ, stream)
         kill_at: float | None = None
+        previous = signal.getsignal(signal.SIGINT)
+        self._interrupts = 0
+        if interruptible:
+            self._catch_interrupts()
         try:
             while True:
+                if interruptible and self._interrupts and kill_at is None:
+                    # SIGINT reached the kernel: the live process got it too;
+                    # if it ignores it, SIGKILL follows a second later.
+                    if outcome is not None:
+                        outcome.interrupted = True
+                    kill_at = time.monotonic() + 1.0
+                if kill_at is not None and time.monotonic() >= kill_at:
+                    self.kill_live()
+                    kill_at = float("inf")
                 event = self._next_event()
                 if event is not None:
                     kind = self._handle(event, outcome, handlers)
                     if kind in ("input", "display", "fault", "done", "error", "died", "interrupted", "undefined"):
                         self._drain_output(handlers, budget)
                     if kind == "input":
-                        line = handlers.input()
-                        if line is None:
-                            self._send("eof")
-                        else:
-                            data = line.encode("utf-8", "surrogateescape")
-                            self._send(f"line {len(data)}", data)
+                        self._answer_input(handlers)
                         continue
                     if kind == "display":
                         handlers.display(event[1][0], event[2])
@@ -315,20 +346,7 @@ class Executor:
                     if outcome is not None:
                         self._record(event, outcome)
                     continue
-                try:
-                    timeout = None if kill_at is None else max(0.0, kill_at - time.monotonic())
-                    ready = sel.select(timeout)
-                except KeyboardInterrupt:
-                    if not interruptible:
-                        raise
-                    self.interrupt()
-                    if outcome is not None:
-                        outcome.interrupted = True
-                    kill_at = time.monotonic() + 1.0
-                    continue
-                if kill_at is not None and time.monotonic() >= kill_at:
-                    self.kill_live()
-                    kill_at = None
+                ready = sel.select(0.1 if interruptible else None)
                 for key, _ in ready:
                     if key.data is None:
                         if not self._read_events(None):
@@ -338,6 +356,36 @@ class Executor:
                         self._read_stream(key.data, handlers, budget)
         finally:
             sel.close()
+            if interruptible:
+                signal.signal(signal.SIGINT, previous)
+
+    def _catch_interrupts(self) -> None:
+        """While user code runs, SIGINT is forwarded to it instead of raising
+        KeyboardInterrupt at some random point of the protocol."""
+        self._in_input = False
+
+        def on_sigint(signum, frame):
+            self._interrupts += 1
+            if self._in_input:
+                raise KeyboardInterrupt
+            self.interrupt()
+
+        signal.signal(signal.SIGINT, on_sigint)
+
+    def _answer_input(self, handlers: Handlers) -> None:
+        self._in_input = True
+        try:
+            line = handlers.input()
+        except KeyboardInterrupt:
+            line = None
+            self.interrupt()
+        finally:
+            self._in_input = False
+        if line is None:
+            self._send("eof")
+        else:
+            data = line.encode("utf-8", "surrogateescape")
+            self._send(f"line {len(data)}", data)
 
     @staticmethod
     def _record(event: tuple[str, list[str], bytes], outcome: Outcome) -> None:

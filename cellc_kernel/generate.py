@@ -205,7 +205,9 @@ class Generator:
                 if d.name not in self.new.variables:
                     self.emit(item, f"extern {d.decl_text};")
                     key = ("extern", d.name)
-                    self.new.define(Definition("declaration", [key], f"extern {d.decl_text};", set(), 0, self.label, item.line))
+                    self.new.define(
+                        Definition("declaration", [key], f"extern {d.decl_text};", set(), 0, self.label, item.line)
+                    )
             else:
                 self.declare_variable(item, d)
 

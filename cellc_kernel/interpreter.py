@@ -364,6 +364,3 @@ def _function_of(so_path: str, address: int) -> str | None:
                     return None
                 return name
     return None
-
-
-

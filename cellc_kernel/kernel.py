@@ -8,11 +8,12 @@ import json
 import subprocess
 
 from ipykernel.kernelbase import Kernel
+from IPython.core.error import StdinNotImplementedError
 
 from . import __version__
 from .executor import Handlers
-from .magics import Magics
 from .interpreter import CellResult, Interpreter
+from .magics import Magics
 
 
 def gcc_version() -> str:
@@ -82,10 +83,7 @@ class CellcKernel(Kernel):
                 return None
             try:
                 return self.raw_input("") + "\n"
-            except KeyboardInterrupt:
-                self.interpreter.interrupt()
-                return None
-            except Exception:  # EOFError, StdinNotImplementedError
+            except (EOFError, StdinNotImplementedError):
                 return None
 
         return Handlers(output=self.stream, display=self.display, input=read_line)
@@ -96,9 +94,7 @@ class CellcKernel(Kernel):
         return {"status": "error", "execution_count": self.execution_count, **content}
 
     # -- requests ---------------------------------------------------------------
-    async def do_execute(
-        self, code, silent, store_history=True, user_expressions=None, allow_stdin=False, **kwargs
-    ):
+    async def do_execute(self, code, silent, store_history=True, user_expressions=None, allow_stdin=False, **kwargs):
         self._allow_stdin = allow_stdin
         handlers = self.handlers(allow_stdin)
         label = f"In[{self.execution_count}]"

@@ -173,7 +173,9 @@ class Splitter:
             items = self._items(source, nodes, len(source))
         else:
             text = source[last.start_byte :].decode("utf-8", "replace").rstrip()
-            items.append(Item("value", last.start_byte, len(source), text, last.start_point[0] + 1, last.start_point[1]))
+            items.append(
+                Item("value", last.start_byte, len(source), text, last.start_point[0] + 1, last.start_point[1])
+            )
         return ParsedCell(source, items, value is not None)
 
     @staticmethod
@@ -389,9 +391,7 @@ class Splitter:
                 item.split_type = type_item
                 kind = spec_node.type.split("_")[0]
                 spec_override = f"{kind} {tag.text.decode()}"
-                item.edits.append(
-                    Edit(spec_node.start_byte, spec_node.end_byte, spec_override.ljust(1))
-                )
+                item.edits.append(Edit(spec_node.start_byte, spec_node.end_byte, spec_override.ljust(1)))
         if not decls:
             # e.g. `struct P { ... };` with qualifiers, or `int;`
             item.kind = "type" if spec_node is not None else "directive"

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install cellc with its test dependencies into a fresh venv and run the tests.
+# Used by CI (.ci/run) and by developers: `bash ci/test.sh [pytest args...]`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v gcc >/dev/null; then
+    echo "cellc needs gcc (apt-get install gcc)" >&2
+    exit 1
+fi
+
+# System packages for the browser test (JupyterLab in headless Chromium).
+if [ "${CI:-}" = "true" ] && command -v apt-get >/dev/null && ! command -v chromium >/dev/null; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+        || echo "warning: could not install chromium; the browser test will be skipped" >&2
+fi
+
+VENV="${CELLC_VENV:-.venv}"
+if [ ! -x "$VENV/bin/python" ]; then
+    python3 -m venv "$VENV"
+fi
+. "$VENV/bin/activate"
+python -m pip install -q --upgrade pip
+python -m pip install -q -e '.[test]'
+
+ruff check cellc_kernel tests benchmarks
+python -m pytest -q -p no:cacheprovider "$@"
