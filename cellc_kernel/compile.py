@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from elftools.elf.elffile import ELFFile
+from elftools.elf.relocation import RelocationSection
 from elftools.elf.sections import SymbolTableSection
 
 INCLUDE_DIR = Path(__file__).parent / "include"
@@ -47,6 +48,7 @@ class ObjectSymbols:
     defined: set[str] = field(default_factory=set)
     undefined: set[str] = field(default_factory=set)
     sizes: dict[str, int] = field(default_factory=dict)
+    referenced: set[str] = field(default_factory=set)  # named by a relocation
 
 
 def read_symbols(path: str | os.PathLike) -> ObjectSymbols:
@@ -66,6 +68,13 @@ def read_symbols(path: str | os.PathLike) -> ObjectSymbols:
                 elif sym["st_info"]["bind"] != "STB_LOCAL":
                     out.defined.add(sym.name)
                     out.sizes[sym.name] = sym["st_size"]
+        for section in elf.iter_sections():
+            if isinstance(section, RelocationSection) and not section.name.startswith(".rela.debug"):
+                symtab = elf.get_section(section["sh_link"])
+                for rel in section.iter_relocations():
+                    name = symtab.get_symbol(rel["r_info_sym"]).name
+                    if name:
+                        out.referenced.add(name)
     return out
 
 

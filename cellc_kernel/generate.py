@@ -110,8 +110,8 @@ class Generator:
     def definition(self, item: Item, kind: str | None = None, text: str | None = None) -> None:
         d = Definition(kind or item.kind, list(item.keys), text or item.text, set(item.uses), 0, self.label, item.line)
         for key in item.keys:
-            if self.old.find(key) is not None:
-                self.exclude_keys.add(key)
+            if key[0] != "macro" and self.old.find(key) is not None:
+                self.exclude_keys.add(key)  # the cell's new definition replaces it
         self.new.define(d)
 
     def trampoline(self, name: str) -> None:
@@ -179,8 +179,8 @@ class Generator:
             stale = sorted(old.callers - {self.label})
             if stale:
                 self.warnings.append(
-                    f"warning: {f} changed its signature to '{item.prototype.strip()}'; "
-                    f"{', '.join(stale)} still call it as '{old.prototype.strip()}'"
+                    f"warning: {f} is now '{item.prototype.strip()}'; cells compiled against the old "
+                    f"'{old.prototype.strip()}' still call it that way: {', '.join(stale)}"
                 )
         fn = Function(f, item.prototype, item.signature, self.label, item.line, True, item.doc)
         if old is not None and old.signature == item.signature:

@@ -169,17 +169,28 @@ class Interpreter:
 
     @staticmethod
     def _complete_arrays(program: Program, obj: Path, number: int) -> None:
-        """`int a[] = {1, 2, 3}` is declared to later cells as `int a[3]`."""
+        """Array globals are declared to later cells with the dimensions gcc
+        gave them (DWARF): `int a[] = {1, 2, 3}` as `int a[3]`, `int b[N]` as
+        `int b[5]` even if N is redefined later."""
         for v in program.variables.values():
-            if v.symbol.endswith(f"_{number}") and re.search(r"\[\s*\]", v.decl):
-                ctype = values.load_variable_type(str(obj), v.name)
-                count = getattr(values.strip_typedefs(ctype), "count", None) if ctype else None
-                if count:
-                    v.decl = re.sub(r"\[\s*\]", f"[{count}]", v.decl, count=1)
+            if not v.symbol.endswith(f"_{number}") or "[" not in v.decl:
+                continue
+            ctype = values.load_variable_type(str(obj), v.name)
+            dims = []
+            t = values.strip_typedefs(ctype) if ctype else None
+            while t is not None and t.kind in ("array", "pointer"):
+                if t.kind == "array":
+                    dims.append(t.count)
+                t = values.strip_typedefs(t.target) if t.target is not None else None
+            groups = re.findall(r"\[[^\[\]]*\]", v.decl)
+            if len(groups) == len(dims) and all(d is not None for d in dims):
+                it = iter(dims)
+                v.decl = re.sub(r"\[[^\[\]]*\]", lambda m: f"[{next(it)}]", v.decl)
 
     def _commit(self, program: Program, symbols, label: str, defines: list[str]) -> None:
+        """Make the cell's model current, noting who uses which function and global."""
         self.history.append(self.program)
-        for name in symbols.undefined:
+        for name in symbols.undefined | symbols.referenced:
             if name.startswith("__cellc_tramp_"):
                 f = program.functions.get(name[len("__cellc_tramp_") :])
                 if f is not None:
@@ -188,9 +199,6 @@ class Interpreter:
                 for v in program.variables.values():
                     if v.symbol == name:
                         v.users.update(defines)
-        for v in program.variables.values():
-            if v.symbol in symbols.defined and defines:
-                v.users.update(defines)
         self.program = program
 
     # -- reporting ----------------------------------------------------------------

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import html
-import json
 import subprocess
 
 from ipykernel.kernelbase import Kernel
@@ -21,9 +19,6 @@ def gcc_version() -> str:
         return subprocess.run(["gcc", "-dumpfullversion"], capture_output=True, text=True).stdout.strip()
     except OSError:
         return "unknown"
-
-
-TEXT_MIMES = ("text/", "application/json", "image/svg+xml", "application/javascript")
 
 
 class CellcKernel(Kernel):
@@ -63,19 +58,15 @@ class CellcKernel(Kernel):
             self.send_response(self.iopub_socket, "stream", {"name": name, "text": text})
 
     def display(self, mime: str, data: bytes) -> None:
-        if mime.startswith(TEXT_MIMES):
-            payload = data.decode("utf-8", "replace")
-            if mime == "application/json":
-                try:
-                    payload = json.loads(payload)
-                except ValueError:
-                    mime, payload = "text/plain", payload
-        else:
-            payload = base64.b64encode(data).decode()
-        bundle = {mime: payload}
-        if "text/plain" not in bundle:
-            bundle["text/plain"] = f"<{mime}, {len(data)} bytes>"
-        self.send_response(self.iopub_socket, "display_data", {"data": bundle, "metadata": {}, "transient": {}})
+        """Publish a cellc.h display message; one that cannot be rendered is explained on stderr."""
+        from .display import DisplayError, to_bundle
+
+        try:
+            bundle, metadata = to_bundle(mime, data)
+        except DisplayError as e:
+            self.stream("stderr", f"{e}\n")
+            return
+        self.send_response(self.iopub_socket, "display_data", {"data": bundle, "metadata": metadata, "transient": {}})
 
     def handlers(self, allow_stdin: bool) -> Handlers:
         def read_line() -> str | None:
