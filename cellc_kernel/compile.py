@@ -132,9 +132,15 @@ def clean_diagnostics(raw: str, label: str, errors_only_elsewhere: bool = True) 
     # Errors in the cell itself explain errors they cause in generated code.
     if any(_is_error_in(line, label) for line in kept):
         kept = _without_generated_errors(kept)
-    # Drop dangling context lines ("In function 'f':") with nothing after them.
+    # Drop dangling context lines ("In function 'f':") with nothing after them,
+    # and messages repeated word for word (a value expression is compiled twice).
     out: list[str] = []
+    seen: set[str] = set()
     for i, line in enumerate(kept):
+        if _LOCATION.match(line):
+            if line in seen:
+                continue
+            seen.add(line)
         if line.endswith(":") and not _LOCATION.match(line):
             nxt = kept[i + 1] if i + 1 < len(kept) else ""
             if not nxt or (nxt.endswith(":") and not _LOCATION.match(nxt)):

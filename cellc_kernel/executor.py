@@ -455,6 +455,10 @@ class Executor:
         args, _ = self.query(f"symbol {address:#x}", "symbol")
         return args[0] if args and args[0] != "?" else None
 
+    def forget_snapshots(self) -> None:
+        """Undo cannot go back past a cell that ran in place."""
+        self.snapshots = self.snapshots[-1:]
+
     def undo(self) -> str:
         """Go back to the snapshot before the newest one; '' or an error."""
         self._wait_ready()

@@ -157,18 +157,30 @@ class Generator:
         self.piece(item, item.text)
 
     def item_value(self, item: Item) -> None:
+        """`__cellc_value_N` holds the trailing expression's value after the run.
+
+        The expression always starts on its own line at its own column, so
+        gcc's diagnostics point where the user typed it."""
+        at = _line(self.label, item.line - 1) + "\n" + " " * item.col
         expr = item.text
         if self.opt.value_mode == "none":
-            self.piece(item, f"(void)({expr});")
+            self.out.append(f"static void __cellc_piece_{self.n}_{len(self.pieces)}(void) {{\n")
+            self.pieces.append(f"__cellc_piece_{self.n}_{len(self.pieces)}")
+            self.out.append(f"{at}(void)(\n{' ' * item.col}{expr});\n}}\n")
             return
         self.value_symbol = f"__cellc_value_{self.n}"
-        typeof = f"1 ? ({expr}) : ({expr})" if self.opt.value_mode == "decay" else f"({expr})"
-        self.out.append(f'__typeof__({typeof}) __cellc_value __asm__("{self.value_symbol}");\n')
-        if self.opt.value_mode == "memcpy":
-            body = f"__builtin_memcpy(&__cellc_value, &({expr}), sizeof __cellc_value);"
+        if self.opt.value_mode == "decay":
+            typeof = f"__typeof__(1 ? (\n{' ' * item.col}{expr}) : ({expr}))"
         else:
-            body = f"__cellc_value = ({expr});"
-        self.piece(item, body)
+            typeof = f"__typeof__((\n{' ' * item.col}{expr}))"
+        self.out.append(_line(self.label, item.line - 1) + f'{typeof} __cellc_value __asm__("{self.value_symbol}");\n')
+        name = f"__cellc_piece_{self.n}_{len(self.pieces)}"
+        self.pieces.append(name)
+        if self.opt.value_mode == "memcpy":
+            body = f"__builtin_memcpy(&__cellc_value, &(\n{' ' * item.col}{expr}), sizeof __cellc_value);"
+        else:
+            body = f"__cellc_value = (\n{' ' * item.col}{expr});"
+        self.out.append(f"static void {name}(void) {{\n{_line(self.label, item.line - 1)}{body}\n}}\n")
 
     def item_function(self, item: Item) -> None:
         f = item.name

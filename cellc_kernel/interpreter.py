@@ -69,6 +69,7 @@ class Interpreter:
         self.binary = build_executor(fallback_dir=self.workdir)
         self.program = Program()
         self.history: list[Program] = []  # models before each committed cell, for undo
+        self.in_place_base: tuple[Program, str] | None = None  # model and cell before threads
         self.counter = 0
         self.libraries: list[str] = []
         self.known_globals: set[str] = set()
@@ -120,7 +121,7 @@ class Interpreter:
         if not outcome.ok:
             return self._failure(outcome, "\n".join(warn_lines))
         self._complete_arrays(unit.program, obj, number)
-        self._commit(unit.program, symbols, label, unit.defines)
+        self._commit(unit.program, symbols, label, unit.defines, outcome.in_place)
         result = CellResult(True, warnings="\n".join(warn_lines))
         if unit.value_symbol:
             result.value = self._value(unit.value_symbol, obj, symbols)
@@ -163,6 +164,7 @@ class Interpreter:
     def _restart_lost(self) -> None:
         self.executor.close()
         self.program = Program()
+        self.in_place_base = None
         self.history.clear()
         self.known_globals.clear()
         self.executor = self._start_executor()
@@ -187,9 +189,9 @@ class Interpreter:
                 it = iter(dims)
                 v.decl = re.sub(r"\[[^\[\]]*\]", lambda m: f"[{next(it)}]", v.decl)
 
-    def _commit(self, program: Program, symbols, label: str, defines: list[str]) -> None:
+    def _commit(self, program: Program, symbols, label: str, defines: list[str], in_place: bool = False) -> None:
         """Make the cell's model current, noting who uses which function and global."""
-        self.history.append(self.program)
+        self._remember(label, in_place)
         for name in symbols.undefined | symbols.referenced:
             if name.startswith("__cellc_tramp_"):
                 f = program.functions.get(name[len("__cellc_tramp_") :])
@@ -206,11 +208,17 @@ class Interpreter:
         extra = [warnings] if warnings else []
         if outcome.error:
             return _error("LoadError", outcome.error, "\n".join([*extra, outcome.error]))
-        state = (
-            "The program's state is as it was before this cell."
-            if outcome.rolled_back
-            else "Threads are running, so the state could not be rolled back: the cell's partial effects remain."
-        )
+        if not outcome.rolled_back:
+            state = "Threads are running, so the state could not be rolled back: the cell's partial effects remain."
+        elif self.in_place_base is not None:
+            self.program, since = self.in_place_base
+            self.in_place_base = None
+            state = (
+                f"Threads were running since {since}, so no snapshot was taken after it: "
+                f"the program went back to its state before {since} (its threads are gone)."
+            )
+        else:
+            state = "The program's state is as it was before this cell."
         if outcome.undefined:
             what = f"{outcome.undefined}() was called but is declared, not defined"
             return _error("UndefinedFunction", what, "\n".join([*extra, what, state]))
@@ -280,6 +288,21 @@ class Interpreter:
         return name
 
     # -- magics' helpers ----------------------------------------------------------
+    def _remember(self, label: str, in_place: bool) -> None:
+        """Keep the model before this cell for undo and rollback.
+
+        A cell that ran in place (threads) has no snapshot after it: undo
+        cannot cross it, and a crash goes back to before the first such cell."""
+        if in_place:
+            if self.in_place_base is None:
+                self.in_place_base = (self.program, label)
+            self.history.clear()
+            self.executor.forget_snapshots()
+            return
+        self.in_place_base = None
+        self.history.append(self.program)
+        del self.history[: -self.executor.max_snapshots]
+
     def load_library(self, spec: str, handlers: Handlers) -> str:
         """dlopen a system library into the program; '' or an error message."""
         path = spec
@@ -294,7 +317,7 @@ class Interpreter:
         if not outcome.ok:
             return outcome.error or "loading failed"
         self.libraries.append(path)
-        self.history.append(self.program)
+        self._remember(f"%lib {spec}", outcome.in_place)
         self.program = self.program.copy()
         return ""
 
@@ -310,6 +333,7 @@ class Interpreter:
     def reset(self) -> None:
         self.executor.close()
         self.program = Program()
+        self.in_place_base = None
         self.history.clear()
         self.libraries.clear()
         self.known_globals.clear()
