@@ -52,14 +52,17 @@ class ObjectSymbols:
 
 
 def read_symbols(path: str | os.PathLike) -> ObjectSymbols:
-    """What an object defines and what it needs from elsewhere."""
+    """What an object defines, needs from elsewhere, and refers to."""
     out = ObjectSymbols()
     with open(path, "rb") as f:
         elf = ELFFile(f)
-        for section in elf.iter_sections():
-            if not isinstance(section, SymbolTableSection):
+        sections = list(elf.iter_sections())  # pyelftools re-parses headers on every lookup
+        names: list[str] = []
+        for section in sections:
+            if not isinstance(section, SymbolTableSection) or section.name != ".symtab":
                 continue
             for sym in section.iter_symbols():
+                names.append(sym.name)
                 if not sym.name or sym["st_info"]["type"] in ("STT_FILE", "STT_SECTION"):
                     continue
                 if sym["st_shndx"] == "SHN_UNDEF":
@@ -68,13 +71,14 @@ def read_symbols(path: str | os.PathLike) -> ObjectSymbols:
                 elif sym["st_info"]["bind"] != "STB_LOCAL":
                     out.defined.add(sym.name)
                     out.sizes[sym.name] = sym["st_size"]
-        for section in elf.iter_sections():
-            if isinstance(section, RelocationSection) and not section.name.startswith(".rela.debug"):
-                symtab = elf.get_section(section["sh_link"])
+        for section in sections:
+            # Code and data references only: debug and unwind relocations are
+            # many, slow to parse and name nothing of interest.
+            if isinstance(section, RelocationSection) and section.name.startswith((".rela.text", ".rela.data")):
                 for rel in section.iter_relocations():
-                    name = symtab.get_symbol(rel["r_info_sym"]).name
-                    if name:
-                        out.referenced.add(name)
+                    index = rel["r_info_sym"]
+                    if 0 < index < len(names) and names[index]:
+                        out.referenced.add(names[index])
     return out
 
 

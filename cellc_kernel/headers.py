@@ -139,8 +139,9 @@ def _strip_balanced(text: str, pattern: re.Pattern, open_count: int) -> str:
 
 
 def clean_declaration(text: str) -> str:
-    """A header declaration as a reader wants it: no attributes, asm names,
-    `extern` or `__restrict`, one line, parameters without leading `__`."""
+    """A header declaration as a reader wants it: no comments, attributes, asm
+    names, `extern` or `__restrict`, one line, parameters without leading `__`."""
+    text = re.sub(r"/\*.*?\*/|//[^\n]*", " ", text, flags=re.S)
     text = _strip_balanced(text, _ATTRIBUTE, 2)
     text = _strip_balanced(text, _ASM, 1)
     text = re.sub(r"\b(extern|__extension__|__inline|__inline__)\b", " ", text)
@@ -154,8 +155,26 @@ def clean_declaration(text: str) -> str:
     return text.rstrip(";").strip()
 
 
-def _preprocess(gcc: str, flags: tuple[str, ...], source: str) -> tuple[bytes, list[tuple[str, int]], str]:
-    """`gcc -E -dD -C` of `source`: (text without line markers, per-line (file, line), error)."""
+_DIRECTIVE = re.compile(rb"^\s*#\s*(define|undef)\s+([A-Za-z_]\w*)(.*)$")
+
+
+@dataclass
+class _Macro:
+    name: str
+    text: str
+    file: str
+    line: int
+    doc: str
+
+
+def _preprocess(
+    gcc: str, flags: tuple[str, ...], source: str
+) -> tuple[bytes, list[tuple[str, int]], list[_Macro], str]:
+    """`gcc -E -dD -C` of `source`.
+
+    Returns the C text with line markers and `#define`/`#undef` lines blanked
+    (tree-sitter-c cannot parse a directive inside an enum body), where each
+    line came from, the macros in order, and gcc's error text."""
     proc = subprocess.run(
         [gcc, *flags, "-E", "-dD", "-C", "-x", "c", "-"],
         input=source.encode("utf-8", "surrogateescape"),
@@ -165,6 +184,7 @@ def _preprocess(gcc: str, flags: tuple[str, ...], source: str) -> tuple[bytes, l
     error = proc.stderr.decode("utf-8", "replace") if proc.returncode != 0 else ""
     lines_out: list[bytes] = []
     where: list[tuple[str, int]] = []
+    macros: list[_Macro] = []
     file, line = "<stdin>", 1
     for raw in proc.stdout.split(b"\n"):
         m = _LINEMARKER.match(raw)
@@ -173,10 +193,34 @@ def _preprocess(gcc: str, flags: tuple[str, ...], source: str) -> tuple[bytes, l
             lines_out.append(b"")
             where.append((file, 0))
             continue
-        lines_out.append(raw)
+        d = _DIRECTIVE.match(raw)
+        if d:
+            name = d.group(2).decode()
+            if d.group(1) == b"define":
+                doc = _comment_before(lines_out)
+                text = raw.decode("utf-8", "replace").strip()
+                macros.append(_Macro(name, re.sub(r"\s+", " ", text), file, line, doc))
+            else:
+                macros.append(_Macro(name, "", file, line, ""))
+            raw = b""
+        lines_out.append(raw.rstrip())
         where.append((file, line))
         line += 1
-    return b"\n".join(lines_out), where, error
+    return b"\n".join(lines_out), where, macros, error
+
+
+def _comment_before(lines: list[bytes]) -> str:
+    """The `/* ... */` comment that ends on the last of `lines`, if any."""
+    if not lines or not lines[-1].rstrip().endswith(b"*/"):
+        return ""
+    for i in range(len(lines) - 1, max(len(lines) - 40, -1), -1):
+        start = lines[i].find(b"/*")
+        if start >= 0:
+            if lines[i][:start].strip():  # a trailing comment of some code
+                return ""
+            text = b"\n".join([lines[i][start:], *lines[i + 1 :]]).decode("utf-8", "replace")
+            return clean_comment(text)
+    return ""
 
 
 def _specifiers(source: bytes, node, first_declarator) -> str:
@@ -190,11 +234,12 @@ def _specifiers(source: bytes, node, first_declarator) -> str:
 
 def build_index(gcc: str, flags: tuple[str, ...], source: str) -> HeaderIndex:
     """Index what `source` (include lines and macros) declares."""
-    text, where, error = _preprocess(gcc, flags, source)
+    text, where, macros, error = _preprocess(gcc, flags, source)
     index = HeaderIndex(error=error)
     tree = parse_tree(text)
     pending_doc = ""
     pending_end_row = -2
+    last_added: list[HeaderSymbol] = []
 
     def located(node) -> tuple[str, int]:
         row = node.start_point[0]
@@ -204,16 +249,12 @@ def build_index(gcc: str, flags: tuple[str, ...], source: str) -> HeaderIndex:
         if not name:
             return
         file, line = located(node)
-        if file.startswith("<"):  # <built-in>, <command-line>, <stdin>
-            file = file
         sym = HeaderSymbol(name, kind, decl, file, line, doc)
+        last_added.append(sym)
         if kind in ("struct", "union", "enum"):
             index.tags.setdefault((kind, name), sym)
             return
-        # The first declaration wins, but a definition with a body (macros
-        # redefine) replaces a macro.
-        if name not in index.names or kind == "macro":
-            index.names[name] = sym
+        index.names.setdefault(name, sym)  # the first declaration wins
 
     def add_specifier(spec, doc: str) -> None:
         if spec is None or spec.type not in ("struct_specifier", "union_specifier", "enum_specifier"):
@@ -225,7 +266,13 @@ def build_index(gcc: str, flags: tuple[str, ...], source: str) -> HeaderIndex:
             return
         if tag is not None:
             t = spec.text.decode("utf-8", "replace")
-            add(tag.text.decode(), kind, clean_declaration(t) if len(t) < 2000 else f"{kind} {tag.text.decode()} {{ ... }}", spec, doc)
+            add(
+                tag.text.decode(),
+                kind,
+                clean_declaration(t) if len(t) < 2000 else f"{kind} {tag.text.decode()} {{ ... }}",
+                spec,
+                doc,
+            )
         if kind == "enum":
             for e in body.named_children:
                 if e.type == "enumerator":
@@ -233,22 +280,25 @@ def build_index(gcc: str, flags: tuple[str, ...], source: str) -> HeaderIndex:
                     if n is not None:
                         add(n.text.decode(), "const", clean_declaration(e.text.decode("utf-8", "replace")), e, "")
 
+    previous_end_row = -1
     for node in tree.root_node.children:
         t = node.type
         if t == "comment":
-            text_c = node.text.decode("utf-8", "replace")
-            # keep only comments that end right before the next item
-            pending_doc = clean_comment(text_c)
-            pending_end_row = node.end_point[0]
+            comment = clean_comment(node.text.decode("utf-8", "replace"))
+            if node.start_point[0] == previous_end_row:
+                # `extern FILE *stdout;  /* Standard output stream.  */`
+                for sym in last_added:
+                    sym.doc = sym.doc or comment
+            else:
+                # a comment documents the item that starts on the next line
+                pending_doc = comment
+                pending_end_row = node.end_point[0]
             continue
         doc = pending_doc if node.start_point[0] - pending_end_row <= 1 else ""
         pending_doc = ""
-        if t in ("preproc_def", "preproc_function_def"):
-            name = node.child_by_field_name("name")
-            if name is not None:
-                body = node.text.decode("utf-8", "replace").strip()
-                add(name.text.decode(), "macro", re.sub(r"\s+", " ", body), node, doc)
-        elif t == "declaration":
+        previous_end_row = node.end_point[0]
+        last_added.clear()
+        if t == "declaration":
             decls = node.children_by_field_name("declarator")
             add_specifier(node.child_by_field_name("type"), doc)
             for d in decls:
@@ -262,16 +312,35 @@ def build_index(gcc: str, flags: tuple[str, ...], source: str) -> HeaderIndex:
             if decl_node is not None:
                 name, _ = declarator_name(decl_node)
                 spec = _specifiers(text, node, decl_node)
-                add(name, "function", clean_declaration(f"{spec} {decl_node.text.decode('utf-8', 'replace')}"), node, doc)
+                add(
+                    name,
+                    "function",
+                    clean_declaration(f"{spec} {decl_node.text.decode('utf-8', 'replace')}"),
+                    node,
+                    doc,
+                )
         elif t == "type_definition":
             add_specifier(node.child_by_field_name("type"), doc)
             full = node.text.decode("utf-8", "replace")
+            names = []
             for d in node.children_by_field_name("declarator"):
-                name, _ = declarator_name(d)
+                # `typedef unsigned long size_t;`: tree-sitter reads size_t as a primitive type
+                names.append(d.text.decode() if d.type == "primitive_type" else declarator_name(d)[0])
+            for name in names:
                 shown = clean_declaration(full) if len(full) < 400 else f"typedef ... {name}"
                 add(name, "typedef", shown, node, doc)
         elif t in ("struct_specifier", "union_specifier", "enum_specifier"):
             add_specifier(node, doc)
+    live: dict[str, _Macro] = {}
+    for m in macros:
+        if m.text:
+            live[m.name] = m
+        else:
+            live.pop(m.name, None)
+    for m in live.values():
+        if m.name in index.names and re.fullmatch(rf"#define {m.name} {m.name}", m.text):
+            continue  # `#define stdout stdout` after `extern FILE *stdout;`
+        index.names[m.name] = HeaderSymbol(m.name, "macro", m.text, m.file, m.line, m.doc)
     return index
 
 

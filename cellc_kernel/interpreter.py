@@ -186,8 +186,8 @@ class Interpreter:
                 t = values.strip_typedefs(t.target) if t.target is not None else None
             groups = re.findall(r"\[[^\[\]]*\]", v.decl)
             if len(groups) == len(dims) and all(d is not None for d in dims):
-                it = iter(dims)
-                v.decl = re.sub(r"\[[^\[\]]*\]", lambda m: f"[{next(it)}]", v.decl)
+                parts = re.split(r"\[[^\[\]]*\]", v.decl)
+                v.decl = parts[0] + "".join(f"[{d}]{p}" for d, p in zip(dims, parts[1:], strict=True))
 
     def _commit(self, program: Program, symbols, label: str, defines: list[str], in_place: bool = False) -> None:
         """Make the cell's model current, noting who uses which function and global."""
