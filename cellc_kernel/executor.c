@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <execinfo.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -507,8 +508,28 @@ static int count_threads(void)
     return n;
 }
 
+/* When the kernel dies without shutting us down (SIGKILL), the root gets
+ * SIGHUP (PR_SET_PDEATHSIG): it removes the kernel's work directory and
+ * takes the whole process tree with it. */
+static const char *workdir;
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static void orphaned(int sig)
+{
+    (void)sig;
+    if (workdir && strstr(workdir, "cellc-"))
+        nftw(workdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    kill(0, SIGKILL);
+}
+
 static void become_live(void)
 {
+    signal(SIGHUP, SIG_DFL);
     shared->live_pid = getpid();
     signal(SIGINT, SIG_DFL);
     install_handlers();
@@ -726,10 +747,12 @@ static void serve(void)
 
 int main(int argc, char **argv)
 {
-    if (argc == 3) {
+    if (argc >= 3) {
         CMD_FD = atoi(argv[1]);
         EVT_FD = atoi(argv[2]);
     }
+    if (argc >= 4)
+        workdir = argv[3];
     shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (shared == MAP_FAILED)
         return 1;
@@ -737,7 +760,10 @@ int main(int argc, char **argv)
     fcntl(EVT_FD, F_SETFD, FD_CLOEXEC);
     setpgid(0, 0);
     prctl(PR_SET_CHILD_SUBREAPER, 1);
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    signal(SIGHUP, orphaned);
+    prctl(PR_SET_PDEATHSIG, SIGHUP);
+    if (getppid() == 1)
+        orphaned(SIGHUP); /* the kernel died before the prctl */
     /* Preload what the fault handler needs, so it does not allocate. */
     void *frames[2];
     backtrace(frames, 2);

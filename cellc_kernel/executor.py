@@ -3,7 +3,8 @@
 The executor (executor.c) holds the notebook's program; user code never
 runs in the kernel process.  Pipes: one carries commands to it, one events from
 it (their numbers are argv[1] and argv[2]), fd 1/2 the program's
-stdout/stderr; its stdin is /dev/null.
+stdout/stderr; its stdin is /dev/null.  argv[3] is the kernel's work
+directory, which the executor removes if the kernel dies without closing it.
 
 Commands (one line each, kernel -> executor):
     run SO ENTRY        dlopen SO (RTLD_NOW|RTLD_GLOBAL), call ENTRY()
@@ -140,7 +141,9 @@ class _Stream:
 class Executor:
     """The executor process tree seen from the kernel."""
 
-    def __init__(self, binary: Path, cwd: str | None = None, output_limit: int = OUTPUT_LIMIT):
+    def __init__(
+        self, binary: Path, cwd: str | None = None, output_limit: int = OUTPUT_LIMIT, workdir: Path | None = None
+    ):
         self.binary = binary
         self.output_limit = output_limit
         cmd_r, self._cmd_w = os.pipe()
@@ -149,7 +152,7 @@ class Executor:
         err_r, err_w = os.pipe()
         devnull = os.open(os.devnull, os.O_RDONLY)
         self.proc = subprocess.Popen(
-            [str(binary), str(cmd_r), str(evt_w)],
+            [str(binary), str(cmd_r), str(evt_w), *([str(workdir)] if workdir else [])],
             stdin=devnull,
             stdout=out_w,
             stderr=err_w,

@@ -77,7 +77,7 @@ class Interpreter:
         self.executor = self._start_executor()
 
     def _start_executor(self) -> Executor:
-        return Executor(self.binary, cwd=self.cwd)
+        return Executor(self.binary, cwd=self.cwd, workdir=self.workdir)
 
     # -- running cells ------------------------------------------------------------
     def execute(self, code: str, label: str, handlers: Handlers) -> CellResult:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import html
 import subprocess
 
@@ -50,6 +51,7 @@ class CellcKernel(Kernel):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.interpreter = Interpreter()
+        atexit.register(self.interpreter.shutdown)
         self.magics = Magics(self)
 
     # -- output ---------------------------------------------------------------
