@@ -97,6 +97,14 @@ class Generator:
         self.defines: list[str] = []
 
     # -- helpers ------------------------------------------------------------
+    def at(self, offset: int) -> str:
+        """A line break that puts what follows at cell byte `offset`'s line and
+        column, so diagnostics point where the user typed it."""
+        source = self.cell.source
+        line = source.count(b"\n", 0, offset) + 1
+        col = offset - (source.rfind(b"\n", 0, offset) + 1)
+        return "\n" + _line(self.label, line, col)
+
     def emit(self, item: Item, text: str, col: int | None = None) -> None:
         self.out.append(_line(self.label, item.line, item.col if col is None else col) + text + "\n")
 
@@ -147,11 +155,30 @@ class Generator:
             self.definition(item)
 
     def item_type(self, item: Item) -> None:
+        self.cell_consts |= {n for k, n in item.keys if k == "const"}
+        olds = [self.new.find(key) for key in item.keys]
+        if olds and all(d is not None and normalize(d.text) == normalize(item.text) for d in olds):
+            return  # re-running the same definition: the prelude has it already
         self.emit(item, item.text)
         self.definition(item)
-        self.cell_consts |= {n for k, n in item.keys if k == "const"}
+
+    def redefined_names(self) -> list[str]:
+        """Names of types this cell defines anew (prelude declarations using them are stale)."""
+        out = []
+        for kind, name in self.exclude_keys:
+            if kind in ("struct", "union", "enum"):
+                out.append(rf"\b{kind}\s+{re.escape(name)}\b")
+            elif kind == "typedef":
+                out.append(rf"\b{re.escape(name)}\b")
+        return out
+
+    def uses_redefined(self, text: str) -> bool:
+        return any(re.search(p, text) for p in self.redefined_names())
 
     item_typedef = item_type
+
+    def item_verbatim(self, item: Item) -> None:
+        self.emit(item, item.text)
 
     def item_statement(self, item: Item) -> None:
         self.piece(item, item.text)
@@ -202,8 +229,9 @@ class Generator:
         self.defines.append(f)
         self.out.append(_line(self.label, item.line) + fn.declaration() + "\n")
         s, e = item.name_range
-        text = _patch(item.text, item.start, item, [(s, e, impl)])
-        self.emit(item, "static " + text, max(item.col - 7, 0))
+        text = _patch(item.text, item.start, item, [(s, e, impl + self.at(e))])
+        self.out.append("static\n")
+        self.emit(item, text)
         self.slots.append(f"__cellc_slot_{f} = (void *)&{impl};")
 
     def item_declaration(self, item: Item) -> None:
@@ -225,9 +253,8 @@ class Generator:
 
     def declare_function(self, item: Item, d) -> None:
         old = self.new.functions.get(d.name)
-        sig = normalize(d.decl_text)
         if old is None:
-            fn = Function(d.name, d.decl_text, sig, self.label, item.line, False, item.doc)
+            fn = Function(d.name, d.decl_text, d.signature, self.label, item.line, False, item.doc)
             self.new.functions[d.name] = fn
             self.trampoline(d.name)
             self.emit(item, fn.declaration())
@@ -237,7 +264,12 @@ class Generator:
     def declare_variable(self, item: Item, d) -> None:
         type_key = normalize(d.decl_text.replace(d.name, "@", 1)) if d.name in d.decl_text else d.decl_text
         old = self.new.variables.get(d.name)
-        same = old is not None and old.type_key == type_key and not d.incomplete_array
+        same = (
+            old is not None
+            and old.type_key == type_key
+            and not d.incomplete_array
+            and not self.uses_redefined(d.decl_text)
+        )
         if same:
             init = d.init if d.init is not None else None
             self.reinit(item, d, init)
@@ -258,7 +290,7 @@ class Generator:
             d.incomplete_array or (not self.opt.runtime_init and _is_constant_init(d.init, self.new, self.cell_consts))
         )
         if static_init:
-            self.emit(item, f"{head} = {d.init};")
+            self.emit(item, f"{head} ={self.at(d.init_start)}{d.init};")
         else:
             self.emit(item, f"{head};")
             if d.init is not None:
@@ -270,13 +302,16 @@ class Generator:
             body = f"__builtin_memset((void *)&{name}, 0, sizeof {name});"
         else:
             body = (
-                f"__typeof__({name}) __cellc_init = {init}; "
+                f"__typeof__({name}) __cellc_init ={self.at(d.init_start)}{init}; "
                 f"__builtin_memcpy((void *)&{name}, &__cellc_init, sizeof {name});"
             )
         self.piece(item, body)
 
     # -- the unit -----------------------------------------------------------
     def finish(self) -> Unit:
+        if self.redefined_names():
+            self.exclude_functions |= {f.name for f in self.old.functions.values() if self.uses_redefined(f.prototype)}
+            self.exclude_variables |= {v.name for v in self.old.variables.values() if self.uses_redefined(v.decl)}
         header, rest = self.old.prelude(self.exclude_keys, self.exclude_functions, self.exclude_variables)
         body = [rest, "void *__cellc_lazy(void);\n"]
         for f in self.defines:

@@ -14,7 +14,11 @@ from pathlib import Path
 
 from jupyter_client.kernelspec import KernelSpecManager
 
-KERNELSPEC_DIR = Path(__file__).parent / "kernelspec"
+# In a wheel the kernelspec is inside the package; in a source tree it is beside it.
+KERNELSPEC_DIR = next(
+    (p for p in (Path(__file__).parent / "kernelspec", Path(__file__).parent.parent / "kernelspec") if p.is_dir()),
+    Path(__file__).parent / "kernelspec",
+)
 
 
 def install(user: bool = False, prefix: str | None = None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import html
 import subprocess
+import traceback
 
 from ipykernel.kernelbase import Kernel
 from IPython.core.error import StdinNotImplementedError
@@ -97,6 +98,11 @@ class CellcKernel(Kernel):
                 result = self.interpreter.execute(code, label, handlers)
         except KeyboardInterrupt:
             result = CellResult(False, ename="Interrupted", evalue="interrupted", traceback=["Interrupted."])
+        except Exception as e:  # a bug of ours: say so, keep the kernel and the program
+            self.log.exception("cellc internal error")
+            lines = ["cellc internal error (please report it); the program is unchanged:"]
+            lines += traceback.format_exception_only(type(e), e)
+            result = CellResult(False, ename="InternalError", evalue=str(e), traceback=lines)
         if not result.ok:
             return self.error_reply(result)
         if result.warnings and not silent:
@@ -122,12 +128,39 @@ class CellcKernel(Kernel):
     async def do_complete(self, code, cursor_pos):
         from .complete import complete
 
-        return complete(self.interpreter, code, cursor_pos)
+        if cursor_pos is None:
+            cursor_pos = len(code)
+        try:
+            return complete(self.interpreter, code, cursor_pos, self.magics.names())
+        except Exception as e:  # noqa: BLE001 - a completion bug must not break the kernel
+            self.log.warning("completion failed: %s", e, exc_info=True)
+            return {"status": "ok", "matches": [], "cursor_start": cursor_pos, "cursor_end": cursor_pos, "metadata": {}}
 
     async def do_inspect(self, code, cursor_pos, detail_level=0, omit_sections=()):
         from .complete import inspect
 
-        return inspect(self.interpreter, code, cursor_pos, detail_level)
+        if cursor_pos is None:
+            cursor_pos = len(code)
+        try:
+            return inspect(self.interpreter, code, cursor_pos, detail_level)
+        except Exception as e:  # noqa: BLE001 - an inspection bug must not break the kernel
+            self.log.warning("inspection failed: %s", e, exc_info=True)
+            return {"status": "ok", "found": False, "data": {}, "metadata": {}}
+
+    async def do_history(
+        self,
+        hist_access_type,
+        output,
+        raw,
+        session=None,
+        start=None,
+        stop=None,
+        n=None,
+        pattern=None,
+        unique=False,
+        **kwargs,
+    ):
+        return self.magics.history.reply(hist_access_type, output, session, start, stop, n, pattern, unique)
 
     async def do_shutdown(self, restart):
         self.interpreter.shutdown()

@@ -45,6 +45,7 @@ class Declarator:
     init_start: int = 0  # byte offset of the initializer in the cell
     end: int = 0  # byte offset just after the declarator (for asm labels)
     incomplete_array: bool = False
+    signature: str = ""  # functions: the type, parameter names dropped
 
 
 @dataclass
@@ -52,7 +53,7 @@ class Item:
     """A top-level piece of a cell.
 
     kind is one of: include, define, undef, directive, type, typedef, function,
-    declaration, statement, value.
+    declaration, statement, value, verbatim (broken code left for gcc to judge).
     """
 
     kind: str
@@ -161,7 +162,7 @@ class Splitter:
     def split(self, code: str) -> ParsedCell:
         source = code.encode("utf-8", "surrogateescape")
         tree = parse_tree(source)
-        nodes = list(tree.root_node.children)
+        nodes = [n for n in tree.root_node.children if n.end_byte > n.start_byte]  # no MISSING tokens
         value = None
         last = next((n for n in reversed(nodes) if n.type != "comment"), None)
         if last is not None and self._may_end_with_value(source, last):
@@ -172,10 +173,8 @@ class Splitter:
         if value is None:
             items = self._items(source, nodes, len(source))
         else:
-            text = source[last.start_byte :].decode("utf-8", "replace").rstrip()
-            items.append(
-                Item("value", last.start_byte, len(source), text, last.start_point[0] + 1, last.start_point[1])
-            )
+            text = source[last.start_byte : value].decode("utf-8", "replace")
+            items.append(Item("value", last.start_byte, value, text, last.start_point[0] + 1, last.start_point[1]))
         return ParsedCell(source, items, value is not None)
 
     @staticmethod
@@ -184,21 +183,22 @@ class Splitter:
             return False
         return not source[: last.end_byte].rstrip().endswith((b";", b"}"))
 
-    def _trailing_expression(self, source: bytes, start: int, declared: set[str]) -> Node | None:
-        """The cell's last piece if it is an expression missing its `;`.
+    def _trailing_expression(self, source: bytes, start: int, declared: set[str]) -> int | None:
+        """End offset of the cell's last piece if it is an expression missing its `;`.
 
         tree-sitter-c accepts few expressions at file scope, so the piece is
         parsed as the body of a function."""
-        wrapped = b"void __cellc_f(void) {\n" + source[start:] + b"\n;}"
-        tree = parse_tree(wrapped)
+        prefix = b"void __cellc_f(void) {\n"
+        tree = parse_tree(prefix + source[start:] + b"\n;}")
         fn = tree.root_node.children[0] if tree.root_node.child_count else None
         body = fn.child_by_field_name("body") if fn is not None and fn.type == "function_definition" else None
         if body is None or tree.root_node.has_error:
             return None
         stmts = [c for c in body.named_children if c.type != "comment"]
-        if len(stmts) == 1 and self._is_expression(stmts[0], declared):
-            return stmts[0]
-        return None
+        if len(stmts) != 1 or not self._is_expression(stmts[0], declared):
+            return None
+        expr_end = max(c.end_byte for c in stmts[0].children if c.type not in (";", "comment"))
+        return start + expr_end - len(prefix)
 
     def _is_expression(self, node: Node, declared: set[str]) -> bool:
         if node.type == "expression_statement":
@@ -234,9 +234,12 @@ class Splitter:
             if node.type == ";":
                 continue
             end = node.end_byte
-            # `struct P { ... };` comes as a specifier followed by a lone ';'
-            if node.type in ("struct_specifier", "union_specifier", "enum_specifier") and i < len(nodes):
-                if nodes[i].type == ";":
+            # `struct P { ... };` comes as a specifier followed by a lone ';', and
+            # `6 * 7;` as an ERROR followed by an empty statement.
+            if node.type in ("struct_specifier", "union_specifier", "enum_specifier", "ERROR") and i < len(nodes):
+                if nodes[i].type == ";" or (
+                    nodes[i].type == "expression_statement" and nodes[i].named_child_count == 0
+                ):
                     end = nodes[i].end_byte
                     i += 1
             item = self._item(source, node, end, declared)
@@ -294,6 +297,8 @@ class Splitter:
             return self._typedef(source, node, end)
         if t == "function_definition":
             return self._function(source, node, end, declared)
+        if t in ("declaration", "type_definition") and node.has_error:
+            return self._base("verbatim", source, node, end)  # gcc will say what is wrong
         if t == "declaration" and not self._declaration_is_statement(node, declared):
             return self._declaration(source, node, end, declared)
         return self._base("statement", source, node, end)
@@ -416,7 +421,10 @@ class Splitter:
             declared.add(name)
             decl_text = f"{spec} {_text(source, target)}"
             incomplete = bool(re.search(r"\[\s*\]", _text(source, target)))
+            signature = ""
+            if is_function:
+                signature = normalize(self._signature(source, spec, target, _name_node(target)))
             item.declarators.append(
-                Declarator(name, is_function, decl_text, init, init_start, target.end_byte, incomplete)
+                Declarator(name, is_function, decl_text, init, init_start, target.end_byte, incomplete, signature)
             )
         return item
