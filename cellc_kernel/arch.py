@@ -8,6 +8,12 @@ and `&f` never changes.  Until a body is stored, the slot points to a stub
 that hands the slot (followed by the name) to the executor's `__cellc_lazy`,
 which binds a library function of that name or reports it as undefined.
 
+Calls a cell makes to functions outside the notebook (libc's `rand`) are
+routed through the same trampolines: the cell is linked with `ld --wrap=rand`,
+which turns its undefined `rand` into `__wrap_rand`, an alias of
+`__cellc_tramp_rand`.  So a later notebook definition of `rand` reaches
+functions compiled before it, as in one program.
+
 The slot is reached through a local label so the jump is PC-relative (a
 PC-relative reference to a global symbol cannot be linked into a shared
 object); `__cellc_slot_f` is a global alias that later cells store into.
@@ -21,8 +27,11 @@ _X86_64 = """\
 .pushsection .text
 .globl __cellc_tramp_{n}
 .type __cellc_tramp_{n}, @function
+.globl __wrap_{n}
+.type __wrap_{n}, @function
 .p2align 4
 __cellc_tramp_{n}:
+__wrap_{n}:
   endbr64
   jmp *.Lslot_{n}(%rip)
 .size __cellc_tramp_{n}, .-__cellc_tramp_{n}
@@ -46,8 +55,11 @@ _AARCH64 = """\
 .pushsection .text
 .globl __cellc_tramp_{n}
 .type __cellc_tramp_{n}, %function
+.globl __wrap_{n}
+.type __wrap_{n}, %function
 .p2align 2
 __cellc_tramp_{n}:
+__wrap_{n}:
   adrp x16, .Lslot_{n}
   ldr x16, [x16, :lo12:.Lslot_{n}]
   br x16

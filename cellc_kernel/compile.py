@@ -233,12 +233,25 @@ class Compiler:
             raise CompileError(diagnostics or proc.stderr.strip(), proc.stderr)
         return obj, diagnostics
 
-    def link(self, obj: Path) -> Path:
+    def assemble(self, name: str, asm: str) -> Path:
+        """An object from assembly text (trampolines)."""
+        src = self.workdir / f"{name}.s"
+        obj = self.workdir / f"{name}.o"
+        src.write_text(asm)
+        proc = subprocess.run([self.gcc, "-c", "-o", str(obj), str(src)], capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise CompileError(proc.stderr.strip(), proc.stderr)
+        return obj
+
+    def link(self, obj: Path, wrap: list[str] = (), extra: list[Path] = ()) -> Path:
+        """A shared object of the cell; calls to each `wrap` name go to its trampoline."""
         so = obj.with_suffix(".so")
+        flags = [f"--wrap={name}" for name in wrap]
         if self.ld:
-            argv = [self.ld, "-shared", "-o", str(so), str(obj)]
+            argv = [self.ld, "-shared", *flags, "-o", str(so), str(obj), *map(str, extra)]
         else:
-            argv = [self.gcc, "-shared", "-nostdlib", "-o", str(so), str(obj)]
+            argv = [self.gcc, "-shared", "-nostdlib", *(f"-Wl,{f}" for f in flags), "-o", str(so), str(obj)]
+            argv += map(str, extra)
         proc = subprocess.run(argv, capture_output=True, text=True)
         if proc.returncode != 0:
             raise CompileError(clean_name(proc.stderr.strip()), proc.stderr)

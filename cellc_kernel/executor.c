@@ -21,6 +21,8 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <dlfcn.h>
+#include <elf.h>
+#include <link.h>
 #include <errno.h>
 #include <execinfo.h>
 #include <fcntl.h>
@@ -667,6 +669,33 @@ static void lookup(char *names)
     event("%s", out);
 }
 
+/* `kinds NAME...`: for each name, F (function), D (data) or ? (not found). */
+static void kinds(char *names)
+{
+    char out[8000] = "kinds";
+    size_t len = strlen(out);
+    for (char *save, *tok = strtok_r(names, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+        char kind = '?';
+        void *addr = dlsym(RTLD_DEFAULT, tok);
+        if (addr) {
+            Dl_info info;
+            const ElfW(Sym) *sym = NULL;
+            kind = 'D';
+            if (dladdr1(addr, &info, (void **)&sym, RTLD_DL_SYMENT) && sym) {
+                int type = ELF64_ST_TYPE(sym->st_info);
+                if (type == STT_FUNC || type == STT_GNU_IFUNC)
+                    kind = 'F';
+            }
+        }
+        if (len + 3 < sizeof out) {
+            out[len++] = ' ';
+            out[len++] = kind;
+            out[len] = 0;
+        }
+    }
+    event("%s", out);
+}
+
 /* `peek ADDR LEN`: memory of this process, or `mem -1` if unreadable. */
 static void peek(uintptr_t addr, size_t len)
 {
@@ -728,6 +757,8 @@ static void serve(void)
             load_library(arg);
         } else if (!strcmp(line, "lookup")) {
             lookup(arg);
+        } else if (!strcmp(line, "kinds")) {
+            kinds(arg);
         } else if (!strcmp(line, "peek")) {
             char *len = strchr(arg, ' ');
             peek(strtoull(arg, NULL, 0), len ? strtoull(len, NULL, 0) : 0);

@@ -10,6 +10,7 @@ Commands (one line each, kernel -> executor):
     run SO ENTRY        dlopen SO (RTLD_NOW|RTLD_GLOBAL), call ENTRY()
     load PATH           dlopen a library into the global scope
     lookup NAME...      which names the global scope lacks -> `missing ...`
+    kinds NAME...       -> `kinds K...`: F function, D data, ? not found
     addr NAME           -> `addr 0xADDR` (0x0 when absent)
     peek ADDR LEN       -> `mem LEN` + LEN bytes, or `mem -1`
     symbol ADDR         -> `symbol NAME` of the dynamic symbol at ADDR, or `symbol ?`
@@ -445,6 +446,15 @@ class Executor:
             args, _ = self.query("lookup " + " ".join(names[i : i + 200]), "missing")
             missing.extend(args)
         return missing
+
+    def kinds(self, names: list[str]) -> dict[str, str]:
+        """What each global name is in the program: F function, D data, ? absent."""
+        out: dict[str, str] = {}
+        for i in range(0, len(names), 500):
+            chunk = names[i : i + 500]
+            args, _ = self.query("kinds " + " ".join(chunk), "kinds")
+            out.update(zip(chunk, args, strict=False))
+        return out
 
     def address(self, name: str) -> int:
         args, _ = self.query(f"addr {name}", "addr")

@@ -18,6 +18,7 @@ from pathlib import Path
 from elftools.elf.elffile import ELFFile
 
 from . import values
+from .arch import trampoline_asm
 from .compile import CompileError, Compiler, read_symbols
 from .executor import Executor, ExecutorDied, Handlers, Outcome, build_executor
 from .generate import Options, generate
@@ -72,7 +73,7 @@ class Interpreter:
         self.in_place_base: tuple[Program, str] | None = None  # model and cell before threads
         self.counter = 0
         self.libraries: list[str] = []
-        self.known_globals: set[str] = set()
+        self.kinds: dict[str, str] = {}  # global names outside the notebook: F function, D data
         self.cell_objects: dict[str, tuple[str, Path]] = {}  # .so path -> (label, .o path)
         self.executor = self._start_executor()
 
@@ -103,14 +104,17 @@ class Interpreter:
         else:
             return _error("CompileError", "the cell did not compile")
         symbols = read_symbols(obj)
-        missing = self._missing(symbols, unit.program)
+        kinds = self._kinds(symbols)
+        missing = sorted(name for name, kind in kinds.items() if kind == "?")
         if missing:
-            names = ", ".join(sorted(missing))
+            names = ", ".join(missing)
             return _error(
                 "LinkError", f"undefined: {names}", f"undefined: {names}\n(no cell or loaded library defines it)"
             )
+        wrap = sorted(name for name, kind in kinds.items() if kind == "F")
         try:
-            so = self.compiler.link(obj)
+            extra = self._trampolines(wrap, unit.program, number)
+            so = self.compiler.link(obj, wrap, extra)
         except CompileError as e:
             return _error("LinkError", "linking the cell failed", e.diagnostics)
         self.cell_objects[str(so)] = (label, obj)
@@ -145,14 +149,24 @@ class Interpreter:
             return True
         return False
 
-    def _missing(self, symbols, program: Program) -> set[str]:
-        need = {s for s in symbols.undefined - symbols.defined if not s.startswith("__cellc_")}
-        need -= self.known_globals
-        if not need:
-            return set()
-        missing = set(self.executor.lookup(sorted(need)))
-        self.known_globals |= need - missing
-        return missing
+    def _kinds(self, symbols) -> dict[str, str]:
+        """F/D/? for each name the cell needs from outside the notebook."""
+        need = {s for s in symbols.undefined - symbols.defined if not s.startswith(("__cellc_", "__wrap_"))}
+        unknown = sorted(need - self.kinds.keys())
+        if unknown:
+            found = self.executor.kinds(unknown)
+            self.kinds.update((name, kind) for name, kind in found.items() if kind != "?")
+            return {name: self.kinds.get(name, found.get(name, "?")) for name in need}
+        return {name: self.kinds[name] for name in need}
+
+    def _trampolines(self, names: list[str], program: Program, number: int) -> list[Path]:
+        """An object with trampolines for library functions called for the first time."""
+        new = [name for name in names if name not in program.trampolines]
+        if not new:
+            return []
+        program.trampolines.update(new)
+        asm = "".join(trampoline_asm(name) for name in new)
+        return [self.compiler.assemble(f"cell{number}-tramp", asm)]
 
     def _run(self, so: Path, entry: str, handlers: Handlers) -> Outcome:
         try:
@@ -166,7 +180,7 @@ class Interpreter:
         self.program = Program()
         self.in_place_base = None
         self.history.clear()
-        self.known_globals.clear()
+        self.kinds.clear()
         self.executor = self._start_executor()
 
     @staticmethod
@@ -336,7 +350,7 @@ class Interpreter:
         self.in_place_base = None
         self.history.clear()
         self.libraries.clear()
-        self.known_globals.clear()
+        self.kinds.clear()
         self.executor = self._start_executor()
 
     def shutdown(self) -> None:
