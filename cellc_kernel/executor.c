@@ -21,7 +21,6 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <dlfcn.h>
-#include <elf.h>
 #include <link.h>
 #include <errno.h>
 #include <execinfo.h>
@@ -669,6 +668,28 @@ static void lookup(char *names)
     event("%s", out);
 }
 
+/* Whether an address lies in an executable segment of a loaded object (an
+ * IFUNC like strchr resolves to a local symbol dladdr cannot type). */
+struct code_query {
+    uintptr_t addr;
+    int found;
+};
+
+static int segment_has(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    struct code_query *q = data;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        uintptr_t start = info->dlpi_addr + ph->p_vaddr;
+        if (ph->p_type == PT_LOAD && q->addr >= start && q->addr < start + ph->p_memsz) {
+            q->found = (ph->p_flags & PF_X) ? 1 : 2;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* `kinds NAME...`: for each name, F (function), D (data) or ? (not found). */
 static void kinds(char *names)
 {
@@ -678,14 +699,9 @@ static void kinds(char *names)
         char kind = '?';
         void *addr = dlsym(RTLD_DEFAULT, tok);
         if (addr) {
-            Dl_info info;
-            const ElfW(Sym) *sym = NULL;
-            kind = 'D';
-            if (dladdr1(addr, &info, (void **)&sym, RTLD_DL_SYMENT) && sym) {
-                int type = ELF64_ST_TYPE(sym->st_info);
-                if (type == STT_FUNC || type == STT_GNU_IFUNC)
-                    kind = 'F';
-            }
+            struct code_query q = {(uintptr_t)addr, 0};
+            dl_iterate_phdr(segment_has, &q);
+            kind = q.found == 1 ? 'F' : 'D';
         }
         if (len + 3 < sizeof out) {
             out[len++] = ' ';

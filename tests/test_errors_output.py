@@ -1,0 +1,222 @@
+"""Compile errors change nothing (contract 9); output reaches the notebook (contract 12).
+
+Real kernel, real gcc: the diagnostics checked here are gcc's own, after the
+kernel maps them back onto the cell's lines.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+GENERATED = ("__cellc", "__asm__", "<cellc>")
+
+
+def assert_clean(text: str) -> None:
+    """No trace of the code the kernel generates around a cell."""
+    for word in GENERATED:
+        assert word not in text, f"generated code {word!r} leaks into:\n{text}"
+
+
+# -- contract 9: a compile error changes nothing ------------------------------------------------
+
+
+def test_failing_cell_changes_nothing(kernel) -> None:
+    kernel.ok("int err_kept = 1;\nint err_kept_f(void) { return 10; }")
+    r = kernel.fails(
+        "int err_lost = 2;\n"
+        "err_kept = 100;\n"
+        "int err_bad = nosuch_identifier;\n"
+        "#define ERR_LOST_MACRO 1\n"
+        "struct err_lost_s { int a; };\n"
+        "int err_kept_f(void) { return 20; }\n"
+        "int err_lost_f(void) { return 3; }\n"
+        "#include <stdio.h>\n"
+        'puts("must not run");'
+    )
+    assert r.stdout == "", "no statement of a failing cell runs"
+    assert kernel.ok("err_kept").value == "1"
+    assert kernel.ok("err_kept_f()").value == "10", "the failed redefinition did not replace the function"
+    for later in ("int err_x = err_lost;", "int err_y = ERR_LOST_MACRO;", "struct err_lost_s err_s;", "err_lost_f();"):
+        assert kernel.execute(later).status == "error", f"{later!r} sees a name from the failed cell"
+    assert kernel.ok("err_kept + err_kept_f()").value == "11"
+
+
+def test_failed_redefinition_of_global_keeps_value(kernel) -> None:
+    kernel.ok("double err_d = 2.5;")
+    kernel.fails("double err_d = 7.0;\nint err_oops = ;")
+    assert kernel.ok("err_d").value == "2.5"
+
+
+def test_error_reply_shape(kernel) -> None:
+    r = kernel.fails("int err_shape = ;")
+    assert r.reply["content"]["status"] == "error"
+    assert len(r.errors) == 1
+    kinds = [m["header"]["msg_type"] for m in r.messages]
+    assert kinds == ["error"], "a failing cell sends the error and nothing else"
+    assert r.errors[0]["ename"] and r.errors[0]["evalue"]
+    assert r.reply["content"]["ename"] == r.errors[0]["ename"]
+
+
+def test_diagnostic_on_cells_own_line(kernel) -> None:
+    r = kernel.fails("int err_lf(void) {\n  int v = 1;\n  return v + undeclared_thing;\n}")
+    assert re.search(r"In\[\d+\]:3:\d+: error: 'undeclared_thing' undeclared", r.error_text), r.error_text
+    assert "return v + undeclared_thing;" in r.error_text, "gcc quotes the user's own line"
+    assert_clean(r.error_text)
+
+
+def test_diagnostic_line_after_earlier_items(kernel) -> None:
+    """Line numbers count from the top of the cell, whatever the cell holds before the error."""
+    r = kernel.fails(
+        "#include <stdio.h>\n"
+        "#define ERR_N 3\n"
+        "struct err_ln { int a; };\n"
+        "int err_ln_f(void) { return ERR_N; }\n"
+        'puts("x");\n'
+        'int err_ln_g = ERR_N * "s";\n'
+    )
+    assert re.search(r"In\[\d+\]:6:\d+: error", r.error_text), r.error_text
+    assert_clean(r.error_text)
+
+
+@pytest.mark.parametrize(
+    ("code", "where"),
+    [
+        ('int err_col_a = 1;\nint err_col_b = "str" * 2;', ":2:23:"),
+        ("int err_col_f(void) {\n  return 1 +;\n}", ":2:13:"),
+        ('int err_col_g(void) { return "x"; }', ":1:30:"),
+    ],
+    ids=["global-initializer", "function-body", "function-first-line"],
+)
+def test_diagnostic_column_is_the_cells(kernel, code: str, where: str) -> None:
+    """gcc's caret and column point into the user's text, not into text the kernel put on the same line."""
+    r = kernel.execute(code)
+    text = r.error_text or r.stderr
+    assert where in text, text
+    assert_clean(text)
+
+
+def test_undeclared_trailing_value_points_at_cell(kernel) -> None:
+    r = kernel.fails("err_never_declared")
+    assert "err_never_declared" in r.error_text
+    assert re.search(r"In\[\d+\]:1:\d+: error", r.error_text), r.error_text
+    assert_clean(r.error_text)
+
+
+def test_note_on_earlier_definition_is_clean(kernel) -> None:
+    """A note pointing at an earlier cell's prototype names that cell, not the generated prelude."""
+    kernel.ok("struct err_pt { int x; };\nint err_twice(struct err_pt p) { return 2 * p.x; }")
+    r = kernel.fails("int err_call(void) {\n  return err_twice(3);\n}")
+    assert re.search(r"In\[\d+\]:2:\d+: error: incompatible type for argument 1", r.error_text), r.error_text
+    assert_clean(r.error_text)
+
+
+def test_syntax_error_is_never_silently_dropped(kernel) -> None:
+    """An initializer that does not parse is an error, not a shorter initializer."""
+    kernel.ok("int err_q = 1;")
+    r = kernel.execute("int err_e = err_q +;")
+    assert r.status == "error", f"accepted invalid C; err_e became {kernel.execute('err_e').value}"
+    assert re.search(r"In\[\d+\]:1:\d+: error", r.error_text), r.error_text
+
+
+def test_warnings_of_good_cell_go_to_stderr(kernel) -> None:
+    r = kernel.ok("int err_unused(void) {\n  int q;\n  return 0;\n}")
+    assert r.errors == []
+    assert "unused variable 'q'" in r.stderr
+    assert re.search(r"In\[\d+\]:2:\d+: warning", r.stderr), r.stderr
+    assert_clean(r.stderr)
+    assert kernel.ok("err_unused()").value == "0", "a cell with warnings is committed"
+
+
+def test_warnings_are_in_the_error_of_a_failing_cell(kernel) -> None:
+    r = kernel.fails("int err_w(void) { int unused_local; return 0; }\nint err_w2 = ;")
+    assert "unused variable 'unused_local'" in r.error_text
+    assert "error" in r.error_text
+
+
+def test_undefined_function_is_clear(kernel) -> None:
+    r = kernel.fails('#include <stdio.h>\nputs("before");\nerr_nowhere_defined(3);')
+    assert "undefined: err_nowhere_defined" in r.error_text
+    assert r.stdout == "", "the undefined name is found before anything runs"
+    assert_clean(r.error_text)
+
+
+def test_declared_but_never_defined_function(kernel) -> None:
+    kernel.ok("int err_only_declared(int);")
+    r = kernel.fails("err_only_declared(1);")
+    assert "err_only_declared" in r.error_text
+    assert_clean(r.error_text)
+    assert kernel.ok("1 + 1").value == "2"
+
+
+def test_kernel_survives_many_errors(kernel) -> None:
+    for bad in ("}", "int;;; x y z", "#include <no_such_header_xyz.h>", "int f(", "@@@", '"unterminated'):
+        r = kernel.execute(bad)
+        assert r.status == "error", bad
+        assert len(r.errors) == 1, bad
+    assert kernel.ok("2 + 3").value == "5"
+
+
+def test_missing_header_is_reported(kernel) -> None:
+    r = kernel.fails("#include <no_such_header_xyz.h>")
+    assert "no_such_header_xyz.h" in r.error_text
+    assert re.search(r"In\[\d+\]:1:\d+: fatal error", r.error_text), r.error_text
+    assert_clean(r.error_text)
+
+
+# -- contract 12: output ----------------------------------------------------------------------
+
+
+def test_stdout_and_stderr_streams(kernel) -> None:
+    r = kernel.ok(
+        "#include <stdio.h>\n#include <unistd.h>\n"
+        'printf("printf %d\\n", 1);\n'
+        'puts("puts");\n'
+        'write(1, "write\\n", 6);\n'
+        'fprintf(stderr, "fprintf stderr\\n");\n'
+        'write(2, "write2\\n", 7);\n'
+        "putchar('c'); putchar('\\n');\n"
+    )
+    assert sorted(r.stdout.splitlines()) == sorted(["printf 1", "puts", "write", "c"])
+    assert sorted(r.stderr.splitlines()) == ["fprintf stderr", "write2"]
+    for m in r.messages:
+        if m["header"]["msg_type"] == "stream":
+            assert m["parent_header"]["msg_id"] == r.reply["parent_header"]["msg_id"]
+
+
+def test_output_without_newline_is_flushed(kernel) -> None:
+    r = kernel.ok('#include <stdio.h>\nprintf("no newline");')
+    assert r.stdout == "no newline"
+    r = kernel.ok('#include <stdio.h>\nfputs("err no newline", stderr);')
+    assert r.stderr == "err no newline"
+
+
+def test_output_from_function_defined_earlier(kernel) -> None:
+    kernel.ok('#include <stdio.h>\nvoid err_hello(int n) { for (int i = 0; i < n; i++) printf("hi %d\\n", i); }')
+    r = kernel.ok("err_hello(3);")
+    assert r.stdout == "hi 0\nhi 1\nhi 2\n"
+
+
+def test_library_writes_to_stderr(kernel) -> None:
+    r = kernel.ok('#include <stdio.h>\n#include <errno.h>\nerrno = ENOENT;\nperror("lookup");')
+    assert r.stderr == "lookup: No such file or directory\n"
+
+
+def test_output_and_value_together(kernel) -> None:
+    r = kernel.ok('#include <stdio.h>\nprintf("partial");\n7 * 6')
+    assert r.stdout == "partial"
+    assert r.value == "42"
+
+
+def test_large_output_arrives(kernel) -> None:
+    """100k lines: all of it (or a visible truncation notice), and the kernel stays responsive."""
+    r = kernel.execute('#include <stdio.h>\nfor (int i = 0; i < 100000; i++) printf("line %d\\n", i);', timeout=300)
+    assert r.status == "ok", r.error_text
+    lines = r.stdout.splitlines()
+    complete = len(lines) == 100000 and lines[0] == "line 0" and lines[-1] == "line 99999"
+    notice = re.search(r"truncat|dropped|limit", r.stdout + r.stderr, re.IGNORECASE)
+    assert complete or notice, (len(lines), lines[-1:])
+    if not notice:
+        assert lines == [f"line {i}" for i in range(100000)], "nothing lost, nothing out of order"
+    assert kernel.ok("1 + 1").value == "2"

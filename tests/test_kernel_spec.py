@@ -1,0 +1,132 @@
+"""Jupyter citizenship (contract 14-16): the kernelspec, kernel_info and jupyter_kernel_test.
+
+jupyter_kernel_test drives a real `cellc` kernel through the protocol and
+validates every message against the schema, so passing it is what lets
+Notebook, Lab, nbconvert and nbclient work with the kernel.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jupyter_kernel_test
+import pytest
+from jupyter_client.kernelspec import KernelSpecManager
+
+
+class CellcKernelTests(jupyter_kernel_test.KernelTests):
+    """The standard protocol conformance suite, filled in for C."""
+
+    kernel_name = "cellc"
+    language_name = "c"
+    file_extension = ".c"
+
+    code_hello_world = '#include <stdio.h>\nprintf("hello, world\\n");'
+    code_stderr = '#include <stdio.h>\nfprintf(stderr, "this goes to stderr\\n");'
+
+    complete_code_samples = [
+        "int x = 1;",
+        "6 * 7",
+        "int f(int a) {\n    return a + 1;\n}",
+        '#include <stdio.h>\nputs("a { in a string");',
+        "/* a closed comment */ int y;",
+    ]
+    incomplete_code_samples = [
+        "int f(void) {",
+        'for (int i = 0; i < 3; i++) {\n    puts("x");',
+        "int a[3] = {1, 2",
+        "/* an open comment",
+        "#define LONG_MACRO(x) \\",
+        "f(1,",
+    ]
+    invalid_code_samples = [
+        "x)",
+        "}",
+        "int a[2] = {1, 2)};",
+    ]
+
+    code_execute_result = [
+        {"code": "6 * 7", "result": "42"},
+        {"code": "1.5 + 1", "result": "2.5"},
+        {"code": '"hello"', "result": '"hello"'},
+        {"code": "6 * 7", "mime": "text/html"},
+    ]
+
+    code_generate_error = "int broken = ;"
+
+    completion_samples = [{"text": "_Static_as", "matches": ["_Static_assert"]}]
+
+    # code_display_data: cellc.h (rich display from C) is not part of the foundation yet.
+    # code_page_something: C has no pager; not applicable.
+
+
+@pytest.fixture(scope="module")
+def kernel_info(kernel) -> dict:
+    """The kernel_info_reply content of a real kernel."""
+    msg_id = kernel.kc.kernel_info()
+    while True:
+        reply = kernel.kc.get_shell_msg(timeout=30)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return reply["content"]
+
+
+def test_language_info_fields(kernel_info: dict) -> None:
+    """Frontends pick the highlighter and file suffix from these exact values."""
+    info = kernel_info["language_info"]
+    assert info["name"] == "c"
+    assert info["mimetype"] == "text/x-csrc"
+    assert info["file_extension"] == ".c"
+    assert info["pygments_lexer"] == "c"
+    assert info["codemirror_mode"] == "text/x-csrc"
+
+
+def test_language_version_is_gccs(kernel_info: dict) -> None:
+    """The version is the compiler that really runs the cells."""
+    gcc = subprocess.run(["gcc", "-dumpfullversion"], capture_output=True, text=True, check=True).stdout.strip()
+    assert kernel_info["language_info"]["version"] == gcc
+
+
+def test_no_debugger_advertised(kernel_info: dict) -> None:
+    """JupyterLab would try the debug protocol if the kernel claimed it."""
+    assert "debugger" not in kernel_info.get("supported_features", [])
+    assert kernel_info.get("debugger", False) is False
+    assert kernel_info["implementation"] == "cellc"
+    assert kernel_info["status"] == "ok"
+
+
+def test_kernelspec_registered() -> None:
+    """`pip install .` alone registers `cellc` with language c and signal interrupts."""
+    spec = KernelSpecManager().get_kernel_spec("cellc")
+    assert spec.language == "c"
+    assert spec.interrupt_mode == "signal"
+    assert spec.metadata.get("debugger") is False
+    assert spec.argv[1:3] == ["-m", "cellc_kernel"]
+    assert "{connection_file}" in spec.argv
+
+
+def test_install_module_with_prefix(tmp_path: Path) -> None:
+    """`python -m cellc_kernel.install --prefix P` writes a usable kernelspec under P."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "cellc_kernel.install", "--prefix", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    spec_file = tmp_path / "share" / "jupyter" / "kernels" / "cellc" / "kernel.json"
+    spec = json.loads(spec_file.read_text())
+    assert spec["language"] == "c"
+    assert spec["argv"][1:3] == ["-m", "cellc_kernel"]
+
+
+def test_install_module_help() -> None:
+    """The install entry point exists and documents its options."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "cellc_kernel.install", "--help"], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    for option in ("--user", "--sys-prefix", "--prefix"):
+        assert option in proc.stdout
