@@ -39,6 +39,7 @@ SIGNAL_NAMES = {
     "PIPE": "Broken pipe",
     "ALRM": "Alarm clock",
 }
+VALUE_BYTES = 1 << 18  # at most this much of a value is read for display
 FPE_CODES = {1: "integer divide by zero", 2: "integer overflow", 3: "floating-point divide by zero"}
 SEGV_CODES = {1: "address not mapped", 2: "invalid permissions"}
 
@@ -82,6 +83,7 @@ class Interpreter:
 
     # -- running cells ------------------------------------------------------------
     def execute(self, code: str, label: str, handlers: Handlers) -> CellResult:
+        code = code.encode("utf-8", "replace").decode("utf-8")  # lone surrogates from JSON
         if "\0" in code:
             line = code[: code.index("\0")].count("\n") + 1
             return _error("SyntaxError", f"the cell contains a NUL byte (line {line})")
@@ -281,7 +283,8 @@ class Interpreter:
         if ctype is None:
             return None
         address = self.executor.address(symbol)
-        data = self.executor.peek(address, size) if address else None
+        # A huge value is shown elided: its first elements are enough.
+        data = self.executor.peek(address, min(size, VALUE_BYTES)) if address else None
         if data is None:
             return None
         text = values.format_value(ctype, data, self._read_memory, self._symbolize)
