@@ -312,7 +312,13 @@ class Generator:
         if self.redefined_names():
             self.exclude_functions |= {f.name for f in self.old.functions.values() if self.uses_redefined(f.prototype)}
             self.exclude_variables |= {v.name for v in self.old.variables.values() if self.uses_redefined(v.decl)}
-        header, rest = self.old.prelude(self.exclude_keys, self.exclude_functions, self.exclude_variables)
+        header, rest = self.old.prelude(
+            self.exclude_keys,
+            self.exclude_functions,
+            self.exclude_variables,
+            uses=self.cell.uses,
+            known=self.cell.declared,
+        )
         body = [rest, "void *__cellc_lazy(void);\n"]
         for f in self.defines:
             body.append(f"extern void *__cellc_slot_{f};\n")

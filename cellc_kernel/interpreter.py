@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from elftools.elf.elffile import ELFFile
@@ -190,7 +190,7 @@ class Interpreter:
         """Array globals are declared to later cells with the dimensions gcc
         gave them (DWARF): `int a[] = {1, 2, 3}` as `int a[3]`, `int b[N]` as
         `int b[5]` even if N is redefined later."""
-        for v in program.variables.values():
+        for v in list(program.variables.values()):
             if not v.symbol.endswith(f"_{number}") or "[" not in v.decl:
                 continue
             ctype = values.load_variable_type(str(obj), v.name)
@@ -203,20 +203,21 @@ class Interpreter:
             groups = re.findall(r"\[[^\[\]]*\]", v.decl)
             if len(groups) == len(dims) and all(d is not None for d in dims):
                 parts = re.split(r"\[[^\[\]]*\]", v.decl)
-                v.decl = parts[0] + "".join(f"[{d}]{p}" for d, p in zip(dims, parts[1:], strict=True))
+                decl = parts[0] + "".join(f"[{d}]{p}" for d, p in zip(dims, parts[1:], strict=True))
+                program.variables[v.name] = replace(v, decl=decl)
 
     def _commit(self, program: Program, symbols, label: str, defines: list[str], in_place: bool = False) -> None:
         """Make the cell's model current, noting who uses which function and global."""
         self._remember(label, in_place)
+        by_symbol = {v.symbol: v for v in program.variables.values()}
         for name in symbols.undefined | symbols.referenced:
             if name.startswith("__cellc_tramp_"):
                 f = program.functions.get(name[len("__cellc_tramp_") :])
-                if f is not None:
-                    f.callers.add(label)
-            elif name.startswith("__cellc_var_") and defines:
-                for v in program.variables.values():
-                    if v.symbol == name:
-                        v.users.update(defines)
+                if f is not None and label not in f.callers:
+                    program.functions[f.name] = replace(f, callers=f.callers | {label})
+            elif name.startswith("__cellc_var_") and defines and name in by_symbol:
+                v = by_symbol[name]
+                program.variables[v.name] = replace(v, users=v.users | set(defines))
         self.program = program
 
     # -- reporting ----------------------------------------------------------------

@@ -10,8 +10,10 @@ so a failed cell changes nothing.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
+from functools import cached_property
+
+from .parse import identifiers
 
 
 def cell_file(label: str) -> str:
@@ -43,6 +45,10 @@ class Definition:
     def render(self) -> str:
         return f'#line {self.line} "{self.label}"\n{self.text}\n'
 
+    def needs(self) -> set[str]:
+        """Names this definition refers to, its macro bodies included."""
+        return self.uses | (identifiers(self.text) if self.kind == "define" else set())
+
 
 @dataclass
 class Function:
@@ -58,6 +64,10 @@ class Function:
     def declaration(self) -> str:
         return f'{self.prototype} __asm__("__cellc_tramp_{self.name}");'
 
+    @cached_property
+    def uses(self) -> set[str]:
+        return identifiers(self.prototype) - {self.name}
+
 
 @dataclass
 class Variable:
@@ -72,6 +82,10 @@ class Variable:
     def declaration(self) -> str:
         return f'extern {self.decl} __asm__("{self.symbol}");'
 
+    @cached_property
+    def uses(self) -> set[str]:
+        return identifiers(self.decl) - {self.name}
+
 
 @dataclass
 class Program:
@@ -83,12 +97,15 @@ class Program:
     cells: int = 0  # cells committed
 
     def copy(self) -> Program:
-        new = copy.copy(self)
-        new.definitions = list(self.definitions)
-        new.functions = {k: copy.copy(v) for k, v in self.functions.items()}
-        new.variables = {k: copy.copy(v) for k, v in self.variables.items()}
-        new.trampolines = set(self.trampolines)
-        return new
+        """A copy to change; functions and variables are replaced, never mutated."""
+        return Program(
+            list(self.definitions),
+            dict(self.functions),
+            dict(self.variables),
+            set(self.trampolines),
+            self.order,
+            self.cells,
+        )
 
     # -- definitions --------------------------------------------------------
     def find(self, key: tuple[str, str]) -> Definition | None:
@@ -150,18 +167,77 @@ class Program:
         exclude_keys: set[tuple[str, str]] = frozenset(),
         exclude_functions: set[str] = frozenset(),
         exclude_variables: set[str] = frozenset(),
+        uses: set[str] | None = None,
+        known: set[str] = frozenset(),
     ) -> tuple[str, str]:
         """(header, rest): `header` is the part up to the last #include, worth
-        precompiling; `rest` is the remaining definitions and declarations."""
+        precompiling; `rest` is the remaining definitions and declarations.
+
+        With `uses` (the names a cell refers to), only what those names need is
+        declared, so a cell's unit does not grow with the notebook; the header
+        is left out when nothing needed could come from it.  `known` are names
+        the cell declares itself."""
         defs = self.sorted_definitions(exclude_keys)
         last_include = max((i for i, d in enumerate(defs) if d.kind == "include"), default=-1)
-        header = "".join(d.render() for d in defs[: last_include + 1])
-        rest = [d.render() for d in defs[last_include + 1 :]]
+        head, tail = defs[: last_include + 1], defs[last_include + 1 :]
+        functions = [f for f in self.functions.values() if f.name not in exclude_functions]
+        variables = [v for v in self.variables.values() if v.name not in exclude_variables]
+        if uses is not None:
+            head, tail, functions, variables = self._needed(uses, known, head, tail, functions, variables)
+        header = "".join(d.render() for d in head)
+        rest = [d.render() for d in tail]
         rest.append('#line 1 "<cellc>"\n')
-        for f in self.functions.values():
-            if f.name not in exclude_functions:
-                rest.append(f.declaration() + "\n")
-        for v in self.variables.values():
-            if v.name not in exclude_variables:
-                rest.append(v.declaration() + "\n")
+        rest.extend(f.declaration() + "\n" for f in functions)
+        rest.extend(v.declaration() + "\n" for v in variables)
         return header, "".join(rest)
+
+    @staticmethod
+    def _needed(uses, known, head, tail, functions, variables):
+        """The part of the prelude that the names in `uses` reach."""
+        providers: dict[str, list] = {}
+        for d in head + tail:
+            for name in d.provides():
+                providers.setdefault(name, []).append(d)
+        for f in functions:
+            providers.setdefault(f.name, []).append(f)
+        for v in variables:
+            providers.setdefault(v.name, []).append(v)
+        needed: set[int] = set()
+        unknown = False
+        todo = [name for name in uses | known if name not in known or name in providers]
+        seen: set[str] = set()
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            found = providers.get(name)
+            if not found:
+                if name not in C_WORDS and not name.startswith("__builtin_"):
+                    unknown = True  # perhaps from a header
+                continue
+            for p in found:
+                if id(p) not in needed:
+                    needed.add(id(p))
+                    todo.extend(p.needs() if isinstance(p, Definition) else p.uses)
+        header_needed = unknown or any(id(d) in needed for d in head)
+        keep = lambda d: id(d) in needed or d.kind in ("directive", "undef")  # noqa: E731
+        return (
+            head if header_needed else [],
+            [d for d in tail if keep(d)],
+            [f for f in functions if id(f) in needed],
+            [v for v in variables if id(v) in needed],
+        )
+
+
+#: Words that need no declaration.
+C_WORDS = frozenset(
+    """auto break case char const continue default do double else enum extern float for goto if inline
+    int long register restrict return short signed sizeof static struct switch typedef union unsigned
+    void volatile while _Alignas _Alignof _Atomic _Bool _Complex _Generic _Imaginary _Noreturn
+    _Static_assert _Thread_local __typeof__ typeof __attribute__ __asm__ asm __extension__ __inline
+    __inline__ __restrict __restrict__ __volatile__ __const __signed__ __alignof__ __auto_type
+    __func__ __FUNCTION__ __PRETTY_FUNCTION__ __FILE__ __LINE__ __DATE__ __TIME__ __COUNTER__
+    __STDC__ __STDC_VERSION__ __GNUC__ __x86_64__ __aarch64__ __int128 __label__ __real__ __imag__
+    defined""".split()
+)

@@ -80,6 +80,53 @@ class ParsedCell:
     source: bytes
     items: list[Item]
     has_value: bool = False
+    uses: set[str] = field(default_factory=set)  # names the cell refers to
+    declared: set[str] = field(default_factory=set)  # names the cell itself declares
+
+
+_IDENT = re.compile(r"\b(?:(struct|union|enum)\s+)?([A-Za-z_]\w*)")
+_STRINGS = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|//[^\n]*|/\*.*?\*/', re.S)
+
+
+def identifiers(text: str) -> set[str]:
+    """Names in a C fragment (`struct P` as one name), outside strings and comments."""
+    return {f"{kw} {name}" if kw else name for kw, name in _IDENT.findall(_STRINGS.sub(" ", text))}
+
+
+def names_in_tree(root: Node) -> tuple[set[str], set[str]]:
+    """(uses, declared) over a whole tree: identifiers and tags referred to,
+    and those that declarations, parameters, enumerators and macros introduce.
+    Member names after `.`/`->` are neither."""
+    uses: set[str] = set()
+    declared: set[str] = set()
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        t = n.type
+        if t in ("identifier", "type_identifier"):
+            uses.add(n.text.decode())
+        elif t in ("struct_specifier", "union_specifier", "enum_specifier"):
+            tag = n.child_by_field_name("name")
+            if tag is not None:
+                name = f"{t.split('_')[0]} {tag.text.decode()}"
+                (declared if n.child_by_field_name("body") is not None else uses).add(name)
+                stack.extend(c for c in n.children if c != tag)  # the tag is no plain name
+                continue
+        elif t in ("preproc_arg", "preproc_params") or (t == "ERROR" and n.child_count == 0):
+            uses |= identifiers(n.text.decode("utf-8", "replace"))
+        elif t == "enumerator":
+            declared.add(n.child_by_field_name("name").text.decode())
+        elif t in ("preproc_def", "preproc_function_def"):
+            declared.add(n.child_by_field_name("name").text.decode())
+        if t == "preproc_params":
+            declared |= identifiers(n.text.decode("utf-8", "replace"))
+        d = n.child_by_field_name("declarator") if n.child_count else None
+        if d is not None:
+            name = _name_node(d)
+            if name is not None:
+                declared.add(name.text.decode())
+        stack.extend(n.children)
+    return uses, declared
 
 
 def _text(source: bytes, node: Node) -> str:
@@ -124,8 +171,11 @@ def _collect_uses(node: Node, out: set[str]) -> None:
             out.add(n.text.decode())
         elif n.type in ("struct_specifier", "union_specifier", "enum_specifier"):
             tag = n.child_by_field_name("name")
-            if tag is not None and n.child_by_field_name("body") is None:
-                out.add(f"{n.type.split('_')[0]} {tag.text.decode()}")
+            if tag is not None:
+                if n.child_by_field_name("body") is None:
+                    out.add(f"{n.type.split('_')[0]} {tag.text.decode()}")
+                stack.extend(c for c in n.children if c != tag)
+                continue
         stack.extend(n.children)
 
 
@@ -175,7 +225,8 @@ class Splitter:
         else:
             text = source[last.start_byte : value].decode("utf-8", "replace")
             items.append(Item("value", last.start_byte, value, text, last.start_point[0] + 1, last.start_point[1]))
-        return ParsedCell(source, items, value is not None)
+        uses, declared = names_in_tree(tree.root_node)
+        return ParsedCell(source, items, value is not None, uses, declared)
 
     @staticmethod
     def _may_end_with_value(source: bytes, last: Node) -> bool:

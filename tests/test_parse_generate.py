@@ -283,11 +283,16 @@ def test_prelude_carries_earlier_definitions() -> None:
     unit1 = gen(Program(), CELL1, 1)
     unit2 = gen(unit1.program, "#define TEN 10\nf(1) * g", 2)
     text = unit2.header + unit2.body
-    assert "#include <stdio.h>" in unit2.header
-    assert "struct P { int x; };" in text
     assert 'int f(int a) __asm__("__cellc_tramp_f");' in text
     assert 'extern int g __asm__("__cellc_var_g_1");' in text
-    assert 'extern int b __asm__("__cellc_var_b_1");' in text
+    # only what the cell refers to is declared, so units do not grow with the notebook
+    assert "struct P { int x; };" not in text
+    assert "__cellc_var_b_1" not in text
+    unit_p = gen(unit1.program, "struct P p = { 1 };\nsizeof p", 4)
+    assert "struct P { int x; };" in unit_p.header + unit_p.body
+    assert unit_p.header == "", "nothing from a header is needed"
+    unit_io = gen(unit1.program, 'puts("hi");', 5)
+    assert "#include <stdio.h>" in unit_io.header, "an unknown name may come from a header"
     assert unit2.value_symbol == "__cellc_value_2"
     assert "__cellc_impl_1_f" not in text, "earlier bodies are not compiled again"
     unit3 = gen(unit2.program, "TEN", 3)

@@ -1,0 +1,429 @@
+"""cellc's performance goals (issue 5), each measured against its reference in the same run.
+
+    python benchmarks/run.py            # the full run (a few minutes)
+    python benchmarks/run.py --quick    # a smoke run with few repetitions
+    python benchmarks/run.py --json out.json   # also write every raw number
+
+Prints the machine, a table (row, measured, reference, ratio, goal, met) and a
+breakdown of where a trivial cell's time goes.  Nothing here asserts a timing:
+the exit status is 0 unless a benchmark could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import (  # noqa: E402
+    HEADERS,
+    Kernel,
+    Scratch,
+    bench_value,
+    machine,
+    median,
+    quantile,
+    settle_tree,
+)
+
+
+@dataclass
+class Row:
+    """One line of the table; `goal` is a ratio bound, or an absolute bound when `unit_goal`."""
+
+    name: str
+    measured: float | None = None
+    reference: float | None = None
+    unit: str = "ms"
+    goal: float | None = None
+    absolute: bool = False  # the goal bounds `measured` itself, not measured/reference
+    note: str = ""
+    error: str = ""
+    raw: dict = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float | None:
+        if self.measured is None or not self.reference:
+            return None
+        return self.measured / self.reference
+
+    @property
+    def met(self) -> str:
+        if self.error:
+            return "ERROR"
+        if self.goal is None:
+            return "info"
+        value = self.measured if self.absolute else self.ratio
+        if value is None:
+            return "?"
+        return "met" if value <= self.goal else "NOT MET"
+
+
+def log(text: str) -> None:
+    """Progress goes to stderr so stdout is the report."""
+    print(text, file=sys.stderr, flush=True)
+
+
+# -- 1. trivial cell round trip -------------------------------------------------------
+def trivial_cell(n: int, logs: Path, profile: bool) -> Row:
+    """Kernel round trips interleaved with gcc -shared by hand (and, if `profile`, with the
+    same cell run by an in-process Interpreter whose stages are timed)."""
+    row = Row("trivial cell round trip", unit="ms", goal=0.6)
+    kernel = Kernel("cellc", logs / "trivial.log")
+    scratch = Scratch()
+    profiler = None
+    try:
+        if profile:
+            try:
+                from profile_cell import CellProfiler
+
+                profiler = CellProfiler()
+            except Exception:  # the breakdown is a bonus: never lose the row for it
+                traceback.print_exc()
+        kernel.execute(HEADERS).check("include cell")
+        src = scratch.path / "x.c"
+        cells, refs, empty = [], [], []
+        for i in range(n):  # interleaved, so load drifts hit every side alike
+            cells.append(kernel.execute(f"int t_{i} = {i};").check("trivial cell").latency)
+            empty.append(kernel.execute(f"// nothing to compile {i}").check("comment cell").latency)
+            src.write_text(HEADERS + f"void cell_{i}(void) {{ int t_{i} = {i}; (void)t_{i}; }}\n")
+            refs.append(scratch.timed(["gcc", "-shared", "-fPIC", "-o", "x.so", "x.c"]))
+            if profiler:
+                try:
+                    profiler.step()
+                except Exception:
+                    traceback.print_exc()
+                    profiler.close()
+                    profiler = None
+        row.measured, row.reference = median(cells) * 1e3, median(refs) * 1e3
+        row.note = (
+            f"kernel p10/p90 {quantile(cells, 0.1) * 1e3:.1f}/{quantile(cells, 0.9) * 1e3:.1f} ms; "
+            f"comment-only cell {median(empty) * 1e3:.1f} ms; reference = gcc -shared -fPIC of the 4 headers "
+            f"+ the statement; median of {n}"
+        )
+        row.raw = {"kernel_s": cells, "gcc_shared_s": refs, "comment_cell_s": empty}
+        if profiler:
+            row.raw["profile"] = profiler.result()
+    finally:
+        kernel.shutdown()
+        scratch.close()
+        if profiler:
+            profiler.close()
+    return row
+
+
+# -- 2. flatness and 6. executor memory -----------------------------------------------
+def flatness(n: int, logs: Path) -> list[Row]:
+    flat = Row("flatness: late cells vs early cells", unit="ms", goal=1.25)
+    norm = Row("  same, load-normalized (info)", unit="")
+    mem = Row("executor memory per defining cell (Pss)", unit="KiB", goal=256, absolute=True)
+    priv = Row("  same, Private_Clean+Private_Dirty", unit="KiB")
+    live = Row("  live process RSS growth per cell", unit="KiB")
+    kernel = Kernel("cellc", logs / "flatness.log")
+    scratch = Scratch()
+    (scratch.path / "control.c").write_text("int control;\n")
+    try:
+        before = settle_tree(kernel.pid)
+        lat, control = [], []
+        for i in range(1, n + 1):
+            code = f"int g_{i} = {i}; int f_{i}(void) {{ return g_{i} + 1; }} f_{i}();"
+            lat.append(kernel.execute(code).check(f"flatness cell {i}").latency)
+            # A constant amount of work next to every cell: how busy the machine was then.
+            control.append(scratch.timed(["gcc", "-c", "-o", "control.o", "control.c"]))
+            if i % 50 == 0:
+                log(f"  flatness: {i}/{n} cells, last {lat[-1] * 1e3:.0f} ms")
+        after = settle_tree(kernel.pid)
+    finally:
+        kernel.shutdown()
+        scratch.close()
+    # cells 10-40 and 270-300 of 300 (1-based, inclusive), scaled for --quick
+    e0, e1 = max(1, round(n * 10 / 300)), round(n * 40 / 300)
+    l0, l1 = round(n * 270 / 300), n
+    early, late = lat[e0 - 1 : e1], lat[l0 - 1 : l1]
+    flat.measured, flat.reference = median(late) * 1e3, median(early) * 1e3
+    blocks = [median(lat[i : i + max(1, n // 6)]) * 1e3 for i in range(0, n, max(1, n // 6))]
+    per_block = " ".join(f"{b:.0f}" for b in blocks)
+    flat.note = f"median of cells {l0}-{l1} vs {e0}-{e1} of {n}; medians per {max(1, n // 6)} cells: {per_block} ms"
+    flat.raw = {"latency_s": lat, "control_s": control}
+    early_c, late_c = control[e0 - 1 : e1], control[l0 - 1 : l1]
+    norm.measured = median(late) / median(late_c)
+    norm.reference = median(early) / median(early_c)
+    norm.note = (
+        "each cell's latency in units of a gcc -c of a one-line file run right after it "
+        f"(control medians {median(early_c) * 1e3:.1f} ms early, {median(late_c) * 1e3:.1f} ms late): "
+        "separates growth with the cell count from load on a shared machine"
+    )
+
+    def total(procs, attr):
+        return sum(getattr(p, attr) for p in procs)
+
+    mem.measured = (total(after, "pss") - total(before, "pss")) / n
+    priv.measured = (total(after, "private") - total(before, "private")) / n
+    live_before = max(before, key=lambda p: (p.start, p.pid))
+    live_after = max(after, key=lambda p: (p.start, p.pid))
+    live.measured = (live_after.rss - live_before.rss) / n
+    mem.note = (
+        f"executor tree {len(before)} -> {len(after)} processes, "
+        f"Pss {total(before, 'pss')} -> {total(after, 'pss')} KiB over {n} cells"
+    )
+    live.note = f"live process RSS {live_before.rss} -> {live_after.rss} KiB"
+    raw = {"before": [asdict(p) for p in before], "after": [asdict(p) for p in after]}
+    mem.raw = raw
+    return [flat, norm, mem, priv, live]
+
+
+# -- 3. call cost and 4. compute kernel -----------------------------------------------
+CALLEE = "int add1_{tag}(int x) {{ return x + 1; }}\n"
+CALLER = """double bench_{tag}(long n) {{
+    double best = 1e30;
+    for (int r = 0; r < 3; r++) {{
+        struct timespec t0, t1;
+        int acc = 0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (long i = 0; i < n; i++)
+            acc = add1_{tag}(acc);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+        if (acc != (int)n) printf("wrong result %d\\n", acc);
+        if (s < best) best = s;
+    }}
+    return best;
+}}
+"""
+CALL_RUN = 'printf("CELLC_BENCH %.9f\\n", bench_{tag}({calls}L));\n'
+
+MATMUL = """#define MM_N 256
+double mm_a[MM_N][MM_N], mm_b[MM_N][MM_N], mm_c[MM_N][MM_N];
+void mm_fill(void) {
+    for (int i = 0; i < MM_N; i++)
+        for (int j = 0; j < MM_N; j++) {
+            mm_a[i][j] = (double)((i * 7 + j * 3) % 13) * 0.5;
+            mm_b[i][j] = (double)((i * 5 + j * 11) % 17) * 0.25;
+        }
+}
+void mm_mul(void) {
+    for (int i = 0; i < MM_N; i++)
+        for (int j = 0; j < MM_N; j++) {
+            double s = 0.0;
+            for (int k = 0; k < MM_N; k++)
+                s += mm_a[i][k] * mm_b[k][j];
+            mm_c[i][j] = s;
+        }
+}
+double mm_best(int reps) {
+    double best = 1e30;
+    for (int r = 0; r < reps; r++) {
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        mm_mul();
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+        if (s < best) best = s;
+    }
+    double sum = 0.0;
+    for (int i = 0; i < MM_N; i++)
+        for (int j = 0; j < MM_N; j++)
+            sum += mm_c[i][j];
+    if (sum != 100661258.25) printf("wrong checksum %.1f\\n", sum);
+    return best;
+}
+"""
+MM_RUN = 'printf("CELLC_BENCH %.9f\\n", mm_best(3));\n'
+PLAIN_HEAD = "#include <stdio.h>\n#include <time.h>\n"
+NOINLINE = "__attribute__((noinline, noipa)) "  # noipa: gcc must not peek into the callee either
+
+
+def compute(calls: int, rounds: int, logs: Path) -> list[Row]:
+    """Call cost at -O0 and -O2, and the matmul at -O2: kernel vs plain gcc programs."""
+    rows = {
+        "O0": Row("call into an earlier cell's function, -O0", unit="ns/call", goal=1.3),
+        "O2": Row("call into an earlier cell's function, -O2", unit="ns/call", goal=1.3),
+        "mm": Row("256x256 double matmul at -O2", unit="ms", goal=1.05),
+    }
+    kernel = Kernel("cellc", logs / "compute.log")
+    scratch = Scratch()
+    try:
+        kernel.execute(HEADERS + "#include <time.h>\n").check("include cell")
+        kernel.execute(CALLEE.format(tag="O0")).check("callee -O0")
+        kernel.execute(CALLER.format(tag="O0")).check("caller -O0")
+        kernel.execute("%cflags -O2").check("%cflags -O2")
+        kernel.execute(CALLEE.format(tag="O2")).check("callee -O2")
+        kernel.execute(CALLER.format(tag="O2")).check("caller -O2")
+        kernel.execute(MATMUL + "mm_fill();\n").check("matmul definitions")
+        programs = {}
+        for tag, flag in (("O0", "-O0"), ("O2", "-O2")):
+            src = (
+                PLAIN_HEAD
+                + NOINLINE
+                + CALLEE.format(tag=tag)
+                + NOINLINE
+                + CALLER.format(tag=tag)
+                + "int main(void) {\n"
+                + CALL_RUN.format(tag=tag, calls=calls)
+                + "return 0;\n}\n"
+            )
+            programs[tag] = (f"calls_{tag}", src, [flag])
+        programs["mm"] = (
+            "matmul",
+            PLAIN_HEAD + MATMUL + "int main(void) {\nmm_fill();\n" + MM_RUN + "return 0;\n}\n",
+            ["-O2"],
+        )
+        cell_code = {
+            "O0": CALL_RUN.format(tag="O0", calls=calls),
+            "O2": CALL_RUN.format(tag="O2", calls=calls),
+            "mm": MM_RUN,
+        }
+        ours: dict[str, list[float]] = {k: [] for k in rows}
+        theirs: dict[str, list[float]] = {k: [] for k in rows}
+        for r in range(rounds):  # alternate kernel and plain program; keep the best of everything
+            for key in rows:
+                out = kernel.execute(cell_code[key]).check(rows[key].name).stdout
+                ours[key].append(bench_value(out))
+                name, src, flags = programs[key]
+                theirs[key].append(bench_value(scratch.build_and_run(name, src, flags)))
+            log(f"  compute: round {r + 1}/{rounds}")
+    finally:
+        kernel.shutdown()
+        scratch.close()
+    for key, row in rows.items():
+        scale = 1e9 / calls if key != "mm" else 1e3
+        row.measured, row.reference = min(ours[key]) * scale, min(theirs[key]) * scale
+        row.raw = {"kernel_s": ours[key], "plain_s": theirs[key]}
+    for key in ("O0", "O2"):
+        rows[key].note = (
+            f"{calls // 1_000_000}M calls, best of {3 * rounds}; plain program: "
+            f"gcc -{key} with __attribute__((noinline, noipa))"
+        )
+    rows["mm"].note = f"best of {3 * rounds}; plain program: gcc -O2; kernel: %cflags -O2"
+    return list(rows.values())
+
+
+# -- 5. kernel startup ----------------------------------------------------------------
+def startup(n: int, logs: Path) -> Row:
+    row = Row("kernel startup (launch -> kernel_info_reply)", unit="ms", goal=1.3)
+    times: dict[str, list[float]] = {"cellc": [], "python3": []}
+    for i in range(n + 1):  # the first launch of each warms the page cache and is not counted
+        for name in times:
+            k = Kernel(name, logs / f"startup-{name}.log")
+            if i:
+                times[name].append(k.startup)
+            k.shutdown()
+    row.measured, row.reference = median(times["cellc"]) * 1e3, median(times["python3"]) * 1e3
+    row.note = f"median of {n} launches each, alternating; reference = ipykernel's python3"
+    row.raw = {k: v for k, v in times.items()}
+    return row
+
+
+# -- report ----------------------------------------------------------------------------
+def fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit == "ns/call":
+        return f"{value:.2f} ns"
+    if unit == "KiB":
+        return f"{value:.1f} KiB"
+    if unit == "":
+        return f"{value:.2f}"
+    return f"{value:.1f} ms"
+
+
+def print_table(rows: list[Row]) -> None:
+    head = ["row", "measured", "reference", "ratio", "goal", "met"]
+    lines = []
+    for row in rows:
+        goal = "-" if row.goal is None else (f"<= {row.goal:g} {row.unit}" if row.absolute else f"<= {row.goal:g}x")
+        ratio = "-" if row.ratio is None else f"{row.ratio:.2f}x"
+        lines.append([row.name, fmt(row.measured, row.unit), fmt(row.reference, row.unit), ratio, goal, row.met])
+    widths = [max(len(x[i]) for x in [head, *lines]) for i in range(len(head))]
+    sep = "  "
+    print(sep.join(h.ljust(w) for h, w in zip(head, widths, strict=True)))
+    print(sep.join("-" * w for w in widths))
+    for line in lines:
+        print(sep.join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths, strict=True))))
+    print()
+    for row in rows:
+        if row.note or row.error:
+            print(f"- {row.name.strip()}: {row.error or row.note}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description="cellc performance table (issue 5)")
+    ap.add_argument("--quick", action="store_true", help="few repetitions and cells: a smoke run")
+    ap.add_argument("--json", metavar="PATH", help="also write the machine, rows and raw numbers as JSON")
+    ap.add_argument("--no-profile", action="store_true", help="skip the in-process breakdown of a trivial cell")
+    args = ap.parse_args()
+    quick = args.quick
+    cfg = {
+        "trivial_n": 5 if quick else 30,
+        "flat_n": 60 if quick else 300,
+        "calls": 2_000_000 if quick else 20_000_000,
+        "rounds": 1 if quick else 5,
+        "startup_n": 2 if quick else 5,
+    }
+    started = time.perf_counter()
+    info = machine()
+    print("cellc benchmarks" + (" (--quick: smoke run, numbers are rough)" if quick else ""))
+    print(f"machine: {info['nproc']} CPUs, {info['cpu']}, {info['memory']}, Linux {info['kernel']}")
+    print(f"tools: {info['gcc']}; {info['ld']}; Python {info['python']}; load average at start {info['loadavg']}")
+    print()
+
+    rows: list[Row] = []
+    logdir = Path(tempfile.mkdtemp(prefix="cellc-bench-logs-"))
+
+    def section(title: str, fn: Callable[[], Row | list[Row]], names: list[str]) -> None:
+        log(f"{title}...")
+        t = time.perf_counter()
+        try:
+            got = fn()
+            rows.extend(got if isinstance(got, list) else [got])
+        except Exception as e:  # a crashed benchmark is reported, the others still run
+            traceback.print_exc()
+            rows.extend(Row(n, error=f"{type(e).__name__}: {e}".splitlines()[0]) for n in names)
+        log(f"  {time.perf_counter() - t:.1f} s")
+
+    section(
+        "trivial cell round trip (+ in-process profile)",
+        lambda: trivial_cell(cfg["trivial_n"], logdir, not args.no_profile),
+        ["trivial cell round trip"],
+    )
+    section("flatness + memory", lambda: flatness(cfg["flat_n"], logdir), ["flatness", "executor memory"])
+    section(
+        "call cost + matmul",
+        lambda: compute(cfg["calls"], cfg["rounds"], logdir),
+        ["call cost -O0", "call cost -O2", "matmul -O2"],
+    )
+    section("kernel startup", lambda: startup(cfg["startup_n"], logdir), ["kernel startup"])
+
+    print_table(rows)
+    trivial = next((r for r in rows if r.name == "trivial cell round trip" and r.measured), None)
+    profile_result = trivial.raw.pop("profile", None) if trivial else None
+    if profile_result:
+        from profile_cell import print_profile
+
+        print_profile(profile_result, trivial.measured / 1e3, median(trivial.raw["comment_cell_s"]))
+    print(
+        f"\nkernel logs: {logdir}; total {time.perf_counter() - started:.0f} s; load average now "
+        + " ".join(f"{x:.2f}" for x in os.getloadavg())
+    )
+    if args.json:
+        data = {
+            "machine": info,
+            "config": cfg,
+            "rows": [{**asdict(r), "ratio": r.ratio, "met": r.met} for r in rows],
+            "profile": profile_result,
+        }
+        Path(args.json).write_text(json.dumps(data, indent=1))
+    return 1 if any(r.error for r in rows) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
