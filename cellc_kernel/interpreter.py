@@ -126,11 +126,11 @@ class Interpreter:
         outcome = self._run(so, unit.entry, handlers)
         if not outcome.ok:
             return self._failure(outcome, "\n".join(warn_lines))
-        self._complete_arrays(unit.program, obj, number)
+        self._complete_arrays(unit.program, so, number)
         self._commit(unit.program, symbols, label, unit.defines, outcome.in_place)
         result = CellResult(True, warnings="\n".join(warn_lines))
         if unit.value_symbol:
-            result.value = self._value(unit.value_symbol, obj, symbols)
+            result.value = self._value(unit.value_symbol, so, symbols)
         return result
 
     @staticmethod
@@ -186,14 +186,14 @@ class Interpreter:
         self.executor = self._start_executor()
 
     @staticmethod
-    def _complete_arrays(program: Program, obj: Path, number: int) -> None:
+    def _complete_arrays(program: Program, so: Path, number: int) -> None:
         """Array globals are declared to later cells with the dimensions gcc
         gave them (DWARF): `int a[] = {1, 2, 3}` as `int a[3]`, `int b[N]` as
         `int b[5]` even if N is redefined later."""
         for v in list(program.variables.values()):
             if not v.symbol.endswith(f"_{number}") or "[" not in v.decl:
                 continue
-            ctype = values.load_variable_type(str(obj), v.name)
+            ctype = values.load_variable_type(str(so), v.name)
             dims = []
             t = values.strip_typedefs(ctype) if ctype else None
             while t is not None and t.kind in ("array", "pointer"):
@@ -278,9 +278,9 @@ class Interpreter:
                     break
         return detail, where
 
-    def _value(self, symbol: str, obj: Path, symbols) -> tuple[str, str] | None:
+    def _value(self, symbol: str, so: Path, symbols) -> tuple[str, str] | None:
         size = symbols.sizes.get(symbol, 0)
-        ctype = values.load_variable_type(str(obj), "__cellc_value")
+        ctype = values.load_variable_type(str(so), "__cellc_value")
         if ctype is None:
             return None
         address = self.executor.address(symbol)

