@@ -20,7 +20,20 @@ from elftools.elf.relocation import RelocationSection
 from elftools.elf.sections import SymbolTableSection
 
 INCLUDE_DIR = Path(__file__).parent / "include"
-BASE_FLAGS = ["-fPIC", "-g", "-fno-common", "-fdiagnostics-color=never", "-fmessage-length=0", "-pipe"]
+BASE_FLAGS = [
+    "-fPIC",
+    "-fno-plt",  # a call to another cell's function: one indirect jump less
+    "-g",
+    "-fno-common",
+    "-fdiagnostics-color=never",
+    "-fmessage-length=0",
+    "-fmax-errors=20",
+    "-pipe",
+]
+LONG_LINE = 2000  # cells with longer lines get no source quotes in diagnostics
+MAX_DIAGNOSTIC_LINE = 500
+MAX_DIAGNOSTIC_LINES = 200
+COMPILE_TIMEOUT = 300
 DEFAULT_CFLAGS = ["-O0", "-Wall", "-std=gnu17"]
 
 _GENERATED = [
@@ -150,7 +163,17 @@ def clean_diagnostics(raw: str, label: str, errors_only_elsewhere: bool = True) 
             if not nxt or (nxt.endswith(":") and not _LOCATION.match(nxt)):
                 continue
         out.append(line)
-    return clean_name("\n".join(out)).strip("\n")
+    return _shorten(clean_name("\n".join(out)).strip("\n"))
+
+
+def _shorten(text: str) -> str:
+    """Diagnostics of a huge cell stay readable (gcc quotes whole lines)."""
+    lines = [
+        line if len(line) <= MAX_DIAGNOSTIC_LINE else line[:MAX_DIAGNOSTIC_LINE] + " …" for line in text.split("\n")
+    ]
+    if len(lines) > MAX_DIAGNOSTIC_LINES:
+        lines = [*lines[:MAX_DIAGNOSTIC_LINES], f"… ({len(lines) - MAX_DIAGNOSTIC_LINES} more lines)"]
+    return "\n".join(lines)
 
 
 def _is_error_in(line: str, label: str) -> bool:
@@ -214,23 +237,30 @@ class Compiler:
         The cell's own text is saved under its label in the work directory
         (gcc's cwd), so diagnostics quote the user's lines."""
         header_path = self._header(header)
-        if cell_text and "/" not in label:
+        quote = cell_text and "/" not in label and max(map(len, cell_text.splitlines() or [""])) <= LONG_LINE
+        if quote:
             (self.workdir / label).write_text(cell_text, errors="surrogateescape")
+        else:
+            (self.workdir / label).unlink(missing_ok=True)
         src = self.workdir / f"{name}.c"
         obj = self.workdir / f"{name}.o"
         text = (f'#include "{header_path}"\n' if header_path else "") + body
         src.write_text(text, errors="surrogateescape")
-        proc = subprocess.run(
-            [self.gcc, *self.flags(), "-c", "-o", str(obj), str(src)],
-            capture_output=True,
-            text=True,
-            errors="replace",
-            env=self.env,
-            cwd=self.workdir,
-        )
+        try:
+            proc = subprocess.run(
+                [self.gcc, *self.flags(), "-c", "-o", str(obj), str(src)],
+                capture_output=True,
+                text=True,
+                errors="replace",
+                env=self.env,
+                cwd=self.workdir,
+                timeout=COMPILE_TIMEOUT,
+            )
+        except subprocess.TimeoutExpired:
+            raise CompileError(f"gcc did not finish within {COMPILE_TIMEOUT} s; the cell was not run") from None
         diagnostics = clean_diagnostics(proc.stderr, label)
         if proc.returncode != 0:
-            raise CompileError(diagnostics or proc.stderr.strip(), proc.stderr)
+            raise CompileError(diagnostics or _shorten(proc.stderr.strip()), proc.stderr)
         return obj, diagnostics
 
     def assemble(self, name: str, asm: str) -> Path:

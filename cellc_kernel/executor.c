@@ -218,6 +218,24 @@ EXPORT ssize_t read(int fd, void *buf, size_t n)
     return raw_read(fd, buf, n);
 }
 
+/* _exit() skips stdio, yet the notebook should show what the cell printed
+ * before it (a terminal would have): cells' calls resolve here first.  Only
+ * the live process flushes: a fork()ed child's copy of the buffer is not its
+ * output to show. */
+EXPORT void _exit(int status)
+{
+    if (shared && getpid() == shared->live_pid)
+        fflush(stdout);
+    syscall(SYS_exit_group, status);
+    for (;;)
+        ;
+}
+
+EXPORT void _Exit(int status)
+{
+    _exit(status);
+}
+
 /* ---------- API for cell code (cellc.h) ---------- */
 
 EXPORT void cellc_display(const char *mime, const void *data, size_t len)
@@ -814,6 +832,7 @@ int main(int argc, char **argv)
     /* Preload what the fault handler needs, so it does not allocate. */
     void *frames[2];
     backtrace(frames, 2);
+    program_invocation_name = program_invocation_short_name = "cellc"; /* assert() messages */
     cookie_io_functions_t io = {.read = stdin_read};
     FILE *in = fopencookie(NULL, "r", io);
     if (in)

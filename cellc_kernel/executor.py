@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SOURCE = Path(__file__).with_name("executor.c")
-EXPORTS = "{ read; cellc_*; __cellc_lazy; };\n"
+EXPORTS = "{ read; _exit; _Exit; cellc_*; __cellc_lazy; };\n"
 OUTPUT_LIMIT = 4 * 1024 * 1024  # bytes of stdout+stderr shown per cell
 
 

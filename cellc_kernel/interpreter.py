@@ -39,6 +39,7 @@ SIGNAL_NAMES = {
     "PIPE": "Broken pipe",
     "ALRM": "Alarm clock",
 }
+STACK_SLACK = 1 << 16  # a fault this close to the stack pointer is a stack overflow
 VALUE_BYTES = 1 << 18  # at most this much of a value is read for display
 FPE_CODES = {1: "integer divide by zero", 2: "integer overflow", 3: "floating-point divide by zero"}
 SEGV_CODES = {1: "address not mapped", 2: "invalid permissions"}
@@ -260,7 +261,7 @@ class Interpreter:
         sig, code, addr, sp = fault[0], int(fault[1], 16), int(fault[2], 16), int(fault[3], 16)
         detail = ""
         if sig == "SEGV":
-            if abs(addr - sp) < 1 << 20 and code == 1 and addr < sp:
+            if abs(addr - sp) <= STACK_SLACK:  # the guard page right at the stack pointer
                 detail = "stack overflow (runaway recursion?)"
             else:
                 detail = f"{SEGV_CODES.get(code, 'invalid memory access')} at address {addr:#x}"

@@ -1,0 +1,246 @@
+"""Kernel restart and shutdown leave nothing behind (issue 4 point 7).
+
+Each test starts a kernel with its own TMPDIR, so the temp directories it creates (``cellc-*``) are
+told apart from those of kernels that other tests run at the same time; its executor processes are
+told apart by their session: the executor root is started in a new session, and every process of the
+tree (snapshots, the live process, children that cell code forks) stays in it.
+
+Not covered: a cell that forks a child which calls ``setsid()`` (or double-forks into a new session)
+leaves the executor's session on purpose; like any daemon, it outlives the kernel.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from conftest import TIMEOUT, Kernel
+from jupyter_client.manager import KernelManager
+
+EXECUTOR_MARK = "/cellc/executor-"
+GONE_WITHIN = 15  # seconds for processes to disappear after a shutdown/restart returned
+
+
+class IsolatedKernel(Kernel):
+    """A cellc kernel whose temp files go to a directory of its own."""
+
+    def __init__(self, tmpdir: Path):  # noqa: D107 - same as Kernel but with a private TMPDIR
+        self.km = KernelManager(kernel_name="cellc")
+        self.km.start_kernel(env={**os.environ, "TMPDIR": str(tmpdir)})
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=TIMEOUT)
+
+    @property
+    def pid(self) -> int:
+        return self.km.provisioner.process.pid
+
+
+def _stat(pid: int) -> tuple[int, int] | None:
+    """(parent pid, session id) of a process."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2 :].split()
+    return int(fields[1]), int(fields[3])
+
+
+def _is_executor(pid: int) -> bool:
+    try:
+        if EXECUTOR_MARK in os.readlink(f"/proc/{pid}/exe"):
+            return True
+    except OSError:
+        pass
+    try:
+        return EXECUTOR_MARK.encode() in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def executor_processes() -> dict[int, int]:
+    """Every executor process on the machine: pid -> session id."""
+    found = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit() and _is_executor(int(name)):
+            st = _stat(int(name))
+            if st is not None:
+                found[int(name)] = st[1]
+    return found
+
+
+def sessions_of(k: IsolatedKernel) -> set[int]:
+    """The sessions of the executor trees this kernel started (the root is a child of the kernel)."""
+    out = set()
+    for pid, sid in executor_processes().items():
+        st = _stat(pid)
+        if st is not None and st[0] == k.pid:
+            out.add(sid)
+    return out
+
+
+def processes_in(sessions: set[int]) -> set[int]:
+    """Every live process (executor or not) in these sessions."""
+    found = set()
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            st = _stat(int(name))
+            if st is not None and st[1] in sessions:
+                found.add(int(name))
+    return found
+
+
+def wait_gone(sessions: set[int]) -> set[int]:
+    """The processes of these sessions still alive after a grace period (zombies count as gone)."""
+    deadline = time.monotonic() + GONE_WITHIN
+    while True:
+        left = {p for p in processes_in(sessions) if not _zombie(p)}
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.2)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return text[text.rindex(")") + 2] in "ZX"
+
+
+def cellc_dirs(tmpdir: Path) -> set[Path]:
+    return set(tmpdir.glob("cellc-*"))
+
+
+def leftovers(tmpdir: Path) -> list[str]:
+    """Anything at all left in the kernel's private TMPDIR."""
+    return sorted(p.name for p in tmpdir.iterdir())
+
+
+def kill_leftovers(pids: set[int]) -> None:
+    """Clean up what a failing test found (processes this test's kernel started), by pid."""
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def busy_program(k: Kernel) -> None:
+    """Snapshots, a crash and an interrupt: a tree of several executor processes."""
+    k.ok("#include <stdio.h>\n#include <unistd.h>\nint g = 1;")
+    for i in range(3):
+        k.ok(f"g = {i};")
+    k.fails("*(volatile int *)0 = 1;")
+    r = k.execute("for (;;) {}", interrupt_after=1.0, timeout=30)
+    assert r.status == "error"
+
+
+@pytest.fixture()
+def tmpdir_(tmp_path: Path) -> Path:
+    d = tmp_path / "tmp"
+    d.mkdir()
+    return d
+
+
+def test_shutdown_leaves_no_processes_and_no_temp_dirs(tmpdir_):
+    k = IsolatedKernel(tmpdir_)
+    try:
+        busy_program(k)
+        sessions = sessions_of(k)
+        assert sessions, "no executor process found for this kernel"
+        assert len(processes_in(sessions)) >= 2  # snapshots and the live process
+        assert cellc_dirs(tmpdir_), "the kernel made no cellc-* temp dir (was TMPDIR ignored?)"
+    finally:
+        k.shutdown()
+    left = wait_gone(sessions)
+    kill_leftovers(left)
+    assert not left, f"processes left after shutdown: {left}"
+    assert not leftovers(tmpdir_), f"temp files left: {leftovers(tmpdir_)}"
+
+
+def test_restart_leaves_no_processes_and_no_temp_dirs(tmpdir_):
+    k = IsolatedKernel(tmpdir_)
+    try:
+        busy_program(k)
+        old_sessions = sessions_of(k)
+        old_dirs = cellc_dirs(tmpdir_)
+        assert old_sessions and old_dirs
+        k.km.restart_kernel()
+        k.kc.wait_for_ready(timeout=TIMEOUT)
+        left = wait_gone(old_sessions)
+        kill_leftovers(left)
+        assert not left, f"processes of the old kernel left after restart: {left}"
+        assert not (old_dirs & cellc_dirs(tmpdir_)), "the old kernel's temp dir is still there"
+        # The new kernel works, with a fresh program, and has its own executor.
+        assert k.ok("6 * 7").value == "42"
+        assert k.execute("g").status == "error"
+        new_sessions = sessions_of(k)
+        assert new_sessions and not (new_sessions & old_sessions)
+    finally:
+        k.shutdown()
+    left = wait_gone(new_sessions)
+    kill_leftovers(left)
+    assert not left
+    assert not leftovers(tmpdir_)
+
+
+def test_restart_while_a_cell_runs(tmpdir_):
+    k = IsolatedKernel(tmpdir_)
+    try:
+        k.ok("int g = 1;")
+        k.ok("g = 2;")
+        sessions = sessions_of(k)
+        k.kc.execute("for (;;) {}")
+        time.sleep(1.0)
+        k.km.restart_kernel()
+        k.kc.wait_for_ready(timeout=TIMEOUT)
+        left = wait_gone(sessions)
+        kill_leftovers(left)
+        assert not left, f"processes left after a restart during a busy cell: {left}"
+        assert k.ok("1 + 1").value == "2"
+    finally:
+        k.shutdown()
+    assert not leftovers(tmpdir_)
+
+
+def test_shutdown_kills_children_that_cells_forked(tmpdir_):
+    """A child a cell forked (still sleeping in the cell's code) belongs to the program: it goes too."""
+    k = IsolatedKernel(tmpdir_)
+    try:
+        k.ok("#include <unistd.h>\n#include <stdio.h>\nint child = 0;")
+        r = k.ok('child = fork();\nif (child == 0) { sleep(1000); _exit(0); }\nprintf("%d\\n", child > 0);')
+        assert r.stdout == "1\n"
+        sessions = sessions_of(k)
+        pid = int(k.ok("child").value)
+        assert _stat(pid) is not None and _stat(pid)[1] in sessions
+    finally:
+        k.shutdown()
+    left = wait_gone(sessions)
+    kill_leftovers(left)
+    assert not left, f"processes left after shutdown: {left}"
+    assert not leftovers(tmpdir_)
+
+
+@pytest.mark.parametrize("busy", [False, True], ids=["idle", "busy"])
+def test_killed_kernel_takes_its_executor_along(tmpdir_, busy):
+    """When the kernel process dies (killed, crashed, OOM), its executor tree must not live on.
+
+    Without this, a cell spinning in `for (;;) {}` when the kernel is killed keeps a CPU busy forever."""
+    k = IsolatedKernel(tmpdir_)
+    try:
+        k.ok("int g = 1;")
+        k.ok("g = 2;")
+        sessions = sessions_of(k)
+        if busy:
+            k.kc.execute("for (;;) {}")
+            time.sleep(1.0)
+        k.km.shutdown_kernel(now=True)  # SIGKILL: no chance to clean up in Python
+    finally:
+        k.kc.stop_channels()
+    left = wait_gone(sessions)
+    kill_leftovers(left)
+    assert not left, f"executor processes outlived the killed kernel: {left}"
