@@ -46,7 +46,9 @@ class Kernel:
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=TIMEOUT)
 
-    def execute(self, code: str, stdin: list[str] | None = None, timeout: float = TIMEOUT, interrupt_after=None) -> Reply:
+    def execute(
+        self, code: str, stdin: list[str] | None = None, timeout: float = TIMEOUT, interrupt_after=None
+    ) -> Reply:
         """Run a cell; `stdin` lines answer input requests (None: stdin not allowed)."""
         msg_id = self.kc.execute(code, allow_stdin=stdin is not None)
         answers = list(stdin or [])
