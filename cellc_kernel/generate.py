@@ -49,6 +49,7 @@ class Unit:
     program: Program  # the model after this cell, committed on success
     value_symbol: str | None
     defines: list[str] = field(default_factory=list)  # functions defined
+    arrays: list[str] = field(default_factory=list)  # new array globals (dimensions from DWARF)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -95,6 +96,7 @@ class Generator:
         self.cell_consts: set[str] = set()
         self.value_symbol: str | None = None
         self.defines: list[str] = []
+        self.arrays: list[str] = []
 
     # -- helpers ------------------------------------------------------------
     def at(self, offset: int) -> str:
@@ -285,6 +287,8 @@ class Generator:
                 )
         var = Variable(d.name, d.decl_text, type_key, symbol, self.label, item.line)
         self.new.variables[d.name] = var
+        if "[" in d.decl_text:
+            self.arrays.append(d.name)
         head = f'{d.decl_text} __asm__("{symbol}")'
         static_init = d.init is not None and (
             d.incomplete_array or (not self.opt.runtime_init and _is_constant_init(d.init, self.new, self.cell_consts))
@@ -343,6 +347,7 @@ class Generator:
             self.new,
             self.value_symbol,
             self.defines,
+            self.arrays,
             self.warnings,
         )
 

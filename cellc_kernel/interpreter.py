@@ -127,7 +127,7 @@ class Interpreter:
         outcome = self._run(so, unit.entry, handlers)
         if not outcome.ok:
             return self._failure(outcome, "\n".join(warn_lines))
-        self._complete_arrays(unit.program, so, number)
+        self._complete_arrays(unit.program, so, unit.arrays)
         self._commit(unit.program, symbols, label, unit.defines, outcome.in_place)
         result = CellResult(True, warnings="\n".join(warn_lines))
         if unit.value_symbol:
@@ -187,13 +187,11 @@ class Interpreter:
         self.executor = self._start_executor()
 
     @staticmethod
-    def _complete_arrays(program: Program, so: Path, number: int) -> None:
+    def _complete_arrays(program: Program, so: Path, names: list[str]) -> None:
         """Array globals are declared to later cells with the dimensions gcc
         gave them (DWARF): `int a[] = {1, 2, 3}` as `int a[3]`, `int b[N]` as
         `int b[5]` even if N is redefined later."""
-        for v in list(program.variables.values()):
-            if not v.symbol.endswith(f"_{number}") or "[" not in v.decl:
-                continue
+        for v in [program.variables[name] for name in names]:
             ctype = values.load_variable_type(str(so), v.name)
             dims = []
             t = values.strip_typedefs(ctype) if ctype else None
