@@ -107,11 +107,25 @@ static void event_payload(const char *header, const void *data, size_t len)
         memcpy(buf, head, (size_t)n);
         memcpy(buf + n, data, len);
         write_all(EVT_FD, buf, (size_t)n + len);
-    } else {
-        /* Only the live process writes large payloads; no interleaving. */
-        write_all(EVT_FD, head, (size_t)n);
-        write_all(EVT_FD, data, len);
+        return;
     }
+    /* Other processes of the tree (snapshots reaping their children) write
+     * `died` events at any time; a pipe write is atomic only up to PIPE_BUF
+     * (4096).  So a large payload goes as `part K` events of at most 4096
+     * bytes each, then the header alone, marked `parts`. */
+    const char *p = data;
+    size_t left = len;
+    while (left > 0) {
+        char buf[4096];
+        size_t k = left < 4000 ? left : 4000;
+        int h = snprintf(buf, sizeof buf, "part %zu\n", k);
+        memcpy(buf + h, p, k);
+        write_all(EVT_FD, buf, (size_t)h + k);
+        p += k;
+        left -= k;
+    }
+    n = snprintf(head, sizeof head, "%s %zu parts\n", header, len);
+    write_all(EVT_FD, head, (size_t)n);
 }
 
 /* Buffered reader of the command pipe. */
@@ -245,6 +259,10 @@ EXPORT void cellc_display(const char *mime, const void *data, size_t len)
     fflush(stderr);
     snprintf(header, sizeof header, "display %.200s", mime);
     event_payload(header, data, len);
+    /* Wait until the kernel has published it: output printed after the
+     * display must not reach the stdout pipe before the kernel drained it. */
+    char line[32];
+    read_line(line, sizeof line);
 }
 
 /* Lazy binding of trampolines: a trampoline whose slot was never set jumps

@@ -169,6 +169,7 @@ class Executor:
         for fd in (self._evt_r, out_r, err_r):
             os.set_blocking(fd, False)
         self._buf = b""
+        self._parts: list[bytes] = []
         self.live_pid: int | None = None
         self.snapshots: list[int] = [self.root]  # resume points, oldest first
         self.max_snapshots = 8
@@ -211,23 +212,36 @@ class Executor:
         return True
 
     def _next_event(self) -> tuple[str, list[str], bytes] | None:
-        """Parse one complete event from the buffer."""
-        nl = self._buf.find(b"\n")
-        if nl < 0:
-            return None
-        line = self._buf[:nl].decode("utf-8", "replace")
-        kind, _, rest = line.partition(" ")
-        args = rest.split(" ") if rest else []
-        payload = b""
-        if kind in ("display", "mem") and args and args[-1].lstrip("-").isdigit() and int(args[-1]) >= 0:
-            n = int(args[-1])
-            if len(self._buf) < nl + 1 + n:
+        """Parse one complete event from the buffer (collecting `part`s of large payloads)."""
+        while True:
+            nl = self._buf.find(b"\n")
+            if nl < 0:
                 return None
-            payload = self._buf[nl + 1 : nl + 1 + n]
-            self._buf = self._buf[nl + 1 + n :]
-        else:
-            self._buf = self._buf[nl + 1 :]
-        return kind, args, payload
+            line = self._buf[:nl].decode("utf-8", "replace")
+            kind, _, rest = line.partition(" ")
+            args = rest.split(" ") if rest else []
+            payload = b""
+            if kind == "part" and args and args[0].isdigit():
+                n = int(args[0])
+                if len(self._buf) < nl + 1 + n:
+                    return None
+                self._parts.append(self._buf[nl + 1 : nl + 1 + n])
+                self._buf = self._buf[nl + 1 + n :]
+                continue
+            if kind in ("display", "mem") and args and args[-1] == "parts":
+                payload = b"".join(self._parts)
+                self._parts = []
+                self._buf = self._buf[nl + 1 :]
+                return kind, args[:-1], payload
+            if kind in ("display", "mem") and args and args[-1].lstrip("-").isdigit() and int(args[-1]) >= 0:
+                n = int(args[-1])
+                if len(self._buf) < nl + 1 + n:
+                    return None
+                payload = self._buf[nl + 1 : nl + 1 + n]
+                self._buf = self._buf[nl + 1 + n :]
+            else:
+                self._buf = self._buf[nl + 1 :]
+            return kind, args, payload
 
     def _drain_output(self, handlers: Handlers, budget: list[int]) -> None:
         for stream in self._streams:
@@ -341,7 +355,10 @@ class Executor:
                         self._answer_input(handlers)
                         continue
                     if kind == "display":
-                        handlers.display(event[1][0], event[2])
+                        try:
+                            handlers.display(event[1][0], event[2])
+                        finally:
+                            self._send("shown")
                         continue
                     if until(*event):
                         if outcome is not None:

@@ -36,7 +36,7 @@ class Options:
     """Knobs the compile stage turns when gcc rejects a first attempt."""
 
     runtime_init: bool = False  # initialize every global at run time
-    value_mode: str = "assign"  # assign | memcpy (arrays) | decay (functions) | none
+    value_mode: str = "assign"  # assign | memcpy (arrays) | rvalue (functions, const) | none
 
 
 @dataclass
@@ -198,8 +198,8 @@ class Generator:
             self.out.append(f"{at}(void)(\n{' ' * item.col}{expr});\n}}\n")
             return
         self.value_symbol = f"__cellc_value_{self.n}"
-        if self.opt.value_mode == "decay":
-            typeof = f"__typeof__(1 ? (\n{' ' * item.col}{expr}) : ({expr}))"
+        if self.opt.value_mode == "rvalue":  # drops const, turns a function into a pointer
+            typeof = f"__typeof__(((void)0, (\n{' ' * item.col}{expr})))"
         else:
             typeof = f"__typeof__((\n{' ' * item.col}{expr}))"
         self.out.append(_line(self.label, item.line - 1) + f'{typeof} __cellc_value __asm__("{self.value_symbol}");\n')
@@ -289,7 +289,13 @@ class Generator:
         self.new.variables[d.name] = var
         if "[" in d.decl_text:
             self.arrays.append(d.name)
-        head = f'{d.decl_text} __asm__("{symbol}")'
+        # A const object would land in read-only memory, where re-running its
+        # declaration could not re-initialize it: define it writable (later
+        # cells still see it const).
+        definition = d.decl_text
+        if "*" not in d.decl_text and re.search(r"\bconst\b", d.decl_text):
+            definition = re.sub(r"\bconst\b\s*", "", d.decl_text)
+        head = f'{definition} __asm__("{symbol}")'
         static_init = d.init is not None and (
             d.incomplete_array or (not self.opt.runtime_init and _is_constant_init(d.init, self.new, self.cell_consts))
         )

@@ -71,7 +71,7 @@ class Interpreter:
         self.compiler = Compiler(self.workdir)
         self.binary = build_executor(fallback_dir=self.workdir)
         self.program = Program()
-        self.history: list[Program] = []  # models before each committed cell, for undo
+        self.history: list[tuple[Program, list[str]]] = []  # model and libraries before each step, for undo
         self.in_place_base: tuple[Program, str] | None = None  # model and cell before threads
         self.counter = 0
         self.libraries: list[str] = []
@@ -144,8 +144,8 @@ class Interpreter:
             if "assignment to expression with array type" in raw:
                 options.value_mode = "memcpy"
                 return True
-            if "lvalue required" in raw:
-                options.value_mode = "decay"  # a function designator
+            if "lvalue required" in raw or "read-only" in raw:
+                options.value_mode = "rvalue"  # a function designator or a const value
                 return True
         if options.value_mode != "none" and re.search(r"__cellc_value|declared void|void value not ignored", raw):
             options.value_mode = "none"
@@ -183,6 +183,7 @@ class Interpreter:
         self.program = Program()
         self.in_place_base = None
         self.history.clear()
+        self.libraries.clear()
         self.kinds.clear()
         self.executor = self._start_executor()
 
@@ -297,7 +298,7 @@ class Interpreter:
         name = self.executor.symbol(address)
         if name is None:
             return None
-        for prefix in ("__cellc_tramp_",):
+        for prefix in ("__cellc_tramp_", "__wrap_"):
             if name.startswith(prefix):
                 return name[len(prefix) :]
         if name.startswith("__cellc_impl_"):
@@ -317,7 +318,7 @@ class Interpreter:
             self.executor.forget_snapshots()
             return
         self.in_place_base = None
-        self.history.append(self.program)
+        self.history.append((self.program, list(self.libraries)))
         del self.history[: -self.executor.max_snapshots]
 
     def load_library(self, spec: str, handlers: Handlers) -> str:
@@ -333,8 +334,8 @@ class Interpreter:
         outcome = self.executor.run(Path(path), "", handlers, command="load")
         if not outcome.ok:
             return outcome.error or "loading failed"
-        self.libraries.append(path)
         self._remember(f"%lib {spec}", outcome.in_place)
+        self.libraries.append(path)
         self.program = self.program.copy()
         return ""
 
@@ -344,7 +345,8 @@ class Interpreter:
         error = self.executor.undo()
         if error:
             return error
-        self.program = self.history.pop()
+        self.program, self.libraries = self.history.pop()
+        self.kinds.clear()  # names an undone %lib brought are gone
         return ""
 
     def reset(self) -> None:

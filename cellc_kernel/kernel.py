@@ -109,6 +109,7 @@ class CellcKernel(Kernel):
             self.stream("stderr", result.warnings + "\n")
         if result.value is not None and not silent:
             text, html_text = result.value
+            self.magics.history.set_output(self.execution_count, text)
             self.send_response(
                 self.iopub_socket,
                 "execute_result",

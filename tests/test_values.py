@@ -133,9 +133,7 @@ class Case:
 _counter = 0
 
 
-def compile_case(
-    tmp_path: Path, ctype: str, init: str | None, decls: str = COMMON, flags: tuple = ()
-) -> Case:
+def compile_case(tmp_path: Path, ctype: str, init: str | None, decls: str = COMMON, flags: tuple = ()) -> Case:
     """Compile ``static __typeof__(ctype) __cellc_value = init;`` to a .o and a .so."""
     global _counter
     _counter += 1
@@ -223,7 +221,7 @@ def test_chars(tmp_path: Path, ctype: str, init: str, text: str) -> None:
         ("double", "-0.0", "-0.0"),
         ("double", "__builtin_inf()", "inf"),
         ("double", "-__builtin_inf()", "-inf"),
-        ("double", "__builtin_nan(\"\")", "nan"),
+        ("double", '__builtin_nan("")', "nan"),
         ("double", "5e-324", "5e-324"),
         ("long double", "2.5L", "2.5"),
         ("long double", "0.1L", "0.1"),
@@ -236,7 +234,7 @@ def test_chars(tmp_path: Path, ctype: str, init: str, text: str) -> None:
             "3.1415926535897932385",
         ),
         ("long double", "__builtin_infl()", "inf"),
-        ("long double", "__builtin_nanl(\"\")", "nan"),
+        ("long double", '__builtin_nanl("")', "nan"),
         ("long double", "0.0L", "0.0"),
         ("_Float128", "0.1f128", "0.1"),
         ("_Float128", "-1e-4000f128", "-1e-4000"),
@@ -254,9 +252,7 @@ def test_long_double_round_trips() -> None:
     # The 20 digits printed for pi in x87 precision denote exactly the stored
     # value; the 19-digit neighbours do not.
     fmt = values._FLOAT_FORMATS["x87"]
-    stored = values._round_to_format(
-        values.Fraction("3.14159265358979323846264338327950288"), fmt
-    )
+    stored = values._round_to_format(values.Fraction("3.14159265358979323846264338327950288"), fmt)
     assert values._round_to_format(values.Fraction("3.1415926535897932385"), fmt) == stored
     for shorter in ("3.141592653589793238", "3.141592653589793239"):
         assert values._round_to_format(values.Fraction(shorter), fmt) != stored
@@ -272,9 +268,7 @@ def test_generic_float_formatting_matches_python_repr() -> None:
         if value == 0:
             continue
         sign = "-" if value < 0 else ""
-        digits, point = values._shortest_digits(
-            values.Fraction(abs(value)), values._FLOAT_FORMATS["binary64"]
-        )
+        digits, point = values._shortest_digits(values.Fraction(abs(value)), values._FLOAT_FORMATS["binary64"])
         assert sign + values._repr_style(digits, point) == repr(value)
     for _ in range(2000):
         bits = rng.getrandbits(32)
@@ -282,12 +276,8 @@ def test_generic_float_formatting_matches_python_repr() -> None:
         if math.isnan(value) or math.isinf(value) or value == 0:
             continue
         sign = "-" if value < 0 else ""
-        digits, point = values._shortest_digits(
-            values.Fraction(abs(value)), values._FLOAT_FORMATS["binary32"]
-        )
-        assert sign + values._repr_style(digits, point) == values.format_float_bits(
-            bits, "binary32"
-        )
+        digits, point = values._shortest_digits(values.Fraction(abs(value)), values._FLOAT_FORMATS["binary32"])
+        assert sign + values._repr_style(digits, point) == values.format_float_bits(bits, "binary32")
 
 
 # ---------------------------------------------------------------------------
@@ -415,9 +405,7 @@ def test_reads_do_not_cross_pages(tmp_path: Path) -> None:
     t = _char_ptr(tmp_path)
     base = 0x5000 - 10
     mem = FakeMemory(base, b"x" * 300 + b"\0")
-    assert format_value(t, struct.pack("<Q", base), mem.read, lambda a: None) == (
-        '"' + "x" * 300 + '"'
-    )
+    assert format_value(t, struct.pack("<Q", base), mem.read, lambda a: None) == ('"' + "x" * 300 + '"')
     for addr, size in mem.calls:
         assert addr // 4096 == (addr + size - 1) // 4096
 
@@ -455,12 +443,9 @@ def test_typedef_struct(tmp_path: Path) -> None:
 
 def test_struct_with_many_member_kinds(tmp_path: Path) -> None:
     decls = COMMON + (
-        "struct mix { char c; double d; const char *s; int a[2]; enum color col;"
-        " P p; char name[4]; _Bool ok; };\n"
+        "struct mix { char c; double d; const char *s; int a[2]; enum color col; P p; char name[4]; _Bool ok; };\n"
     )
-    case = compile_case(
-        tmp_path, "struct mix", '{ \'q\', 1.5, "str", { 7, 8 }, BLUE, { 1, 2 }, "ab", 1 }', decls
-    )
+    case = compile_case(tmp_path, "struct mix", '{ \'q\', 1.5, "str", { 7, 8 }, BLUE, { 1, 2 }, "ab", 1 }', decls)
     assert case.text == (
         "{ .c = 'q', .d = 1.5, .s = \"str\", .a = { 7, 8 }, .col = BLUE,"
         ' .p = { .x = 1, .y = 2 }, .name = "ab", .ok = true }'
@@ -480,10 +465,7 @@ def test_bitfields(tmp_path: Path, dwarf: str) -> None:
         decls,
         flags=(dwarf,),
     )
-    assert case.text == (
-        "{ .a = 5, .b = -3, .c = 1, .d = BLUE, .e = true, .f = -123456789012,"
-        " .g = -4, .h = 300 }"
-    )
+    assert case.text == ("{ .a = 5, .b = -3, .c = 1, .d = BLUE, .e = true, .f = -123456789012, .g = -4, .h = 300 }")
     assert case.name == "struct bf"
 
 
@@ -492,9 +474,7 @@ def test_union(tmp_path: Path) -> None:
 
 
 def test_anonymous_members(tmp_path: Path) -> None:
-    decls = COMMON + (
-        "struct anon { int a; union { int b; unsigned char c; }; struct { short d, e; }; };\n"
-    )
+    decls = COMMON + ("struct anon { int a; union { int b; unsigned char c; }; struct { short d, e; }; };\n")
     case = compile_case(tmp_path, "struct anon", "{ 1, { 65 }, { 3, 4 } }", decls)
     assert case.text == "{ .a = 1, .b = 65, .c = 'A', .d = 3, .e = 4 }"
     assert [name for name, _ in struct_fields(case.type)] == ["a", "b", "c", "d", "e"]
@@ -573,7 +553,7 @@ def test_array_of_strings(tmp_path: Path) -> None:
 
 
 def test_huge_char_array_truncated(tmp_path: Path) -> None:
-    case = compile_case(tmp_path, "char [2000]", '{ [0 ... 1998] = \'z\' }')
+    case = compile_case(tmp_path, "char [2000]", "{ [0 ... 1998] = 'z' }")
     assert case.text == '"' + "z" * 1000 + '"...'
 
 
@@ -692,9 +672,7 @@ def test_type_info_html(tmp_path: Path) -> None:
     case = compile_case(tmp_path, "int", "42")
     assert type_info_html(case.type, case.text) == "<code>int</code> 42"
     case = compile_case(tmp_path, "const char *", '"<a & b>"')
-    assert type_info_html(case.type, case.text) == (
-        '<code>const char *</code> "&lt;a &amp; b&gt;"'
-    )
+    assert type_info_html(case.type, case.text) == ('<code>const char *</code> "&lt;a &amp; b&gt;"')
 
 
 def test_struct_fields_through_typedef_and_pointer(tmp_path: Path) -> None:
@@ -727,8 +705,9 @@ def test_short_data_does_not_crash(tmp_path: Path) -> None:
     case = compile_case(tmp_path, "struct rect", "{ { 1, 2 }, { 3, 4 } }")
     text = format_value(case.type, case.data[:10], case.image.read, case.image.symbolize)
     assert text == "{ .a = { .x = 1, .y = 2 }, .b = <unavailable> }"
-    assert format_value(compile_case(tmp_path, "int", "1").type, b"", lambda a, n: None,
-                        lambda a: None) == "<unavailable>"
+    assert (
+        format_value(compile_case(tmp_path, "int", "1").type, b"", lambda a, n: None, lambda a: None) == "<unavailable>"
+    )
 
 
 def test_recompiled_object_is_reloaded(tmp_path: Path) -> None:
@@ -753,7 +732,7 @@ def test_load_time_with_big_headers(tmp_path: Path) -> None:
         "FILE *use_file(void) { return stdout; }\n"
         "div_t use_div(void) { return div(7, 2); }\n"
         "struct tm *use_tm(void) { time_t t = 0; return gmtime(&t); }\n"
-        "double use_math(double x) { return sin(x) + strlen(\"abc\"); }\n"
+        'double use_math(double x) { return sin(x) + strlen("abc"); }\n'
         f"static __typeof__((struct point){{ 1, 2 }}) {VAR};\n"
         f"void *keep(void) {{ return &{VAR}; }}\n"
     )
@@ -772,7 +751,7 @@ def test_load_time_with_many_declarations(tmp_path: Path) -> None:
     for i in range(300):
         lines.append(f"struct s{i} {{ int a; double b; const char *name; struct s{i} *next; }};")
         lines.append(f"typedef struct s{i} T{i};")
-        lines.append(f"T{i} var{i} = {{ {i}, {i}.5, \"n{i}\", 0 }};")
+        lines.append(f'T{i} var{i} = {{ {i}, {i}.5, "n{i}", 0 }};')
         lines.append(f"int fn{i}(T{i} *p) {{ return p->a + (int)strlen(p->name); }}")
     lines.append(f"static __typeof__((var299)) {VAR};")
     lines.append(f"void *keep(void) {{ return &{VAR}; }}")
@@ -783,6 +762,5 @@ def test_load_time_with_many_declarations(tmp_path: Path) -> None:
     start = time.perf_counter()
     t = load_variable_type(str(obj), VAR)
     elapsed = time.perf_counter() - start
-    print(f"\nload_variable_type on {obj.stat().st_size}-byte .o (300 structs): "
-          f"{elapsed * 1000:.2f} ms")
+    print(f"\nload_variable_type on {obj.stat().st_size}-byte .o (300 structs): {elapsed * 1000:.2f} ms")
     assert t is not None and type_name(t) == "T299"

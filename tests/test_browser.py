@@ -1,0 +1,268 @@
+"""cellc in the wider Jupyter world: JupyterLab in a real headless Chromium, nbconvert HTML, the logo.
+
+The browser test starts JupyterLab on 127.0.0.1 (random free port, random
+token) in a temporary directory, opens a cellc notebook in Debian's
+`chromium` driven by Playwright, runs all cells and waits for a text output
+and two images (cellc_image_rgb and cellc_plot) that the browser actually
+decoded.  Screenshots go to test-output/ (gitignored); with
+CELLC_UPDATE_SCREENSHOT=1 the notebook one is also copied to
+docs/jupyterlab.png for the README.
+
+It skips, saying why, when chromium, JupyterLab or Playwright is missing;
+CI installs all three (ci/test.sh).  Playwright's own browser downloads are
+never used (`executable_path` points at the system chromium).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT_DIR = ROOT / "test-output"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 120_000
+
+NOTEBOOK_CELLS = [
+    "#include <cellc.h>\n#include <math.h>\n#include <stdio.h>",
+    'printf("hello from C: 6 * 7 = %d\\n", 6 * 7);',
+    "/* The Mandelbrot set, coloured by escape time */\n"
+    "enum { W = 360, H = 240 };\n"
+    "static unsigned char px[W * H * 3];\n"
+    "for (int y = 0; y < H; y++)\n"
+    "    for (int x = 0; x < W; x++) {\n"
+    "        double cr = -2.2 + 3.2 * x / W, ci = -1.2 + 2.4 * y / H, zr = 0, zi = 0;\n"
+    "        int k = 0;\n"
+    "        while (k < 100 && zr * zr + zi * zi < 4) {\n"
+    "            double t = zr * zr - zi * zi + cr;\n"
+    "            zi = 2 * zr * zi + ci;\n"
+    "            zr = t;\n"
+    "            k++;\n"
+    "        }\n"
+    "        unsigned char *p = px + 3 * (y * W + x);\n"
+    "        p[0] = k == 100 ? 0 : 255 * sqrt(k / 100.0);\n"
+    "        p[1] = k == 100 ? 0 : 120 * k / 100;\n"
+    "        p[2] = k == 100 ? 40 : 255 - 2 * k;\n"
+    "    }\n"
+    "cellc_image_rgb(px, W, H);",
+    "double xs[200], ys[200];\n"
+    "for (int i = 0; i < 200; i++) { xs[i] = i / 20.0; ys[i] = sin(xs[i]) * exp(-xs[i] / 4); }\n"
+    'cellc_plot(xs, ys, 200, "a damped sine, drawn by the kernel");',
+]
+
+
+def cellc_notebook(cells: list[str]) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook(
+        metadata={
+            "kernelspec": {"name": "cellc", "display_name": "C (cellc)", "language": "c"},
+            "language_info": {"name": "c", "pygments_lexer": "c", "codemirror_mode": "text/x-csrc"},
+        }
+    )
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    return nb
+
+
+# -- nbconvert and the kernelspec (no browser needed) ---------------------------------------
+
+
+def test_kernelspec_lists_the_logos() -> None:
+    """`jupyter kernelspec list --json` points at the logos frontends show in the launcher."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "jupyter", "kernelspec", "list", "--json"], capture_output=True, text=True, check=True
+    )
+    resource_dir = Path(json.loads(proc.stdout)["kernelspecs"]["cellc"]["resource_dir"])
+    data = (resource_dir / "logo-64x64.png").read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    assert int.from_bytes(data[16:20], "big") == 64 and int.from_bytes(data[20:24], "big") == 64
+    assert (resource_dir / "logo-32x32.png").read_bytes()[:8] == data[:8]
+    assert "<svg" in (resource_dir / "logo-svg.svg").read_text()
+
+
+def test_nbconvert_html_has_c_highlighting_and_pictures(tmp_path: Path) -> None:
+    """`jupyter nbconvert --execute --to html` of pictures.ipynb: C lexer spans, embedded PNGs, the table."""
+    src = ROOT / "notebooks" / "pictures.ipynb"
+    proc = subprocess.run(
+        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", "--execute", str(src)]
+        + ["--output-dir", str(tmp_path), "--ExecutePreprocessor.timeout=300"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    html = (tmp_path / "pictures.html").read_text()
+    # Pygments' C lexer: Keyword.Type for int/double, Comment.Preproc for #include.
+    assert re.search(r'<span class="kt">(int|double|char)</span>', html)
+    assert '<span class="cp">#include' in html
+    assert html.count('src="data:image/png;base64,') >= 3  # Mandelbrot + two convergence plots
+    assert "<table><tr><th>k</th>" in html
+    assert "stay bounded" in html
+    assert "<strong>doubles</strong>" in html  # cellc_markdown, rendered by nbconvert
+
+
+# -- JupyterLab in Chromium --------------------------------------------------------------------
+
+
+@dataclass
+class Lab:
+    url: str
+    token: str
+    root: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """A JupyterLab server on loopback with its own config, workspace and settings directories."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
+    pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install playwright)")
+    pytest.importorskip("jupyterlab", reason="JupyterLab is not installed (pip install jupyterlab)")
+    base = tmp_path_factory.mktemp("lab")
+    root = base / "root"
+    root.mkdir()
+    nbformat.write(cellc_notebook(NOTEBOOK_CELLS), str(root / "pictures.ipynb"))
+    config = base / "config"
+    (config / "labconfig").mkdir(parents=True)
+    # No news/update checks: the machine has no network, and a toast would cover the page.
+    (config / "labconfig" / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
+    )
+    port, token = _free_port(), secrets.token_hex(16)
+    args = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        f"--LabApp.workspaces_dir={base / 'workspaces'}",
+        f"--LabApp.user_settings_dir={base / 'settings'}",
+    ]
+    if os.geteuid() == 0:
+        args.append("--allow-root")
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config), JUPYTER_RUNTIME_DIR=str(base / "runtime"))
+    log_path = base / "server.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"JupyterLab exited with {server.returncode}:\n{log_path.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=5) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"JupyterLab did not answer within 120 s:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield Lab(url, token, root)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.fixture(scope="module")
+def browser(lab: Lab):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+def test_launcher_shows_the_cellc_logo(lab: Lab, browser) -> None:
+    # The server offers the logos as kernelspec resources, and serves them.
+    with urllib.request.urlopen(f"{lab.url}/api/kernelspecs?token={lab.token}", timeout=30) as resp:
+        resources = json.load(resp)["kernelspecs"]["cellc"]["resources"]
+    assert {"logo-64x64", "logo-svg"} <= set(resources), resources
+    with urllib.request.urlopen(f"{lab.url}{resources['logo-64x64']}?token={lab.token}", timeout=30) as resp:
+        assert resp.read()[:8] == b"\x89PNG\r\n\x1a\n"
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    try:
+        page.goto(f"{lab.url}/lab?token={lab.token}")
+        card = page.locator('.jp-LauncherCard[data-category="Notebook"][title="C (cellc)"]')
+        card.wait_for(timeout=TIMEOUT_MS)
+        img = card.locator("img.jp-Launcher-kernelIcon")
+        assert "/kernelspecs/cellc/logo" in img.get_attribute("src")
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle())
+        OUTPUT_DIR.mkdir(exist_ok=True)
+        page.screenshot(path=str(OUTPUT_DIR / "jupyterlab-launcher.png"))
+    finally:
+        page.close()
+
+
+def test_notebook_runs_in_jupyterlab(lab: Lab, browser) -> None:
+    """Open the notebook, Run All Cells, see the text and both pictures decoded by the browser."""
+    page = browser.new_page(viewport={"width": 1280, "height": 1500})
+    try:
+        page.goto(f"{lab.url}/lab/tree/pictures.ipynb?token={lab.token}")
+        page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=TIMEOUT_MS)
+        # The kernel is ready when the toolbar's kernel name says so and status is idle.
+        page.locator(".jp-NotebookPanel-toolbar", has_text="C (cellc)").wait_for(timeout=TIMEOUT_MS)
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+
+        text = page.locator(".jp-OutputArea-output", has_text="hello from C: 6 * 7 = 42")
+        text.wait_for(timeout=TIMEOUT_MS)
+        images = page.locator(".jp-OutputArea-output img")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.jp-OutputArea-output img')]"
+            ".filter(i => i.complete && i.naturalWidth > 0).length >= 2",
+            timeout=TIMEOUT_MS,
+        )
+        sizes = images.evaluate_all("imgs => imgs.map(i => [i.naturalWidth, i.naturalHeight])")
+        assert [360, 240] in sizes  # cellc_image_rgb, as the browser decoded our PNG
+        assert [640, 400] in sizes  # cellc_plot, rendered by matplotlib
+        errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')
+        assert errors.count() == 0
+        page.wait_for_timeout(500)  # let the layout settle before the picture
+        page.locator(".jp-NotebookPanel .jp-Cell").first.scroll_into_view_if_needed()
+        OUTPUT_DIR.mkdir(exist_ok=True)
+        shot = OUTPUT_DIR / "jupyterlab.png"
+        page.screenshot(path=str(shot))
+        if os.environ.get("CELLC_UPDATE_SCREENSHOT") == "1":
+            (ROOT / "docs").mkdir(exist_ok=True)
+            shutil.copyfile(shot, ROOT / "docs" / "jupyterlab.png")
+    finally:
+        page.close()
