@@ -45,7 +45,6 @@ STAGES = [
     (compile_mod.Compiler, "compile", "compile (total)", True),
     (compile_mod.Compiler, "_header", "  prelude header / PCH lookup", False),
     (interp_mod, "read_symbols", "read symbols (pyelftools)", True),
-    (Interpreter, "_missing", "undefined-name lookup", True),
     (Interpreter, "_kinds", "undefined-name lookup", True),
     (Interpreter, "_trampolines", "library trampolines", True),
     (compile_mod.Compiler, "assemble", "  assemble trampolines", False),

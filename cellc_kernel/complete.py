@@ -665,18 +665,7 @@ def global_value(interp: Interpreter, name: str) -> tuple[str, str] | None:
         if data is None:
             return None
 
-        def symbolize(address: int) -> str | None:
-            sym = executor.symbol(address)
-            if sym is None:
-                return None
-            for prefix in ("__cellc_tramp_", "__wrap_"):
-                if sym.startswith(prefix):
-                    return sym[len(prefix) :]
-            if sym.startswith("__cellc_impl_"):
-                return sym.split("_", 5)[-1]
-            return sym
-
-        return values.format_value(ctype, data, executor.peek, symbolize), tname
+        return values.format_value(ctype, data, executor.peek, interp.symbolize), tname
     except Exception:  # noqa: BLE001 - a dead executor just means no value
         return None
 

@@ -288,13 +288,14 @@ class Interpreter:
         data = self.executor.peek(address, min(size, VALUE_BYTES)) if address else None
         if data is None:
             return None
-        text = values.format_value(ctype, data, self._read_memory, self._symbolize)
+        text = values.format_value(ctype, data, self._read_memory, self.symbolize)
         return text, values.type_info_html(ctype, text)
 
     def _read_memory(self, address: int, size: int) -> bytes | None:
         return self.executor.peek(address, size)
 
-    def _symbolize(self, address: int) -> str | None:
+    def symbolize(self, address: int) -> str | None:
+        """The notebook or library function at a code address (for function pointers)."""
         name = self.executor.symbol(address)
         if name is None:
             return None

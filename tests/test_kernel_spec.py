@@ -57,6 +57,11 @@ class CellcKernelTests(jupyter_kernel_test.KernelTests):
 
     code_generate_error = "int broken = ;"
 
+    code_display_data = [
+        {"code": '#include <cellc.h>\ncellc_html("<b>%d</b>", 42);', "mime": "text/html"},
+        {"code": '#include <cellc.h>\ncellc_markdown("*%s*", "md");', "mime": "text/markdown"},
+    ]
+
     completion_samples = [{"text": "_Static_as", "matches": ["_Static_assert"]}]
 
     # code_display_data: cellc.h (rich display from C) is not part of the foundation yet.
