@@ -278,7 +278,20 @@ class Compiler:
         so = obj.with_suffix(".so")
         flags = [f"--wrap={name}" for name in wrap]
         if self.ld:
-            argv = [self.ld, "-shared", "-Bsymbolic", *flags, "-o", str(so), str(obj), *map(str, extra)]
+            argv = [
+                self.ld,
+                "-shared",
+                "-Bsymbolic",
+                "-z",
+                "noseparate-code",
+                "-z",
+                "norelro",
+                *flags,
+                "-o",
+                str(so),
+                str(obj),
+                *map(str, extra),
+            ]
         else:
             argv = [self.gcc, "-shared", "-nostdlib", *(f"-Wl,{f}" for f in flags), "-o", str(so), str(obj)]
             argv += map(str, extra)
