@@ -1,21 +1,31 @@
-"""The Jupyter side of cellc: a thin ipykernel wrapper around Session."""
+"""The Jupyter side of cellc: a thin ipykernel wrapper around the Interpreter.
+
+The interpreter (and the modules behind it: tree-sitter, pyelftools, the
+executor) is created after the first kernel_info reply, so the kernel answers
+as fast as ipykernel's own.
+"""
 
 from __future__ import annotations
 
 import atexit
+import functools
 import html
 import subprocess
 import traceback
+from typing import TYPE_CHECKING
 
 from ipykernel.kernelbase import Kernel
 from IPython.core.error import StdinNotImplementedError
 
 from . import __version__
 from .executor import Handlers
-from .interpreter import CellResult, Interpreter
-from .magics import Magics
+
+if TYPE_CHECKING:
+    from .interpreter import CellResult, Interpreter
+    from .magics import Magics
 
 
+@functools.cache
 def gcc_version() -> str:
     try:
         return subprocess.run(["gcc", "-dumpfullversion"], capture_output=True, text=True).stdout.strip()
@@ -49,11 +59,25 @@ class CellcKernel(Kernel):
         info["supported_features"] = []
         return info
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.interpreter = Interpreter()
-        atexit.register(self.interpreter.shutdown)
-        self.magics = Magics(self)
+    @functools.cached_property
+    def interpreter(self) -> Interpreter:
+        from .interpreter import Interpreter
+
+        interpreter = Interpreter()
+        atexit.register(interpreter.shutdown)
+        return interpreter
+
+    @functools.cached_property
+    def magics(self) -> Magics:
+        from .magics import Magics
+
+        return Magics(self)
+
+    async def kernel_info_request(self, stream, ident, parent):
+        await super().kernel_info_request(stream, ident, parent)
+        # Reply first, then get ready for the first cell.
+        self.magics  # noqa: B018
+        self.interpreter  # noqa: B018
 
     # -- output ---------------------------------------------------------------
     def stream(self, name: str, text: str) -> None:
@@ -92,6 +116,8 @@ class CellcKernel(Kernel):
         self._allow_stdin = allow_stdin
         handlers = self.handlers(allow_stdin)
         label = f"In[{self.execution_count}]"
+        from .interpreter import CellResult
+
         try:
             code, result = self.magics.run(code, label, handlers)
             if result is None:
@@ -164,7 +190,8 @@ class CellcKernel(Kernel):
         return self.magics.history.reply(hist_access_type, output, session, start, stop, n, pattern, unique)
 
     async def do_shutdown(self, restart):
-        self.interpreter.shutdown()
+        if "interpreter" in self.__dict__:
+            self.interpreter.shutdown()
         return {"status": "ok", "restart": restart}
 
     def format_html(self, text: str) -> str:
