@@ -106,10 +106,16 @@ class Interpreter:
             break
         else:
             return _error("CompileError", "the cell did not compile")
+        # Link at once, wrapping every library function seen so far, while the
+        # object's symbols are read; link again only if it needs new names.
+        known = sorted(name for name, kind in self.kinds.items() if kind == "F")
+        speculative = self.compiler.start_link(obj, known)
         symbols = read_symbols(obj)
         kinds = self._kinds(symbols)
         missing = sorted(name for name, kind in kinds.items() if kind == "?")
         if missing:
+            speculative.kill()
+            speculative.wait()
             names = ", ".join(missing)
             return _error(
                 "LinkError", f"undefined: {names}", f"undefined: {names}\n(no cell or loaded library defines it)"
@@ -117,7 +123,11 @@ class Interpreter:
         wrap = sorted(name for name, kind in kinds.items() if kind == "F")
         try:
             extra = self._trampolines(wrap, unit.program, number)
-            so = self.compiler.link(obj, wrap, extra)
+            if extra or not set(wrap) <= set(known):
+                speculative.communicate()
+                so = self.compiler.link(obj, wrap, extra)
+            else:
+                so = self.compiler.finish_link(speculative, obj)
         except CompileError as e:
             return _error("LinkError", "linking the cell failed", e.diagnostics)
         self.cell_objects[str(so)] = (label, obj)
