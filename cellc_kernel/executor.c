@@ -257,12 +257,17 @@ EXPORT void cellc_display(const char *mime, const void *data, size_t len)
     char header[300];
     fflush(stdout);
     fflush(stderr);
-    snprintf(header, sizeof header, "display %.200s", mime);
+    int wait = in_cell && syscall(SYS_gettid) == getpid();
+    snprintf(header, sizeof header, "display %.200s %s", mime, wait ? "wait" : "nowait");
     event_payload(header, data, len);
     /* Wait until the kernel has published it: output printed after the
-     * display must not reach the stdout pipe before the kernel drained it. */
-    char line[32];
-    read_line(line, sizeof line);
+     * display must not reach the stdout pipe before the kernel drained it.
+     * Only the cell's own thread, while the cell runs, talks to the kernel;
+     * a display from another thread is sent without waiting. */
+    if (wait) {
+        char line[32];
+        read_line(line, sizeof line);
+    }
 }
 
 /* Lazy binding of trampolines: a trampoline whose slot was never set jumps
@@ -501,8 +506,17 @@ static void start_flusher(void)
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old); /* signals go to the cell's thread */
+    /* Its own stack: a stack from glibc's cache may belong to a thread the
+     * program started in an earlier cell and has yet to join (after a
+     * snapshot fork glibc recycles those), and `pthread_join` would then
+     * wait for the flusher. */
+    static char stack[1 << 16] __attribute__((aligned(64)));
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstack(&attr, stack, sizeof stack);
     flush_stop = 0;
-    flusher_running = pthread_create(&flusher, NULL, flush_loop, NULL) == 0;
+    flusher_running = pthread_create(&flusher, &attr, flush_loop, NULL) == 0;
+    pthread_attr_destroy(&attr);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 

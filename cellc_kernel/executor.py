@@ -16,6 +16,7 @@ Commands (one line each, kernel -> executor):
     symbol ADDR         -> `symbol NAME` of the dynamic symbol at ADDR, or `symbol ?`
     undo                drop the newest snapshot, resume from the one before
     line N + N bytes    answer to `input`; `eof` for end of input
+    shown               answer to a `display ... wait` event
 
 Events (executor -> kernel):
     ready PID PPID      a new live process waits for commands
@@ -25,7 +26,9 @@ Events (executor -> kernel):
     died PID exit N | died PID signal NAME  a process of the tree ended
     interrupted, rolledback no     in-place mode: recovered without rollback
     input               the program reads stdin: answer with `line` or `eof`
-    display MIME N + N bytes       rich output from cellc.h
+    display MIME wait|nowait N + N bytes   rich output from cellc.h; `wait`: answer
+                        `shown` once published (keeps it in order with stdout)
+    part N + N bytes    a piece of a payload too large for one atomic pipe write
     undefined NAME      a declared function has no definition anywhere
 """
 
@@ -358,7 +361,8 @@ class Executor:
                         try:
                             handlers.display(event[1][0], event[2])
                         finally:
-                            self._send("shown")
+                            if "wait" in event[1]:
+                                self._send("shown")
                         continue
                     if until(*event):
                         if outcome is not None:

@@ -358,3 +358,17 @@ def test_safety_notebook_runs_and_shows_the_faults(tmp_path):
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "scanf returned -1" in text  # no stdin under nbclient: EOF at once
     assert "the file says: written by a cell that then crashed" in text  # files are not rolled back
+
+
+def test_thread_joined_in_a_later_cell(fresh_kernel) -> None:
+    """A thread that ended before its cell did is joined later: the snapshot
+    fork must not hand its descriptor to the kernel's own helper thread."""
+    k = fresh_kernel
+    k.ok(
+        "#include <pthread.h>\n#include <unistd.h>\n"
+        "void *answer(void *arg) { usleep(10000); return (void *)42; }\n"
+        "pthread_t worker; pthread_create(&worker, 0, answer, 0); usleep(200000);"
+    )
+    r = k.execute("void *res = 0; pthread_join(worker, &res);\n(long)res", timeout=30)
+    assert r.status == "ok", r.error_text
+    assert r.value == "42"
