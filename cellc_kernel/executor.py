@@ -508,19 +508,18 @@ class Executor:
         return ""
 
     # -- signals and shutdown -----------------------------------------------------
-    def interrupt(self) -> None:
+    def _signal_live(self, signum: int) -> None:
         if self.live_pid:
             try:
-                os.kill(self.live_pid, signal.SIGINT)
+                os.kill(self.live_pid, signum)
             except ProcessLookupError:
                 pass
 
+    def interrupt(self) -> None:
+        self._signal_live(signal.SIGINT)
+
     def kill_live(self) -> None:
-        if self.live_pid:
-            try:
-                os.kill(self.live_pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        self._signal_live(signal.SIGKILL)
 
     def close(self) -> None:
         """Kill the whole process tree and close the pipes."""

@@ -185,17 +185,8 @@ class Interpreter:
         try:
             return self.executor.run(so, entry, handlers)
         except ExecutorDied:
-            self._restart_lost()
+            self.reset()
             return Outcome(ok=False, error="the executor died; the program was restarted and its state is lost")
-
-    def _restart_lost(self) -> None:
-        self.executor.close()
-        self.program = Program()
-        self.in_place_base = None
-        self.history.clear()
-        self.libraries.clear()
-        self.kinds.clear()
-        self.executor = self._start_executor()
 
     @staticmethod
     def _complete_arrays(program: Program, so: Path, names: list[str]) -> None:
@@ -361,6 +352,7 @@ class Interpreter:
         return ""
 
     def reset(self) -> None:
+        """A fresh program: new executor, empty model."""
         self.executor.close()
         self.program = Program()
         self.in_place_base = None
