@@ -295,7 +295,3 @@ class Compiler:
 
     def link(self, obj: Path, wrap: list[str] = (), extra: list[Path] = ()) -> Path:
         return self.finish_link(self.start_link(obj, wrap, extra), obj)
-
-    def version(self) -> str:
-        proc = subprocess.run([self.gcc, "-dumpfullversion"], capture_output=True, text=True)
-        return proc.stdout.strip() or "unknown"

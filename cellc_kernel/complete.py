@@ -53,13 +53,6 @@ def _indent_of(code: str, pos: int) -> str:
     return m.group(0) if m else ""
 
 
-def scan_brackets(code: str) -> tuple[str, list[str]]:
-    """('ok' | 'open' | 'invalid', open brackets) after reading C text,
-    skipping strings, character constants and comments."""
-    state, stack, _ = _scan(code)
-    return state, [c for c, _ in stack]
-
-
 def _scan(code: str) -> tuple[str, list[tuple[str, int]], dict]:
     """Read C text the way the preprocessor's tokenizer would, enough to tell
     whether it is finished: returns (state, open brackets with positions,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import atexit
 import functools
-import html
 import subprocess
 import traceback
 from typing import TYPE_CHECKING
@@ -193,9 +192,6 @@ class CellcKernel(Kernel):
         if "interpreter" in self.__dict__:
             self.interpreter.shutdown()
         return {"status": "ok", "restart": restart}
-
-    def format_html(self, text: str) -> str:
-        return f"<pre>{html.escape(text)}</pre>"
 
 
 def main() -> None:

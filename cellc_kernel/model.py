@@ -16,11 +16,6 @@ from functools import cached_property
 from .parse import identifiers
 
 
-def cell_file(label: str) -> str:
-    """The file name gcc shows in diagnostics for a cell."""
-    return label
-
-
 @dataclass
 class Definition:
     """A prelude item: an include, macro, directive, type or typedef."""
@@ -129,9 +124,6 @@ class Program:
 
     def macros(self) -> set[str]:
         return {name for d in self.definitions for kind, name in d.keys if kind == "macro"}
-
-    def type_names(self) -> set[str]:
-        return {name for d in self.definitions for kind, name in d.keys if kind == "typedef"}
 
     def is_value_name(self, name: str) -> bool:
         return name in self.functions or name in self.variables
