@@ -202,6 +202,32 @@ def _body_specifier(node: Node) -> Node | None:
     return None
 
 
+_TYPEOF = re.compile(rb"\b(?:__typeof__|__typeof|typeof)\s*\(")
+
+
+def _mask_typeof(source: bytes) -> tuple[bytes, list[bytes]]:
+    """`typeof(expr)` with each byte replaced by `_`, for tree-sitter-c, which
+    reads `__typeof__(a + 1) b;` as a call; the byte ranges stay the same, so
+    the items still carry the user's text.  Also returns the masked texts."""
+    out = bytearray(source)
+    spans: list[bytes] = []
+    for m in _TYPEOF.finditer(source):
+        depth, i = 0, m.end() - 1
+        while i < len(source):
+            if source[i] == ord("("):
+                depth += 1
+            elif source[i] == ord(")"):
+                depth -= 1
+                if depth == 0:
+                    break
+            i += 1
+        span = source[m.start() : i + 1]
+        if depth == 0 and b"\n" not in span:
+            out[m.start() : i + 1] = b"_" * len(span)
+            spans.append(span)
+    return bytes(out), spans
+
+
 class Splitter:
     """Cuts cells into items; `is_value_name(name)` says whether an identifier
     is a known variable or function (to read `a * b;` as an expression)."""
@@ -211,7 +237,8 @@ class Splitter:
 
     def split(self, code: str) -> ParsedCell:
         source = code.encode("utf-8", "surrogateescape")
-        tree = parse_tree(source)
+        masked, typeofs = _mask_typeof(source)
+        tree = parse_tree(masked)
         nodes = [n for n in tree.root_node.children if n.end_byte > n.start_byte]  # no MISSING tokens
         value = None
         last = next((n for n in reversed(nodes) if n.type != "comment"), None)
@@ -226,6 +253,9 @@ class Splitter:
             text = source[last.start_byte : value].decode("utf-8", "replace")
             items.append(Item("value", last.start_byte, value, text, last.start_point[0] + 1, last.start_point[1]))
         uses, declared = names_in_tree(tree.root_node)
+        for text in typeofs:
+            uses |= identifiers(text.decode("utf-8", "replace"))
+        uses -= {name for name in uses if not name.strip("_")}  # the masks themselves
         return ParsedCell(source, items, value is not None, uses, declared)
 
     @staticmethod

@@ -961,6 +961,14 @@ class _Formatter:
         if count is None or t.target is None:
             return "{}"
         elem = strip_typedefs(t.target)
+        if _is_char(elem) and elem.name != "char":
+            # unsigned/signed char (uint8_t...) arrays are bytes, not text
+            signed = elem.encoding == ATE_SIGNED_CHAR
+            values = [
+                str(int.from_bytes(data[i : i + 1], "little", signed=signed)) for i in range(min(count, ARRAY_LIMIT))
+            ]
+            more = f", ... }} /* {count} elements */" if count > ARRAY_LIMIT else " }"
+            return "{ " + ", ".join(values) + more if values else "{}"
         if _is_char(elem):
             raw = data[:count]
             nul = raw.find(0)

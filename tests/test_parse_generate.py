@@ -384,3 +384,12 @@ def test_is_complete_indent_follows_depth() -> None:
 @pytest.mark.parametrize("code", ["}", "x)", "int a[2] = {1, 2)};", "f(]"])
 def test_is_complete_invalid(code: str) -> None:
     assert is_complete(code)["status"] == "invalid"
+
+
+def test_typeof_of_an_expression_declares_a_global() -> None:
+    # tree-sitter-c reads `__typeof__(a + 1) b` as a call; the splitter masks it.
+    cell = Splitter().split("__typeof__(a + 1) b = 2;\ntypeof(b) c;")
+    decls = [(it.kind, [d.name for d in it.declarators]) for it in cell.items]
+    assert decls == [("declaration", ["b"]), ("declaration", ["c"])]
+    assert cell.items[0].declarators[0].decl_text == "__typeof__(a + 1) b"
+    assert "a" in cell.uses, "names inside typeof still reach the prelude"

@@ -544,7 +544,9 @@ def test_char_array_string(tmp_path: Path) -> None:
     check(tmp_path, "char [8]", '"hi"', '"hi"')
     check(tmp_path, "char [2]", '"hi"', '"hi"')  # no NUL: the full content
     check(tmp_path, "char [6]", '"a\\0b"', '"a"')
-    check(tmp_path, "unsigned char [4]", '"\\x01\\x02"', '"\\x01\\x02"')
+    # bytes, not text: only plain char arrays are strings
+    check(tmp_path, "unsigned char [4]", '"\\x01\\x02"', "{ 1, 2, 0, 0 }")
+    check(tmp_path, "signed char [3]", "{ -1, 2, 3 }", "{ -1, 2, 3 }")
 
 
 def test_array_of_strings(tmp_path: Path) -> None:
