@@ -263,6 +263,19 @@ class Compiler:
             raise CompileError(diagnostics or _shorten(proc.stderr.strip()), proc.stderr)
         return obj, diagnostics
 
+    def preprocess(self, text: str) -> str:
+        """C text through the preprocessor with the cells' flags ('' if it fails)."""
+        proc = subprocess.run(
+            [self.gcc, *self.flags(), "-E", "-P", "-x", "c", "-"],
+            input=text,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            env=self.env,
+            cwd=self.workdir,
+        )
+        return proc.stdout
+
     def assemble(self, name: str, asm: str) -> Path:
         """An object from assembly text (trampolines)."""
         src = self.workdir / f"{name}.s"

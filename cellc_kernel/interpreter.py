@@ -23,7 +23,7 @@ from .compile import CompileError, Compiler, read_symbols
 from .executor import Executor, ExecutorDied, Handlers, Outcome, build_executor
 from .generate import Options, generate
 from .model import Program
-from .parse import Splitter
+from .parse import Splitter, resolve_conditionals
 
 SIGNAL_NAMES = {
     "SEGV": "Segmentation fault",
@@ -88,6 +88,8 @@ class Interpreter:
         if "\0" in code:
             line = code[: code.index("\0")].count("\n") + 1
             return _error("SyntaxError", f"the cell contains a NUL byte (line {line})")
+        if "#if" in code:
+            code = resolve_conditionals(code, self._preprocess)
         parsed = Splitter(self.program.is_value_name).split(code)
         if not parsed.items:
             return CellResult(True)
@@ -143,6 +145,11 @@ class Interpreter:
         if unit.value_symbol:
             result.value = self._value(unit.value_symbol, so, symbols)
         return result
+
+    def _preprocess(self, text: str) -> str:
+        """`text` through gcc's preprocessor with the notebook's includes and macros."""
+        header, rest = self.program.prelude()
+        return self.compiler.preprocess(header + rest + '#line 1 "<cell>"\n' + text)
 
     @staticmethod
     def _adjust(options: Options, raw: str) -> bool:

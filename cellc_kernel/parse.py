@@ -509,3 +509,68 @@ class Splitter:
                 Declarator(name, is_function, decl_text, init, init_start, target.end_byte, incomplete, signature)
             )
         return item
+
+
+_CONDITIONALS = ("preproc_if", "preproc_ifdef")
+_ALTERNATIVES = ("preproc_elif", "preproc_else", "preproc_elifdef")
+
+
+def _branches(node: Node) -> list[tuple[int, int]]:
+    """Byte ranges of the bodies of a top-level #if/#elif/#else chain."""
+    out = []
+    while node is not None:
+        kids = node.children
+        alt = node.child_by_field_name("alternative")
+        # The body starts after the directive's line and ends where the next branch or #endif starts.
+        head_end = next((c.end_byte for c in kids if c.type == "\n"), None)
+        if head_end is None:
+            cond = node.child_by_field_name("condition") or node.child_by_field_name("name")
+            head_end = cond.end_byte if cond is not None else kids[0].end_byte
+        tail = (
+            alt.start_byte
+            if alt is not None
+            else next((c.start_byte for c in kids if c.type == "#endif"), node.end_byte)
+        )
+        out.append((head_end, max(head_end, tail)))
+        node = alt if alt is not None and alt.type in _ALTERNATIVES else None
+    return out
+
+
+def resolve_conditionals(code: str, evaluate) -> str:
+    """The cell with its top-level `#if`/`#ifdef` blocks reduced to the branch
+    that is active now, so the items inside are split like any other.
+
+    `evaluate(text)` preprocesses C text (with the notebook's macros in
+    scope) and returns the output.  Blank space replaces the directives and
+    the inactive branches, so byte offsets and line numbers do not move."""
+    for _ in range(64):
+        source = code.encode("utf-8", "surrogateescape")
+        root = parse_tree(source).root_node
+        block = next(
+            (n for n in root.children if n.type in _CONDITIONALS and any(c.type == "#endif" for c in n.children)),
+            None,
+        )
+        if block is None:
+            return code
+        branches = _branches(block)
+        probe = bytearray(source[block.start_byte : block.end_byte])
+        for k, (start, end) in reversed(list(enumerate(branches))):
+            s, e = start - block.start_byte, end - block.start_byte
+            probe[s:e] = f"\n__cellc_branch_{k}\n".encode()
+        before = b"".join(
+            source[n.start_byte : n.end_byte] + b"\n"
+            for n in root.children
+            if n.end_byte <= block.start_byte
+            and n.type in ("preproc_def", "preproc_function_def", "preproc_call", "preproc_include")
+        )
+        output = evaluate((before + bytes(probe) + b"\n").decode("utf-8", "surrogateescape"))
+        active = next((k for k in range(len(branches)) if f"__cellc_branch_{k}" in output), None)
+        blanked = bytearray(source)
+        for i in range(block.start_byte, block.end_byte):
+            if blanked[i] != ord("\n"):
+                blanked[i] = ord(" ")
+        if active is not None:
+            start, end = branches[active]
+            blanked[start:end] = source[start:end]
+        code = bytes(blanked).decode("utf-8", "surrogateescape")
+    return code

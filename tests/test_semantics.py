@@ -295,3 +295,21 @@ def test_unicode_in_strings_and_comments(kernel) -> None:
 def test_value_followed_by_comment(kernel, comment: str) -> None:
     """A comment after the trailing expression is not part of the value."""
     assert value_of(kernel, f"6 * 7 {comment}") == "42"
+
+
+def test_conditional_blocks_take_the_active_branch(kernel) -> None:
+    """Top-level #if/#ifdef blocks: the items of the active branch become
+    notebook items (visible later); the others are not compiled at all."""
+    kernel.ok(
+        "#define SEM_DEBUG 1\n"
+        "#ifdef SEM_DEBUG\nint sem_level = 1;\n#elif defined(SEM_OTHER)\nint sem_level = 2;\n"
+        "#else\nint sem_level = ;  /* never compiled */\n#endif\n"
+        "#if SEM_DEBUG > 0\nint sem_more(void) { return 10; }\n#ifndef SEM_NOPE\nint sem_inner = 7;\n#endif\n#endif"
+    )
+    assert kernel.ok("sem_level * 100 + sem_more() + sem_inner").value == "117"
+    r = kernel.ok(
+        "#undef SEM_DEBUG\n#ifdef SEM_DEBUG\nint sem_level = 1;\n#else\ndouble sem_level = 2.5;\n#endif\nsem_level"
+    )
+    assert r.value == "2.5"
+    r = kernel.fails("#ifdef SEM_UNDEFINED\nint sem_x = ;\n#endif\nint sem_ok = 3;\nint sem_bad = sem_oops;")
+    assert ":5:" in r.error_text, "line numbers survive the blanked branches"
