@@ -263,8 +263,8 @@ class Compiler:
             raise CompileError(diagnostics or _shorten(proc.stderr.strip()), proc.stderr)
         return obj, diagnostics
 
-    def preprocess(self, text: str) -> str:
-        """C text through the preprocessor with the cells' flags ('' if it fails)."""
+    def preprocess(self, text: str) -> str | None:
+        """C text through the preprocessor with the cells' flags (None if it fails)."""
         proc = subprocess.run(
             [self.gcc, *self.flags(), "-E", "-P", "-x", "c", "-"],
             input=text,
@@ -274,7 +274,7 @@ class Compiler:
             env=self.env,
             cwd=self.workdir,
         )
-        return proc.stdout
+        return proc.stdout if proc.returncode == 0 else None
 
     def assemble(self, name: str, asm: str) -> Path:
         """An object from assembly text (trampolines)."""

@@ -146,7 +146,7 @@ class Interpreter:
             result.value = self._value(unit.value_symbol, so, symbols)
         return result
 
-    def _preprocess(self, text: str) -> str:
+    def _preprocess(self, text: str) -> str | None:
         """`text` through gcc's preprocessor with the notebook's includes and macros."""
         header, rest = self.program.prelude()
         return self.compiler.preprocess(header + rest + '#line 1 "<cell>"\n' + text)

@@ -541,7 +541,7 @@ def resolve_conditionals(code: str, evaluate) -> str:
     that is active now, so the items inside are split like any other.
 
     `evaluate(text)` preprocesses C text (with the notebook's macros in
-    scope) and returns the output.  Blank space replaces the directives and
+    scope) and returns the output, or None if the preprocessor failed.  Blank space replaces the directives and
     the inactive branches, so byte offsets and line numbers do not move."""
     for _ in range(64):
         source = code.encode("utf-8", "surrogateescape")
@@ -564,6 +564,8 @@ def resolve_conditionals(code: str, evaluate) -> str:
             and n.type in ("preproc_def", "preproc_function_def", "preproc_call", "preproc_include")
         )
         output = evaluate((before + bytes(probe) + b"\n").decode("utf-8", "surrogateescape"))
+        if output is None:
+            return code  # a broken condition: gcc will say what is wrong
         active = next((k for k in range(len(branches)) if f"__cellc_branch_{k}" in output), None)
         blanked = bytearray(source)
         for i in range(block.start_byte, block.end_byte):

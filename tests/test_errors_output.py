@@ -220,3 +220,8 @@ def test_large_output_arrives(kernel) -> None:
     if not notice:
         assert lines == [f"line {i}" for i in range(100000)], "nothing lost, nothing out of order"
     assert kernel.ok("1 + 1").value == "2"
+
+
+def test_broken_conditional_is_reported_not_dropped(kernel) -> None:
+    r = kernel.fails("#if BROKEN(\nint eo_cond = 1;\n#endif")
+    assert ":1:" in r.error_text and "#if" in r.error_text
