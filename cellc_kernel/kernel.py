@@ -87,6 +87,9 @@ class CellcKernel(Kernel):
         """Publish a cellc.h display message; one that cannot be rendered is explained on stderr."""
         from .display import DisplayError, to_bundle
 
+        if mime == "application/x-cellc-clear":
+            self.send_response(self.iopub_socket, "clear_output", {"wait": data == b"1"})
+            return
         try:
             bundle, metadata = to_bundle(mime, data)
         except DisplayError as e:

@@ -224,3 +224,12 @@ def test_header_compiles_cleanly_with_warnings_on(fresh_kernel):
     r = fresh_kernel.ok('#include <cellc.h>\ncellc_html("ok");')
     assert r.stderr == ""
     assert r.displays[0]["text/html"] == "ok"
+
+
+def test_clear_output_message(kernel) -> None:
+    r = kernel.ok('#include <cellc.h>\nprintf("frame 1\\n"); cellc_clear_output(1); printf("frame 2\\n");')
+    kinds = [m["header"]["msg_type"] for m in r.messages]
+    assert "clear_output" in kinds
+    clear = next(m for m in r.messages if m["header"]["msg_type"] == "clear_output")
+    assert clear["content"]["wait"] is True
+    assert kinds.index("clear_output") < len(kinds) - 1, "output after the clear follows it"

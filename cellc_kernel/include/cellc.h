@@ -148,6 +148,14 @@ static inline void cellc_plot(const double *xs, const double *ys, int n, const c
     cellc_plot_ex(xs, ys, n, title, 0);
 }
 
+/* Clear the cell's output so far (an animation redraws this way); with
+ * wait != 0 the frontend clears only when the next output arrives, which
+ * avoids flicker. */
+static inline void cellc_clear_output(int wait)
+{
+    cellc_display("application/x-cellc-clear", wait ? "1" : "0", 1);
+}
+
 #ifdef __cplusplus
 }
 #endif
