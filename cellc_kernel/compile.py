@@ -101,7 +101,7 @@ def clean_name(text: str) -> str:
     return text
 
 
-def clean_diagnostics(raw: str, label: str, errors_only_elsewhere: bool = True) -> str:
+def clean_diagnostics(raw: str, label: str) -> str:
     """gcc's output reduced to what concerns the user.
 
     Messages are kept when they point into this cell; elsewhere (earlier
@@ -142,7 +142,7 @@ def clean_diagnostics(raw: str, label: str, errors_only_elsewhere: bool = True) 
             if keep_notes:
                 kept.extend(block)
             continue
-        keep = here or kind in ("error", "fatal error") or not errors_only_elsewhere
+        keep = here or kind in ("error", "fatal error")
         keep_notes = keep
         if keep:
             kept.extend(block)

@@ -703,21 +703,6 @@ static void load_library(const char *path)
         checkpoint();
 }
 
-/* `lookup NAME...`: which names the global scope lacks. */
-static void lookup(char *names)
-{
-    char out[4000] = "missing";
-    size_t len = strlen(out);
-    for (char *save, *tok = strtok_r(names, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-        if (!dlsym(RTLD_DEFAULT, tok) && len + strlen(tok) + 2 < sizeof out) {
-            out[len++] = ' ';
-            strcpy(out + len, tok);
-            len += strlen(tok);
-        }
-    }
-    event("%s", out);
-}
-
 /* Whether an address lies in an executable segment of a loaded object (an
  * IFUNC like strchr resolves to a local symbol dladdr cannot type). */
 struct code_query {
@@ -821,8 +806,6 @@ static void serve(void)
             run_cell(arg, entry);
         } else if (!strcmp(line, "load")) {
             load_library(arg);
-        } else if (!strcmp(line, "lookup")) {
-            lookup(arg);
         } else if (!strcmp(line, "kinds")) {
             kinds(arg);
         } else if (!strcmp(line, "peek")) {

@@ -9,7 +9,6 @@ directory, which the executor removes if the kernel dies without closing it.
 Commands (one line each, kernel -> executor):
     run SO ENTRY        dlopen SO (RTLD_NOW|RTLD_GLOBAL), call ENTRY()
     load PATH           dlopen a library into the global scope
-    lookup NAME...      which names the global scope lacks -> `missing ...`
     kinds NAME...       -> `kinds K...`: F function, D data, ? not found
     addr NAME           -> `addr 0xADDR` (0x0 when absent)
     peek ADDR LEN       -> `mem LEN` + LEN bytes, or `mem -1`
@@ -123,7 +122,6 @@ class Outcome:
     rolled_back: bool = True
     undefined: str = ""
     in_place: bool = False
-    truncated: int = 0  # bytes of output dropped
 
 
 @dataclass
@@ -146,8 +144,14 @@ class Executor:
     """The executor process tree seen from the kernel."""
 
     def __init__(
-        self, binary: Path, cwd: str | None = None, output_limit: int = OUTPUT_LIMIT, workdir: Path | None = None
+        self,
+        binary: Path,
+        cwd: str | None = None,
+        output_limit: int = OUTPUT_LIMIT,
+        workdir: Path | None = None,
+        env: dict[str, str] | None = None,
     ):
+        """`env` is added to the kernel's environment for the program (e.g. LD_PRELOAD)."""
         self.binary = binary
         self.output_limit = output_limit
         cmd_r, self._cmd_w = os.pipe()
@@ -162,6 +166,7 @@ class Executor:
             stderr=err_w,
             pass_fds=(cmd_r, evt_w),
             cwd=cwd,
+            env={**os.environ, **env} if env else None,
             start_new_session=True,
         )
         for fd in (cmd_r, evt_w, out_w, err_w, devnull):
@@ -185,25 +190,14 @@ class Executor:
     def _send(self, line: str, payload: bytes = b"") -> None:
         data = line.encode("utf-8", "surrogateescape") + b"\n" + payload
         try:
-            while data:
+            while data:  # the command pipe is blocking: a write may be partial, never refused
                 n = os.write(self._cmd_w, data)
                 data = data[n:]
-        except BlockingIOError:
-            time.sleep(0.001)
-            self._send_rest(data)
-        except (BrokenPipeError, OSError) as e:
+        except OSError as e:
             self.dead = True
             raise ExecutorDied(str(e)) from None
 
-    def _send_rest(self, data: bytes) -> None:
-        while data:
-            try:
-                n = os.write(self._cmd_w, data)
-                data = data[n:]
-            except BlockingIOError:
-                time.sleep(0.001)
-
-    def _read_events(self, timeout: float | None) -> bool:
+    def _read_events(self) -> bool:
         """Read what the event pipe has; False when it is closed."""
         try:
             chunk = os.read(self._evt_r, 65536)
@@ -283,9 +277,9 @@ class Executor:
         if drain and size >= (1 << 20):
             self._read_stream(stream, handlers, budget, drain)
 
-    def _handle(self, event: tuple[str, list[str], bytes], outcome: Outcome | None, handlers: Handlers) -> str:
-        """Book-keeping common to every wait; returns the event kind."""
-        kind, args, payload = event
+    def _handle(self, event: tuple[str, list[str], bytes]) -> str:
+        """Book-keeping of the process tree common to every wait; returns the event kind."""
+        kind, args, _ = event
         if kind == "ready":
             self.live_pid = int(args[0])
             parent = int(args[1])
@@ -298,11 +292,6 @@ class Executor:
             pid = int(args[0])
             if pid == self.live_pid:
                 self.live_pid = None
-                if outcome is not None:
-                    if args[1] == "exit":
-                        outcome.exit_status = int(args[2])
-                    else:
-                        outcome.signal = args[2]
             if pid in self.snapshots:
                 self.snapshots.remove(pid)
         return kind
@@ -351,7 +340,10 @@ class Executor:
                     kill_at = float("inf")
                 event = self._next_event()
                 if event is not None:
-                    kind = self._handle(event, outcome, handlers)
+                    live = self.live_pid
+                    kind = self._handle(event)
+                    if outcome is not None:
+                        self._record(event, outcome, live)
                     if kind in ("input", "display", "fault", "done", "error", "died", "interrupted", "undefined"):
                         self._drain_output(handlers, budget)
                     if kind == "input":
@@ -365,16 +357,12 @@ class Executor:
                                 self._send("shown")
                         continue
                     if until(*event):
-                        if outcome is not None:
-                            outcome.truncated = budget[1]
                         return event
-                    if outcome is not None:
-                        self._record(event, outcome)
                     continue
                 ready = sel.select(0.1 if interruptible else None)
                 for key, _ in ready:
                     if key.data is None:
-                        if not self._read_events(None):
+                        if not self._read_events():
                             self.dead = True
                             raise ExecutorDied("the executor exited")
                     else:
@@ -413,9 +401,15 @@ class Executor:
             self._send(f"line {len(data)}", data)
 
     @staticmethod
-    def _record(event: tuple[str, list[str], bytes], outcome: Outcome) -> None:
+    def _record(event: tuple[str, list[str], bytes], outcome: Outcome, live: int | None) -> None:
+        """What an event says about how the running cell ends."""
         kind, args, _ = event
-        if kind == "fault":
+        if kind == "died" and int(args[0]) == live:
+            if args[1] == "exit":
+                outcome.exit_status = int(args[2])
+            else:
+                outcome.signal = args[2]
+        elif kind == "fault":
             outcome.fault = args
         elif kind == "undefined":
             outcome.undefined = args[0] if args else "?"
@@ -435,18 +429,12 @@ class Executor:
         self._send(f"{command} {so} {entry}".rstrip())
 
         def finished(kind: str, args: list[str], payload: bytes) -> bool:
-            if kind in ("done", "error"):
-                return True
-            if kind == "rolledback":
-                return True
-            return kind == "died" and int(args[0]) == live
+            return kind in ("done", "error", "rolledback") or (kind == "died" and int(args[0]) == live)
 
         kind, args, _ = self._wait(finished, handlers, outcome, interruptible=True)
         if kind == "done":
             outcome.ok = True
             outcome.in_place = args[0] == "inplace"
-            if outcome.in_place and self.live_pid is None:
-                self.live_pid = live
         elif kind == "error":
             outcome.error = " ".join(args)
         elif kind == "rolledback":
@@ -461,13 +449,6 @@ class Executor:
         _, args, payload = self._wait(lambda kind, a, p: kind in (reply, "error"))
         return args, payload
 
-    def lookup(self, names: list[str]) -> list[str]:
-        missing: list[str] = []
-        for i in range(0, len(names), 200):
-            args, _ = self.query("lookup " + " ".join(names[i : i + 200]), "missing")
-            missing.extend(args)
-        return missing
-
     def kinds(self, names: list[str]) -> dict[str, str]:
         """What each global name is in the program: F function, D data, ? absent."""
         out: dict[str, str] = {}
@@ -476,6 +457,10 @@ class Executor:
             args, _ = self.query("kinds " + " ".join(chunk), "kinds")
             out.update(zip(chunk, args, strict=False))
         return out
+
+    def defines(self, name: str) -> bool:
+        """Whether the program's global scope has `name` (e.g. a sanitizer runtime)."""
+        return self.kinds([name]).get(name, "?") != "?"
 
     def address(self, name: str) -> int:
         args, _ = self.query(f"addr {name}", "addr")

@@ -110,12 +110,14 @@ class Generator:
     def emit(self, item: Item, text: str, col: int | None = None) -> None:
         self.out.append(_line(self.label, item.line, item.col if col is None else col) + text + "\n")
 
-    def piece(self, item: Item, body: str, col: int | None = None) -> None:
+    def piece(self, item: Item, body: str) -> None:
+        self.add_piece(_line(self.label, item.line, item.col) + body)
+
+    def add_piece(self, code: str) -> None:
+        """Top-level code as a function emitted where it stands; `code` carries its #line."""
         name = f"__cellc_piece_{self.n}_{len(self.pieces)}"
         self.pieces.append(name)
-        self.out.append(f"static void {name}(void) {{\n")
-        self.emit(item, body, col)
-        self.out.append("}\n")
+        self.out.append(f"static void {name}(void) {{\n{code}\n}}\n")
 
     def definition(self, item: Item, kind: str | None = None, text: str | None = None) -> None:
         d = Definition(kind or item.kind, list(item.keys), text or item.text, set(item.uses), 0, self.label, item.line)
@@ -190,26 +192,21 @@ class Generator:
 
         The expression always starts on its own line at its own column, so
         gcc's diagnostics point where the user typed it."""
-        at = _line(self.label, item.line - 1) + "\n" + " " * item.col
-        expr = item.text
+        before = _line(self.label, item.line - 1)  # the line before the expression's
+        expr = "\n" + " " * item.col + item.text
         if self.opt.value_mode == "none":
-            self.out.append(f"static void __cellc_piece_{self.n}_{len(self.pieces)}(void) {{\n")
-            self.pieces.append(f"__cellc_piece_{self.n}_{len(self.pieces)}")
-            self.out.append(f"{at}(void)(\n{' ' * item.col}{expr});\n}}\n")
+            self.add_piece(f"{before}(void)({expr});")
             return
         self.value_symbol = f"__cellc_value_{self.n}"
         if self.opt.value_mode == "rvalue":  # drops const, turns a function into a pointer
-            typeof = f"__typeof__(((void)0, (\n{' ' * item.col}{expr})))"
+            typeof = f"__typeof__(((void)0, ({expr})))"
         else:
-            typeof = f"__typeof__((\n{' ' * item.col}{expr}))"
-        self.out.append(_line(self.label, item.line - 1) + f'{typeof} __cellc_value __asm__("{self.value_symbol}");\n')
-        name = f"__cellc_piece_{self.n}_{len(self.pieces)}"
-        self.pieces.append(name)
+            typeof = f"__typeof__(({expr}))"
+        self.out.append(f'{before}{typeof} __cellc_value __asm__("{self.value_symbol}");\n')
         if self.opt.value_mode == "memcpy":
-            body = f"__builtin_memcpy(&__cellc_value, &(\n{' ' * item.col}{expr}), sizeof __cellc_value);"
+            self.add_piece(f"{before}__builtin_memcpy(&__cellc_value, &({expr}), sizeof __cellc_value);")
         else:
-            body = f"__cellc_value = (\n{' ' * item.col}{expr});"
-        self.out.append(f"static void {name}(void) {{\n{_line(self.label, item.line - 1)}{body}\n}}\n")
+            self.add_piece(f"{before}__cellc_value = ({expr});")
 
     def item_function(self, item: Item) -> None:
         f = item.name

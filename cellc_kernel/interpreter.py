@@ -75,12 +75,13 @@ class Interpreter:
         self.in_place_base: tuple[Program, str] | None = None  # model and cell before threads
         self.counter = 0
         self.libraries: list[str] = []
+        self.executor_env: dict[str, str] = {}  # for the program, kept across resets (%sanitize)
         self.kinds: dict[str, str] = {}  # global names outside the notebook: F function, D data
         self.cell_objects: dict[str, tuple[str, Path]] = {}  # .so path -> (label, .o path)
         self.executor = self._start_executor()
 
     def _start_executor(self) -> Executor:
-        return Executor(self.binary, cwd=self.cwd, workdir=self.workdir)
+        return Executor(self.binary, cwd=self.cwd, workdir=self.workdir, env=self.executor_env)
 
     # -- running cells ------------------------------------------------------------
     def execute(self, code: str, label: str, handlers: Handlers) -> CellResult:
@@ -296,11 +297,8 @@ class Interpreter:
         data = self.executor.peek(address, min(size, VALUE_BYTES)) if address else None
         if data is None:
             return None
-        text = values.format_value(ctype, data, self._read_memory, self.symbolize)
+        text = values.format_value(ctype, data, self.executor.peek, self.symbolize)
         return text, values.type_info_html(ctype, text)
-
-    def _read_memory(self, address: int, size: int) -> bytes | None:
-        return self.executor.peek(address, size)
 
     def symbolize(self, address: int) -> str | None:
         """The notebook or library function at a code address (for function pointers)."""

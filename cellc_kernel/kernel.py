@@ -38,7 +38,7 @@ class CellcKernel(Kernel):
     language = "c"
     banner = "cellc: incremental C on gcc — each cell is compiled, loaded and run in a crash-safe executor"
     help_links = [
-        {"text": "cellc magics: %help", "url": "https://gcc.gnu.org/onlinedocs/gcc/"},
+        {"text": "GCC manual", "url": "https://gcc.gnu.org/onlinedocs/gcc/"},
     ]
 
     @property

@@ -397,7 +397,7 @@ class Magics:
     def _ensure_runtimes(self, modes: list[str], handlers: Handlers) -> CellResult | None:
         """Load the sanitizer runtimes the flags need into the live program."""
         interp = self.interpreter
-        if "address" in modes and interp.executor.lookup(["__asan_init"]):
+        if "address" in modes and not interp.executor.defines("__asan_init"):
             if interp.history or interp.program.cells:
                 return _error(
                     "SanitizerError",
@@ -409,7 +409,7 @@ class Magics:
                 self._restart(asan=True)
             except RuntimeError as e:
                 return _error("SanitizerError", str(e))
-        if "undefined" in modes and interp.executor.lookup(["__ubsan_handle_add_overflow_abort"]):
+        if "undefined" in modes and not interp.executor.defines("__ubsan_handle_add_overflow_abort"):
             path = _gcc_file(interp.compiler.gcc, "libubsan.so")
             if path is None:
                 return _error("SanitizerError", "libubsan.so not found (install gcc's libubsan)")
@@ -425,18 +425,12 @@ class Magics:
         path = _gcc_file(interp.compiler.gcc, "libasan.so") if asan else None
         if asan and path is None:
             raise RuntimeError("libasan.so not found (install gcc's libasan)")
-        saved = {k: os.environ.get(k) for k in ("LD_PRELOAD", "ASAN_OPTIONS")}
-        try:
-            if path:
-                os.environ["LD_PRELOAD"] = path
-                os.environ["ASAN_OPTIONS"] = "detect_leaks=0:allow_user_segv_handler=1:handle_segv=0"
-            interp.reset()
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
+        interp.executor_env = (
+            {"LD_PRELOAD": path, "ASAN_OPTIONS": "detect_leaks=0:allow_user_segv_handler=1:handle_segv=0"}
+            if path
+            else {}
+        )
+        interp.reset()
 
     # -- help ------------------------------------------------------------------
     def show_help(self, name: str, detail: int = 0) -> CellResult:
@@ -922,7 +916,7 @@ class Magics:
             return None, False
         notes = []
         interp = self.interpreter
-        if "address" in words and interp.executor.lookup(["__asan_init"]):
+        if "address" in words and not interp.executor.defines("__asan_init"):
             had_state = bool(interp.history or interp.program.cells)
             try:
                 self._restart(asan=True)
