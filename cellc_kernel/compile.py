@@ -7,6 +7,7 @@ generated names.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -79,7 +80,8 @@ def read_symbols(path: str | os.PathLike) -> ObjectSymbols:
                 if not sym.name or sym["st_info"]["type"] in ("STT_FILE", "STT_SECTION"):
                     continue
                 if sym["st_shndx"] == "SHN_UNDEF":
-                    if sym.name != "_GLOBAL_OFFSET_TABLE_":
+                    # a weak reference may stay undefined (it is then null)
+                    if sym.name != "_GLOBAL_OFFSET_TABLE_" and sym["st_info"]["bind"] != "STB_WEAK":
                         out.undefined.add(sym.name)
                 elif sym["st_info"]["bind"] != "STB_LOCAL":
                     out.defined.add(sym.name)
@@ -195,6 +197,28 @@ def _without_generated_errors(lines: list[str]) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=4)
+def static_runtime(gcc: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The archives gcc's driver links into every program and a bare
+    `ld -shared` does not — libc_nonshared.a (atexit, stat, ...) and libgcc.a
+    (__muldc3, __divti3, __popcountdi2, _Float128 arithmetic) — and the
+    global names they define (binutils' nm reads the archives)."""
+    paths = []
+    for flag in ("-print-file-name=libc_nonshared.a", "-print-libgcc-file-name"):
+        proc = subprocess.run([gcc, flag], capture_output=True, text=True)
+        path = proc.stdout.strip()
+        if proc.returncode == 0 and os.path.isabs(path) and os.path.exists(path):
+            paths.append(os.path.realpath(path))
+    names: set[str] = set()
+    if paths:
+        proc = subprocess.run(["nm", "-g", "--defined-only", *paths], capture_output=True, text=True)
+        for line in proc.stdout.splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[1] in "TWDBRVi":
+                names.add(parts[2])
+    return tuple(paths), frozenset(names)
+
+
 class Compiler:
     """Runs gcc and ld in a private work directory."""
 
@@ -286,17 +310,24 @@ class Compiler:
             raise CompileError(proc.stderr.strip(), proc.stderr)
         return obj
 
-    def start_link(self, obj: Path, wrap: list[str] = (), extra: list[Path] = ()) -> subprocess.Popen:
-        """Start linking a cell's shared object; calls to each `wrap` name go to its trampoline."""
+    def start_link(
+        self, obj: Path, wrap: list[str] = (), extra: list[Path] = (), runtime: bool = False
+    ) -> subprocess.Popen:
+        """Start linking a cell's shared object; calls to each `wrap` name go to
+        its trampoline.  `runtime`: the cell needs gcc's static runtime archives
+        (`__dso_handle` is the program's: handlers run at exit)."""
         so = obj.with_suffix(".so")
         flags = [f"--wrap={name}" for name in wrap]
+        archives = list(static_runtime(self.gcc)[0]) if runtime else []
+        if archives:
+            flags.append("--defsym=__dso_handle=0")
         if self.ld:
             # -Bsymbolic: the cell's own symbols need no search through every
             # loaded cell; two segments: fewer mappings, cheaper snapshots.
             argv = [self.ld, "-shared", "-Bsymbolic", "-z", "noseparate-code", "-z", "norelro", *flags]
         else:
             argv = [self.gcc, "-shared", "-nostdlib", *(f"-Wl,{f}" for f in flags)]
-        argv += ["-o", str(so), str(obj), *map(str, extra)]
+        argv += ["-o", str(so), str(obj), *map(str, extra), *archives]
         return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     @staticmethod
@@ -306,5 +337,5 @@ class Compiler:
             raise CompileError(clean_name(err.strip()), err)
         return obj.with_suffix(".so")
 
-    def link(self, obj: Path, wrap: list[str] = (), extra: list[Path] = ()) -> Path:
-        return self.finish_link(self.start_link(obj, wrap, extra), obj)
+    def link(self, obj: Path, wrap: list[str] = (), extra: list[Path] = (), runtime: bool = False) -> Path:
+        return self.finish_link(self.start_link(obj, wrap, extra, runtime), obj)

@@ -21,21 +21,34 @@ declarations are seen exactly as in one C file.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .arch import c_string_asm, trampoline_asm
-from .model import Definition, Function, Program, Variable
+from .model import Definition, Function, Program, Variable, bind
 from .parse import Item, ParsedCell, normalize
 
-#: Identifiers that are constants for the purpose of static initialization.
-_CONSTANT_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$|^sizeof$|^NULL$|^true$|^false$")
+_USER_LINE = re.compile(r'\s*#\s*line\s+(\d+)(?:\s+"([^"]*)")?')
+
+_FUNCTION_NAMES = ("__func__", "__FUNCTION__", "__PRETTY_FUNCTION__")
+
+
+def _function_names(name: str | None = None) -> str:
+    """Directives making `__func__` the name the user sees (the function as
+    written, or the cell for top-level statements) rather than our private
+    names; without `name`, the directives that end it."""
+    if name is None:
+        return "".join(f"#undef {m}\n" for m in _FUNCTION_NAMES)
+    return "".join(f'#define {m} "{name}"\n' for m in _FUNCTION_NAMES)
 
 
 @dataclass
 class Options:
     """Knobs the compile stage turns when gcc rejects a first attempt."""
 
-    runtime_init: bool = False  # initialize every global at run time
+    # globals initialized at run time: True for all, else those whose
+    # initializer starts at one of these cell offsets
+    runtime_init: bool | set[int] = field(default_factory=set)
+    full_prelude: bool = False  # declare everything, not only what the cell's names reach
     value_mode: str = "assign"  # assign | memcpy (arrays) | rvalue (functions, const) | none
 
 
@@ -66,19 +79,24 @@ def _line(label: str, line: int, col: int = 0) -> str:
     return f'#line {line} "{label}"\n' + " " * col
 
 
-def _is_constant_init(init: str, program: Program, cell_consts: set[str]) -> bool:
-    consts = {n for d in program.definitions for k, n in d.keys if k in ("const", "macro")} | cell_consts
-    for word in re.findall(r"[A-Za-z_]\w*", re.sub(r'"(\\.|[^"\\])*"|\'(\\.|[^\'\\])*\'', "", init)):
-        if word in consts or _CONSTANT_NAME.match(word):
-            continue
-        if word in ("sizeof", "_Alignof", "int", "char", "long", "short", "unsigned", "signed", "float", "double"):
-            continue
-        return False
-    return True
+def _without_dimensions(type_key: str) -> str:
+    return re.sub(r"\[[^\[\]]*\]", "[]", type_key)
+
+
+def _writable(symbol: str, d) -> str:
+    """A section attribute that keeps a const global writable: re-running its
+    declaration re-initializes it, and a run-time initializer stores into it."""
+    if not re.search(r"\bconst\b", d.decl_text):
+        return ""
+    kind = "data" if d.init is not None else "bss"
+    return f' __attribute__((section(".{kind}.cellc.{symbol}")))'
 
 
 class Generator:
-    def __init__(self, program: Program, cell: ParsedCell, number: int, label: str, options: Options):
+    def __init__(
+        self, program: Program, cell: ParsedCell, number: int, label: str, options: Options, is_library_data=None
+    ):
+        self.is_library_data = is_library_data or (lambda name: False)
         self.old = program
         self.new = program.copy()
         self.cell = cell
@@ -93,34 +111,46 @@ class Generator:
         self.exclude_keys: set[tuple[str, str]] = set()
         self.exclude_functions: set[str] = set()
         self.exclude_variables: set[str] = set()
-        self.cell_consts: set[str] = set()
+        self.defined_here = {it.name for it in cell.items if it.kind == "function"}
         self.value_symbol: str | None = None
         self.defines: list[str] = []
         self.arrays: list[str] = []
+        self.user_lines: list[tuple[int, int, str]] = []  # (cell line, new line, new file) of #line items
 
     # -- helpers ------------------------------------------------------------
+    def line(self, line: int, col: int = 0) -> str:
+        """A #line directive for cell line `line`, honouring the user's own
+        `#line N ["file"]` directives above it, then `col` spaces."""
+        file, number = self.label, line
+        for at, target, name in self.user_lines:
+            if at < line:
+                file, number = name or file, target + line - at - 1
+        return _line(file, number, col)
+
     def at(self, offset: int) -> str:
         """A line break that puts what follows at cell byte `offset`'s line and
         column, so diagnostics point where the user typed it."""
         source = self.cell.source
         line = source.count(b"\n", 0, offset) + 1
         col = offset - (source.rfind(b"\n", 0, offset) + 1)
-        return "\n" + _line(self.label, line, col)
+        return "\n" + self.line(line, col)
 
     def emit(self, item: Item, text: str, col: int | None = None) -> None:
-        self.out.append(_line(self.label, item.line, item.col if col is None else col) + text + "\n")
+        self.out.append(self.line(item.line, item.col if col is None else col) + text + "\n")
 
     def piece(self, item: Item, body: str) -> None:
-        self.add_piece(_line(self.label, item.line, item.col) + body)
+        self.add_piece(self.line(item.line, item.col) + body)
 
     def add_piece(self, code: str) -> None:
         """Top-level code as a function emitted where it stands; `code` carries its #line."""
         name = f"__cellc_piece_{self.n}_{len(self.pieces)}"
         self.pieces.append(name)
-        self.out.append(f"static void {name}(void) {{\n{code}\n}}\n")
+        self.out.append(f"{_function_names(self.label)}static void {name}(void) {{\n{code}\n}}\n{_function_names()}")
 
     def definition(self, item: Item, kind: str | None = None, text: str | None = None) -> None:
-        d = Definition(kind or item.kind, list(item.keys), text or item.text, set(item.uses), 0, self.label, item.line)
+        d = Definition(
+            kind or item.kind, list(item.keys), text or item.text, set(item.uses), 0, self.label, item.line, item.refs
+        )
         for key in item.keys:
             if key[0] != "macro" and self.old.find(key) is not None:
                 self.exclude_keys.add(key)  # the cell's new definition replaces it
@@ -155,11 +185,14 @@ class Generator:
 
     def item_directive(self, item: Item) -> None:
         self.emit(item, item.text.rstrip("\n"), 0)
+        m = _USER_LINE.match(item.text)
+        if m:  # it renumbers the cell's lines below it, as in a file
+            self.user_lines.append((item.line, int(m.group(1)), m.group(2) or ""))
+            return
         if self.new.find(item.keys[0]) is None:
             self.definition(item)
 
     def item_type(self, item: Item) -> None:
-        self.cell_consts |= {n for k, n in item.keys if k == "const"}
         olds = [self.new.find(key) for key in item.keys]
         if olds and all(d is not None and normalize(d.text) == normalize(item.text) for d in olds):
             return  # re-running the same definition: the prelude has it already
@@ -184,6 +217,14 @@ class Generator:
     def item_verbatim(self, item: Item) -> None:
         self.emit(item, item.text)
 
+    item_asm = item_verbatim  # a top-level __asm__("..."): file scope, as written
+
+    def item_inline(self, item: Item) -> None:
+        """An `always_inline` function: no trampoline can stand between it and
+        its callers, so its text goes into the unit of every cell that uses it."""
+        self.emit(item, item.text)
+        self.definition(item)
+
     def item_statement(self, item: Item) -> None:
         self.piece(item, item.text)
 
@@ -192,7 +233,7 @@ class Generator:
 
         The expression always starts on its own line at its own column, so
         gcc's diagnostics point where the user typed it."""
-        before = _line(self.label, item.line - 1)  # the line before the expression's
+        before = self.line(item.line - 1)  # the line before the expression's
         expr = "\n" + " " * item.col + item.text
         if self.opt.value_mode == "none":
             self.add_piece(f"{before}(void)({expr});")
@@ -202,7 +243,9 @@ class Generator:
             typeof = f"__typeof__(((void)0, ({expr})))"
         else:
             typeof = f"__typeof__(({expr}))"
-        self.out.append(f'{before}{typeof} __cellc_value __asm__("{self.value_symbol}");\n')
+        # writable even when the expression is const (the value is stored into it)
+        section = f'__attribute__((section(".bss.cellc.{self.value_symbol}")))'
+        self.out.append(f'{before}{typeof} __cellc_value __asm__("{self.value_symbol}") {section};\n')
         if self.opt.value_mode == "memcpy":
             self.add_piece(f"{before}__builtin_memcpy(&__cellc_value, &({expr}), sizeof __cellc_value);")
         else:
@@ -212,7 +255,7 @@ class Generator:
         f = item.name
         impl = f"__cellc_impl_{self.n}_{f}"
         old = self.old.functions.get(f)
-        if old is not None and old.signature != item.signature:
+        if old is not None and old.signature and old.signature != item.signature:
             self.exclude_functions.add(f)
             stale = sorted(old.callers - {self.label})
             if stale:
@@ -226,11 +269,17 @@ class Generator:
         self.new.functions[f] = fn
         self.trampoline(f)
         self.defines.append(f)
-        self.out.append(_line(self.label, item.line) + fn.declaration() + "\n")
+        self.out.append(self.line(item.line) + fn.declaration() + "\n")
         s, e = item.name_range
-        text = _patch(item.text, item.start, item, [(s, e, impl + self.at(e))])
-        self.out.append("static\n")
+        edits = [(s, e, impl + self.at(e))]
+        if f == "main" and re.match(r"\s*int\b", item.signature) and item.text.rstrip().endswith("}"):
+            close = item.start + len(item.text.rstrip().encode("utf-8", "surrogateescape")) - 1
+            edits.append((close, close, " return 0; "))  # reaching main's closing brace returns 0
+        text = _patch(item.text, item.start, item, edits)
+        weak = re.search(r"\bweak\b", item.prototype) is not None  # a weak definition must be public
+        self.out.append(_function_names(f) + ("" if weak else "static\n"))
         self.emit(item, text)
+        self.out.append(_function_names())
         self.slots.append(f"__cellc_slot_{f} = (void *)&{impl};")
 
     def item_declaration(self, item: Item) -> None:
@@ -238,17 +287,30 @@ class Generator:
             self.item_type(item.split_type)
         extern = "extern" in item.storage
         for d in item.declarators:
-            if d.is_function:
+            if d.is_function and re.search(r"\bweak\b", d.decl_text):
+                self.plain_extern(item, d)  # a weak reference: null unless something defines it, as in C
+            elif d.is_function or self.of_function_type(d):
                 self.declare_function(item, d)
+            elif extern and (d.incomplete_array or self.is_library_data(d.name)):
+                # `extern char **environ;`, or `extern int b[];` completed by a later definition
+                self.plain_extern(item, d)
             elif extern:
                 if d.name not in self.new.variables:
-                    self.emit(item, f"extern {d.decl_text};")
-                    key = ("extern", d.name)
-                    self.new.define(
-                        Definition("declaration", [key], f"extern {d.decl_text};", set(), 0, self.label, item.line)
-                    )
+                    self.declare_variable(item, replace(d, init=None))
             else:
                 self.declare_variable(item, d)
+
+    def plain_extern(self, item: Item, d) -> None:
+        """An extern declaration kept as written, under the name itself: later
+        cells see it too."""
+        text = f"extern {d.decl_text}{d.attributes};"
+        self.emit(item, text)
+        self.new.define(Definition("declaration", [("extern", d.name)], text, set(), 0, self.label, item.line))
+
+    def of_function_type(self, d) -> bool:
+        """`handler_fn f;` where `typedef int handler_fn(int);`: a function."""
+        m = re.fullmatch(r"(?:[\w\s]*\s)?(\w+)\s+" + re.escape(d.name), d.decl_text.strip())
+        return m is not None and self.new.find(("functype", m.group(1))) is not None
 
     def declare_function(self, item: Item, d) -> None:
         old = self.new.functions.get(d.name)
@@ -258,22 +320,27 @@ class Generator:
             self.trampoline(d.name)
             self.emit(item, fn.declaration())
         else:
-            self.emit(item, f'{d.decl_text} __asm__("__cellc_tramp_{d.name}");')
+            self.emit(item, bind(d.decl_text, f"__cellc_tramp_{d.name}") + ";")
 
-    def declare_variable(self, item: Item, d) -> None:
+    def declare_variable(self, item: Item, d, extern: bool = False) -> None:
+        """A global: defined under its own symbol, or, redeclared with the same
+        type, the existing object re-initialized.  `extern`: a declaration of
+        a name nothing defines yet; it gets its (zero) storage now, and the
+        definition that follows re-initializes it, as one object in C."""
         type_key = normalize(d.decl_text.replace(d.name, "@", 1)) if d.name in d.decl_text else d.decl_text
         old = self.new.variables.get(d.name)
-        same = (
-            old is not None
-            and old.type_key == type_key
-            and not d.incomplete_array
-            and not self.uses_redefined(d.decl_text)
-        )
+        same = old is not None and not self.uses_redefined(d.decl_text)
+        if same and d.incomplete_array:  # `extern int a[10];` then `int a[] = {1, 2};`: composite type
+            same = _without_dimensions(old.type_key) == _without_dimensions(type_key)
+        elif same:
+            same = old.type_key == type_key
         if same:
-            init = d.init if d.init is not None else None
-            self.reinit(item, d, init)
+            if d.init is not None:  # `int x;` again is a tentative definition: it changes nothing
+                self.reinit(item, d)
             return
         symbol = f"__cellc_var_{d.name}_{self.n}"
+        if self.new.remove(("extern", d.name)):
+            self.exclude_keys.add(("extern", d.name))  # this definition completes it
         if old is not None:
             self.exclude_variables.add(d.name)
             users = sorted(old.users)
@@ -282,36 +349,37 @@ class Generator:
                     f"warning: {d.name} is now '{d.decl_text.strip()}'; functions compiled before still use "
                     f"the old '{old.decl.strip()}': {', '.join(users)}"
                 )
-        var = Variable(d.name, d.decl_text, type_key, symbol, self.label, item.line)
+        var = Variable(d.name, d.decl_text + d.attributes, type_key, symbol, self.label, item.line)
         self.new.variables[d.name] = var
         if "[" in d.decl_text:
             self.arrays.append(d.name)
-        # A const object would land in read-only memory, where re-running its
-        # declaration could not re-initialize it: define it writable (later
-        # cells still see it const).
-        definition = d.decl_text
-        if "*" not in d.decl_text and re.search(r"\bconst\b", d.decl_text):
-            definition = re.sub(r"\bconst\b\s*", "", d.decl_text)
-        head = f'{definition} __asm__("{symbol}")'
-        static_init = d.init is not None and (
-            d.incomplete_array or (not self.opt.runtime_init and _is_constant_init(d.init, self.new, self.cell_consts))
-        )
-        if static_init:
+        head = bind(d.decl_text, symbol) + d.attributes + _writable(symbol, d)
+        if d.init is None:
+            self.emit(item, f"{head};")
+        elif self.static_init(d):
             self.emit(item, f"{head} ={self.at(d.init_start)}{d.init};")
         else:
             self.emit(item, f"{head};")
-            if d.init is not None:
-                self.reinit(item, d, d.init)
+            self.reinit(item, d)
 
-    def reinit(self, item: Item, d, init: str | None) -> None:
+    def static_init(self, d) -> bool:
+        """Whether a global's initializer is compiled as a static initializer
+        (as in a C file: compound literals then have static storage).  gcc
+        says when it is not constant, and the compile stage retries that
+        initializer at run time; a call of a notebook function is known not to be."""
+        if self.opt.runtime_init is True or d.init_start in self.opt.runtime_init:
+            return False
+        calls = set(re.findall(r"\b([A-Za-z_]\w*+)\s*+\(", d.init))
+        return d.incomplete_array or not calls & (self.new.functions.keys() | self.defined_here)
+
+    def reinit(self, item: Item, d) -> None:
+        """Store a global's initializer at run time, where the cell has it."""
         name = d.name
-        if init is None:
-            body = f"__builtin_memset((void *)&{name}, 0, sizeof {name});"
-        else:
-            body = (
-                f"__typeof__({name}) __cellc_init ={self.at(d.init_start)}{init}; "
-                f"__builtin_memcpy((void *)&{name}, &__cellc_init, sizeof {name});"
-            )
+        storage = "static " if self.static_init(d) else ""
+        body = (
+            f"{storage}__typeof__({name}) __cellc_init ={self.at(d.init_start)}{d.init}; "
+            f"__builtin_memcpy((void *)&{name}, &__cellc_init, sizeof {name});"
+        )
         self.piece(item, body)
 
     # -- the unit -----------------------------------------------------------
@@ -323,7 +391,7 @@ class Generator:
             self.exclude_keys,
             self.exclude_functions,
             self.exclude_variables,
-            uses=self.cell.uses,
+            uses=None if self.opt.full_prelude else self.cell.uses,
             known=self.cell.declared,
         )
         body = [rest, "void *__cellc_lazy(void);\n"]
@@ -355,6 +423,9 @@ class Generator:
         )
 
 
-def generate(program: Program, cell: ParsedCell, number: int, label: str, options: Options | None = None) -> Unit:
-    """The translation unit of a cell and the model it leads to."""
-    return Generator(program, cell, number, label, options or Options()).run()
+def generate(
+    program: Program, cell: ParsedCell, number: int, label: str, options: Options | None = None, is_library_data=None
+) -> Unit:
+    """The translation unit of a cell and the model it leads to.  `is_library_data(name)`
+    says whether a loaded library defines data `name` (for `extern` declarations)."""
+    return Generator(program, cell, number, label, options or Options(), is_library_data).run()

@@ -19,11 +19,11 @@ from elftools.elf.elffile import ELFFile
 
 from . import values
 from .arch import trampoline_asm
-from .compile import CompileError, Compiler, read_symbols
+from .compile import CompileError, Compiler, read_symbols, static_runtime
 from .executor import Executor, ExecutorDied, Handlers, Outcome, build_executor
 from .generate import Options, generate
 from .model import Program
-from .parse import Splitter, resolve_conditionals
+from .parse import Splitter, expand_macro_items, resolve_conditionals
 
 SIGNAL_NAMES = {
     "SEGV": "Segmentation fault",
@@ -91,44 +91,50 @@ class Interpreter:
             return _error("SyntaxError", f"the cell contains a NUL byte (line {line})")
         if "#if" in code:
             code = resolve_conditionals(code, self._preprocess)
+        code = expand_macro_items(code, self.program.macro_texts(), self._preprocess)
         parsed = Splitter(self.program.is_value_name).split(code)
         if not parsed.items:
             return CellResult(True)
         self.counter += 1
         number = self.counter
         options = Options()
-        for _attempt in range(4):
-            unit = generate(self.program, parsed, number, label, options)
-            try:
-                obj, warnings = self.compiler.compile(f"cell{number}", unit.header, unit.body, label, code)
-            except CompileError as e:
-                retry = self._adjust(options, e.raw)
-                if retry:
-                    continue
-                return _error("CompileError", "the cell did not compile; nothing changed", e.diagnostics)
+        while True:
+            compiled = self._compile(parsed, number, label, code, options)
+            if isinstance(compiled, CellResult):
+                return compiled
+            unit, obj, warnings = compiled
+            # Link at once, wrapping every library function seen so far, while the
+            # object's symbols are read; link again only if it needs new names.
+            known = sorted(name for name, kind in self.kinds.items() if kind == "F")
+            speculative = self.compiler.start_link(obj, known)
+            symbols = read_symbols(obj)
+            kinds = self._kinds(symbols)
+            missing = sorted(name for name, kind in kinds.items() if kind == "?")
+            # The pruned prelude missed a declaration (a name a macro pastes
+            # together): compile once more with the whole prelude.
+            pruned = not options.full_prelude and (
+                "implicit declaration of function" in warnings
+                or any(self.program.is_value_name(name) for name in missing)
+            )
+            if missing or pruned:
+                speculative.kill()
+                speculative.wait()
+            if pruned:
+                options.full_prelude = True
+                continue
             break
-        else:
-            return _error("CompileError", "the cell did not compile")
-        # Link at once, wrapping every library function seen so far, while the
-        # object's symbols are read; link again only if it needs new names.
-        known = sorted(name for name, kind in self.kinds.items() if kind == "F")
-        speculative = self.compiler.start_link(obj, known)
-        symbols = read_symbols(obj)
-        kinds = self._kinds(symbols)
-        missing = sorted(name for name, kind in kinds.items() if kind == "?")
         if missing:
-            speculative.kill()
-            speculative.wait()
             names = ", ".join(missing)
             return _error(
                 "LinkError", f"undefined: {names}", f"undefined: {names}\n(no cell or loaded library defines it)"
             )
         wrap = sorted(name for name, kind in kinds.items() if kind == "F")
+        runtime = "S" in kinds.values()
         try:
             extra = self._trampolines(wrap, unit.program, number)
-            if extra or not set(wrap) <= set(known):
+            if extra or runtime or not set(wrap) <= set(known):
                 speculative.communicate()
-                so = self.compiler.link(obj, wrap, extra)
+                so = self.compiler.link(obj, wrap, extra, runtime)
             else:
                 so = self.compiler.finish_link(speculative, obj)
         except CompileError as e:
@@ -147,16 +153,56 @@ class Interpreter:
             result.value = self._value(unit.value_symbol, so, symbols)
         return result
 
+    def _compile(self, parsed, number: int, label: str, code: str, options: Options):
+        """(unit, object, warnings), or the CellResult of a cell gcc rejects.
+
+        A first attempt declares only what the cell's names reach; gcc's
+        complaints lead to another (see `_adjust`), and before any error is
+        reported the cell is compiled once with the whole prelude, so pruning
+        never makes a cell fail that the full program would compile."""
+        for _attempt in range(6):
+            unit = generate(self.program, parsed, number, label, options, self._is_library_data)
+            try:
+                obj, warnings = self.compiler.compile(f"cell{number}", unit.header, unit.body, label, code)
+                return unit, obj, warnings
+            except CompileError as e:
+                if self._adjust(options, e.raw, parsed, label):
+                    continue
+                if not options.full_prelude:
+                    options.full_prelude = True
+                    continue
+                return _error("CompileError", "the cell did not compile; nothing changed", e.diagnostics)
+        return _error("CompileError", "the cell did not compile")
+
     def _preprocess(self, text: str) -> str | None:
         """`text` through gcc's preprocessor with the notebook's includes and macros."""
         header, rest = self.program.prelude()
         return self.compiler.preprocess(header + rest + '#line 1 "<cell>"\n' + text)
 
+    def _is_library_data(self, name: str) -> bool:
+        if name not in self.kinds:
+            self.kinds.update((n, k) for n, k in self.executor.kinds([name]).items() if k != "?")
+        return self.kinds.get(name) == "D"
+
     @staticmethod
-    def _adjust(options: Options, raw: str) -> bool:
+    def _adjust(options: Options, raw: str, parsed, label: str) -> bool:
         """Change how the cell is generated after gcc rejected an attempt."""
-        if "initializer element is not" in raw and not options.runtime_init:
-            options.runtime_init = True
+        if "initializer element is not" in raw and options.runtime_init is not True:
+            # Those initializers run at run time (the notebook allows any expression).
+            lines = {
+                int(m)
+                for m in re.findall(rf"^{re.escape(label)}:(\d+):\d+: error: initializer element is not", raw, re.M)
+            }
+            starts = {
+                d.init_start
+                for item in parsed.items
+                for d in item.declarators
+                if d.init is not None and _lines_of(parsed.source, d.init_start, d.init) & lines
+            }
+            if starts - options.runtime_init:
+                options.runtime_init |= starts
+            else:
+                options.runtime_init = True
             return True
         if options.value_mode == "assign":
             if "assignment to expression with array type" in raw:
@@ -171,11 +217,15 @@ class Interpreter:
         return False
 
     def _kinds(self, symbols) -> dict[str, str]:
-        """F/D/? for each name the cell needs from outside the notebook."""
+        """F/D/S/? for each name the cell needs from outside the notebook:
+        a function or data of the loaded libraries, a name of gcc's static
+        runtime (linked into the cell), or nothing known."""
         need = {s for s in symbols.undefined - symbols.defined if not s.startswith(("__cellc_", "__wrap_"))}
         unknown = sorted(need - self.kinds.keys())
         if unknown:
             found = self.executor.kinds(unknown)
+            static = static_runtime(self.compiler.gcc)[1]
+            found.update((name, "S") for name, kind in found.items() if kind == "?" and name in static)
             self.kinds.update((name, kind) for name, kind in found.items() if kind != "?")
             return {name: self.kinds.get(name, found.get(name, "?")) for name in need}
         return {name: self.kinds[name] for name in need}
@@ -366,12 +416,28 @@ class Interpreter:
         self.kinds.clear()
         self.executor = self._start_executor()
 
+    def end_program(self, handlers: Handlers | None = None) -> None:
+        """End the program as C does: `exit(0)` runs its `atexit` handlers and
+        `__attribute__((destructor))` functions (output goes to `handlers`)."""
+        if self.program.cells and self.workdir.exists():
+            self.execute("__builtin_exit(0);", "<end>", handlers or Handlers())
+
     def shutdown(self) -> None:
+        if self.workdir.exists():
+            try:
+                self.end_program()
+            except Exception:  # shutting down regardless
+                pass
         self.executor.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     def interrupt(self) -> None:
         self.executor.interrupt()
+
+
+def _lines_of(source: bytes, start: int, text: str) -> set[int]:
+    first = source.count(b"\n", 0, start) + 1
+    return set(range(first, first + text.count("\n") + 1))
 
 
 def _line_of(so_path: str, address: int) -> int | None:

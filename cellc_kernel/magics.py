@@ -471,7 +471,13 @@ class Magics:
             flags = shlex.split(args)
         except ValueError as e:
             return _error("UsageError", f"%cflags: {e}"), True
-        bad = [f for f in flags if not f.startswith("-") or f in ("-c", "-o", "-E", "-S", "-shared")]
+        takes_argument = ("-I", "-D", "-U", "-include", "-isystem", "-iquote", "-idirafter", "-x")
+        bad = [
+            f
+            for i, f in enumerate(flags)
+            if (not f.startswith("-") and (i == 0 or flags[i - 1] not in takes_argument))
+            or f in ("-c", "-o", "-E", "-S", "-shared")
+        ]
         if bad:
             return _error("UsageError", f"%cflags: not a compile flag here: {' '.join(bad)}"), True
         proc = subprocess.run(
@@ -605,6 +611,7 @@ class Magics:
     def line_reset(self, args: str, rest: str, label: str, handlers: Handlers):
         """%reset: a fresh program in the same kernel (every definition and all state are dropped)."""
         asan = "address" in self._sanitizers()
+        self.interpreter.end_program(handlers)  # atexit handlers and destructors run, in this cell
         try:
             self._restart(asan=asan)
         except RuntimeError as e:

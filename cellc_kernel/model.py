@@ -10,10 +10,32 @@ so a failed cell changes nothing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from .parse import identifiers
+
+_ATTRIBUTE = re.compile(r"\b(?:__attribute__|__attribute)\s*$")
+
+
+def bind(declaration: str, symbol: str) -> str:
+    """`declaration` bound to the linker name `symbol` by an asm label, which
+    C puts after the declarator and before trailing `__attribute__`s."""
+    text = declaration.rstrip()
+    end = len(text)
+    while text[:end].endswith(")"):
+        depth, i = 0, end - 1
+        while i >= 0:  # the '(' matching the last ')'
+            depth += {")": 1, "(": -1}.get(text[i], 0)
+            if depth == 0:
+                break
+            i -= 1
+        m = _ATTRIBUTE.search(text[:i]) if text[i + 1 : i + 2] == "(" else None
+        if m is None:
+            break
+        end = len(text[: m.start()].rstrip())
+    return f'{text[:end].rstrip()} __asm__("{symbol}"){" " + text[end:].lstrip() if end < len(text) else ""}'
 
 
 @dataclass
@@ -27,13 +49,14 @@ class Definition:
     order: int
     label: str  # the cell it came from, e.g. "In[3]"
     line: int
+    refs: set[str] = field(default_factory=set)  # needed along, not before
 
     def provides(self) -> set[str]:
         out = set()
         for kind, name in self.keys:
             if kind in ("struct", "union", "enum"):
                 out.add(f"{kind} {name}")
-            elif kind in ("typedef", "macro", "const"):
+            elif kind in ("typedef", "macro", "const", "extern", "inline"):
                 out.add(name)
         return out
 
@@ -42,7 +65,7 @@ class Definition:
 
     def needs(self) -> set[str]:
         """Names this definition refers to, its macro bodies included."""
-        return self.uses | (identifiers(self.text) if self.kind == "define" else set())
+        return self.uses | self.refs | (identifiers(self.text) if self.kind in ("define", "inline") else set())
 
 
 @dataclass
@@ -57,7 +80,7 @@ class Function:
     callers: set[str] = field(default_factory=set)  # labels of cells calling it
 
     def declaration(self) -> str:
-        return f'{self.prototype} __asm__("__cellc_tramp_{self.name}");'
+        return bind(self.prototype, f"__cellc_tramp_{self.name}") + ";"
 
     @cached_property
     def uses(self) -> set[str]:
@@ -75,7 +98,7 @@ class Variable:
     users: set[str] = field(default_factory=set)  # functions compiled against it
 
     def declaration(self) -> str:
-        return f'extern {self.decl} __asm__("{self.symbol}");'
+        return "extern " + bind(self.decl, self.symbol) + ";"
 
     @cached_property
     def uses(self) -> set[str]:
@@ -124,6 +147,19 @@ class Program:
 
     def macros(self) -> set[str]:
         return {name for d in self.definitions for kind, name in d.keys if kind == "macro"}
+
+    def macro_texts(self) -> dict[str, str]:
+        """Each macro's name and replacement text."""
+        out = {}
+        for d in self.definitions:
+            for kind, name in d.keys:
+                if kind == "macro":
+                    out[name] = (
+                        d.text.split(")", 1)[-1]
+                        if d.text.lstrip("# \t")[6:].lstrip().startswith(name + "(")
+                        else d.text.split(name, 1)[-1]
+                    )
+        return out
 
     def is_value_name(self, name: str) -> bool:
         return name in self.functions or name in self.variables
@@ -177,10 +213,17 @@ class Program:
         if uses is not None:
             head, tail, functions, variables = self._needed(uses, known, head, tail, functions, variables)
         header = "".join(d.render() for d in head)
-        rest = [d.render() for d in tail]
+        macros = self.macros()
+        declarations = {f.name: _unexpanded(f.name, f.declaration(), macros) for f in functions}
+        declarations.update((v.name, _unexpanded(v.name, v.declaration(), macros)) for v in variables)
+        rest = []
+        for d in tail:
+            # `typedef __typeof__(compute) compute_fn;` needs compute declared first
+            for name in sorted(d.uses & declarations.keys()):
+                rest.append('#line 1 "<cellc>"\n' + declarations.pop(name))
+            rest.append(d.render())
         rest.append('#line 1 "<cellc>"\n')
-        rest.extend(f.declaration() + "\n" for f in functions)
-        rest.extend(v.declaration() + "\n" for v in variables)
+        rest.extend(declarations.values())
         return header, "".join(rest)
 
     @staticmethod
@@ -220,6 +263,15 @@ class Program:
             [f for f in functions if id(f) in needed],
             [v for v in variables if id(v) in needed],
         )
+
+
+def _unexpanded(name: str, declaration: str, macros: set[str]) -> str:
+    """A declaration line, shielded from a later macro of the same name
+    (`int foo = 1;` then `#define foo (4 + foo)`): declared where it stood in
+    the program, the name was not a macro yet."""
+    if name not in macros:
+        return declaration + "\n"
+    return f'#pragma push_macro("{name}")\n#undef {name}\n{declaration}\n#pragma pop_macro("{name}")\n'
 
 
 #: Words that need no declaration.

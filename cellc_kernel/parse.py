@@ -18,6 +18,7 @@ from tree_sitter import Language, Node, Parser
 C_LANGUAGE = Language(tree_sitter_c.language())
 _parser = Parser(C_LANGUAGE)
 
+THREAD_WORDS = {"__thread", "thread_local"}  # as tree-sitter sees them (_Thread_local is masked)
 STORAGE_WORDS = {"static", "extern", "inline", "__inline", "__inline__", "auto", "register"}
 
 
@@ -46,6 +47,7 @@ class Declarator:
     end: int = 0  # byte offset just after the declarator (for asm labels)
     incomplete_array: bool = False
     signature: str = ""  # functions: the type, parameter names dropped
+    attributes: str = ""  # `__attribute__`s between the declarator and its initializer
 
 
 @dataclass
@@ -53,7 +55,7 @@ class Item:
     """A top-level piece of a cell.
 
     kind is one of: include, define, undef, directive, type, typedef, function,
-    declaration, statement, value, verbatim (broken code left for gcc to judge).
+    declaration, statement, value, asm, verbatim (broken code left for gcc to judge).
     """
 
     kind: str
@@ -65,6 +67,7 @@ class Item:
     name: str = ""  # function/macro name
     keys: list[tuple[str, str]] = field(default_factory=list)  # what it provides
     uses: set[str] = field(default_factory=set)
+    refs: set[str] = field(default_factory=set)  # needed along, in any order (typedef of a struct tag)
     declarators: list[Declarator] = field(default_factory=list)
     storage: set[str] = field(default_factory=set)
     edits: list[Edit] = field(default_factory=list)  # storage-class removal etc.
@@ -93,6 +96,21 @@ def identifiers(text: str) -> set[str]:
     return {f"{kw} {name}" if kw else name for kw, name in _IDENT.findall(_STRINGS.sub(" ", text))}
 
 
+_WORD = re.compile(r"[A-Za-z_]\w*\Z")
+
+
+def _is_name_leaf(n: Node) -> bool:
+    """An identifier, or a word tree-sitter-c reads as a keyword or literal
+    that a header may define: `size_t` and `uint32_t` (primitive types),
+    `NULL`, `true`, `bool`, `alignof`, `offsetof`, `static_assert`.
+    Member names and labels are not names the prelude can provide."""
+    if n.type in ("identifier", "type_identifier", "primitive_type"):
+        return True
+    if n.child_count or n.type in ("field_identifier", "statement_identifier", "string_content", "comment"):
+        return False
+    return bool(_WORD.match(n.type)) and bool(_WORD.match(n.text.decode("utf-8", "replace")))
+
+
 def names_in_tree(root: Node) -> tuple[set[str], set[str]]:
     """(uses, declared) over a whole tree: identifiers and tags referred to,
     and those that declarations, parameters, enumerators and macros introduce.
@@ -103,7 +121,7 @@ def names_in_tree(root: Node) -> tuple[set[str], set[str]]:
     while stack:
         n = stack.pop()
         t = n.type
-        if t in ("identifier", "type_identifier"):
+        if _is_name_leaf(n):
             uses.add(n.text.decode())
         elif t in ("struct_specifier", "union_specifier", "enum_specifier"):
             tag = n.child_by_field_name("name")
@@ -127,6 +145,17 @@ def names_in_tree(root: Node) -> tuple[set[str], set[str]]:
                 declared.add(name.text.decode())
         stack.extend(n.children)
     return uses, declared
+
+
+def _original(source: bytes, node: Node) -> str:
+    """A node's text in the user's source; a masked word (see `_mask`) whole."""
+    text = _text(source, node)
+    if node.type in ("type_qualifier", "storage_class_specifier") and text.encode() != node.text:
+        # a masked word: its stand-in may be shorter
+        m = re.compile(rb"\w+").match(source, node.start_byte)
+        if m:
+            return m.group().decode()
+    return text
 
 
 def _text(source: bytes, node: Node) -> str:
@@ -167,7 +196,7 @@ def _collect_uses(node: Node, out: set[str]) -> None:
     stack = [node]
     while stack:
         n = stack.pop()
-        if n.type in ("identifier", "type_identifier"):
+        if _is_name_leaf(n):
             out.add(n.text.decode())
         elif n.type in ("struct_specifier", "union_specifier", "enum_specifier"):
             tag = n.child_by_field_name("name")
@@ -202,13 +231,39 @@ def _body_specifier(node: Node) -> Node | None:
     return None
 
 
-_TYPEOF = re.compile(rb"\b(?:__typeof__|__typeof|typeof)\s*\(")
+_TYPEOF = re.compile(rb"\b(?:__typeof__|__typeof|typeof|_Atomic)\s*\(")
+# Words tree-sitter-c does not know, and a word of the same length it reads
+# the same way (a qualifier, a storage class).
+_WORD_MASKS = {
+    b"_Complex": b"volatile",
+    b"__complex__": b"volatile   ",
+    b"_Imaginary": b"volatile  ",
+    b"_Thread_local": b"__thread     ",
+}
+_MASKED_WORD = re.compile(rb"\b(?:" + b"|".join(_WORD_MASKS) + rb")\b")
 
 
-def _mask_typeof(source: bytes) -> tuple[bytes, list[bytes]]:
-    """`typeof(expr)` with each byte replaced by `_`, for tree-sitter-c, which
-    reads `__typeof__(a + 1) b;` as a call; the byte ranges stay the same, so
-    the items still carry the user's text.  Also returns the masked texts."""
+_ATTRIBUTE = re.compile(rb"(?<=[\w)\]])\s*\b__attribute__\s*\(")
+
+
+def _close_paren(source: bytes, start: int) -> int | None:
+    """Offset just after the ')' that closes the '(' at `start`."""
+    depth = 0
+    for i in range(start, len(source)):
+        if source[i] == ord("("):
+            depth += 1
+        elif source[i] == ord(")"):
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return None
+
+
+def _mask(source: bytes) -> tuple[bytes, list[bytes]]:
+    """The source as tree-sitter-c can read it, byte ranges unchanged, so the
+    items still carry the user's text.  `typeof(expr)` and `_Atomic(T)` become
+    `_` runs (tree-sitter reads `__typeof__(a + 1) b;` as a call), and the
+    words of `_WORD_MASKS` their stand-ins.  Also returns the masked type texts."""
     out = bytearray(source)
     spans: list[bytes] = []
     for m in _TYPEOF.finditer(source):
@@ -225,6 +280,15 @@ def _mask_typeof(source: bytes) -> tuple[bytes, list[bytes]]:
         if depth == 0 and b"\n" not in span:
             out[m.start() : i + 1] = b"_" * len(span)
             spans.append(span)
+    for m in _ATTRIBUTE.finditer(source):  # `int x __attribute__((aligned(16))) = 3;`
+        end = _close_paren(source, m.end() - 1)
+        if end is not None and (
+            re.match(rb"\s*=", source[end:])
+            or (source[m.start() - 1 : m.start()] != b")" and re.match(rb"\s*[;,]", source[end:]))
+        ):
+            out[m.start() : end] = b" " * (end - m.start())
+    for m in _MASKED_WORD.finditer(source):
+        out[m.start() : m.end()] = _WORD_MASKS[m.group()]
     return bytes(out), spans
 
 
@@ -237,7 +301,8 @@ class Splitter:
 
     def split(self, code: str) -> ParsedCell:
         source = code.encode("utf-8", "surrogateescape")
-        masked, typeofs = _mask_typeof(source)
+        masked, typeofs = _mask(source)
+        self._masked = masked
         tree = parse_tree(masked)
         nodes = [n for n in tree.root_node.children if n.end_byte > n.start_byte]  # no MISSING tokens
         value = None
@@ -378,6 +443,8 @@ class Splitter:
             return self._typedef(source, node, end)
         if t == "function_definition":
             return self._function(source, node, end, declared)
+        if t == "expression_statement" and [c.type for c in node.named_children] == ["gnu_asm_expression"]:
+            return self._base("asm", source, node, end)
         if t in ("declaration", "type_definition") and node.has_error:
             return self._base("verbatim", source, node, end)  # gcc will say what is wrong
         if t == "declaration" and not self._declaration_is_statement(node, declared):
@@ -390,10 +457,23 @@ class Splitter:
         if spec is not None:
             item.keys.extend(_type_keys(spec))
         for d in node.children_by_field_name("declarator"):
-            name, _ = declarator_name(d)
+            name, is_function = declarator_name(d)
             if name:
                 item.keys.append(("typedef", name))
+                if is_function:  # `typedef int handler_fn(int);` declares functions: `handler_fn f;`
+                    item.keys.append(("functype", name))
         _collect_uses(node, item.uses)
+        for m in _TYPEOF.finditer(source, node.start_byte, node.end_byte):  # masked for tree-sitter
+            end = _close_paren(source, m.end() - 1) or node.end_byte
+            item.uses |= identifiers(source[m.end() : end].decode("utf-8", "replace"))
+        t = node.child_by_field_name("type")
+        if spec is None and t is not None and t.type in ("struct_specifier", "union_specifier"):
+            # `typedef struct node node_t;` declares the tag itself: it needs the
+            # struct's definition with it, not before it (the struct may use node_t).
+            tag = f"{t.type.split('_')[0]} {t.child_by_field_name('name').text.decode()}"
+            if tag in item.uses:
+                item.uses.discard(tag)
+                item.refs.add(tag)
         return item
 
     def _storage(self, source: bytes, node: Node, item: Item) -> None:
@@ -401,20 +481,23 @@ class Splitter:
             if c.type == "storage_class_specifier":
                 word = c.text.decode()
                 item.storage.add(word)
+                if word in THREAD_WORDS:
+                    continue  # part of the type, for every cell that declares it
                 item.edits.append(Edit(c.start_byte, c.end_byte, " " * (c.end_byte - c.start_byte)))
 
     def _spec_text(self, source: bytes, node: Node, first_decl: Node, spec_override: str | None) -> str:
         if spec_override is not None:
             quals = [
-                _text(source, c)
+                _original(source, c)
                 for c in node.children
                 if c.end_byte <= first_decl.start_byte and c.type == "type_qualifier"
             ]
             return " ".join(quals + [spec_override])
         parts = [
-            _text(source, c)
+            _original(source, c)
             for c in node.children
-            if c.end_byte <= first_decl.start_byte and c.type != "storage_class_specifier"
+            if c.end_byte <= first_decl.start_byte
+            and (c.type != "storage_class_specifier" or c.text.decode() in THREAD_WORDS)
         ]
         return " ".join(parts)
 
@@ -433,6 +516,11 @@ class Splitter:
         item.prototype = f"{spec} {_text(source, decl)}"
         item.signature = normalize(self._signature(source, spec, decl, name_node))
         item.keys = [("function", item.name)]
+        if re.search(r"\balways_inline\b", item.prototype):
+            item.kind = "inline"
+            item.keys = [("inline", item.name)]
+            item.edits = []
+            _collect_uses(node, item.uses)
         return item
 
     @staticmethod
@@ -459,6 +547,12 @@ class Splitter:
                 s2, e2 = s2 - shift, e2 - shift
             out[s2:e2] = b""
         return f"{spec} {out.decode('utf-8', 'replace')}"
+
+    def _masked_attributes(self, source: bytes, start: int) -> str:
+        """The `__attribute__`s after a declarator that `_mask` hid from tree-sitter."""
+        m = re.compile(rb"\s*").match(self._masked, start)
+        end = m.end()
+        return " " + source[start:end].decode("utf-8", "replace").strip() if source[start:end].strip() else ""
 
     def _declaration(self, source: bytes, node: Node, end: int, declared: set[str]) -> Item:
         item = self._base("declaration", source, node, end)
@@ -489,6 +583,7 @@ class Splitter:
         for d in decls:
             init = None
             init_start = 0
+            attributes = ""
             target = d
             if d.type == "init_declarator":
                 target = d.child_by_field_name("declarator")
@@ -499,6 +594,7 @@ class Splitter:
             name, is_function = declarator_name(target)
             if not name:
                 continue
+            attributes = self._masked_attributes(source, target.end_byte)
             declared.add(name)
             decl_text = f"{spec} {_text(source, target)}"
             incomplete = bool(re.search(r"\[\s*\]", _text(source, target)))
@@ -506,7 +602,9 @@ class Splitter:
             if is_function:
                 signature = normalize(self._signature(source, spec, target, _name_node(target)))
             item.declarators.append(
-                Declarator(name, is_function, decl_text, init, init_start, target.end_byte, incomplete, signature)
+                Declarator(
+                    name, is_function, decl_text, init, init_start, target.end_byte, incomplete, signature, attributes
+                )
             )
         return item
 
@@ -576,3 +674,91 @@ def resolve_conditionals(code: str, evaluate) -> str:
             blanked[start:end] = source[start:end]
         code = bytes(blanked).decode("utf-8", "surrogateescape")
     return code
+
+
+_DECLARATION_START = frozenset(
+    """void char short int long float double signed unsigned _Bool bool struct union enum typedef static
+    extern const volatile inline _Noreturn _Thread_local __thread""".split()
+)
+_EXPANSION_MARK = "__cellc_expansion_here"
+
+
+def _macro_heads(root: Node, source: bytes, macros: dict[str, str]):
+    """(node, start, end) of the top-level text that must go through the
+    preprocessor before it can be split: C whose declared names, or whole
+    definitions, come out of notebook macros (`static int CAT(tw, ice)(int v)`,
+    `DEFINE_GETTER(width)`), and declarations tree-sitter cannot read that use
+    macros or hold directives (X-macros).  Function bodies are left alone."""
+    known = dict(macros)
+    for n in root.children:
+        t = n.type
+        if t in ("preproc_def", "preproc_function_def"):
+            name = n.child_by_field_name("name").text.decode()
+            value = n.child_by_field_name("value")
+            known[name] = value.text.decode("utf-8", "replace") if value is not None else ""
+            continue
+        if t.startswith("preproc") or t == "comment":
+            continue
+        end = n.end_byte
+        body = n.child_by_field_name("body") if t == "function_definition" else None
+        if body is not None:
+            end = body.start_byte
+        words = set(
+            re.findall(r"[A-Za-z_]\w*", _STRINGS.sub(" ", source[n.start_byte : end].decode("utf-8", "replace")))
+        )
+        used = words & known.keys()
+        if not used:
+            continue
+        declarators = (
+            [n.child_by_field_name("declarator")]
+            if t == "function_definition"
+            else list(n.children_by_field_name("declarator"))
+        )
+        names = {declarator_name(d.child_by_field_name("declarator") or d)[0] for d in declarators if d is not None}
+        if names & used or (n.has_error and t != "function_definition"):
+            yield n, n.start_byte, end
+        else:  # `DEFINE_GETTER(width);`: a macro whose text declares or defines
+            m = re.match(rb"\s*([A-Za-z_]\w*)\s*\(", source[n.start_byte : end])
+            body_text = known.get(m.group(1).decode(), "") if m else ""
+            if (
+                m
+                and m.group(1).decode() in known
+                and ("##" in body_text or (body_text.split() or [""])[0] in _DECLARATION_START)
+            ):
+                yield n, n.start_byte, end
+
+
+def expand_macro_items(code: str, macros: dict[str, str], evaluate) -> str:
+    """The cell with the text of `_macro_heads` replaced by its expansion.
+
+    `macros` are the notebook's (name -> replacement text); `evaluate(text)`
+    preprocesses text with the notebook's includes and macros in scope and
+    returns the output (None if it fails: gcc will say what is wrong).  An
+    expansion stays on the lines of what it replaces, so later lines keep
+    their numbers; directives inside the replaced text follow it, so the
+    macros they define or undefine are the notebook's as in a file."""
+    source = code.encode("utf-8", "surrogateescape")
+    root = parse_tree(source).root_node
+    heads = list(_macro_heads(root, source, macros))
+    if not heads:
+        return code
+    out = bytearray(source)
+    for node, start, end in reversed(heads):
+        before = b"".join(
+            source[n.start_byte : n.end_byte] + b"\n"
+            for n in root.children
+            if n.end_byte <= node.start_byte and n.type in ("preproc_def", "preproc_function_def", "preproc_call")
+        )
+        text = source[start:end]
+        probe = before + f"\n{_EXPANSION_MARK}\n".encode() + text + b"\n"
+        output = evaluate(probe.decode("utf-8", "surrogateescape"))
+        if output is None or _EXPANSION_MARK not in output:
+            continue
+        expansion = " ".join(output.split(_EXPANSION_MARK, 1)[1].split()).encode("utf-8", "surrogateescape")
+        directives = [
+            line.strip() for line in re.findall(rb"^[ \t]*#[ \t]*(?:define|undef)\b.*(?:\\\n.*)*", text, re.M)
+        ]
+        replacement = expansion + b"".join(b"\n" + d for d in directives)
+        replacement += b"\n" * max(0, text.count(b"\n") - replacement.count(b"\n"))
+        out[start:end] = replacement
+    return bytes(out).decode("utf-8", "surrogateescape")

@@ -9,10 +9,17 @@ if ! command -v gcc >/dev/null; then
     exit 1
 fi
 
-# System packages for the browser test (JupyterLab in headless Chromium).
-if [ "${CI:-}" = "true" ] && command -v apt-get >/dev/null && ! command -v chromium >/dev/null; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-        || echo "warning: could not install chromium; the browser test will be skipped" >&2
+# System packages: Chromium for the browser test (JupyterLab in headless
+# Chromium), Csmith for the random programs of the conformance tests.
+if [ "${CI:-}" = "true" ] && command -v apt-get >/dev/null; then
+    missing=""
+    command -v chromium >/dev/null || missing="$missing chromium"
+    command -v csmith >/dev/null && [ -f /usr/include/csmith/csmith.h ] || missing="$missing csmith libcsmith-dev"
+    if [ -n "$missing" ]; then
+        # shellcheck disable=SC2086
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null) \
+            || echo "warning: could not install$missing; their tests will be skipped" >&2
+    fi
 fi
 
 VENV="${CELLC_VENV:-.venv}"

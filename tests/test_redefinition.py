@@ -296,9 +296,12 @@ def test_rerunning_counter_declaration_resets_it(k: Kernel) -> None:
     assert value(k, "gc_bump()") == "1"
 
 
-def test_redeclaration_without_initializer_zeroes(k: Kernel) -> None:
+def test_redeclaration_without_initializer_is_a_tentative_definition(k: Kernel) -> None:
+    # As in one C file (`long v = 42; long v;`): the value stays; `= 0` resets.
     k.ok("long gz_v = 42;")
     k.ok("long gz_v;")
+    assert value(k, "gz_v") == "42"
+    k.ok("long gz_v = 0;")
     assert value(k, "gz_v") == "0"
 
 

@@ -1,0 +1,314 @@
+"""Differential conformance: a C file through gcc and through a real cellc kernel.
+
+gcc is the oracle.  Each program is built with plain gcc and run; then the
+same text goes through a cellc kernel twice — the whole file as one cell, and
+split into one cell per top-level item (the way people paste code into a
+notebook) — and a last cell calls `exit(main(...))`, as the C runtime does.
+stdout and the exit status (or the fatal signal) must match.
+
+    python tests/conformance/harness.py tests/conformance/corpus          # every .c file
+    python tests/conformance/harness.py --mode split --cflags "-O2" f.c   # one file, one mode
+
+The kernel is reused between programs (`%reset` gives a fresh program) and
+started anew when it stops answering.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jupyter_client.manager import KernelManager
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from cellc_kernel.parse import parse_tree  # noqa: E402
+
+DEFAULT_CFLAGS = ["-O0", "-std=gnu17", "-w"]
+RUN_TIMEOUT = 20
+CELL_TIMEOUT = 120
+MODES = ("whole", "split")
+WHOLE_ONLY = "conformance: whole only"  # in a program's text: skip the split mode
+
+
+@dataclass
+class Run:
+    """What a program did: its stdout and how it ended."""
+
+    stdout: str
+    status: str  # "exit N" | "signal SIGx" | "error: ..." (cellc could not run it)
+    cells: int = 0
+
+
+@dataclass
+class Result:
+    path: Path
+    reference: Run
+    runs: dict[str, Run] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return all(self.same(run) for run in self.runs.values())
+
+    def same(self, run: Run) -> bool:
+        return run.stdout == self.reference.stdout and run.status == self.reference.status
+
+    def report(self) -> str:
+        lines = []
+        for mode, run in self.runs.items():
+            if self.same(run):
+                continue
+            lines.append(
+                f"--- {self.path.name} [{mode}, {run.cells} cells]: {run.status} (gcc: {self.reference.status})"
+            )
+            if run.stdout != self.reference.stdout:
+                diff = difflib.unified_diff(
+                    self.reference.stdout.splitlines(), run.stdout.splitlines(), "gcc", "cellc", lineterm="", n=1
+                )
+                lines.extend(list(diff)[:40])
+        return "\n".join(lines)
+
+
+# -- gcc, the oracle ---------------------------------------------------------------------
+def reference(path: Path, cflags: list[str], workdir: Path) -> Run | None:
+    """The program built by gcc and run (None: gcc does not build it)."""
+    exe = workdir / (path.stem + ".exe")
+    build = subprocess.run(
+        ["gcc", *cflags, "-o", str(exe), str(path), "-lm", "-lpthread"], capture_output=True, text=True
+    )
+    if build.returncode != 0:
+        return None
+    try:
+        proc = subprocess.run(
+            ["prog"],
+            executable=str(exe),
+            capture_output=True,
+            timeout=RUN_TIMEOUT,
+            cwd=path.parent,
+            stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired:
+        return Run("", "error: timeout")
+    return Run(proc.stdout.decode("utf-8", "replace"), _status(proc.returncode))
+
+
+def _status(returncode: int) -> str:
+    if returncode < 0:
+        return f"signal {signal.Signals(-returncode).name}"
+    return f"exit {returncode}"
+
+
+# -- splitting a file into cells ---------------------------------------------------------
+def split_items(source: str) -> list[str]:
+    """One cell per top-level item, comments kept with the item they precede.
+
+    tree-sitter's top-level nodes are the items; a node on the same line as
+    the end of the previous one (`struct S { ... } ;`, a trailing comment)
+    stays with it."""
+    data = source.encode()
+    nodes = [n for n in parse_tree(data).root_node.children if n.end_byte > n.start_byte]
+    cells: list[list[int]] = []  # [start, end] byte ranges
+    pending_start: int | None = None
+    last_row = -1
+    for n in nodes:
+        if n.type == "preproc_call" and n.text.split()[0] == b"#line":
+            # `#line` renumbers the rest of its cell only (README: Conformance):
+            # what follows it stays in its cell.
+            start = pending_start if pending_start is not None else n.start_byte
+            cells.append([start, len(data)])
+            break
+        same_line = cells and n.start_point[0] == last_row
+        if n.type == "comment" and not same_line:
+            pending_start = n.start_byte if pending_start is None else pending_start
+            continue
+        if same_line or n.type == ";":
+            cells[-1][1] = n.end_byte
+        else:
+            start = pending_start if pending_start is not None else n.start_byte
+            cells.append([start, n.end_byte])
+        pending_start = None
+        last_row = n.end_point[0] - (1 if n.end_point[1] == 0 else 0)
+    return [data[s:e].decode() for s, e in cells if data[s:e].strip()]
+
+
+def main_call(source: str) -> str:
+    """The last cell: what the C runtime does with main."""
+    args = "" if re.search(r"\bmain\s*\(\s*(void)?\s*\)", source) else '1, (char *[]){ "prog", 0 }'
+    return f"__builtin_exit(main({args}));"
+
+
+# -- cellc -------------------------------------------------------------------------------
+class Session:
+    """A cellc kernel reused across programs."""
+
+    def __init__(self):
+        self.km: KernelManager | None = None
+        self.kc = None
+
+    def _start(self) -> None:
+        self.km = KernelManager(kernel_name="cellc")
+        self.km.start_kernel(stdin=subprocess.DEVNULL)
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=60)
+
+    def stop(self) -> None:
+        if self.km is not None:
+            self.kc.stop_channels()
+            self.km.shutdown_kernel(now=True)
+            self.km = self.kc = None
+
+    def execute(self, code: str) -> tuple[dict, str, list[dict]]:
+        """(reply content, stdout, error contents) of one cell."""
+        out: list[str] = []
+        errors: list[dict] = []
+
+        def hook(msg):
+            kind = msg["header"]["msg_type"]
+            if kind == "stream" and msg["content"]["name"] == "stdout":
+                out.append(msg["content"]["text"])
+            elif kind == "error":
+                errors.append(msg["content"])
+
+        reply = self.kc.execute_interactive(code, output_hook=hook, timeout=CELL_TIMEOUT, allow_stdin=False)
+        return reply["content"], "".join(out), errors
+
+    def run(self, cells: list[str], cflags: list[str], final: str) -> Run:
+        if self.km is None or not self.km.is_alive():
+            self.stop()
+            self._start()
+        try:
+            self.execute("%reset")
+            reply, _, errors = self.execute("%cflags " + shlex.join(cflags))
+            if reply["status"] != "ok":
+                return Run("", f"error: %cflags: {errors}")
+            stdout = []
+            for k, cell in enumerate(cells + [final]):
+                reply, text, errors = self.execute(cell)
+                stdout.append(text)
+                if reply["status"] == "ok":
+                    continue
+                evalue = errors[0]["evalue"] if errors else reply.get("evalue", "")
+                ename = errors[0]["ename"] if errors else reply.get("ename", "")
+                m = re.match(r"the program called exit\((-?\d+)\)", evalue)
+                if ename == "Exit" and m:
+                    status = f"exit {int(m.group(1)) & 0xFF}"
+                elif ename.startswith("SIG"):
+                    status = f"signal {ename}"
+                else:
+                    trace = "\n".join(errors[0]["traceback"]) if errors else evalue
+                    status = f"error in cell {k + 1}/{len(cells) + 1}: {ename}: {trace[:2000]}\n{cell[:300]}"
+                return Run("".join(stdout), status, len(cells))
+            return Run("".join(stdout), "error: main returned to the notebook", len(cells))
+        except Exception as e:  # a hung or dead kernel costs this program only
+            self.stop()
+            return Run("", f"error: kernel: {type(e).__name__}: {e}", len(cells))
+
+
+def check(path: Path, session: Session, cflags: list[str], modes=MODES, workdir: Path | None = None) -> Result | None:
+    """gcc vs cellc for one file (None: gcc rejects it, nothing to compare)."""
+    source = path.read_text()
+    with tempfile.TemporaryDirectory() as tmp:
+        ref = reference(path, cflags, Path(workdir or tmp))
+    if ref is None:
+        return None
+    result = Result(path, ref)
+    final = main_call(source)
+    if WHOLE_ONLY in source:  # a documented difference of split cells (README: Conformance)
+        modes = [m for m in modes if m == "whole"]
+    for mode in modes:
+        cells = [source] if mode == "whole" else split_items(source)
+        result.runs[mode] = session.run(cells, cflags, final)
+    return result
+
+
+CSMITH_INCLUDE = "/usr/include/csmith"
+
+
+def csmith_program(seed: int, directory: Path) -> Path | None:
+    """Csmith's program for `seed` (None: csmith is not installed)."""
+    if shutil.which("csmith") is None:
+        return None
+    path = directory / f"csmith_{seed}.c"
+    proc = subprocess.run(
+        ["csmith", "--seed", str(seed), "-o", str(path)], capture_output=True, text=True, cwd=directory
+    )
+    return path if proc.returncode == 0 else None
+
+
+def seeds(text: str) -> list[int]:
+    """`1-30,45` -> [1, ..., 30, 45]"""
+    out: list[int] = []
+    for part in text.split(","):
+        first, _, last = part.partition("-")
+        out.extend(range(int(first), int(last or first) + 1))
+    return out
+
+
+def files_in(paths: list[str]) -> list[Path]:
+    out: list[Path] = []
+    for p in map(Path, paths):
+        out.extend(sorted(p.glob("*.c")) if p.is_dir() else [p])
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("paths", nargs="*", help="C files or directories of C files")
+    parser.add_argument("--seeds", type=seeds, default=[], help="also Csmith's programs for these seeds (1-1000)")
+    parser.add_argument("--mode", choices=[*MODES, "both"], default="both")
+    parser.add_argument("--cflags", default="", help="extra gcc flags, for both gcc and the notebook")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print failures only")
+    args = parser.parse_args(argv)
+    cflags = DEFAULT_CFLAGS + shlex.split(args.cflags)
+    modes = MODES if args.mode == "both" else (args.mode,)
+    session = Session()
+    passed = failed = skipped = 0
+    start = time.monotonic()
+    generated = Path(tempfile.mkdtemp(prefix="cellc-csmith-"))
+    jobs = [(path, cflags) for path in files_in(args.paths)]
+    csmith_flags = [*cflags, "-I" + CSMITH_INCLUDE]
+    try:
+        for seed in args.seeds:
+            path = csmith_program(seed, generated)
+            if path is None:
+                print(f"skip csmith seed {seed}: csmith is not installed or failed", flush=True)
+                continue
+            jobs.append((path, csmith_flags))
+        for path, flags in jobs:
+            result = check(path, session, flags, modes)
+            if result is None:
+                skipped += 1
+                print(f"skip {path.name}: gcc does not build it", flush=True)
+            elif result.ok:
+                passed += 1
+                if not args.quiet:
+                    print(f"ok   {path.name}", flush=True)
+            else:
+                failed += 1
+                print(f"FAIL {path.name}\n{result.report()}", flush=True)
+            if result is not None and result.ok and path.parent == generated:
+                path.unlink()
+    finally:
+        session.stop()
+        if not any(generated.iterdir()):
+            generated.rmdir()
+        else:
+            print(f"failing Csmith programs are kept in {generated}")
+    print(f"{passed} passed, {failed} failed, {skipped} skipped in {time.monotonic() - start:.0f} s")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    sys.exit(main())

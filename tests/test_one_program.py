@@ -1,0 +1,164 @@
+"""A notebook is one C program: the cases that once differed from gcc, each
+typed the way a user pastes it (one cell per item, headers first)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture()
+def k(fresh_kernel):
+    return fresh_kernel
+
+
+def test_types_from_headers_in_a_later_cell(k):
+    k.ok("#include <stdio.h>")
+    k.ok("size_t k = 1;")
+    assert k.ok("k").value == "1"
+    k.ok("#include <stdint.h>")
+    k.ok("uint32_t x = 5;")
+    k.ok("int32_t f(int32_t a) { return a * 2; }")
+    assert k.ok("f(x)").value == "10"
+    k.ok("void *p = NULL;")
+    assert k.ok("p == 0").value == "1"
+    k.ok("#include <stdbool.h>")
+    k.ok("bool b = true;")
+    assert k.ok("b").value == "true"
+    assert k.ok("(uint64_t)1 << 63").value == "9223372036854775808"
+    k.ok("#include <stdalign.h>")
+    k.ok("int a = alignof(double);")
+    assert k.ok("a").value == "8"
+
+
+def test_names_a_macro_pastes_together(k):
+    k.ok("#define CAT(a, b) a##b")
+    k.ok("int AB(int x) { return x + 1; }")
+    k.ok("int y = CAT(A, B)(3);")
+    assert k.ok("y").value == "4"
+
+
+def test_definitions_a_macro_makes(k):
+    k.ok("#include <stdio.h>\n#define DEFINE_GETTER(name) int get_##name(void) { return name; }")
+    k.ok("int width = 7;")
+    k.ok("DEFINE_GETTER(width)")
+    k.ok("#define CAT(a, b) a##b\nstatic int CAT(tw, ice)(int v) { return 2 * v; }")
+    assert k.ok("get_width() + twice(1)").value == "9"
+
+
+def test_main_without_return_returns_zero(k):
+    k.ok("#include <stdio.h>")
+    k.ok('int main(void) { printf("hi\\n"); }')
+    r = k.ok("main()")
+    assert r.stdout == "hi\n" and r.value == "0"
+
+
+def test_func_names_the_function(k):
+    k.ok("#include <stdio.h>")
+    k.ok('void test_init_bf(void) { printf("%s %s %s\\n", __func__, __FUNCTION__, __PRETTY_FUNCTION__); }')
+    assert k.ok("test_init_bf();").stdout == "test_init_bf test_init_bf test_init_bf\n"
+
+
+def test_failed_assert_names_no_generated_function(k):
+    k.ok("#include <assert.h>\nint balance = 5;")
+    r = k.fails("assert(balance > 1000);")
+    assert "__cellc" not in r.error_text and "__cellc" not in r.stderr
+    assert "Assertion `balance > 1000' failed" in r.stderr
+
+
+def test_file_scope_compound_literal_has_static_storage(k):
+    k.ok("struct S { int a, b; };")
+    k.ok("struct S *s = &(struct S){ 1, 2 };")
+    k.ok("int *ip = (int[]){ 7, 8, 9 };")
+    k.ok("int scratch[64]; for (int i = 0; i < 64; i++) scratch[i] = -1;")
+    assert k.ok("s->a + s->b").value == "3"
+    assert k.ok("ip[2]").value == "9"
+
+
+def test_const_object_initialized_with_an_address(k):
+    k.ok("int g = 1;")
+    k.ok("int *const p = &g;")
+    k.ok("static int *const q = &g;")
+    assert k.ok("*p + *q").value == "2"
+    k.ok("const int ca[] = {1, 2, 3};")
+    assert k.ok("ca").value == "{ 1, 2, 3 }"
+    k.ok("int *const p = &g;")  # re-running the declaration re-initializes it
+    assert k.ok("*p").value == "1"
+
+
+def test_extern_array_then_definition_has_the_composite_type(k):
+    k.ok("extern int a3[10];")
+    k.ok("int a3[] = { 12, 34 };")
+    assert k.ok("sizeof a3").value == "40"
+    k.ok("extern const char msg[];")
+    k.ok('const char msg[] = "composite";')
+    assert k.ok("sizeof msg").value == "10"
+
+
+def test_tentative_definition_keeps_the_value(k):
+    k.ok("int t = 3;")
+    k.ok("int t;")
+    assert k.ok("t").value == "3"
+
+
+def test_atexit_handlers_and_destructors_run_at_exit(k):
+    k.ok("#include <stdio.h>\n#include <stdlib.h>")
+    k.ok('static void bye(void) { printf("bye\\n"); }')
+    k.ok('__attribute__((destructor)) static void fini(void) { printf("fini\\n"); }')
+    k.ok("atexit(bye);")
+    r = k.fails('printf("leaving\\n"); exit(0);')
+    assert r.stdout == "leaving\nbye\nfini\n"
+    assert "exit(0)" in r.error_text
+    # The exit rolled back: the program goes on, and ends for good at %reset.
+    r = k.ok("%reset")
+    assert r.stdout.startswith("bye\nfini\n")
+
+
+def test_libgcc_helpers_link(k):
+    k.ok("#include <complex.h>")
+    k.ok("double _Complex z = 1 + 2*I;")
+    assert k.ok("cimag(z * z)").value == "4.0"
+    k.ok("__int128 big = (__int128)1 << 100;")
+    assert k.ok("(long)(big / ((__int128)1 << 90))").value == "1024"
+    k.ok("unsigned long long bits = 0xF0F0;")
+    assert k.ok("__builtin_popcountll(bits)").value == "8"
+    k.ok("_Float128 q = 1.5;")
+    assert k.ok("(double)(q * q)").value == "2.25"
+
+
+def test_words_tree_sitter_does_not_know_are_declarations(k):
+    k.ok("_Complex double z4 = 3.0;")
+    assert k.ok("z4 == 3.0").value == "1"
+    k.ok("_Thread_local int tls = 6;")
+    assert k.ok("tls").value == "6"
+    k.ok("int x __attribute__((aligned(64))) = 5;")
+    assert k.ok("x + (int)_Alignof(x)").value == "69"
+
+
+def test_top_level_asm_and_line_directive(k):
+    k.ok('__asm__(".globl answer\\n.type answer, @function\\nanswer:\\n\\tmovl $42, %eax\\n\\tret\\n");')
+    k.ok("int answer(void);")
+    assert k.ok("answer()").value == "42"
+    k.ok("#include <stdio.h>")
+    r = k.ok('#line 100\nprintf("%d\\n", __LINE__);')
+    assert r.stdout == "100\n"  # #line N numbers the line after it
+
+
+def test_attributes_after_a_prototype(k):
+    k.ok("#include <stdio.h>\n#include <stdarg.h>")
+    k.ok("void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));")
+    k.ok("void say(const char *fmt, ...) { va_list ap; va_start(ap, fmt); vprintf(fmt, ap); va_end(ap); }")
+    assert k.ok('say("%d\\n", 5);').stdout == "5\n"
+
+
+def test_function_declared_through_a_typedef(k):
+    k.ok("typedef int handler_fn(int);")
+    k.ok("handler_fn double_it;")
+    k.ok("int (*use)(int) = double_it;")
+    k.ok("int double_it(int x) { return x * 2; }")
+    assert k.ok("use(21)").value == "42"
+
+
+def test_macro_shadowing_a_global(k):
+    k.ok("#include <stdio.h>\nstatic int foo = 1;")
+    k.ok("#define foo (4 + foo)")
+    assert k.ok('printf("%d\\n", foo);').stdout == "5\n"
