@@ -121,6 +121,26 @@ def trivial_cell(n: int, logs: Path, profile: bool) -> Row:
     return row
 
 
+def prelude_fallback(n: int, logs: Path) -> Row:
+    """What soundness costs when the pruned prelude is not enough: a name a macro
+    pastes together (`CAT(A, B)(i)`) makes the cell compile once more with the
+    whole prelude.  Reference: the same call written out (`AB(i)`), pruned."""
+    row = Row("  cell needing the full-prelude retry vs same cell pruned", unit="ms", goal=2.5)
+    kernel = Kernel("cellc", logs / "fallback.log")
+    try:
+        kernel.execute(HEADERS + "#define CAT(a, b) a##b\nint AB(int x) { return x; }").check("setup")
+        pasted, plain = [], []
+        for i in range(n):
+            pasted.append(kernel.execute(f"int p_{i} = CAT(A, B)({i});").check("pasted").latency)
+            plain.append(kernel.execute(f"int q_{i} = AB({i});").check("plain").latency)
+        row.measured, row.reference = median(pasted) * 1e3, median(plain) * 1e3
+        row.note = f"median of {n}; the trivial cell never takes this path"
+        row.raw = {"pasted_s": pasted, "plain_s": plain}
+    finally:
+        kernel.shutdown()
+    return row
+
+
 # -- 2. flatness and 6. executor memory -----------------------------------------------
 def flatness(n: int, logs: Path) -> list[Row]:
     flat = Row("flatness: late cells vs early cells", unit="ms", goal=1.25)
@@ -395,6 +415,7 @@ def main() -> int:
         lambda: trivial_cell(cfg["trivial_n"], logdir, not args.no_profile),
         ["trivial cell round trip"],
     )
+    section("full-prelude retry", lambda: prelude_fallback(cfg["trivial_n"], logdir), ["full-prelude retry"])
     section("flatness + memory", lambda: flatness(cfg["flat_n"], logdir), ["flatness", "executor memory"])
     section(
         "call cost + matmul",

@@ -10,12 +10,15 @@ Layout of the unit for cell N (label "In[k]"):
                                        renamed to the private __cellc_impl_N_f
       globals                          defined under their symbol; initializers
                                        that are not constant run in order
-      statements                       each in its own piece function
+      statements                       collected, in order, with run-time
+                                       initializers and the trailing value
+    static void __cellc_run_N(void)    those statements as one body, the cell's
+                                       #define/#undef replayed where they stood
     trampolines of new names (arch.py)
-    void __cellc_entry_N(void)         store slots, then call the pieces
+    void __cellc_entry_N(void)         store slots, then call the run function
 
-Top-level statements become pieces emitted where they stand, so macros and
-declarations are seen exactly as in one C file.
+The statements of a cell are one function body, as in `main`, so setjmp,
+goto and statement expressions span statements.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from dataclasses import dataclass, field, replace
 
 from .arch import c_string_asm, trampoline_asm
 from .model import Definition, Function, Program, Variable, bind
-from .parse import Item, ParsedCell, normalize
+from .parse import CELL_FILE, Item, ParsedCell, normalize
 
 _USER_LINE = re.compile(r'\s*#\s*line\s+(\d+)(?:\s+"([^"]*)")?')
 
@@ -104,7 +107,8 @@ class Generator:
         self.label = label
         self.opt = options
         self.out: list[str] = []
-        self.pieces: list[str] = []
+        self.body: list[str] = []  # the run function's code: statements, run-time initializers, value
+        self.touched_macros: set[str] = set()
         self.slots: list[str] = []
         self.new_trampolines: list[str] = []
         self.warnings: list[str] = []
@@ -124,7 +128,8 @@ class Generator:
         file, number = self.label, line
         for at, target, name in self.user_lines:
             if at < line:
-                file, number = name or file, target + line - at - 1
+                file = self.label if name == CELL_FILE else name or file
+                number = target + line - at - 1
         return _line(file, number, col)
 
     def at(self, offset: int) -> str:
@@ -142,10 +147,15 @@ class Generator:
         self.add_piece(self.line(item.line, item.col) + body)
 
     def add_piece(self, code: str) -> None:
-        """Top-level code as a function emitted where it stands; `code` carries its #line."""
-        name = f"__cellc_piece_{self.n}_{len(self.pieces)}"
-        self.pieces.append(name)
-        self.out.append(f"{_function_names(self.label)}static void {name}(void) {{\n{code}\n}}\n{_function_names()}")
+        """Top-level code, in order, for the cell's one run function; `code` carries its #line."""
+        self.body.append(code + "\n")
+
+    def replay(self, item: Item) -> None:
+        """A #define/#undef between statements, repeated in the run function
+        (which comes after all the cell's items), so each statement sees the
+        macros of its own place; the run function starts from the prelude's."""
+        self.touched_macros.add(item.name)
+        self.body.append("\n" + item.text.rstrip("\n") + "\n")
 
     def definition(self, item: Item, kind: str | None = None, text: str | None = None) -> None:
         d = Definition(
@@ -176,19 +186,21 @@ class Generator:
         if item.name in self.new.macros():
             self.out.append(f"#undef {item.name}\n")
         self.emit(item, item.text.rstrip("\n"), 0)
+        self.replay(item)
         self.definition(item)
 
     def item_undef(self, item: Item) -> None:
         self.emit(item, item.text.rstrip("\n"), 0)
+        self.replay(item)
         if not self.new.remove(("macro", item.name)):
             self.definition(item, "directive")
 
     def item_directive(self, item: Item) -> None:
-        self.emit(item, item.text.rstrip("\n"), 0)
         m = _USER_LINE.match(item.text)
-        if m:  # it renumbers the cell's lines below it, as in a file
+        if m:  # it renumbers the cell's lines below it, as in a file (every item gets its #line)
             self.user_lines.append((item.line, int(m.group(1)), m.group(2) or ""))
             return
+        self.emit(item, item.text.rstrip("\n"), 0)
         if self.new.find(item.keys[0]) is None:
             self.definition(item)
 
@@ -252,6 +264,8 @@ class Generator:
             self.add_piece(f"{before}__cellc_value = ({expr});")
 
     def item_function(self, item: Item) -> None:
+        if item.split_type is not None:
+            self.item_type(item.split_type)
         f = item.name
         impl = f"__cellc_impl_{self.n}_{f}"
         old = self.old.functions.get(f)
@@ -377,10 +391,27 @@ class Generator:
         name = d.name
         storage = "static " if self.static_init(d) else ""
         body = (
-            f"{storage}__typeof__({name}) __cellc_init ={self.at(d.init_start)}{d.init}; "
-            f"__builtin_memcpy((void *)&{name}, &__cellc_init, sizeof {name});"
+            f"{{ {storage}__typeof__({name}) __cellc_init ={self.at(d.init_start)}{d.init}; "
+            f"__builtin_memcpy((void *)&{name}, &__cellc_init, sizeof {name}); }}"
         )
         self.piece(item, body)
+
+    def run_function(self, name: str) -> str:
+        """The cell's statements as one function body, as in `main`: setjmp,
+        labels and goto, statement expressions work across statements, and a
+        `return` ends the cell (its value, if any, ignored)."""
+        restore = []
+        for macro in sorted(self.touched_macros):
+            restore.append(f"#undef {macro}\n")
+            old = self.old.find(("macro", macro))
+            if old is not None:
+                restore.append(old.render())
+        return (
+            '#pragma GCC diagnostic push\n#pragma GCC diagnostic ignored "-Wreturn-type"\n'
+            f"{_function_names(self.label)}static void {name}(void) {{\n"
+            f"{''.join(restore)}{''.join(self.body)}\n}}\n"
+            f"{_function_names()}#pragma GCC diagnostic pop\n"
+        )
 
     # -- the unit -----------------------------------------------------------
     def finish(self) -> Unit:
@@ -403,10 +434,14 @@ class Generator:
             for name in self.new_trampolines:
                 body.append(c_string_asm(trampoline_asm(name)))
             body.append(");\n")
+        run = f"__cellc_run_{self.n}"
+        if self.body:
+            body.append(self.run_function(run))
         entry = f"__cellc_entry_{self.n}"
         body.append(f'#line 1 "<cellc>"\n__attribute__((visibility("default"))) void {entry}(void) {{\n')
         body.extend(f"  {s}\n" for s in self.slots)
-        body.extend(f"  {p}();\n" for p in self.pieces)
+        if self.body:
+            body.append(f"  {run}();\n")
         body.append("}\n")
         self.new.cells += 1
         return Unit(

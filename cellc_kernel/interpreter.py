@@ -23,8 +23,10 @@ from .compile import CompileError, Compiler, read_symbols, static_runtime
 from .executor import Executor, ExecutorDied, Handlers, Outcome, build_executor
 from .generate import Options, generate
 from .model import Program
-from .parse import Splitter, expand_macro_items, resolve_conditionals
+from .parse import Splitter, expand_macro_items, paste_headers, resolve_conditionals
 
+# gcc's words for an initializer that cannot be static (LC_ALL=C)
+_NOT_STATIC = r"initializer element is not|braced-group within expression allowed only inside a function"
 SIGNAL_NAMES = {
     "SEGV": "Segmentation fault",
     "BUS": "Bus error",
@@ -89,8 +91,14 @@ class Interpreter:
         if "\0" in code:
             line = code[: code.index("\0")].count("\n") + 1
             return _error("SyntaxError", f"the cell contains a NUL byte (line {line})")
-        if "#if" in code:
-            code = resolve_conditionals(code, self._preprocess)
+        typed = code  # what diagnostics quote
+        for _ in range(32):  # headers with definitions pasted, #if blocks resolved, until nothing changes
+            before = code
+            code = paste_headers(code, self._find_header)
+            if "#if" in code:
+                code = resolve_conditionals(code, self._preprocess)
+            if code == before:
+                break
         code = expand_macro_items(code, self.program.macro_texts(), self._preprocess)
         parsed = Splitter(self.program.is_value_name).split(code)
         if not parsed.items:
@@ -99,7 +107,7 @@ class Interpreter:
         number = self.counter
         options = Options()
         while True:
-            compiled = self._compile(parsed, number, label, code, options)
+            compiled = self._compile(parsed, number, label, typed, options)
             if isinstance(compiled, CellResult):
                 return compiled
             unit, obj, warnings = compiled
@@ -153,6 +161,22 @@ class Interpreter:
             result.value = self._value(unit.value_symbol, so, symbols)
         return result
 
+    def _find_header(self, name: str) -> Path | None:
+        """Where gcc finds `#include "name"`: the notebook's directory, then -iquote and -I."""
+        flags = self.compiler.cflags
+        dirs = [self.cwd]
+        for i, flag in enumerate(flags):
+            for opt in ("-iquote", "-I"):
+                if flag == opt and i + 1 < len(flags):
+                    dirs.append(flags[i + 1])
+                elif flag.startswith(opt) and len(flag) > len(opt):
+                    dirs.append(flag[len(opt) :])
+        for d in dirs:
+            path = Path(d, name)
+            if path.is_file():
+                return path
+        return None
+
     def _compile(self, parsed, number: int, label: str, code: str, options: Options):
         """(unit, object, warnings), or the CellResult of a cell gcc rejects.
 
@@ -187,12 +211,10 @@ class Interpreter:
     @staticmethod
     def _adjust(options: Options, raw: str, parsed, label: str) -> bool:
         """Change how the cell is generated after gcc rejected an attempt."""
-        if "initializer element is not" in raw and options.runtime_init is not True:
+        if re.search(_NOT_STATIC, raw) and options.runtime_init is not True:
             # Those initializers run at run time (the notebook allows any expression).
-            lines = {
-                int(m)
-                for m in re.findall(rf"^{re.escape(label)}:(\d+):\d+: error: initializer element is not", raw, re.M)
-            }
+            pattern = rf"^{re.escape(label)}:(\d+):\d+: error: (?:{_NOT_STATIC})"
+            lines = {int(m) for m in re.findall(pattern, raw, re.M)}
             starts = {
                 d.init_start
                 for item in parsed.items
@@ -485,7 +507,7 @@ def _function_of(so_path: str, address: int) -> str | None:
                 name = sym.name
                 if name.startswith("__cellc_impl_"):
                     return name.split("_", 5)[-1]
-                if name.startswith(("__cellc_piece_", "__cellc_entry_")):
+                if name.startswith(("__cellc_run_", "__cellc_entry_")):
                     return None
                 return name
     return None

@@ -371,7 +371,7 @@ class Magics:
             ):
                 continue
             line = line.replace(workdir, "")
-            line = re.sub(r"__cellc_piece_\d+_\d+", "<cell>", line)
+            line = re.sub(r"__cellc_run_\d+", "<cell>", line)
             lines.append(clean_name(line))
         while lines and not lines[-1].strip():
             lines.pop()

@@ -327,7 +327,7 @@ class Splitter:
     def _may_end_with_value(source: bytes, last: Node) -> bool:
         if last.type.startswith("preproc"):
             return False
-        return not source[: last.end_byte].rstrip().endswith((b";", b"}"))
+        return not source[: last.end_byte].rstrip().endswith(b";")  # `(struct P){ 1, 2 }` ends with `}`
 
     def _trailing_expression(self, source: bytes, start: int, declared: set[str]) -> int | None:
         """End offset of the cell's last piece if it is an expression missing its `;`.
@@ -512,7 +512,7 @@ class Splitter:
         declared.add(item.name)
         item.name_range = (name_node.start_byte, name_node.end_byte)
         self._storage(source, node, item)
-        spec = self._spec_text(source, node, decl, None)
+        spec = self._spec_text(source, node, decl, self._split_type(source, node, item))
         item.prototype = f"{spec} {_text(source, decl)}"
         item.signature = normalize(self._signature(source, spec, decl, name_node))
         item.keys = [("function", item.name)]
@@ -554,24 +554,28 @@ class Splitter:
         end = m.end()
         return " " + source[start:end].decode("utf-8", "replace").strip() if source[start:end].strip() else ""
 
+    def _split_type(self, source: bytes, node: Node, item: Item) -> str | None:
+        """`struct P { ... } p;` or `struct P { ... } mkP(int v) { ... }`: the
+        struct becomes its own type item and the item says `struct P`."""
+        spec_node = _body_specifier(node)
+        tag = spec_node.child_by_field_name("name") if spec_node is not None else None
+        if tag is None:
+            return None
+        type_item = self._base("type", source, spec_node, spec_node.end_byte)
+        type_item.text += ";"
+        type_item.keys = _type_keys(spec_node)
+        _collect_uses(spec_node, type_item.uses)
+        item.split_type = type_item
+        spec = f"{spec_node.type.split('_')[0]} {tag.text.decode()}"
+        item.edits.append(Edit(spec_node.start_byte, spec_node.end_byte, spec))
+        return spec
+
     def _declaration(self, source: bytes, node: Node, end: int, declared: set[str]) -> Item:
         item = self._base("declaration", source, node, end)
         self._storage(source, node, item)
         decls = node.children_by_field_name("declarator")
         spec_node = _body_specifier(node)
-        spec_override = None
-        if spec_node is not None:
-            tag = spec_node.child_by_field_name("name")
-            if tag is not None:
-                # `struct P { ... } p;`: the struct becomes its own type item.
-                type_item = self._base("type", source, spec_node, spec_node.end_byte)
-                type_item.text += ";"
-                type_item.keys = _type_keys(spec_node)
-                _collect_uses(spec_node, type_item.uses)
-                item.split_type = type_item
-                kind = spec_node.type.split("_")[0]
-                spec_override = f"{kind} {tag.text.decode()}"
-                item.edits.append(Edit(spec_node.start_byte, spec_node.end_byte, spec_override.ljust(1)))
+        spec_override = self._split_type(source, node, item)
         if not decls:
             # e.g. `struct P { ... };` with qualifiers, or `int;`
             item.kind = "type" if spec_node is not None else "directive"
@@ -733,28 +737,37 @@ def expand_macro_items(code: str, macros: dict[str, str], evaluate) -> str:
 
     `macros` are the notebook's (name -> replacement text); `evaluate(text)`
     preprocesses text with the notebook's includes and macros in scope and
-    returns the output (None if it fails: gcc will say what is wrong).  An
-    expansion stays on the lines of what it replaces, so later lines keep
-    their numbers; directives inside the replaced text follow it, so the
-    macros they define or undefine are the notebook's as in a file."""
+    returns the output (None if it fails: gcc will say what is wrong).  All
+    the heads of a cell go through one preprocessor run, with the cell's
+    directives in their places between them.  An expansion stays on the
+    lines of what it replaces, so later lines keep their numbers; directives
+    inside the replaced text follow it, so the macros they define or
+    undefine are the notebook's as in a file."""
     source = code.encode("utf-8", "surrogateescape")
     root = parse_tree(source).root_node
     heads = list(_macro_heads(root, source, macros))
     if not heads:
         return code
+    probe: list[bytes] = []
+    pending = list(heads)
+    for n in root.children:
+        while pending and pending[0][0] is n:
+            _, start, end = pending.pop(0)
+            probe.append(f"\n{_EXPANSION_MARK}_{len(probe)}\n".encode() + source[start:end] + b"\n")
+        if n.type in ("preproc_def", "preproc_function_def") or (
+            n.type == "preproc_call" and n.child_by_field_name("directive").text.strip() == b"#undef"
+        ):
+            probe.append(source[n.start_byte : n.end_byte] + b"\n")
+    output = evaluate(b"".join(probe).decode("utf-8", "surrogateescape"))
+    if output is None:
+        return code
+    pieces = re.split(rf"^{_EXPANSION_MARK}_\d+$", output, flags=re.M)[1:]
+    if len(pieces) != len(heads):
+        return code
     out = bytearray(source)
-    for node, start, end in reversed(heads):
-        before = b"".join(
-            source[n.start_byte : n.end_byte] + b"\n"
-            for n in root.children
-            if n.end_byte <= node.start_byte and n.type in ("preproc_def", "preproc_function_def", "preproc_call")
-        )
+    for (_, start, end), piece in reversed(list(zip(heads, pieces, strict=True))):
         text = source[start:end]
-        probe = before + f"\n{_EXPANSION_MARK}\n".encode() + text + b"\n"
-        output = evaluate(probe.decode("utf-8", "surrogateescape"))
-        if output is None or _EXPANSION_MARK not in output:
-            continue
-        expansion = " ".join(output.split(_EXPANSION_MARK, 1)[1].split()).encode("utf-8", "surrogateescape")
+        expansion = " ".join(piece.split()).encode("utf-8", "surrogateescape")
         directives = [
             line.strip() for line in re.findall(rb"^[ \t]*#[ \t]*(?:define|undef)\b.*(?:\\\n.*)*", text, re.M)
         ]
@@ -762,3 +775,66 @@ def expand_macro_items(code: str, macros: dict[str, str], evaluate) -> str:
         replacement += b"\n" * max(0, text.count(b"\n") - replacement.count(b"\n"))
         out[start:end] = replacement
     return bytes(out).decode("utf-8", "surrogateescape")
+
+
+CELL_FILE = "<this cell>"  # `#line N "<this cell>"`: back to the cell's own lines
+_QUOTED_INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*"([^"\n]+)"[^\n]*$', re.M)
+
+
+def _defines_things(root: Node) -> bool:
+    """Whether C text defines functions or objects with external linkage (not
+    only declares them, or defines `static` ones, of which each file that
+    includes the header has its own copy anyway)."""
+    stack = list(root.children)
+    while stack:
+        n = stack.pop()
+        storage = {c.text.decode() for c in n.children if c.type == "storage_class_specifier"}
+        if n.type in ("preproc_if", "preproc_ifdef", "preproc_else", "preproc_elif", "preproc_elifdef"):
+            stack.extend(n.children)
+        elif n.type == "function_definition" and not storage & {"static", "inline"}:
+            return True
+        elif n.type == "declaration":
+            if storage & {"extern", "static"}:
+                continue
+            for d in n.children_by_field_name("declarator"):
+                if d.type == "init_declarator" or not declarator_name(d)[1]:
+                    return True
+    return False
+
+
+def paste_headers(code: str, find) -> str:
+    """The cell with each top-level `#include "x.h"` whose file defines
+    functions or objects replaced by the file's text, as if pasted there: the
+    header's definitions then belong to this cell (one `hcount`, one `hf`),
+    and later cells see their declarations.  Headers that only declare stay
+    includes.  `find(name)` gives the header's path or None.  `#line` keeps
+    the header's own name and lines in diagnostics and the cell's after it.
+    Includes inside `#if` blocks are left for after the blocks are resolved
+    (the caller alternates the two until nothing changes)."""
+    if '"' not in code:
+        return code
+    source = code.encode("utf-8", "surrogateescape")
+    out, last = [], 0
+    for n in parse_tree(source).root_node.children:
+        path_node = n.child_by_field_name("path") if n.type == "preproc_include" else None
+        if path_node is None or path_node.type != "string_literal":
+            continue
+        name = path_node.text.decode("utf-8", "replace").strip('"')
+        path = find(name)
+        if path is None:
+            continue
+        try:
+            text = path.read_text(errors="surrogateescape")
+        except OSError:
+            continue
+        if not _defines_things(parse_tree(text.encode("utf-8", "surrogateescape")).root_node):
+            continue
+        end = n.end_byte - 1 if source[n.end_byte - 1 : n.end_byte] == b"\n" else n.end_byte
+        line = source.count(b"\n", 0, end) + 2  # the line after the directive
+        out.append(source[last : n.start_byte])
+        out.append(f'#line 1 "{name}"\n{text.rstrip()}\n#line {line} "{CELL_FILE}"'.encode("utf-8", "surrogateescape"))
+        last = end
+    if not out:
+        return code
+    out.append(source[last:])
+    return b"".join(out).decode("utf-8", "surrogateescape")

@@ -301,6 +301,7 @@ def main(argv: list[str] | None = None) -> int:
                 path.unlink()
     finally:
         session.stop()
+        (generated / "platform.info").unlink(missing_ok=True)  # csmith's note on the machine
         if not any(generated.iterdir()):
             generated.rmdir()
         else:
