@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from cellc_kernel.parse import parse_tree  # noqa: E402
 
 DEFAULT_CFLAGS = ["-O0", "-std=gnu17", "-w"]
-RUN_TIMEOUT = 20
+RUN_TIMEOUT = 10
 CELL_TIMEOUT = 120
 MODES = ("whole", "split")
 WHOLE_ONLY = "conformance: whole only"  # in a program's text: skip the split mode
@@ -81,7 +81,8 @@ class Result:
 
 # -- gcc, the oracle ---------------------------------------------------------------------
 def reference(path: Path, cflags: list[str], workdir: Path) -> Run | None:
-    """The program built by gcc and run (None: gcc does not build it)."""
+    """The program built by gcc and run (None: gcc does not build it, or it
+    does not finish within RUN_TIMEOUT)."""
     exe = workdir / (path.stem + ".exe")
     build = subprocess.run(
         ["gcc", *cflags, "-o", str(exe), str(path), "-lm", "-lpthread"], capture_output=True, text=True
@@ -98,7 +99,7 @@ def reference(path: Path, cflags: list[str], workdir: Path) -> Run | None:
             stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired:
-        return Run("", "error: timeout")
+        return None  # Csmith makes some programs that run for minutes: nothing to compare
     return Run(proc.stdout.decode("utf-8", "replace"), _status(proc.returncode))
 
 
@@ -216,7 +217,7 @@ class Session:
 
 
 def check(path: Path, session: Session, cflags: list[str], modes=MODES, workdir: Path | None = None) -> Result | None:
-    """gcc vs cellc for one file (None: gcc rejects it, nothing to compare)."""
+    """gcc vs cellc for one file (None: gcc's program does not build or finish)."""
     source = path.read_text()
     with tempfile.TemporaryDirectory() as tmp:
         ref = reference(path, cflags, Path(workdir or tmp))
@@ -289,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
             result = check(path, session, flags, modes)
             if result is None:
                 skipped += 1
-                print(f"skip {path.name}: gcc does not build it", flush=True)
+                print(f"skip {path.name}: gcc's program does not build or finish", flush=True)
             elif result.ok:
                 passed += 1
                 if not args.quiet:
