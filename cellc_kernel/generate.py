@@ -52,7 +52,8 @@ class Options:
     # initializer starts at one of these cell offsets
     runtime_init: bool | set[int] = field(default_factory=set)
     full_prelude: bool = False  # declare everything, not only what the cell's names reach
-    value_mode: str = "assign"  # assign | memcpy (arrays) | rvalue (functions, const) | none
+    # assign | memcpy (arrays) | rvalue (functions, const) | local (statement expressions) | none
+    value_mode: str = "assign"
 
 
 @dataclass
@@ -80,6 +81,11 @@ def _patch(text: str, base: int, item: Item, extra: list[tuple[int, int, str]] =
 
 def _line(label: str, line: int, col: int = 0) -> str:
     return f'#line {line} "{label}"\n' + " " * col
+
+
+def _cell_order(label: str) -> tuple[int, str]:
+    m = re.search(r"\d+", label)
+    return (int(m.group()) if m else 0, label)
 
 
 def _without_dimensions(type_key: str) -> str:
@@ -251,6 +257,16 @@ class Generator:
             self.add_piece(f"{before}(void)({expr});")
             return
         self.value_symbol = f"__cellc_value_{self.n}"
+        if "({" in item.text or self.opt.value_mode == "local":
+            # a statement expression has no type outside a function: the value
+            # is a static of the run function, its symbol made global for the kernel
+            self.out.append(f'__asm__(".globl {self.value_symbol}");\n')
+            self.add_piece(
+                f'{before}{{ static __typeof__(({expr})) __cellc_value __asm__("{self.value_symbol}") '
+                f'__attribute__((section(".bss.cellc.{self.value_symbol}"))); '
+                f"__cellc_value = ({expr}); }}"
+            )
+            return
         if self.opt.value_mode == "rvalue":  # drops const, turns a function into a pointer
             typeof = f"__typeof__(((void)0, ({expr})))"
         else:
@@ -269,17 +285,20 @@ class Generator:
         f = item.name
         impl = f"__cellc_impl_{self.n}_{f}"
         old = self.old.functions.get(f)
+        fn = Function(f, item.prototype, item.signature, self.label, item.line, True, item.doc)
         if old is not None and old.signature and old.signature != item.signature:
             self.exclude_functions.add(f)
-            stale = sorted(old.callers - {self.label})
-            if stale:
+            # every cell compiled against any older prototype, not only the last one
+            fn.stale_callers = (old.stale_callers | old.callers) - {self.label}
+            if fn.stale_callers:
                 self.warnings.append(
-                    f"warning: {f} is now '{item.prototype.strip()}'; cells compiled against the old "
-                    f"'{old.prototype.strip()}' still call it that way: {', '.join(stale)}"
+                    f"warning: {f} is now '{item.prototype.strip()}'; cells compiled against an older "
+                    f"prototype (last '{old.prototype.strip()}') still call it that way: "
+                    + ", ".join(sorted(fn.stale_callers, key=_cell_order))
                 )
-        fn = Function(f, item.prototype, item.signature, self.label, item.line, True, item.doc)
-        if old is not None and old.signature == item.signature:
+        elif old is not None:
             fn.callers = set(old.callers)
+            fn.stale_callers = set(old.stale_callers)
         self.new.functions[f] = fn
         self.trampoline(f)
         self.defines.append(f)

@@ -211,6 +211,9 @@ class Interpreter:
     @staticmethod
     def _adjust(options: Options, raw: str, parsed, label: str) -> bool:
         """Change how the cell is generated after gcc rejected an attempt."""
+        if "braced-group within expression" in raw and parsed.has_value and options.value_mode == "assign":
+            options.value_mode = "local"  # a statement expression from a macro
+            return True
         if re.search(_NOT_STATIC, raw) and options.runtime_init is not True:
             # Those initializers run at run time (the notebook allows any expression).
             pattern = rf"^{re.escape(label)}:(\d+):\d+: error: (?:{_NOT_STATIC})"

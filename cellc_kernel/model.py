@@ -78,6 +78,7 @@ class Function:
     defined: bool  # a body exists (else only declared: binds lazily)
     doc: str = ""
     callers: set[str] = field(default_factory=set)  # labels of cells calling it
+    stale_callers: set[str] = field(default_factory=set)  # cells that call it with an older prototype
 
     def declaration(self) -> str:
         return bind(self.prototype, f"__cellc_tramp_{self.name}") + ";"

@@ -719,7 +719,11 @@ def _macro_heads(root: Node, source: bytes, macros: dict[str, str]):
             else list(n.children_by_field_name("declarator"))
         )
         names = {declarator_name(d.child_by_field_name("declarator") or d)[0] for d in declarators if d is not None}
-        if names & used or (n.has_error and t != "function_definition"):
+        unreadable = n.has_error and (
+            t in ("declaration", "type_definition", "struct_specifier", "union_specifier", "enum_specifier")
+            or re.search(rb"^[ \t]*#", source[n.start_byte : end], re.M) is not None
+        )
+        if names & used or unreadable:
             yield n, n.start_byte, end
         else:  # `DEFINE_GETTER(width);`: a macro whose text declares or defines
             m = re.match(rb"\s*([A-Za-z_]\w*)\s*\(", source[n.start_byte : end])

@@ -40,6 +40,7 @@ def test_statement_expression_in_an_initializer(k):
     k.ok("#define MAX(a, b) ({ __typeof__(a) _a = (a); __typeof__(b) _b = (b); _a > _b ? _a : _b; })")
     k.ok("int mx = MAX(3, 9);")
     assert k.ok("mx").value == "9"
+    assert k.ok("MAX(mx, 4)").value == "9"
 
 
 def test_a_define_between_statements_keeps_its_place(k):
@@ -96,3 +97,9 @@ def test_several_run_time_initializers_in_one_cell(k):
     k.ok("int one(void) { return 1; }")
     k.ok("int a1 = one();\nint b1 = one() + 1, c1 = one() + 2;")
     assert k.ok("a1 * 100 + b1 * 10 + c1").value == "123"
+
+
+def test_statement_expression_as_the_value(k):
+    assert k.ok("({ int t = 5; t * 2; })").value == "10"
+    k.ok("#define MAX(a, b) ({ __typeof__(a) _a = (a); __typeof__(b) _b = (b); _a > _b ? _a : _b; })")
+    assert k.ok("MAX(2.5, 1.0)").value == "2.5"

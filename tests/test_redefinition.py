@@ -154,6 +154,15 @@ def test_signature_change_warns_about_old_callers(k: Kernel) -> None:
     assert value(k, "sg_new_user()") == "2.5"
 
 
+def test_signature_warning_names_every_older_caller(k: Kernel) -> None:
+    k.ok("int sm_f(int x) { return x; }")
+    first = k.ok("int sm_a(void) { return sm_f(1); }")
+    k.ok("long sm_f(long x) { return x; }")
+    second = k.ok("long sm_b(void) { return sm_f(2); }")
+    r = k.ok("double sm_f(double x) { return x; }")
+    assert label(first) in r.stderr and label(second) in r.stderr, r.stderr
+
+
 def test_same_signature_redefinition_does_not_warn(k: Kernel) -> None:
     k.ok("int sw_f(int a) { return a; }")
     k.ok("int sw_user(void) { return sw_f(3); }")
