@@ -687,6 +687,16 @@ _DECLARATION_START = frozenset(
 _EXPANSION_MARK = "__cellc_expansion_here"
 
 
+def _may_declare(body: str) -> bool:
+    """Whether a macro's text may declare or define something at the top level
+    (`int get_##name(void) { ... }`, `type name = init;`), rather than be an
+    expression or a `do { } while (0)` statement."""
+    body = body.strip()
+    if "##" in body or (body.split() or [""])[0] in _DECLARATION_START:
+        return True
+    return body.endswith((";", "}")) and not body.startswith(("do", "{", "("))
+
+
 def _macro_heads(root: Node, source: bytes, macros: dict[str, str]):
     """(node, start, end) of the top-level text that must go through the
     preprocessor before it can be split: C whose declared names, or whole
@@ -728,11 +738,7 @@ def _macro_heads(root: Node, source: bytes, macros: dict[str, str]):
         else:  # `DEFINE_GETTER(width);`: a macro whose text declares or defines
             m = re.match(rb"\s*([A-Za-z_]\w*)\s*\(", source[n.start_byte : end])
             body_text = known.get(m.group(1).decode(), "") if m else ""
-            if (
-                m
-                and m.group(1).decode() in known
-                and ("##" in body_text or (body_text.split() or [""])[0] in _DECLARATION_START)
-            ):
+            if m and m.group(1).decode() in known and _may_declare(body_text):
                 yield n, n.start_byte, end
 
 

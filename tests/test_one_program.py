@@ -43,6 +43,9 @@ def test_definitions_a_macro_makes(k):
     k.ok("DEFINE_GETTER(width)")
     k.ok("#define CAT(a, b) a##b\nstatic int CAT(tw, ice)(int v) { return 2 * v; }")
     assert k.ok("get_width() + twice(1)").value == "9"
+    k.ok("#define DEFINE_GLOBAL(type, name, init) type name = init;")
+    k.ok("DEFINE_GLOBAL(int, height, 480)\nDEFINE_GLOBAL(int, depth, 24)")
+    assert k.ok("height + depth").value == "504"
 
 
 def test_main_without_return_returns_zero(k):
