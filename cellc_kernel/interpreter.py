@@ -205,8 +205,14 @@ class Interpreter:
 
     def _is_library_data(self, name: str) -> bool:
         if name not in self.kinds:
-            self.kinds.update((n, k) for n, k in self.executor.kinds([name]).items() if k != "?")
+            self._ask_kinds([name])
         return self.kinds.get(name) == "D"
+
+    def _ask_kinds(self, names: list[str]) -> dict[str, str]:
+        """The executor's F/D/? for `names`; the known ones are remembered."""
+        found = self.executor.kinds(names)
+        self.kinds.update((name, kind) for name, kind in found.items() if kind != "?")
+        return found
 
     @staticmethod
     def _adjust(options: Options, raw: str, parsed, label: str) -> bool:
@@ -248,10 +254,10 @@ class Interpreter:
         need = {s for s in symbols.undefined - symbols.defined if not s.startswith(("__cellc_", "__wrap_"))}
         unknown = sorted(need - self.kinds.keys())
         if unknown:
-            found = self.executor.kinds(unknown)
+            found = self._ask_kinds(unknown)
             static = static_runtime(self.compiler.gcc)[1]
             found.update((name, "S") for name, kind in found.items() if kind == "?" and name in static)
-            self.kinds.update((name, kind) for name, kind in found.items() if kind != "?")
+            self.kinds.update((name, kind) for name, kind in found.items() if kind == "S")
             return {name: self.kinds.get(name, found.get(name, "?")) for name in need}
         return {name: self.kinds[name] for name in need}
 

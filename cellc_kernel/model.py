@@ -16,6 +16,7 @@ from functools import cached_property
 
 from .parse import identifiers
 
+_DEFINE = re.compile(r"\s*#\s*define\s+(\w+)(?:\([^)]*\))?(.*)", re.S)
 _ATTRIBUTE = re.compile(r"\b(?:__attribute__|__attribute)\s*$")
 
 
@@ -153,13 +154,9 @@ class Program:
         """Each macro's name and replacement text."""
         out = {}
         for d in self.definitions:
-            for kind, name in d.keys:
-                if kind == "macro":
-                    out[name] = (
-                        d.text.split(")", 1)[-1]
-                        if d.text.lstrip("# \t")[6:].lstrip().startswith(name + "(")
-                        else d.text.split(name, 1)[-1]
-                    )
+            m = _DEFINE.match(d.text) if d.kind == "define" else None
+            if m:
+                out[m.group(1)] = m.group(2)
         return out
 
     def is_value_name(self, name: str) -> bool:

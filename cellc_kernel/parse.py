@@ -267,18 +267,10 @@ def _mask(source: bytes) -> tuple[bytes, list[bytes]]:
     out = bytearray(source)
     spans: list[bytes] = []
     for m in _TYPEOF.finditer(source):
-        depth, i = 0, m.end() - 1
-        while i < len(source):
-            if source[i] == ord("("):
-                depth += 1
-            elif source[i] == ord(")"):
-                depth -= 1
-                if depth == 0:
-                    break
-            i += 1
-        span = source[m.start() : i + 1]
-        if depth == 0 and b"\n" not in span:
-            out[m.start() : i + 1] = b"_" * len(span)
+        end = _close_paren(source, m.end() - 1)
+        span = source[m.start() : end] if end is not None else b"\n"
+        if b"\n" not in span:
+            out[m.start() : end] = b"_" * len(span)
             spans.append(span)
     for m in _ATTRIBUTE.finditer(source):  # `int x __attribute__((aligned(16))) = 3;`
         end = _close_paren(source, m.end() - 1)
@@ -717,10 +709,7 @@ def _macro_heads(root: Node, source: bytes, macros: dict[str, str]):
         body = n.child_by_field_name("body") if t == "function_definition" else None
         if body is not None:
             end = body.start_byte
-        words = set(
-            re.findall(r"[A-Za-z_]\w*", _STRINGS.sub(" ", source[n.start_byte : end].decode("utf-8", "replace")))
-        )
-        used = words & known.keys()
+        used = identifiers(source[n.start_byte : end].decode("utf-8", "replace")) & known.keys()
         if not used:
             continue
         declarators = (
@@ -753,6 +742,8 @@ def expand_macro_items(code: str, macros: dict[str, str], evaluate) -> str:
     lines of what it replaces, so later lines keep their numbers; directives
     inside the replaced text follow it, so the macros they define or
     undefine are the notebook's as in a file."""
+    if not macros and "#" not in code:
+        return code  # no macro can be in play
     source = code.encode("utf-8", "surrogateescape")
     root = parse_tree(source).root_node
     heads = list(_macro_heads(root, source, macros))
@@ -788,7 +779,6 @@ def expand_macro_items(code: str, macros: dict[str, str], evaluate) -> str:
 
 
 CELL_FILE = "<this cell>"  # `#line N "<this cell>"`: back to the cell's own lines
-_QUOTED_INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*"([^"\n]+)"[^\n]*$', re.M)
 
 
 def _defines_things(root: Node) -> bool:
