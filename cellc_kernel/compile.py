@@ -41,6 +41,8 @@ _GENERATED = [
     (re.compile(r"__cellc_impl_\d+_(\w+)"), r"\1"),
     (re.compile(r"__cellc_tramp_(\w+)"), r"\1"),
     (re.compile(r"__cellc_var_(\w+)_\d+"), r"\1"),
+    (re.compile(r"__cellc_old_\d+_(\w+)"), r"\1"),  # the old definition of a redefined type (migrate.py)
+    (re.compile(r"__cellc_from_(\w+)"), r"\1"),
     (re.compile(r' __asm__\("[^"]*"\)'), ""),
 ]
 _LOCATION = re.compile(

@@ -760,6 +760,60 @@ static void peek(uintptr_t addr, size_t len)
     free(buf);
 }
 
+/* `refs LO HI`: where the program's writable memory holds a pointer into
+ * [LO, HI) (an object whose type is being redefined).  Payload: a line
+ * "LOC OFF PATH" per hit (OFF and PATH: the loaded object holding LOC, as
+ * dladdr sees it, else "0 -").  The stack of this idle process and regions
+ * over 4 GiB (sanitizer shadow) are skipped; at most 64 hits. */
+static void refs(uintptr_t lo, uintptr_t hi)
+{
+    FILE *maps = fopen("/proc/self/maps", "r");
+    if (!maps) {
+        event("error cannot read /proc/self/maps");
+        return;
+    }
+    size_t cap = 1 << 20, len = 0, hits = 0;
+    uintptr_t *chunk = malloc(cap);
+    char *out = malloc(64 * 4200);
+    char line[4200];
+    while (out && chunk && hits < 64 && fgets(line, sizeof line, maps)) {
+        unsigned long start, end;
+        char perms[5] = "", path[4096] = "";
+        if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %4095[^\n]", &start, &end, perms, path) < 3)
+            continue;
+        if (perms[0] != 'r' || perms[1] != 'w' || !strcmp(path, "[stack]") || !strncmp(path, "[v", 2) ||
+            end - start > (4UL << 30))
+            continue;
+        for (uintptr_t at = start; at < end && hits < 64; at += cap) {
+            size_t n = end - at < cap ? end - at : cap;
+            struct iovec local = {chunk, n}, remote = {(void *)at, n};
+            if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != (ssize_t)n)
+                break;
+            for (size_t i = 0; i < n / sizeof *chunk && hits < 64; i++) {
+                if (chunk[i] < lo || chunk[i] >= hi)
+                    continue;
+                uintptr_t loc = at + i * sizeof *chunk;
+                if ((char *)loc >= (char *)chunk && (char *)loc < (char *)chunk + cap)
+                    continue; /* our own copy */
+                Dl_info info;
+                if (dladdr((void *)loc, &info) && info.dli_fname && info.dli_fname[0])
+                    len += sprintf(out + len, "%#lx %#lx %s\n", (unsigned long)loc,
+                                   (unsigned long)(loc - (uintptr_t)info.dli_fbase), info.dli_fname);
+                else
+                    len += sprintf(out + len, "%#lx 0 -\n", (unsigned long)loc);
+                hits++;
+            }
+        }
+    }
+    fclose(maps);
+    if (out && chunk)
+        event_payload("refs", out, len);
+    else
+        event("error out of memory");
+    free(chunk);
+    free(out);
+}
+
 /* `symbol ADDR`: the dynamic symbol at an address, for function pointers. */
 static void symbol(uintptr_t addr)
 {
@@ -813,6 +867,9 @@ static void serve(void)
             peek(strtoull(arg, NULL, 0), len ? strtoull(len, NULL, 0) : 0);
         } else if (!strcmp(line, "addr")) {
             event("addr %p", dlsym(RTLD_DEFAULT, arg));
+        } else if (!strcmp(line, "refs")) {
+            char *hi = strchr(arg, ' ');
+            refs(strtoull(arg, NULL, 0), hi ? strtoull(hi, NULL, 0) : 0);
         } else if (!strcmp(line, "symbol")) {
             symbol(strtoull(arg, NULL, 0));
         } else if (!strcmp(line, "undo")) {

@@ -13,6 +13,8 @@ Commands (one line each, kernel -> executor):
     addr NAME           -> `addr 0xADDR` (0x0 when absent)
     peek ADDR LEN       -> `mem LEN` + LEN bytes, or `mem -1`
     symbol ADDR         -> `symbol NAME` of the dynamic symbol at ADDR, or `symbol ?`
+    refs LO HI          -> `refs LEN` + lines "LOC OFF PATH": words of writable memory
+                        that point into [LO, HI), with the loaded object holding them
     undo                drop the newest snapshot, resume from the one before
     line N + N bytes    answer to `input`; `eof` for end of input
     shown               answer to a `display ... wait` event
@@ -49,6 +51,7 @@ from pathlib import Path
 SOURCE = Path(__file__).with_name("executor.c")
 EXPORTS = "{ read; _exit; _Exit; cellc_*; __cellc_lazy; };\n"
 OUTPUT_LIMIT = 4 * 1024 * 1024  # bytes of stdout+stderr shown per cell
+PAYLOAD_EVENTS = ("display", "mem", "refs")  # events followed by N bytes
 
 
 class ExecutorDied(Exception):
@@ -225,12 +228,12 @@ class Executor:
                 self._parts.append(self._buf[nl + 1 : nl + 1 + n])
                 self._buf = self._buf[nl + 1 + n :]
                 continue
-            if kind in ("display", "mem") and args and args[-1] == "parts":
+            if kind in PAYLOAD_EVENTS and args and args[-1] == "parts":
                 payload = b"".join(self._parts)
                 self._parts = []
                 self._buf = self._buf[nl + 1 :]
                 return kind, args[:-1], payload
-            if kind in ("display", "mem") and args and args[-1].lstrip("-").isdigit() and int(args[-1]) >= 0:
+            if kind in PAYLOAD_EVENTS and args and args[-1].lstrip("-").isdigit() and int(args[-1]) >= 0:
                 n = int(args[-1])
                 if len(self._buf) < nl + 1 + n:
                     return None
@@ -469,6 +472,16 @@ class Executor:
     def peek(self, address: int, size: int) -> bytes | None:
         args, payload = self.query(f"peek {address:#x} {size}", "mem")
         return payload if args and args[0] != "-1" else None
+
+    def references(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        """Where the program's writable memory holds a pointer into [start, end):
+        (location, offset in its loaded object, object path or "-")."""
+        args, payload = self.query(f"refs {start:#x} {end:#x}", "refs")
+        out = []
+        for line in payload.decode("utf-8", "replace").splitlines():
+            loc, off, path = line.split(" ", 2)
+            out.append((int(loc, 16), int(off, 16), path))
+        return out
 
     def symbol(self, address: int) -> str | None:
         args, _ = self.query(f"symbol {address:#x}", "symbol")

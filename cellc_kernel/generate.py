@@ -27,8 +27,9 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .arch import c_string_asm, trampoline_asm
+from .migrate import SOURCE_PREFIX, Plan, closure, involved, old_name, rename_types
 from .model import Definition, Function, Program, Variable, bind
-from .parse import CELL_FILE, Item, ParsedCell, normalize
+from .parse import CELL_FILE, Item, ParsedCell, identifiers, normalize
 
 _USER_LINE = re.compile(r'\s*#\s*line\s+(\d+)(?:\s+"([^"]*)")?')
 
@@ -54,6 +55,9 @@ class Options:
     full_prelude: bool = False  # declare everything, not only what the cell's names reach
     # assign | memcpy (arrays) | rvalue (functions, const) | local (statement expressions) | none
     value_mode: str = "assign"
+    # globals whose type the cell redefines: how each moves (None: not decided yet,
+    # the first compile gives the new types' DWARF)
+    migrations: dict[str, Plan] | None = None
 
 
 @dataclass
@@ -68,6 +72,8 @@ class Unit:
     defines: list[str] = field(default_factory=list)  # functions defined
     arrays: list[str] = field(default_factory=list)  # new array globals (dimensions from DWARF)
     warnings: list[str] = field(default_factory=list)
+    migrating: list[Variable] = field(default_factory=list)  # old globals whose type the cell redefines
+    changed: set[str] = field(default_factory=set)  # the types whose layout changed
 
 
 def _patch(text: str, base: int, item: Item, extra: list[tuple[int, int, str]] = ()) -> str:
@@ -124,6 +130,9 @@ class Generator:
         self.defined_here = {it.name for it in cell.items if it.kind == "function"}
         self.value_symbol: str | None = None
         self.defines: list[str] = []
+        self.migrating: list[Variable] = []
+        self.changed: set[str] = set()
+        self.extra_uses: set[str] = set()  # what the migration code needs from the prelude
         self.arrays: list[str] = []
         self.user_lines: list[tuple[int, int, str]] = []  # (cell line, new line, new file) of #line items
 
@@ -285,7 +294,16 @@ class Generator:
         f = item.name
         impl = f"__cellc_impl_{self.n}_{f}"
         old = self.old.functions.get(f)
-        fn = Function(f, item.prototype, item.signature, self.label, item.line, True, item.doc)
+        fn = Function(
+            f,
+            item.prototype,
+            item.signature,
+            self.label,
+            item.line,
+            True,
+            item.doc,
+            names=frozenset(identifiers(item.text)),
+        )
         if old is not None and old.signature and old.signature != item.signature:
             self.exclude_functions.add(f)
             # every cell compiled against any older prototype, not only the last one
@@ -432,16 +450,88 @@ class Generator:
             f"{_function_names()}#pragma GCC diagnostic pop\n"
         )
 
+    # -- globals of redefined types (migrate.py) ------------------------------
+    def migrate(self) -> None:
+        """Globals whose type this cell redefines get a new object of the new
+        type with their members copied (at the start of the run function), or
+        keep their old type under a private copy of the old definitions."""
+        redefined = {f"{k} {n}" if k != "typedef" else n for k, n in self.exclude_keys if k != "extern"}
+        self.changed = changed = closure(self.old.definitions, redefined)
+        mapping = {name: old_name(name, self.n) for name in changed}
+        olds = [d for d in self.old.definitions if d.provides() & changed and d.kind in ("type", "typedef")]
+        old_types = [self.renamed(d, mapping) for d in olds]
+        # Types built on a redefined one (`struct box { struct pt corner; }`) follow
+        # the new definition: they come after the cell's items, not in the prelude.
+        dependents = [d for d in self.old.sorted_definitions() if d in olds and not d.provides() & redefined]
+        for d in dependents:
+            self.exclude_keys |= set(d.keys)
+            self.out.append(d.render())
+            self.extra_uses |= d.needs()
+        stale: dict[str, str] = {}  # function -> its cell, compiled with an old layout
+        emitted = False
+        for v in list(self.old.variables.values()):
+            if self.new.variables.get(v.name) is not v or not involved(v.decl, changed):
+                continue  # redeclared by the cell itself, or not concerned
+            self.exclude_variables.add(v.name)
+            self.extra_uses |= v.uses
+            plan = None if self.opt.migrations is None else self.opt.migrations.get(v.name)
+            if plan is None or not plan.unsafe:
+                self.migrating.append(v)
+                symbol = f"__cellc_var_{v.name}_{self.n}"
+                self.new.variables[v.name] = replace(v, symbol=symbol, users=set(), kept="")
+                self.out.append(f'#line 1 "<cellc>"\n{bind(v.decl, symbol)};\n')
+                stale.update((f, self.old.functions[f].label) for f in v.users if f in self.old.functions)
+            if plan is None:
+                continue
+            if not emitted:
+                self.out.append('#line 1 "<cellc>"\n' + "".join(d.text + "\n" for d in old_types))
+                emitted = True
+            old_decl = rename_types(v.decl, mapping)
+            if plan.unsafe:
+                types = ", ".join(sorted(n for n in identifiers(v.decl) & changed))
+                why = f"{v.name} keeps the old layout of {types}, which {self.label} redefined: {plan.unsafe}"
+                kept = replace(v, decl=old_decl, type_key=rename_types(v.type_key, mapping), kept=why)
+                self.new.variables[v.name] = kept
+                self.out.append(f'#line 1 "<cellc>"\n{kept.declaration()}\n')
+                self.warnings.append(f"warning: {why}; it was not migrated, and later cells see it with its old type")
+                continue
+            source = re.sub(rf"\b{v.name}\b(?!.*\b{v.name}\b)", SOURCE_PREFIX + v.name, old_decl, count=1, flags=re.S)
+            self.out.append(f'#line 1 "<cellc>"\nextern {bind(source, v.symbol)};\n')
+            self.body.insert(0, '#line 1 "<cellc>"\n' + " ".join(plan.statements) + "\n")
+            self.warnings.append(f"note: {v.name} was migrated to its new type: {plan.summary()}")
+        if any(v.kept for v in self.new.variables.values() if v.name in self.exclude_variables):
+            for d in old_types:
+                self.new.define(d)
+        for f in self.old.functions.values():
+            if f.names & changed and f.name not in self.defined_here:
+                stale[f.name] = f.label
+        if stale and (self.opt.migrations is not None or not self.migrating):
+            shown = ", ".join(f"{f} ({label})" for f, label in sorted(stale.items(), key=lambda p: _cell_order(p[1])))
+            kinds = ", ".join(sorted(changed & redefined))
+            self.warnings.append(f"warning: functions compiled before still use the old layout of {kinds}: {shown}")
+
+    def renamed(self, d: Definition, mapping: dict[str, str]) -> Definition:
+        """Definition `d` under the private names of `mapping` (its old layout)."""
+        rename = lambda names: {mapping.get(n, n) for n in names}  # noqa: E731
+        keys = [(kind, old_name(name, self.n).split(" ")[-1]) for kind, name in d.keys]
+        return Definition(
+            d.kind, keys, rename_types(d.text, mapping), rename(d.uses), 0, d.label, d.line, rename(d.refs)
+        )
+
     # -- the unit -----------------------------------------------------------
     def finish(self) -> Unit:
         if self.redefined_names():
             self.exclude_functions |= {f.name for f in self.old.functions.values() if self.uses_redefined(f.prototype)}
             self.exclude_variables |= {v.name for v in self.old.variables.values() if self.uses_redefined(v.decl)}
+            self.migrate()
+        if any(self.old.variables[name].kept for name in self.cell.uses & self.old.variables.keys()):
+            # a global with an old layout: passing its address as the new type must not compile
+            self.out.insert(0, '#pragma GCC diagnostic error "-Wincompatible-pointer-types"\n')
         header, rest = self.old.prelude(
             self.exclude_keys,
             self.exclude_functions,
             self.exclude_variables,
-            uses=None if self.opt.full_prelude else self.cell.uses,
+            uses=None if self.opt.full_prelude else self.cell.uses | self.extra_uses,
             known=self.cell.declared,
         )
         body = [rest, "void *__cellc_lazy(void);\n"]
@@ -474,6 +564,8 @@ class Generator:
             self.defines,
             self.arrays,
             self.warnings,
+            self.migrating,
+            self.changed,
         )
 
 

@@ -19,9 +19,10 @@ from elftools.elf.elffile import ELFFile
 
 from . import values
 from .arch import trampoline_asm
-from .compile import CompileError, Compiler, read_symbols, static_runtime
+from .compile import CompileError, Compiler, clean_name, read_symbols, static_runtime
 from .executor import Executor, ExecutorDied, Handlers, Outcome, build_executor
 from .generate import Options, generate
+from .migrate import Plan, plan_migration
 from .model import Program
 from .parse import Splitter, expand_macro_items, paste_headers, resolve_conditionals
 
@@ -80,6 +81,7 @@ class Interpreter:
         self.executor_env: dict[str, str] = {}  # for the program, kept across resets (%sanitize)
         self.kinds: dict[str, str] = {}  # global names outside the notebook: F function, D data
         self.cell_objects: dict[str, tuple[str, Path]] = {}  # .so path -> (label, .o path)
+        self.defined_in: dict[str, Path] = {}  # global's symbol -> the .so defining it (its DWARF)
         self.executor = self._start_executor()
 
     def _start_executor(self) -> Executor:
@@ -111,6 +113,10 @@ class Interpreter:
             if isinstance(compiled, CellResult):
                 return compiled
             unit, obj, warnings = compiled
+            if unit.migrating and options.migrations is None:
+                # the new types' layouts are in this object: decide, then compile the copying
+                options.migrations = self._plan_migrations(unit, obj)
+                continue
             # Link at once, wrapping every library function seen so far, while the
             # object's symbols are read; link again only if it needs new names.
             known = sorted(name for name, kind in self.kinds.items() if kind == "F")
@@ -155,11 +161,47 @@ class Interpreter:
         if not outcome.ok:
             return self._failure(outcome, "\n".join(warn_lines))
         self._complete_arrays(unit.program, so, unit.arrays)
+        self.defined_in.update((name, so) for name in symbols.defined if name.startswith("__cellc_var_"))
         self._commit(unit.program, symbols, label, unit.defines, outcome.in_place)
         result = CellResult(True, warnings="\n".join(warn_lines))
         if unit.value_symbol:
             result.value = self._value(unit.value_symbol, so, symbols)
         return result
+
+    def _plan_migrations(self, unit, obj: Path) -> dict[str, Plan]:
+        """For each global whose type the cell redefines: how to copy it to an
+        object of the new type (old layout from its cell's DWARF, new from
+        `obj`), or why it must keep its old type."""
+        plans = {}
+        for v in unit.migrating:
+            so = self.defined_in.get(v.symbol)
+            old = values.load_variable_type(str(so), v.name) if so else None
+            new = values.load_variable_type(str(obj), v.name)
+            if old is None or new is None:
+                plans[v.name] = Plan(v.name, unsafe="its old layout could not be read")
+                continue
+            plan = plan_migration(v.name, old, new, unit.changed)
+            if not plan.unsafe:
+                holder = self._holder_of(v.symbol, old.size)
+                if holder:
+                    plan.unsafe = f"its address is stored in {holder}"
+            plans[v.name] = plan
+        return plans
+
+    def _holder_of(self, symbol: str, size: int) -> str:
+        """What in the program holds a pointer into the object `symbol` (the
+        kernel's own value slots aside), or ''."""
+        start = self.executor.address(symbol)
+        if not start:
+            return ""
+        for loc, offset, path in self.executor.references(start, start + max(size, 1)):
+            if path not in self.cell_objects:
+                return f"memory at {loc:#x}" + (f" ({Path(path).name})" if path != "-" else "")
+            section, name = _holder_in(path, offset)
+            if section.startswith(".got") or name.startswith(("__cellc_value_", "__cellc_init")):
+                continue  # code's address table, a shown value, a re-initializer's copy
+            return clean_name(name.split(".")[0]) if name else f"memory at {loc:#x}"
+        return ""
 
     def _find_header(self, name: str) -> Path | None:
         """Where gcc finds `#include "name"`: the notebook's directory, then -iquote and -I."""
@@ -195,7 +237,9 @@ class Interpreter:
                 if not options.full_prelude:
                     options.full_prelude = True
                     continue
-                return _error("CompileError", "the cell did not compile; nothing changed", e.diagnostics)
+                kept = [v.kept for name, v in self.program.variables.items() if v.kept and name in parsed.uses]
+                notes = "".join(f"\nnote: {why}" for why in kept)
+                return _error("CompileError", "the cell did not compile; nothing changed", e.diagnostics + notes)
         return _error("CompileError", "the cell did not compile")
 
     def _preprocess(self, text: str) -> str | None:
@@ -495,6 +539,25 @@ def _line_of(so_path: str, address: int) -> int | None:
                         best = prev.line if name != "<cellc>" else best
                 prev = st if not st.end_sequence else None
         return best
+
+
+def _holder_in(so_path: str, offset: int) -> tuple[str, str]:
+    """(section, object symbol — locals too) of a cell's .so at `offset`."""
+    section = name = ""
+    try:
+        with open(so_path, "rb") as f:
+            elf = ELFFile(f)
+            for sec in elf.iter_sections():
+                if sec["sh_addr"] <= offset < sec["sh_addr"] + sec["sh_size"]:
+                    section = sec.name
+            symtab = elf.get_section_by_name(".symtab")
+            for sym in symtab.iter_symbols() if symtab is not None else ():
+                start = sym["st_value"]
+                if sym["st_info"]["type"] == "STT_OBJECT" and start <= offset < start + max(sym["st_size"], 1):
+                    name = sym.name
+    except (OSError, ValueError):
+        pass
+    return section, name
 
 
 def _file_name(files, index: int, version: int) -> str:

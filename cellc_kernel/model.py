@@ -80,6 +80,7 @@ class Function:
     doc: str = ""
     callers: set[str] = field(default_factory=set)  # labels of cells calling it
     stale_callers: set[str] = field(default_factory=set)  # cells that call it with an older prototype
+    names: frozenset[str] = frozenset()  # what its body refers to (types whose layout it was compiled with)
 
     def declaration(self) -> str:
         return bind(self.prototype, f"__cellc_tramp_{self.name}") + ";"
@@ -98,6 +99,7 @@ class Variable:
     label: str
     line: int
     users: set[str] = field(default_factory=set)  # functions compiled against it
+    kept: str = ""  # why it kept the old definition of a redefined type (migrate.py)
 
     def declaration(self) -> str:
         return "extern " + bind(self.decl, self.symbol) + ";"

@@ -57,7 +57,7 @@ class CellcKernelTests(jupyter_kernel_test.KernelTests):
 
     code_generate_error = "int broken = ;"
 
-    code_clear_output = '#include <cellc.h>\ncellc_clear_output(0);'
+    code_clear_output = "#include <cellc.h>\ncellc_clear_output(0);"
 
     code_display_data = [
         {"code": '#include <cellc.h>\ncellc_html("<b>%d</b>", 42);', "mime": "text/html"},

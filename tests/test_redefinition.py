@@ -389,7 +389,9 @@ def test_macro_redefinition(k: Kernel) -> None:
 
 def test_function_using_redefined_struct(k: Kernel) -> None:
     k.ok("struct fs_box { int w; };\nint fs_area(struct fs_box b) { return b.w * b.w; }")
-    quiet(k.ok("struct fs_box { int w; int h; };"))
+    r = k.ok("struct fs_box { int w; int h; };")
+    # compiled with the old layout: named, as for a changed prototype
+    assert "old layout of struct fs_box: fs_area (In[" in r.stderr, r.stderr
     quiet(k.ok("int fs_area(struct fs_box b) { return b.w * b.h; }"))
     assert value(k, "fs_area((struct fs_box){ 3, 4 })") == "12"
 

@@ -1,0 +1,259 @@
+"""Globals that live through the redefinition of their type.
+
+When a cell redefines a struct, union, enum or typedef, every global whose
+type involves it (directly, or by value inside another struct or array) is
+either *migrated* — a new object of the new type whose members are copied
+from the old one by name, with C's conversions, new members zero — or, where
+that cannot be safe, *kept*: it keeps its old type, which later cells see
+under a private copy of the old definition (`struct __cellc_old_N_pt`), so a
+use with the new layout is a compile error, never silent corruption.
+
+This module decides from the DWARF of the old and the new object
+(values.CType trees) and writes the copying statements; the generator puts
+them at the start of the redefining cell's run function, and the interpreter
+checks the program's memory for stored addresses of the old object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .parse import identifiers, parse_tree
+from .values import QUALIFIER_KINDS, CType, strip_typedefs, struct_fields, type_name
+
+OLD_PREFIX = "__cellc_old_"
+SOURCE_PREFIX = "__cellc_from_"  # the old object, in the migrating cell
+
+
+def old_name(name: str, number: int) -> str:
+    """The private name of the old definition of `name` (a tag or typedef) redefined by cell `number`."""
+    kind, _, tag = name.rpartition(" ")
+    return f"{kind} {OLD_PREFIX}{number}_{tag}" if kind else f"{OLD_PREFIX}{number}_{tag}"
+
+
+def closure(definitions, redefined: set[str]) -> set[str]:
+    """The names whose layout a redefinition changes: the redefined ones and
+    every type or typedef that uses one of them, transitively."""
+    changed = set(redefined)
+    grew = True
+    while grew:
+        grew = False
+        for d in definitions:
+            if d.kind not in ("type", "typedef"):
+                continue
+            provided = d.provides() - changed
+            if provided and d.needs() & changed:
+                changed |= provided
+                grew = True
+    return changed
+
+
+def involved(text: str, changed: set[str]) -> bool:
+    return bool(identifiers(text) & changed)
+
+
+def rename_types(text: str, mapping: dict[str, str]) -> str:
+    """`text` with the struct/union/enum tags and typedef names of `mapping`
+    (keys like "struct pt" or "T") renamed, as C sees names (members and
+    variables of the same spelling are left alone)."""
+    data = text.encode("utf-8", "surrogateescape")
+    edits: list[tuple[int, int, str]] = []
+    stack = [parse_tree(data).root_node]
+    while stack:
+        n = stack.pop()
+        if n.type in ("struct_specifier", "union_specifier", "enum_specifier"):
+            tag = n.child_by_field_name("name")
+            key = f"{n.type.split('_')[0]} {tag.text.decode()}" if tag is not None else ""
+            if key in mapping:
+                new_tag = mapping[key].split(" ", 1)[1]
+                edits.append((tag.start_byte, tag.end_byte, new_tag))
+                body = n.child_by_field_name("body")
+                if n.type == "enum_specifier" and body is not None:
+                    # the old copy's enumerators must not clash with the new ones
+                    prefix = new_tag[: len(new_tag) - len(tag.text.decode())]
+                    for e in body.named_children:
+                        name = e.child_by_field_name("name") if e.type == "enumerator" else None
+                        if name is not None:
+                            edits.append((name.start_byte, name.end_byte, prefix + name.text.decode()))
+            stack.extend(c for c in n.children if c != tag)
+            continue
+        if n.type == "type_identifier" and n.text.decode() in mapping:
+            edits.append((n.start_byte, n.end_byte, mapping[n.text.decode()]))
+        stack.extend(n.children)
+    for start, end, new in sorted(edits, reverse=True):
+        data = data[:start] + new.encode() + data[end:]
+    return data.decode("utf-8", "surrogateescape")
+
+
+@dataclass
+class Plan:
+    """How one global moves to its new type: C statements copying it from
+    `source` (the old object) to itself, or why it cannot."""
+
+    name: str
+    statements: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # members copied as they were
+    converted: list[str] = field(default_factory=list)  # "x (int -> double)"
+    dropped: list[str] = field(default_factory=list)  # old members with no place in the new type
+    added: list[str] = field(default_factory=list)  # new members, zero
+    unsafe: str = ""  # why the global keeps its old type
+
+    def summary(self) -> str:
+        parts = []
+        if self.kept:
+            parts.append("kept " + ", ".join(self.kept))
+        if self.converted:
+            parts.append("converted " + ", ".join(self.converted))
+        if self.added:
+            parts.append("new (zero) " + ", ".join(self.added))
+        if self.dropped:
+            parts.append("dropped " + ", ".join(self.dropped))
+        return "; ".join(parts) or "nothing to copy"
+
+
+def _key(t: CType) -> str | None:
+    if t.kind in ("struct", "union", "enum") and t.name:
+        return f"{t.kind} {t.name}"
+    if t.kind == "typedef":
+        return t.name
+    return None
+
+
+def _points_to_changed(t: CType, changed: set[str], by_pointer: bool = False, seen=None) -> CType | None:
+    """A type of `changed` that `t` reaches through a pointer (whose target
+    would have the wrong layout), if any."""
+    seen = set() if seen is None else seen
+    if (id(t), by_pointer) in seen:
+        return None
+    seen.add((id(t), by_pointer))
+    if by_pointer and _key(t) in changed:
+        return t
+    if t.kind == "pointer":
+        return _points_to_changed(t.target, changed, True, seen) if t.target is not None else None
+    nexts = [f.type for f in t.fields] + ([t.target] if t.target is not None else []) + list(t.params)
+    for n in nexts:
+        found = _points_to_changed(n, changed, by_pointer, seen)
+        if found is not None:
+            return found
+    return None
+
+
+def same_layout(a: CType, b: CType, seen=None) -> bool:
+    """Whether two types have the same representation (bytes can be copied)."""
+    seen = set() if seen is None else seen
+    if (id(a), id(b)) in seen:
+        return True
+    seen.add((id(a), id(b)))
+    a, b = strip_typedefs(a), strip_typedefs(b)
+    if a.kind != b.kind or a.size != b.size:
+        return False
+    if a.kind == "base":
+        return a.encoding == b.encoding and a.float_format == b.float_format
+    if a.kind == "pointer":
+        return type_name(a) == type_name(b)
+    if a.kind == "array":
+        return a.count == b.count and same_layout(a.target, b.target, seen)
+    if a.kind in ("struct", "union"):
+        if len(a.fields) != len(b.fields):
+            return False
+        return all(
+            (f.name, f.offset, f.bit_offset, f.bit_size) == (g.name, g.offset, g.bit_offset, g.bit_size)
+            and same_layout(f.type, g.type, seen)
+            for f, g in zip(a.fields, b.fields, strict=True)
+        )
+    if a.kind == "enum":
+        return a.enumerators == b.enumerators
+    return type_name(a) == type_name(b)
+
+
+def _is_const(t: CType) -> bool:
+    while t.kind == "typedef" or t.kind in QUALIFIER_KINDS:
+        if t.kind == "const":
+            return True
+        if t.target is None:
+            return False
+        t = t.target
+    return False
+
+
+class _Planner:
+    def __init__(self, plan: Plan, changed: set[str]):
+        self.plan = plan
+        self.changed = changed
+        self.loops = 0
+
+    def copy(self, old: CType, new: CType, src: str, dst: str, shown: str) -> list[str]:
+        """Statements copying `src` (old type) into `dst` (new type); `shown`
+        is the member's name for the report."""
+        o, n = strip_typedefs(old), strip_typedefs(new)
+        if same_layout(o, n):
+            self.plan.kept.append(shown)
+            if _is_const(new) or o.kind in ("struct", "union", "array"):
+                return [f"__builtin_memcpy((void *)&{dst}, &{src}, sizeof {dst});"]
+            return [f"{dst} = {src};"]
+        if _is_const(new):
+            self.plan.dropped.append(f"{shown} (now const)")
+            return []
+        if o.kind == n.kind == "enum":
+            # by enumerator name: a GREEN stays GREEN when the list is reordered
+            names = dict(n.enumerators)
+            expr, seen = src, set()
+            for name, v in reversed([(name, v) for name, v in o.enumerators if name in names]):
+                if v not in seen and names[name] != v:
+                    expr = f"({src} == {v} ? {names[name]} : {expr})"
+                seen.add(v)
+            self.plan.converted.append(f"{shown} (by enumerator name)")
+            return [f"{dst} = {expr};"]
+        if o.kind == n.kind == "union":
+            # the bytes of whichever member was stored, if every member keeps its layout
+            members = dict(struct_fields(n))
+            if all(name in members and same_layout(t, members[name]) for name, t in struct_fields(o)):
+                self.plan.kept.append(shown)
+                size = min(o.size, n.size)
+                return [f"__builtin_memcpy((void *)&{dst}, &{src}, {size});"]
+        scalar = ("base", "enum")
+        if o.kind in scalar and n.kind in scalar:
+            self.plan.converted.append(f"{shown} ({type_name(o)} -> {type_name(n)})")
+            return [f"{dst} = {src};"]
+        if o.kind == n.kind == "struct":
+            out = []
+            old_fields = dict(struct_fields(o))
+            new_names = set()
+            for name, ftype in struct_fields(n):
+                new_names.add(name)
+                member = f"{shown}.{name}"
+                if name in old_fields:
+                    out += self.copy(old_fields[name], ftype, f"{src}.{name}", f"{dst}.{name}", member)
+                else:
+                    self.plan.added.append(member)
+            self.plan.dropped += [f"{shown}.{name}" for name in old_fields if name not in new_names]
+            return out
+        if o.kind == n.kind == "array":
+            if o.count != n.count or o.count is None:
+                self.plan.unsafe = f"the length of {shown} changed"
+                return []
+            i = f"__cellc_i{self.loops}"
+            self.loops += 1
+            inner = self.copy(o.target, n.target, f"{src}[{i}]", f"{dst}[{i}]", shown + "[]")
+            if not inner:
+                return []
+            return [f"for (unsigned long {i} = 0; {i} < {o.count}; {i}++) {{ {' '.join(inner)} }}"]
+        self.plan.dropped.append(f"{shown} ({type_name(old)} -> {type_name(new)})")
+        return []
+
+
+def plan_migration(name: str, old: CType, new: CType, changed: set[str]) -> Plan:
+    """How global `name` of type `old` becomes an object of type `new`."""
+    plan = Plan(name)
+    if _is_const(new):
+        plan.unsafe = "it is const"
+        return plan
+    target = _points_to_changed(old, changed)
+    if target is not None:
+        plan.unsafe = f"it holds a pointer to {type_name(target)}, whose layout changed"
+        return plan
+    planner = _Planner(plan, changed)
+    plan.statements = planner.copy(old, new, SOURCE_PREFIX + name, name, name)
+    if plan.unsafe:
+        plan.statements = []
+    return plan
