@@ -133,6 +133,7 @@ class Generator:
         self.migrating: list[Variable] = []
         self.changed: set[str] = set()
         self.extra_uses: set[str] = set()  # what the migration code needs from the prelude
+        self.types_end = 0  # where in `out` the cell's last redefinition of a type ends
         self.arrays: list[str] = []
         self.user_lines: list[tuple[int, int, str]] = []  # (cell line, new line, new file) of #line items
 
@@ -225,6 +226,8 @@ class Generator:
             return  # re-running the same definition: the prelude has it already
         self.emit(item, item.text)
         self.definition(item)
+        if any(key in self.exclude_keys for key in item.keys):
+            self.types_end = len(self.out)  # the migration code goes after the last redefinition
 
     def redefined_names(self) -> list[str]:
         """Names of types this cell defines anew (prelude declarations using them are stale)."""
@@ -460,12 +463,13 @@ class Generator:
         mapping = {name: old_name(name, self.n) for name in changed}
         olds = [d for d in self.old.definitions if d.provides() & changed and d.kind in ("type", "typedef")]
         old_types = [self.renamed(d, mapping) for d in olds]
+        out: list[str] = []  # goes after the cell's new definitions
         # Types built on a redefined one (`struct box { struct pt corner; }`) follow
         # the new definition: they come after the cell's items, not in the prelude.
         dependents = [d for d in self.old.sorted_definitions() if d in olds and not d.provides() & redefined]
         for d in dependents:
             self.exclude_keys |= set(d.keys)
-            self.out.append(d.render())
+            out.append(d.render())
             self.extra_uses |= d.needs()
         stale: dict[str, str] = {}  # function -> its cell, compiled with an old layout
         emitted = False
@@ -479,12 +483,12 @@ class Generator:
                 self.migrating.append(v)
                 symbol = f"__cellc_var_{v.name}_{self.n}"
                 self.new.variables[v.name] = replace(v, symbol=symbol, users=set(), kept="")
-                self.out.append(f'#line 1 "<cellc>"\n{bind(v.decl, symbol)};\n')
+                out.append(f'#line 1 "<cellc>"\n{bind(v.decl, symbol)};\n')
                 stale.update((f, self.old.functions[f].label) for f in v.users if f in self.old.functions)
             if plan is None:
                 continue
             if not emitted:
-                self.out.append('#line 1 "<cellc>"\n' + "".join(d.text + "\n" for d in old_types))
+                out.append('#line 1 "<cellc>"\n' + "".join(d.text + "\n" for d in old_types))
                 emitted = True
             old_decl = rename_types(v.decl, mapping)
             if plan.unsafe:
@@ -492,13 +496,14 @@ class Generator:
                 why = f"{v.name} keeps the old layout of {types}, which {self.label} redefined: {plan.unsafe}"
                 kept = replace(v, decl=old_decl, type_key=rename_types(v.type_key, mapping), kept=why)
                 self.new.variables[v.name] = kept
-                self.out.append(f'#line 1 "<cellc>"\n{kept.declaration()}\n')
+                out.append(f'#line 1 "<cellc>"\n{kept.declaration()}\n')
                 self.warnings.append(f"warning: {why}; it was not migrated, and later cells see it with its old type")
                 continue
             source = re.sub(rf"\b{v.name}\b(?!.*\b{v.name}\b)", SOURCE_PREFIX + v.name, old_decl, count=1, flags=re.S)
-            self.out.append(f'#line 1 "<cellc>"\nextern {bind(source, v.symbol)};\n')
+            out.append(f'#line 1 "<cellc>"\nextern {bind(source, v.symbol)};\n')
             self.body.insert(0, '#line 1 "<cellc>"\n' + " ".join(plan.statements) + "\n")
             self.warnings.append(f"note: {v.name} was migrated to its new type: {plan.summary()}")
+        self.out[self.types_end : self.types_end] = out
         if any(v.kept for v in self.new.variables.values() if v.name in self.exclude_variables):
             for d in old_types:
                 self.new.define(d)
