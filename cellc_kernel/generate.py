@@ -519,9 +519,8 @@ class Generator:
         """Definition `d` under the private names of `mapping` (its old layout)."""
         rename = lambda names: {mapping.get(n, n) for n in names}  # noqa: E731
         keys = [(kind, old_name(name, self.n).split(" ")[-1]) for kind, name in d.keys]
-        return Definition(
-            d.kind, keys, rename_types(d.text, mapping), rename(d.uses), 0, d.label, d.line, rename(d.refs)
-        )
+        text = rename_types(d.text, mapping, old_name("", self.n))
+        return Definition(d.kind, keys, text, rename(d.uses), 0, d.label, d.line, rename(d.refs))
 
     # -- the unit -----------------------------------------------------------
     def finish(self) -> Unit:

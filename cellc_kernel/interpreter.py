@@ -237,6 +237,10 @@ class Interpreter:
                 if not options.full_prelude:
                     options.full_prelude = True
                     continue
+                if options.migrations and any(not plan.unsafe for plan in options.migrations.values()):
+                    for plan in options.migrations.values():  # our copying code must never fail a cell
+                        plan.unsafe = plan.unsafe or "its members could not be copied"
+                    continue
                 kept = [v.kept for name, v in self.program.variables.items() if v.kept and name in parsed.uses]
                 notes = "".join(f"\nnote: {why}" for why in kept)
                 return _error("CompileError", "the cell did not compile; nothing changed", e.diagnostics + notes)
@@ -286,6 +290,9 @@ class Interpreter:
             if "lvalue required" in raw or "read-only" in raw:
                 options.value_mode = "rvalue"  # a function designator or a const value
                 return True
+        if options.value_mode == "rvalue" and "read-only" in raw:
+            options.value_mode = "memcpy"  # a struct with a const member: copied as bytes
+            return True
         if options.value_mode != "none" and re.search(r"__cellc_value|declared void|void value not ignored", raw):
             options.value_mode = "none"
             return True

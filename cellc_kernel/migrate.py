@@ -26,7 +26,8 @@ SOURCE_PREFIX = "__cellc_from_"  # the old object, in the migrating cell
 
 
 def old_name(name: str, number: int) -> str:
-    """The private name of the old definition of `name` (a tag or typedef) redefined by cell `number`."""
+    """The private name of the old definition of `name` (a tag, typedef or
+    enumerator) redefined by cell `number`."""
     kind, _, tag = name.rpartition(" ")
     return f"{kind} {OLD_PREFIX}{number}_{tag}" if kind else f"{OLD_PREFIX}{number}_{tag}"
 
@@ -52,10 +53,11 @@ def involved(text: str, changed: set[str]) -> bool:
     return bool(identifiers(text) & changed)
 
 
-def rename_types(text: str, mapping: dict[str, str]) -> str:
+def rename_types(text: str, mapping: dict[str, str], enumerator_prefix: str = "") -> str:
     """`text` with the struct/union/enum tags and typedef names of `mapping`
     (keys like "struct pt" or "T") renamed, as C sees names (members and
-    variables of the same spelling are left alone)."""
+    variables of the same spelling are left alone); with `enumerator_prefix`,
+    the enumerators it defines too (an old copy must not clash with the new)."""
     data = text.encode("utf-8", "surrogateescape")
     edits: list[tuple[int, int, str]] = []
     stack = [parse_tree(data).root_node]
@@ -65,18 +67,12 @@ def rename_types(text: str, mapping: dict[str, str]) -> str:
             tag = n.child_by_field_name("name")
             key = f"{n.type.split('_')[0]} {tag.text.decode()}" if tag is not None else ""
             if key in mapping:
-                new_tag = mapping[key].split(" ", 1)[1]
-                edits.append((tag.start_byte, tag.end_byte, new_tag))
-                body = n.child_by_field_name("body")
-                if n.type == "enum_specifier" and body is not None:
-                    # the old copy's enumerators must not clash with the new ones
-                    prefix = new_tag[: len(new_tag) - len(tag.text.decode())]
-                    for e in body.named_children:
-                        name = e.child_by_field_name("name") if e.type == "enumerator" else None
-                        if name is not None:
-                            edits.append((name.start_byte, name.end_byte, prefix + name.text.decode()))
+                edits.append((tag.start_byte, tag.end_byte, mapping[key].split(" ", 1)[1]))
             stack.extend(c for c in n.children if c != tag)
             continue
+        if n.type == "enumerator" and enumerator_prefix:
+            name = n.child_by_field_name("name")
+            edits.append((name.start_byte, name.end_byte, enumerator_prefix + name.text.decode()))
         if n.type == "type_identifier" and n.text.decode() in mapping:
             edits.append((n.start_byte, n.end_byte, mapping[n.text.decode()]))
         stack.extend(n.children)

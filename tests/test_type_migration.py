@@ -169,3 +169,31 @@ def test_migrated_twice_and_unions_enums(k: Kernel) -> None:
     assert "n was migrated" in r.stderr and "pr was migrated" in r.stderr, r.stderr
     k.ok("struct pair { union num u; int a; int b; };")
     assert value(k, "pr.a") == "1"
+
+
+def test_anonymous_typedefs_bitfields_and_const_members(k: Kernel) -> None:
+    k.ok(
+        "typedef struct { int x; unsigned f : 3; } P;\nP g = { 1, 5 };\n"
+        "typedef enum { LOW, HIGH } level_t;\nlevel_t lv = HIGH;\n"
+        "struct cm { const int k; int v; } cmv = { 1, 2 };"
+    )
+    assert value(k, "cmv") == "{ .k = 1, .v = 2 }"  # a struct with a const member is shown too
+    r = k.ok("typedef struct { long pad; int x; unsigned f : 5; int y; } P;")
+    assert "g was migrated to its new type: kept g.x, g.f; new (zero) g.pad, g.y" in r.stderr, r.stderr
+    assert value(k, "g") == "{ .pad = 0, .x = 1, .f = 5, .y = 0 }"
+    k.ok("typedef enum { NONE, LOW, HIGH } level_t;")
+    assert value(k, "lv") == "HIGH"
+    k.ok("struct cm { int z; const int k; int v; };")
+    assert value(k, "cmv") == "{ .z = 0, .k = 1, .v = 2 }"
+
+
+def test_no_globals_no_noise(k: Kernel) -> None:
+    """Redefining a type nobody holds says nothing; re-running the same definition changes nothing."""
+    k.ok("struct lone { int a; };\nstruct lone l1 = { 1 };")
+    r = k.ok("struct lone { int a; };")
+    assert r.stderr == "", r.stderr
+    r = k.ok("struct other { int a; };")
+    assert r.stderr == ""
+    r = k.ok("struct other { int a, b; };")
+    assert r.stderr == "", r.stderr
+    assert value(k, "l1") == "{ .a = 1 }"
