@@ -298,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 failed += 1
                 print(f"FAIL {path.name}\n{result.report()}", flush=True)
-            if result is not None and result.ok and path.parent == generated:
+            if (result is None or result.ok) and path.parent == generated:  # keep failures only
                 path.unlink()
     finally:
         session.stop()
