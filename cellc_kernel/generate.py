@@ -461,13 +461,12 @@ class Generator:
         redefined = {f"{k} {n}" if k != "typedef" else n for k, n in self.exclude_keys if k != "extern"}
         self.changed = changed = closure(self.old.definitions, redefined)
         mapping = {name: old_name(name, self.n) for name in changed}
-        olds = [d for d in self.old.definitions if d.provides() & changed and d.kind in ("type", "typedef")]
+        olds = [d for d in self.old.sorted_definitions() if d.provides() & changed and d.kind in ("type", "typedef")]
         old_types = [self.renamed(d, mapping) for d in olds]
         out: list[str] = []  # goes after the cell's new definitions
         # Types built on a redefined one (`struct box { struct pt corner; }`) follow
         # the new definition: they come after the cell's items, not in the prelude.
-        dependents = [d for d in self.old.sorted_definitions() if d in olds and not d.provides() & redefined]
-        for d in dependents:
+        for d in [d for d in olds if not d.provides() & redefined]:
             self.exclude_keys |= set(d.keys)
             out.append(d.render())
             self.extra_uses |= d.needs()
