@@ -326,7 +326,10 @@ class Compiler:
         if self.ld:
             # -Bsymbolic: the cell's own symbols need no search through every
             # loaded cell; two segments: fewer mappings, cheaper snapshots.
-            argv = [self.ld, "-shared", "-Bsymbolic", "-z", "noseparate-code", "-z", "norelro", *flags]
+            # --eh-frame-hdr (gcc's driver passes it): unwinders find the cell's CFI
+            # (a crash's traceback, backtrace(), _Unwind_*).
+            argv = [self.ld, "-shared", "-Bsymbolic", "--eh-frame-hdr", "-z", "noseparate-code", "-z", "norelro"]
+            argv += flags
         else:
             argv = [self.gcc, "-shared", "-nostdlib", *(f"-Wl,{f}" for f in flags)]
         argv += ["-o", str(so), str(obj), *map(str, extra), *archives]

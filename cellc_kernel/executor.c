@@ -396,14 +396,24 @@ static uintptr_t context_sp(void *uc)
 }
 
 /* Reports `fault SIG CODE ADDR SP FRAME...`, a frame being `FILE+0xOFFSET`
- * for each return address of the stack (the faulting pc first). */
+ * for each return address of the stack (the faulting pc first, the
+ * handler's own frames left out).  A deep stack (runaway recursion) is sent
+ * as its FAULT_HEAD innermost and FAULT_TAIL outermost frames with a
+ * `skip:N` between: one event, under PIPE_BUF. */
+#define FAULT_FRAMES (1 << 20)
+#define FAULT_HEAD 40
+#define FAULT_TAIL 20
 static void fault_handler(int sig, siginfo_t *si, void *uc)
 {
     static char buf[4000];
+    static void *frames[FAULT_FRAMES];
     char *p = buf, *end = buf + sizeof buf - 200;
-    void *frames[32];
-    int n = backtrace(frames, 32);
+    int n = backtrace(frames, FAULT_FRAMES);
     uintptr_t pc = context_pc(uc);
+    int first = 0;
+    for (int i = 0; i < n && i < 8; i++)
+        if ((uintptr_t)frames[i] == pc)
+            first = i + 1; /* the interrupted frame: what comes before it is this handler */
 
     drain(stdout, 1);
     p = str(p, "fault ", end);
@@ -414,10 +424,16 @@ static void fault_handler(int sig, siginfo_t *si, void *uc)
     p = hex(p, (uintptr_t)si->si_addr);
     *p++ = ' ';
     p = hex(p, context_sp(uc));
-    for (int i = -1; i < n && p < end; i++) {
-        uintptr_t a = i < 0 ? pc : (uintptr_t)frames[i] - 1;
+    for (int i = first - 1; i < n && p < end; i++) {
+        uintptr_t a = i < first ? pc : (uintptr_t)frames[i] - 1;
         Dl_info info;
         *p++ = ' ';
+        if (i == first + FAULT_HEAD && n - i > FAULT_TAIL + 1) {
+            p = str(p, "skip:", end);
+            p = hex(p, (uintptr_t)(n - FAULT_TAIL - i));
+            i = n - FAULT_TAIL - 1;
+            continue;
+        }
         if (dladdr((void *)a, &info) && info.dli_fname) {
             p = str(p, info.dli_fname, end);
             *p++ = '+';

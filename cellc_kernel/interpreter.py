@@ -17,7 +17,7 @@ from pathlib import Path
 
 from elftools.elf.elffile import ELFFile
 
-from . import values
+from . import crash, values
 from .arch import trampoline_asm
 from .compile import CompileError, Compiler, clean_name, read_symbols, static_runtime
 from .executor import Executor, ExecutorDied, Handlers, Outcome, build_executor
@@ -81,6 +81,7 @@ class Interpreter:
         self.executor_env: dict[str, str] = {}  # for the program, kept across resets (%sanitize)
         self.kinds: dict[str, str] = {}  # global names outside the notebook: F function, D data
         self.cell_objects: dict[str, tuple[str, Path]] = {}  # .so path -> (label, .o path)
+        self.cell_sources: dict[str, str] = {}  # label -> the cell's text
         self.defined_in: dict[str, Path] = {}  # global's symbol -> the .so defining it (its DWARF)
         self.executor = self._start_executor()
 
@@ -154,6 +155,7 @@ class Interpreter:
         except CompileError as e:
             return _error("LinkError", "linking the cell failed", e.diagnostics)
         self.cell_objects[str(so)] = (label, obj)
+        self.cell_sources[label] = typed  # for the source lines of a crash's traceback
         warn_lines = [w for w in unit.warnings]
         if warnings:
             warn_lines.insert(0, warnings)
@@ -387,37 +389,42 @@ class Interpreter:
             return _error("Exit", what, "\n".join([*extra, what[0].upper() + what[1:] + ".", state]))
         sig = outcome.signal or (outcome.fault[0] if outcome.fault else "")
         name = SIGNAL_NAMES.get(sig, "Fatal signal")
-        lines = [f"{name} (SIG{sig})"]
-        where = ""
+        message = f"{name} (SIG{sig})"
+        trace: list[str] = []
         if outcome.fault and outcome.fault[0] == sig:
-            detail, where = self._describe_fault(outcome.fault)
+            detail = self._describe_fault(outcome.fault)
             if detail:
-                lines[0] += f": {detail}"
-        if where:
-            lines.append(where)
-        return _error(f"SIG{sig}", lines[0], "\n".join([*extra, *lines, state]))
+                message += f": {detail}"
+            trace = self._traceback(outcome.fault[4:])
+        return _error(f"SIG{sig}", message, "\n".join([*extra, *trace, message, state]))
 
-    def _describe_fault(self, fault: list[str]) -> tuple[str, str]:
+    @staticmethod
+    def _describe_fault(fault: list[str]) -> str:
         sig, code, addr, sp = fault[0], int(fault[1], 16), int(fault[2], 16), int(fault[3], 16)
-        detail = ""
         if sig == "SEGV":
             if abs(addr - sp) <= STACK_SLACK:  # the guard page right at the stack pointer
-                detail = "stack overflow (runaway recursion?)"
-            else:
-                detail = f"{SEGV_CODES.get(code, 'invalid memory access')} at address {addr:#x}"
-        elif sig == "FPE":
-            detail = FPE_CODES.get(code, "arithmetic error")
-        where = ""
-        for frame in fault[4:]:
-            path, _, off = frame.rpartition("+")
-            if path in self.cell_objects:
-                label, _ = self.cell_objects[path]
-                line = _line_of(path, int(off, 16))
-                fn = _function_of(path, int(off, 16))
-                if line is not None:
-                    where = f"at {label}, line {line}" + (f", in {fn}()" if fn else "")
-                    break
-        return detail, where
+                return "stack overflow (runaway recursion?)"
+            return f"{SEGV_CODES.get(code, 'invalid memory access')} at address {addr:#x}"
+        if sig == "FPE":
+            return FPE_CODES.get(code, "arithmetic error")
+        return ""
+
+    def _traceback(self, tokens: list[str]) -> list[str]:
+        """The crash's call stack, most recent call last (crash.py)."""
+        labels = {path: label for path, (label, _) in self.cell_objects.items()}
+        machinery = {str(self.binary), os.path.realpath(self.binary)}
+        try:
+            frames = crash.frames_of(tokens, labels, machinery)
+        except (OSError, ValueError):
+            return []
+
+        def source_of(file: str) -> str | None:
+            if file in self.cell_sources:
+                return self.cell_sources[file]
+            path = Path(self.cwd, file)
+            return path.read_text(errors="replace") if path.is_file() else None
+
+        return crash.format_traceback(frames, source_of)
 
     def _value(self, symbol: str, so: Path, symbols) -> tuple[str, str] | None:
         size = symbols.sizes.get(symbol, 0)
@@ -522,32 +529,6 @@ def _lines_of(source: bytes, start: int, text: str) -> set[int]:
     return set(range(first, first + text.count("\n") + 1))
 
 
-def _line_of(so_path: str, address: int) -> int | None:
-    """The cell line of a code address, from the .so's DWARF line table."""
-    with open(so_path, "rb") as f:
-        elf = ELFFile(f)
-        if not elf.has_dwarf_info():
-            return None
-        dwarf = elf.get_dwarf_info()
-        best = None
-        for cu in dwarf.iter_CUs():
-            lp = dwarf.line_program_for_CU(cu)
-            if lp is None:
-                continue
-            files = lp["file_entry"]
-            prev = None
-            for entry in lp.get_entries():
-                st = entry.state
-                if st is None:
-                    continue
-                if prev is not None and prev.address <= address < st.address and not prev.end_sequence:
-                    name = _file_name(files, prev.file, lp.header["version"])
-                    if name.startswith("In[") or not name.startswith("<"):
-                        best = prev.line if name != "<cellc>" else best
-                prev = st if not st.end_sequence else None
-        return best
-
-
 def _holder_in(so_path: str, offset: int) -> tuple[str, str]:
     """(section, object symbol — locals too) of a cell's .so at `offset`."""
     section = name = ""
@@ -565,28 +546,3 @@ def _holder_in(so_path: str, offset: int) -> tuple[str, str]:
     except (OSError, ValueError):
         pass
     return section, name
-
-
-def _file_name(files, index: int, version: int) -> str:
-    i = index if version >= 5 else index - 1
-    if 0 <= i < len(files):
-        name = files[i].name
-        return name.decode() if isinstance(name, bytes) else str(name)
-    return ""
-
-
-def _function_of(so_path: str, address: int) -> str | None:
-    with open(so_path, "rb") as f:
-        elf = ELFFile(f)
-        symtab = elf.get_section_by_name(".symtab")
-        if symtab is None:
-            return None
-        for sym in symtab.iter_symbols():
-            if sym["st_info"]["type"] == "STT_FUNC" and sym["st_value"] <= address < sym["st_value"] + sym["st_size"]:
-                name = sym.name
-                if name.startswith("__cellc_impl_"):
-                    return name.split("_", 5)[-1]
-                if name.startswith(("__cellc_run_", "__cellc_entry_")):
-                    return None
-                return name
-    return None
