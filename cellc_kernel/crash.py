@@ -126,16 +126,17 @@ def frames_of(tokens: list[str], cell_objects: dict[str, str], machinery: set[st
                 out.append(Frame(lib, None, symbol, library=True))
             continue
         raw = function_at(path, offset)
-        if raw is not None and raw.startswith("__cellc_entry_"):
-            break
         where = line_of(path, offset)
+        outermost = raw is not None and raw.startswith(("__cellc_run_", "__cellc_entry_"))
+        if outermost and where is None:
+            break  # the entry's own code (at -O2 the statements may be inlined into it)
         file, line = where if where else (cell_objects[path], None)
         frame = Frame(file, line, shown_function(raw))
         if out and out[-1].key() == frame.key():
             out[-1].repeat += 1
         else:
             out.append(frame)
-        if raw is not None and raw.startswith("__cellc_run_"):
+        if outermost:
             break  # the cell's statements: the outermost frame the user wrote
     return out
 
