@@ -12,7 +12,11 @@ folds it ("[Previous line repeated N more times]").
 from __future__ import annotations
 
 import functools
+import json
 import os
+import re
+import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,3 +166,104 @@ def format_traceback(frames: list[Frame], source_of) -> list[str]:
         if f.repeat > copies:
             lines.append(f"  [Previous line repeated {f.repeat - copies} more times]")
     return lines
+
+
+# -- post-mortem: gdb on the frozen copy of a crashed process ---------------------------
+
+_GDB_SCRIPT = r"""
+import gdb, json
+out = []
+frame = gdb.newest_frame()
+while frame is not None:
+    sal = frame.find_sal()
+    d = {"level": frame.level(), "sigtramp": frame.type() == gdb.SIGTRAMP_FRAME, "name": frame.name(),
+         "file": sal.symtab.filename if sal.symtab else None, "line": sal.line, "vars": []}
+    try:
+        block = frame.block()
+    except RuntimeError:
+        block = None
+    seen = set()
+    while block is not None:
+        for sym in block:
+            if (sym.is_argument or sym.is_variable) and sym.name not in seen:
+                seen.add(sym.name)
+                try:
+                    value = sym.value(frame).format_string(max_elements=20, repeat_threshold=10)
+                except Exception as e:
+                    value = "<%s>" % e
+                d["vars"].append([sym.name, bool(sym.is_argument), value])
+        if block.function is not None:
+            break
+        block = block.superblock
+    out.append(d)
+    frame = frame.older()
+print("CELLC-FRAMES " + json.dumps(out))
+"""
+
+
+@dataclass
+class DebugFrame:
+    level: int  # gdb's frame number
+    file: str
+    line: int | None
+    function: str | None
+    variables: list[tuple[str, bool, str]]  # (name, is argument, value)
+
+    def title(self) -> str:
+        where = f"{self.file}, line {self.line}" if self.line else self.file
+        return where + (f", in {self.function}" if self.function else "")
+
+
+def gdb_command(pid: int, commands: list[str], script: str | None = None, timeout: int = 30) -> tuple[str, str]:
+    """gdb attached to `pid` in batch mode (argv, no shell): (stdout, stderr)."""
+    gdb = shutil.which("gdb")
+    if gdb is None:
+        raise FileNotFoundError("gdb")
+    argv = [gdb, "-nx", "-batch", "-p", str(pid), "-ex", "set pagination off", "-ex", "set print pretty off"]
+    for c in commands:
+        argv += ["-ex", c]
+    if script:
+        argv += ["-ex", "python exec(" + json.dumps(script) + ")"]
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, errors="replace")
+    return proc.stdout, proc.stderr
+
+
+EXECUTOR_FUNCTIONS = ("run_cell", "serve", "main", "__libc_start_call_main", "__libc_start_main")
+
+
+def debug_frames(pid: int, workdir: Path) -> list[DebugFrame]:
+    """The user's frames of a frozen process, innermost first: those below
+    the signal handler's, out to the cell's statements.  Cells' files are
+    named by their labels (gdb puts them in `workdir`, gcc's directory)."""
+    out, _ = gdb_command(pid, [], _GDB_SCRIPT)
+    line = next((x for x in out.splitlines() if x.startswith("CELLC-FRAMES ")), None)
+    if line is None:
+        return []
+    raw = json.loads(line.split(" ", 1)[1])
+    start = next((i + 1 for i, d in enumerate(raw) if d["sigtramp"]), 0)
+    frames = []
+    for d in raw[start:]:
+        name = d["name"] or ""
+        if name.startswith(EXECUTOR_FUNCTIONS) or (name.startswith("__cellc_entry_") and not d["file"]):
+            break
+        if not d["file"] or d["file"] == "<cellc>":  # a library's frame (no line of the user's)
+            frames.append(DebugFrame(d["level"], "library", None, name or "??", []))
+            continue
+        variables = [(clean_name(n), arg, clean_name(v)) for n, arg, v in d["vars"] if not n.startswith("__cellc")]
+        file = d["file"]
+        if Path(file).parent == workdir:
+            file = Path(file).name
+        frames.append(DebugFrame(d["level"], file, d["line"], shown_function(name), variables))
+        if name.startswith(("__cellc_run_", "__cellc_entry_")):
+            break
+    return frames
+
+
+def evaluate(pid: int, frame: DebugFrame, expression: str) -> str:
+    """`print EXPRESSION` in a frame of the frozen process, as gdb answers it."""
+    out, err = gdb_command(pid, [f"frame {frame.level}", f"print {expression}"])
+    values = [re.sub(r"^\$\d+ = ", "", x) for x in out.splitlines() if re.match(r"\$\d+ = ", x)]
+    if values:
+        return clean_name(values[-1])
+    errors = [x for x in err.splitlines() if x.strip() and not x.startswith(("warning:", "Missing separate"))]
+    return "error: " + clean_name(errors[-1] if errors else "gdb gave no answer")

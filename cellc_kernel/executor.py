@@ -31,6 +31,8 @@ Events (executor -> kernel):
                         `shown` once published (keeps it in order with stdout)
     part N + N bytes    a piece of a payload too large for one atomic pipe write
     undefined NAME      a declared function has no definition anywhere
+    frozen PID          a stopped copy of the process that crashed or was interrupted,
+                        kept for %debug (the kernel kills it before the next command)
 """
 
 from __future__ import annotations
@@ -125,6 +127,7 @@ class Outcome:
     rolled_back: bool = True
     undefined: str = ""
     in_place: bool = False
+    frozen: int | None = None  # pid of the stopped copy of the crashed process (for %debug)
 
 
 @dataclass
@@ -416,6 +419,8 @@ class Executor:
             outcome.fault = args
         elif kind == "undefined":
             outcome.undefined = args[0] if args else "?"
+        elif kind == "frozen" and args:
+            outcome.frozen = int(args[0], 16)
         elif kind == "interrupted":
             outcome.interrupted = True
 
@@ -486,6 +491,16 @@ class Executor:
     def symbol(self, address: int) -> str | None:
         args, _ = self.query(f"symbol {address:#x}", "symbol")
         return args[0] if args and args[0] != "?" else None
+
+    def release(self, pid: int) -> None:
+        """Kill a frozen copy of a crashed process, if it is still one of ours and stopped."""
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            return
+        fields = dict(line.split(":\t", 1) for line in status.splitlines() if ":\t" in line)
+        if fields.get("State", "").startswith(("T", "t")) and int(fields.get("PPid", "0")) == self.root:
+            os.kill(pid, signal.SIGKILL)
 
     def forget_snapshots(self) -> None:
         """Undo cannot go back past a cell that ran in place."""

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -42,6 +43,7 @@ SIGNAL_NAMES = {
     "PIPE": "Broken pipe",
     "ALRM": "Alarm clock",
 }
+FROZEN_SECONDS = 600  # a crashed process is kept for %debug this long (or until the next cell)
 STACK_SLACK = 1 << 16  # a fault this close to the stack pointer is a stack overflow
 VALUE_BYTES = 1 << 18  # at most this much of a value is read for display
 FPE_CODES = {1: "integer divide by zero", 2: "integer overflow", 3: "floating-point divide by zero"}
@@ -82,6 +84,8 @@ class Interpreter:
         self.kinds: dict[str, str] = {}  # global names outside the notebook: F function, D data
         self.cell_objects: dict[str, tuple[str, Path]] = {}  # .so path -> (label, .o path)
         self.cell_sources: dict[str, str] = {}  # label -> the cell's text
+        self.frozen: tuple[int, str] | None = None  # (pid, label): the stopped copy of the last crash
+        self._frozen_timer: threading.Timer | None = None
         self.defined_in: dict[str, Path] = {}  # global's symbol -> the .so defining it (its DWARF)
         self.executor = self._start_executor()
 
@@ -90,6 +94,8 @@ class Interpreter:
 
     # -- running cells ------------------------------------------------------------
     def execute(self, code: str, label: str, handlers: Handlers) -> CellResult:
+        if code.strip():
+            self.release_frozen()  # a crash is looked at (%debug) before the next cell, not after
         code = code.encode("utf-8", "replace").decode("utf-8")  # lone surrogates from JSON
         if "\0" in code:
             line = code[: code.index("\0")].count("\n") + 1
@@ -161,7 +167,7 @@ class Interpreter:
             warn_lines.insert(0, warnings)
         outcome = self._run(so, unit.entry, handlers)
         if not outcome.ok:
-            return self._failure(outcome, "\n".join(warn_lines))
+            return self._failure(outcome, "\n".join(warn_lines), label)
         self._complete_arrays(unit.program, so, unit.arrays)
         self.defined_in.update((name, so) for name in symbols.defined if name.startswith("__cellc_var_"))
         self._commit(unit.program, symbols, label, unit.defines, outcome.in_place)
@@ -364,8 +370,25 @@ class Interpreter:
         self.program = program
 
     # -- reporting ----------------------------------------------------------------
-    def _failure(self, outcome: Outcome, warnings: str) -> CellResult:
+    def release_frozen(self) -> None:
+        """Kill the frozen copy of the last crashed process (kept for %debug)."""
+        if self._frozen_timer is not None:
+            self._frozen_timer.cancel()
+            self._frozen_timer = None
+        if self.frozen is not None:
+            self.executor.release(self.frozen[0])
+            self.frozen = None
+
+    def _keep_frozen(self, pid: int, label: str) -> None:
+        self.frozen = (pid, label)
+        self._frozen_timer = threading.Timer(FROZEN_SECONDS, self.release_frozen)
+        self._frozen_timer.daemon = True
+        self._frozen_timer.start()
+
+    def _failure(self, outcome: Outcome, warnings: str, label: str) -> CellResult:
         extra = [warnings] if warnings else []
+        if outcome.frozen:
+            self._keep_frozen(outcome.frozen, label)
         if outcome.error:
             return _error("LoadError", outcome.error, "\n".join([*extra, outcome.error]))
         if not outcome.rolled_back:
@@ -497,6 +520,7 @@ class Interpreter:
 
     def reset(self) -> None:
         """A fresh program: new executor, empty model."""
+        self.release_frozen()
         self.executor.close()
         self.program = Program()
         self.in_place_base = None
@@ -512,6 +536,7 @@ class Interpreter:
             self.execute("__builtin_exit(0);", "<end>", handlers or Handlers())
 
     def shutdown(self) -> None:
+        self.release_frozen()
         if self.workdir.exists():
             try:
                 self.end_program()

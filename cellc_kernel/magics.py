@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from elftools.elf.elffile import ELFFile
 
-from . import complete, values
+from . import complete, crash, values
 from .compile import clean_name
 from .executor import Handlers
 from .history import History
@@ -232,6 +232,7 @@ class Magics:
         self.kernel = kernel
         self.history = History()
         self._commits: list[str] = []  # labels of the cells the program's undo history holds
+        self._debug: list | None = None  # [frozen pid, its frames, selected frame] for %debug
         self._pending: tuple[str, int] | None = None
         self._line = 1  # line of the line magic being run
 
@@ -562,6 +563,56 @@ class Magics:
         table = f'<table class="cellc-whos"><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>'
         self.send_display({"text/plain": "\n".join(text_lines), "text/html": table})
         return None, False
+
+    # -- %debug ----------------------------------------------------------------------
+    def line_debug(self, args: str, rest: str, label: str, handlers: Handlers):
+        """%debug [up|down|frame N|p EXPR]: look around the last crash: its frames, arguments and locals (gdb)."""
+        interp = self.interpreter
+        if interp.frozen is None:
+            self.print("%debug: no crash to look at. A crashed cell is kept for %debug until the next cell runs.")
+            return None, True
+        pid, crashed = interp.frozen
+        if self._debug is None or self._debug[0] != pid:
+            try:
+                frames = crash.debug_frames(pid, interp.workdir)
+            except FileNotFoundError:
+                return _error("DebugError", "%debug needs gdb (Debian: apt-get install gdb)"), True
+            except subprocess.TimeoutExpired:
+                return _error("DebugError", "%debug: gdb did not answer"), True
+            if not frames:
+                return _error("DebugError", f"%debug: gdb found no frames of {crashed}"), True
+            self._debug = [pid, frames, 0]
+        _, frames, selected = self._debug
+        command, _, operand = args.partition(" ")
+        if command in ("p", "print"):
+            if not operand.strip() or "\n" in operand:
+                return _error("UsageError", "%debug p EXPR: one C expression"), True
+            self.print(f"{operand.strip()} = {crash.evaluate(pid, frames[selected], operand.strip())}")
+            return None, True
+        if command in ("up", "down", "frame"):
+            step = {"up": 1, "down": -1}.get(command)
+            try:
+                target = selected + step if step else int(operand)
+            except ValueError:
+                return _error("UsageError", "%debug frame N: a frame number"), True
+            if not 0 <= target < len(frames):
+                return _error("UsageError", f"%debug: no frame #{target} (frames #0 to #{len(frames) - 1})"), True
+            self._debug[2] = selected = target
+        elif command:
+            return _error("UsageError", "%debug [up|down|frame N|p EXPR]"), True
+        lines = [f"{crashed} crashed; its process is kept for %debug until the next cell runs."]
+        lines += [("> " if i == selected else "  ") + f"#{i}  {f.title()}" for i, f in enumerate(frames)]
+        frame = frames[selected]
+        lines.append(f"Frame #{selected}: {frame.title()}")
+        text = interp.cell_sources.get(frame.file)
+        if text and frame.line and 0 < frame.line <= len(text.splitlines()):
+            lines.append("    " + text.splitlines()[frame.line - 1].strip())
+        for name, is_argument, value in frame.variables:
+            lines.append(f"  {name} = {value}" + ("   (argument)" if is_argument else ""))
+        if not frame.variables:
+            lines.append("  (no arguments or locals)")
+        self.print("\n".join(lines))
+        return None, True
 
     # -- %undo / %reset -------------------------------------------------------------
     def line_undo(self, args: str, rest: str, label: str, handlers: Handlers):

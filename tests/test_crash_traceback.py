@@ -6,7 +6,10 @@ machinery never shown.  Through real kernels, at -O0 and -O2."""
 from __future__ import annotations
 
 import re
+import shutil
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from conftest import Kernel
@@ -89,3 +92,71 @@ def test_abort_and_division(k: Kernel) -> None:
     r = k.fails("divide(1, zero)")
     assert "integer divide by zero" in r.error_text
     assert frames(r.error_text)[-1].endswith("in divide"), r.error_text
+
+
+# -- %debug (item 2): the frozen copy of the crashed process, through gdb --------------------
+
+DEBUG_LIST = """\
+struct node { int value; struct node *next; };
+__attribute__((noinline)) int first(struct node *l) {
+    int twice = 2;
+    return l->value * twice;
+}
+__attribute__((noinline)) int second(struct node *l) { return first(l->next) + 1; }
+__attribute__((noinline)) int sum(struct node *l) {
+    int s = second(l);
+    return 3 * s;
+}"""
+
+
+def frozen_processes() -> list[int]:
+    """Stopped processes (the frozen copies) anywhere on the machine."""
+    out = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        if "executor-" in (status.parent / "cmdline").read_text(errors="replace") and "\nState:\tT" in text:
+            out.append(int(status.parent.name))
+    return out
+
+
+@pytest.mark.skipif(shutil.which("gdb") is None, reason="gdb is not installed")
+def test_debug_shows_frames_locals_and_evaluates(k: Kernel) -> None:
+    k.ok(DEBUG_LIST)
+    k.ok("int kept_value = 41;")
+    r = k.fails("struct node a = { 1, 0 };\nint t = sum(&a);")
+    crashed = count(r)
+    text = k.ok("%debug").stdout
+    assert f"In[{crashed}] crashed" in text, text
+    assert "> #0  In[" in text and "line 4, in first" in text
+    assert "#2  In[" in text and "in sum" in text
+    assert "  l = 0x0   (argument)" in text  # the NULL pointer, by name
+    assert "return l->value * twice;" in text
+    if "-O2" not in k.ok("%cflags").stdout:
+        assert "  twice = 2" in text, text  # at -O2 gcc keeps no such variable
+    up = k.ok("%debug up").stdout
+    assert "Frame #1:" in up and "in second" in up and "(argument)" in up
+    if "-O2" not in k.ok("%cflags").stdout:  # at -O2, gdb rightly says second's l is optimized out
+        assert k.ok("%debug p l->value").stdout.strip() == "l->value = 1"
+    assert "Frame #0:" in k.ok("%debug down").stdout
+    assert k.ok("%debug p l == 0").stdout.strip() == "l == 0 = 1"
+    assert "No symbol" in k.ok("%debug p no_such_name").stdout
+    assert "no frame #9" in k.fails("%debug frame 9").error_text
+    assert "UsageError" in k.fails("%debug sideways").error_text
+    assert "__cellc" not in text + up
+    assert frozen_processes(), "the crashed process is kept until the next cell"
+    assert k.ok("kept_value").value == "41"  # the next cell runs normally
+    assert "no crash to look at" in k.ok("%debug").stdout
+    for _ in range(50):
+        if not frozen_processes():
+            break
+        time.sleep(0.1)
+    assert not frozen_processes(), "no frozen process is left behind"
+
+
+def test_debug_without_a_crash(k: Kernel) -> None:
+    assert "no crash to look at" in k.ok("%debug").stdout
+    k.ok("int fine = 1;")
+    assert "no crash to look at" in k.ok("%debug up").stdout
