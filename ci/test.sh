@@ -10,11 +10,13 @@ if ! command -v gcc >/dev/null; then
 fi
 
 # System packages: Chromium for the browser test (JupyterLab in headless
-# Chromium), Csmith for the random programs of the conformance tests.
+# Chromium), Csmith for the random programs of the conformance tests, gdb
+# for %debug.
 if [ "${CI:-}" = "true" ] && command -v apt-get >/dev/null; then
     missing=""
     command -v chromium >/dev/null || missing="$missing chromium"
     command -v csmith >/dev/null && [ -f /usr/include/csmith/csmith.h ] || missing="$missing csmith libcsmith-dev"
+    command -v gdb >/dev/null || missing="$missing gdb"
     if [ -n "$missing" ]; then
         # shellcheck disable=SC2086
         (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null) \
