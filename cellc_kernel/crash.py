@@ -177,7 +177,8 @@ frame = gdb.newest_frame()
 while frame is not None:
     sal = frame.find_sal()
     d = {"level": frame.level(), "sigtramp": frame.type() == gdb.SIGTRAMP_FRAME, "name": frame.name(),
-         "file": sal.symtab.filename if sal.symtab else None, "line": sal.line, "vars": []}
+         "file": sal.symtab.filename if sal.symtab else None, "line": sal.line, "vars": [],
+         "lib": gdb.solib_name(frame.pc())}
     try:
         block = frame.block()
     except RuntimeError:
@@ -208,8 +209,11 @@ class DebugFrame:
     line: int | None
     function: str | None
     variables: list[tuple[str, bool, str]]  # (name, is argument, value)
+    library: bool = False  # `file` is then the library's name
 
     def title(self) -> str:
+        if self.library:
+            return f"in {self.file}" + (f", {self.function}()" if self.function else "")
         where = f"{self.file}, line {self.line}" if self.line else self.file
         return where + (f", in {self.function}" if self.function else "")
 
@@ -240,20 +244,26 @@ def debug_frames(pid: int, workdir: Path) -> list[DebugFrame]:
     if line is None:
         return []
     raw = json.loads(line.split(" ", 1)[1])
-    start = next((i + 1 for i, d in enumerate(raw) if d["sigtramp"]), 0)
-    frames = []
+    # below the signal handler's frame; without one (a sanitizer's death
+    # callback), from the first frame of a cell
+    start = next((i + 1 for i, d in enumerate(raw) if d["sigtramp"]), None)
+    if start is None:
+        start = next((i for i, d in enumerate(raw) if d["file"] and Path(d["file"]).parent == workdir), 0)
+    frames: list[DebugFrame] = []
     for d in raw[start:]:
         name = d["name"] or ""
         if name.startswith(EXECUTOR_FUNCTIONS) or (name.startswith("__cellc_entry_") and not d["file"]):
             break
-        if not d["file"] or d["file"] == "<cellc>":  # a library's frame (no line of the user's)
-            frames.append(DebugFrame(d["level"], "library", None, name or "??", []))
+        file = d["file"]
+        if not file or Path(file).parent != workdir:  # a library's frame: one line for a run of them
+            lib = Path(d["lib"]).name if d["lib"] else "library"
+            if frames and frames[-1].library and frames[-1].file == lib:
+                frames[-1].function = name or frames[-1].function
+            else:
+                frames.append(DebugFrame(d["level"], lib, None, name or "??", [], library=True))
             continue
         variables = [(clean_name(n), arg, clean_name(v)) for n, arg, v in d["vars"] if not n.startswith("__cellc")]
-        file = d["file"]
-        if Path(file).parent == workdir:
-            file = Path(file).name
-        frames.append(DebugFrame(d["level"], file, d["line"], shown_function(name), variables))
+        frames.append(DebugFrame(d["level"], Path(file).name, d["line"], shown_function(name), variables))
         if name.startswith(("__cellc_run_", "__cellc_entry_")):
             break
     return frames

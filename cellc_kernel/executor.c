@@ -478,6 +478,21 @@ static void fault_handler(int sig, siginfo_t *si, void *uc)
     raise(sig);
 }
 
+/* A sanitizer's report ends the process through its death callback: freeze
+ * a copy first, so %debug sees the frames of the report. */
+static void sanitizer_death(void)
+{
+    if (in_cell)
+        freeze();
+}
+
+static void watch_sanitizer_death(void)
+{
+    void (*set)(void (*)(void)) = (void (*)(void (*)(void)))dlsym(RTLD_DEFAULT, "__sanitizer_set_death_callback");
+    if (set)
+        set(sanitizer_death);
+}
+
 static void interrupt_handler(int sig)
 {
     drain(stdout, 1);
@@ -697,6 +712,7 @@ static void run_cell(const char *path, const char *entry)
     in_eof = 0;
     in_pos = in_len = 0;
     clearerr(stdin);
+    watch_sanitizer_death();
     in_cell = 1;
     int sig = 0;
     start_flusher();

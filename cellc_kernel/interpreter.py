@@ -84,7 +84,7 @@ class Interpreter:
         self.kinds: dict[str, str] = {}  # global names outside the notebook: F function, D data
         self.cell_objects: dict[str, tuple[str, Path]] = {}  # .so path -> (label, .o path)
         self.cell_sources: dict[str, str] = {}  # label -> the cell's text
-        self.frozen: tuple[int, str] | None = None  # (pid, label): the stopped copy of the last crash
+        self.frozen: tuple[int, str, str] | None = None  # (pid, label, what happened): the last crash's copy
         self._frozen_timer: threading.Timer | None = None
         self.defined_in: dict[str, Path] = {}  # global's symbol -> the .so defining it (its DWARF)
         self.executor = self._start_executor()
@@ -379,8 +379,8 @@ class Interpreter:
             self.executor.release(self.frozen[0])
             self.frozen = None
 
-    def _keep_frozen(self, pid: int, label: str) -> None:
-        self.frozen = (pid, label)
+    def _keep_frozen(self, pid: int, label: str, what: str) -> None:
+        self.frozen = (pid, label, what)
         self._frozen_timer = threading.Timer(FROZEN_SECONDS, self.release_frozen)
         self._frozen_timer.daemon = True
         self._frozen_timer.start()
@@ -388,7 +388,8 @@ class Interpreter:
     def _failure(self, outcome: Outcome, warnings: str, label: str) -> CellResult:
         extra = [warnings] if warnings else []
         if outcome.frozen:
-            self._keep_frozen(outcome.frozen, label)
+            what = "was interrupted" if outcome.interrupted else "crashed"
+            self._keep_frozen(outcome.frozen, label, "stopped at a report" if outcome.exit_status else what)
         if outcome.error:
             return _error("LoadError", outcome.error, "\n".join([*extra, outcome.error]))
         if not outcome.rolled_back:

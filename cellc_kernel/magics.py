@@ -571,7 +571,7 @@ class Magics:
         if interp.frozen is None:
             self.print("%debug: no crash to look at. A crashed cell is kept for %debug until the next cell runs.")
             return None, True
-        pid, crashed = interp.frozen
+        pid, crashed, what = interp.frozen
         if self._debug is None or self._debug[0] != pid:
             try:
                 frames = crash.debug_frames(pid, interp.workdir)
@@ -580,8 +580,9 @@ class Magics:
             except subprocess.TimeoutExpired:
                 return _error("DebugError", "%debug: gdb did not answer"), True
             if not frames:
-                return _error("DebugError", f"%debug: gdb found no frames of {crashed}"), True
-            self._debug = [pid, frames, 0]
+                return _error("DebugError", f"%debug: gdb found no frames in {crashed}"), True
+            innermost = next((i for i, f in enumerate(frames) if not f.library), 0)
+            self._debug = [pid, frames, innermost]
         _, frames, selected = self._debug
         command, _, operand = args.partition(" ")
         if command in ("p", "print"):
@@ -600,7 +601,7 @@ class Magics:
             self._debug[2] = selected = target
         elif command:
             return _error("UsageError", "%debug [up|down|frame N|p EXPR]"), True
-        lines = [f"{crashed} crashed; its process is kept for %debug until the next cell runs."]
+        lines = [f"{crashed} {what}; its process is kept for %debug until the next cell runs."]
         lines += [("> " if i == selected else "  ") + f"#{i}  {f.title()}" for i, f in enumerate(frames)]
         frame = frames[selected]
         lines.append(f"Frame #{selected}: {frame.title()}")
@@ -609,7 +610,9 @@ class Magics:
             lines.append("    " + text.splitlines()[frame.line - 1].strip())
         for name, is_argument, value in frame.variables:
             lines.append(f"  {name} = {value}" + ("   (argument)" if is_argument else ""))
-        if not frame.variables:
+        if frame.library:
+            lines.append("  (a library's code: up goes back to yours)")
+        elif not frame.variables:
             lines.append("  (no arguments or locals)")
         self.print("\n".join(lines))
         return None, True
