@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -22,9 +21,11 @@ from pathlib import Path
 
 from elftools.elf.elffile import ELFFile
 
+from . import values
 from .compile import clean_name
 
 REPEAT_SHOWN = 3  # identical frames shown before "[Previous line repeated ...]"
+VALUE_BYTES = 1 << 16  # a local larger than this is shown by gdb
 
 
 @dataclass
@@ -176,23 +177,35 @@ out = []
 frame = gdb.newest_frame()
 while frame is not None:
     sal = frame.find_sal()
-    d = {"level": frame.level(), "sigtramp": frame.type() == gdb.SIGTRAMP_FRAME, "name": frame.name(),
+    d = {"level": frame.level(), "pc": frame.pc(), "sigtramp": frame.type() == gdb.SIGTRAMP_FRAME, "name": frame.name(),
          "file": sal.symtab.filename if sal.symtab else None, "line": sal.line, "vars": [],
          "lib": gdb.solib_name(frame.pc())}
     try:
-        block = frame.block()
-    except RuntimeError:
-        block = None
+        d["object"] = frame.function().symtab.objfile.filename
+    except Exception:
+        d["object"] = None
+    block = None
+    if d["file"] and d["file"].startswith(WORKDIR):  # the user's frames only (gdb may run code for others)
+        try:
+            block = frame.block()
+        except RuntimeError:
+            pass
     seen = set()
     while block is not None:
         for sym in block:
             if (sym.is_argument or sym.is_variable) and sym.name not in seen:
                 seen.add(sym.name)
+                address = None
                 try:
-                    value = sym.value(frame).format_string(max_elements=20, repeat_threshold=10)
+                    v = sym.value(frame)
+                    value = v.format_string(max_elements=20, repeat_threshold=10)
+                    if v.type.strip_typedefs().code == gdb.TYPE_CODE_PTR and int(v) == 0:
+                        value = "NULL"  # as cellc shows it (this one lives in a register)
+                    if v.address is not None:
+                        address = int(v.address)
                 except Exception as e:
                     value = "<%s>" % e
-                d["vars"].append([sym.name, bool(sym.is_argument), value])
+                d["vars"].append([sym.name, bool(sym.is_argument), value, address])
         if block.function is not None:
             break
         block = block.superblock
@@ -205,6 +218,7 @@ print("CELLC-FRAMES " + json.dumps(out))
 @dataclass
 class DebugFrame:
     level: int  # gdb's frame number
+    pc: int  # the frame's pc, how a later gdb session finds it again
     file: str
     line: int | None
     function: str | None
@@ -235,11 +249,11 @@ def gdb_command(pid: int, commands: list[str], script: str | None = None, timeou
 EXECUTOR_FUNCTIONS = ("run_cell", "serve", "main", "__libc_start_call_main", "__libc_start_main")
 
 
-def debug_frames(pid: int, workdir: Path) -> list[DebugFrame]:
+def debug_frames(pid: int, workdir: Path, symbolize=lambda address: None) -> list[DebugFrame]:
     """The user's frames of a frozen process, innermost first: those below
     the signal handler's, out to the cell's statements.  Cells' files are
     named by their labels (gdb puts them in `workdir`, gcc's directory)."""
-    out, _ = gdb_command(pid, [], _GDB_SCRIPT)
+    out, _ = gdb_command(pid, [], _GDB_SCRIPT.replace("WORKDIR", json.dumps(str(workdir) + "/")))
     line = next((x for x in out.splitlines() if x.startswith("CELLC-FRAMES ")), None)
     if line is None:
         return []
@@ -260,20 +274,63 @@ def debug_frames(pid: int, workdir: Path) -> list[DebugFrame]:
             if frames and frames[-1].library and frames[-1].file == lib:
                 frames[-1].function = name or frames[-1].function
             else:
-                frames.append(DebugFrame(d["level"], lib, None, name or "??", [], library=True))
+                frames.append(DebugFrame(d["level"], d["pc"], lib, None, name or "??", [], library=True))
             continue
-        variables = [(clean_name(n), arg, clean_name(v)) for n, arg, v in d["vars"] if not n.startswith("__cellc")]
-        frames.append(DebugFrame(d["level"], Path(file).name, d["line"], shown_function(name), variables))
+        variables = []
+        for var, is_argument, value, address in d["vars"]:
+            if not var.startswith("__cellc"):
+                shown = _cellc_value(pid, d["object"], name, var, address, symbolize) or clean_name(value)
+                variables.append((var, is_argument, shown))
+        frames.append(DebugFrame(d["level"], d["pc"], Path(file).name, d["line"], shown_function(name), variables))
         if name.startswith(("__cellc_run_", "__cellc_entry_")):
             break
     return frames
 
 
+def _cellc_value(pid: int, so: str | None, function: str, name: str, address: int | None, symbolize) -> str | None:
+    """A variable in memory shown as cellc shows values (its type from the
+    cell's DWARF, its bytes from the frozen process); None: use gdb's text."""
+    if not so or address is None or not os.path.exists(so):
+        return None
+    ctype = values.load_local_type(so, function, name)
+    if ctype is None or not 0 < ctype.size <= VALUE_BYTES:
+        return None
+
+    def read(at: int, size: int) -> bytes | None:
+        try:
+            with open(f"/proc/{pid}/mem", "rb") as mem:
+                mem.seek(at)
+                return mem.read(size)
+        except (OSError, ValueError, OverflowError):
+            return None
+
+    data = read(address, ctype.size)
+    return values.format_value(ctype, data, read, symbolize) if data else None
+
+
+_GDB_EVALUATE = r"""
+import gdb
+frame = gdb.newest_frame()
+while frame is not None and frame.pc() != PC:
+    frame = frame.older()
+if frame is None:
+    print("CELLC-ERROR the frame is gone")
+else:
+    frame.select()
+    try:
+        print("CELLC-VALUE " + gdb.parse_and_eval(EXPRESSION).format_string(max_elements=100))
+    except gdb.error as e:
+        print("CELLC-ERROR " + str(e))
+"""
+
+
 def evaluate(pid: int, frame: DebugFrame, expression: str) -> str:
-    """`print EXPRESSION` in a frame of the frozen process, as gdb answers it."""
-    out, err = gdb_command(pid, [f"frame {frame.level}", f"print {expression}"])
-    values = [re.sub(r"^\$\d+ = ", "", x) for x in out.splitlines() if re.match(r"\$\d+ = ", x)]
-    if values:
-        return clean_name(values[-1])
-    errors = [x for x in err.splitlines() if x.strip() and not x.startswith(("warning:", "Missing separate"))]
-    return "error: " + clean_name(errors[-1] if errors else "gdb gave no answer")
+    """A C expression evaluated in a frame of the frozen process, as gdb answers it."""
+    script = _GDB_EVALUATE.replace("PC", str(frame.pc)).replace("EXPRESSION", json.dumps(expression))
+    out, _ = gdb_command(pid, [], script)
+    for line in out.splitlines():
+        if line.startswith("CELLC-VALUE "):
+            return clean_name(line[len("CELLC-VALUE ") :])
+        if line.startswith("CELLC-ERROR "):
+            return "error: " + clean_name(line[len("CELLC-ERROR ") :])
+    return "error: gdb gave no answer"

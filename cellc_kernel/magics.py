@@ -574,7 +574,7 @@ class Magics:
         pid, crashed, what = interp.frozen
         if self._debug is None or self._debug[0] != pid:
             try:
-                frames = crash.debug_frames(pid, interp.workdir)
+                frames = crash.debug_frames(pid, interp.workdir, interp.symbolize)
             except FileNotFoundError:
                 return _error("DebugError", "%debug needs gdb (Debian: apt-get install gdb)"), True
             except subprocess.TimeoutExpired:
@@ -588,7 +588,8 @@ class Magics:
         if command in ("p", "print"):
             if not operand.strip() or "\n" in operand:
                 return _error("UsageError", "%debug p EXPR: one C expression"), True
-            self.print(f"{operand.strip()} = {crash.evaluate(pid, frames[selected], operand.strip())}")
+            expression = self._notebook_globals(operand.strip(), frames[selected])
+            self.print(f"{operand.strip()} = {crash.evaluate(pid, frames[selected], expression)}")
             return None, True
         if command in ("up", "down", "frame"):
             step = {"up": 1, "down": -1}.get(command)
@@ -602,7 +603,10 @@ class Magics:
         elif command:
             return _error("UsageError", "%debug [up|down|frame N|p EXPR]"), True
         lines = [f"{crashed} {what}; its process is kept for %debug until the next cell runs."]
-        lines += [("> " if i == selected else "  ") + f"#{i}  {f.title()}" for i, f in enumerate(frames)]
+        for i, f in enumerate(frames):  # every frame with its arguments and locals
+            lines.append(("> " if i == selected else "  ") + f"#{i}  {f.title()}")
+            if not command and i != selected and f.variables:
+                lines.append("      " + ", ".join(f"{name} = {value}" for name, _, value in f.variables))
         frame = frames[selected]
         lines.append(f"Frame #{selected}: {frame.title()}")
         text = interp.cell_sources.get(frame.file)
@@ -616,6 +620,18 @@ class Magics:
             lines.append("  (no arguments or locals)")
         self.print("\n".join(lines))
         return None, True
+
+    def _notebook_globals(self, expression: str, frame) -> str:
+        """`expression` with the notebook's globals under their symbols, the
+        names gdb knows them by (it would take a library's `a` for ours)."""
+        variables = self.interpreter.program.variables
+        local = {name for name, _, _ in frame.variables}
+
+        def symbol(m: re.Match) -> str:
+            v = variables.get(m.group(2)) if m.group(2) not in local else None
+            return m.group(1) + (v.symbol if v is not None else m.group(2))
+
+        return re.sub(r"(^|[^\w.>'\"])([A-Za-z_]\w*)\b", symbol, expression)
 
     # -- %undo / %reset -------------------------------------------------------------
     def line_undo(self, args: str, rest: str, label: str, handlers: Handlers):

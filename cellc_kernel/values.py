@@ -247,6 +247,22 @@ class _DebugInfo:
             return None
         return self.build(ref)
 
+    def local_type(self, function: str, name: str) -> CType | None:
+        """The type of parameter or local `name` of `function` (any block of it)."""
+        for cu in self.compile_units():
+            for die in cu.get_top_DIE().iter_children():
+                if die.tag != "DW_TAG_subprogram" or _die_name(die) != function:
+                    continue
+                todo = list(die.iter_children())
+                while todo:
+                    child = todo.pop(0)
+                    if child.tag in ("DW_TAG_formal_parameter", "DW_TAG_variable") and _die_name(child) == name:
+                        ref = _type_ref(child)
+                        return self.build(ref) if ref is not None else None
+                    if child.tag == "DW_TAG_lexical_block":
+                        todo.extend(child.iter_children())
+        return None
+
     # -- type tree ---------------------------------------------------------
 
     def build(self, die: DIE | None) -> CType:
@@ -465,6 +481,15 @@ def load_variable_type(obj_path: str, var_name: str) -> CType | None:
     try:
         info = _load(os.path.abspath(obj_path), st.st_mtime_ns, st.st_size, st.st_ino)
         return info.variable_type(var_name)
+    except (ELFError, DWARFError, struct.error, KeyError, ValueError):
+        return None
+
+
+def load_local_type(obj_path: str, function: str, var_name: str) -> CType | None:
+    """The type of a parameter or local variable of `function` (its DWARF name) in `obj_path`."""
+    st = os.stat(obj_path)
+    try:
+        return _load(os.path.abspath(obj_path), st.st_mtime_ns, st.st_size, st.st_ino).local_type(function, var_name)
     except (ELFError, DWARFError, struct.error, KeyError, ValueError):
         return None
 

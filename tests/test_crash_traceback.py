@@ -132,7 +132,7 @@ def test_debug_shows_frames_locals_and_evaluates(k: Kernel) -> None:
     assert f"In[{crashed}] crashed" in text, text
     assert "> #0  In[" in text and "line 4, in first" in text
     assert "#2  In[" in text and "in sum" in text
-    assert "  l = 0x0   (argument)" in text  # the NULL pointer, by name
+    assert "  l = NULL   (argument)" in text  # the NULL pointer, by name, as cellc shows values
     assert "return l->value * twice;" in text
     if "-O2" not in k.ok("%cflags").stdout:
         assert "  twice = 2" in text, text  # at -O2 gcc keeps no such variable
@@ -143,6 +143,7 @@ def test_debug_shows_frames_locals_and_evaluates(k: Kernel) -> None:
     assert "Frame #0:" in k.ok("%debug down").stdout
     assert k.ok("%debug p l == 0").stdout.strip() == "l == 0 = 1"
     assert "No symbol" in k.ok("%debug p no_such_name").stdout
+    assert k.ok("%debug p kept_value + 1").stdout.strip() == "kept_value + 1 = 42"  # a notebook global
     assert "no frame #9" in k.fails("%debug frame 9").error_text
     assert "UsageError" in k.fails("%debug sideways").error_text
     assert "__cellc" not in text + up
