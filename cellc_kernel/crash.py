@@ -102,6 +102,7 @@ def shown_function(name: str | None) -> str | None:
     """The name a user knows: `f` for a notebook function, None for a cell's statements."""
     if name is None or name.startswith(("__cellc_run_", "__cellc_entry_")):
         return None
+    name = name.split(".")[0]  # gcc's clones: f.cold, f.part.0, f.isra.0, f.constprop.0
     if name.startswith("__cellc_impl_"):
         return name.split("_", 5)[-1]
     return clean_name(name)

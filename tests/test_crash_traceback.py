@@ -185,3 +185,20 @@ def test_debug_after_assert_interrupt_and_sanitizer() -> None:
         assert "in add" in text and "a = 2147483647   (argument)" in text, text
     finally:
         k.shutdown()
+
+
+def test_illegal_instruction_and_bus_error(k: Kernel) -> None:
+    k.ok("__attribute__((noinline)) void trap_here(int why) { if (why) __builtin_trap(); }")
+    r = k.fails("trap_here(1);\ntrap_here(0);")
+    assert "Illegal instruction (SIGILL)" in r.error_text
+    assert frames(r.error_text)[-1].endswith("in trap_here"), r.error_text
+    k.ok(
+        "#include <fcntl.h>\n#include <stdio.h>\n#include <sys/mman.h>\n#include <unistd.h>\n"
+        "__attribute__((noinline)) int touch(volatile char *p) { return p[0]; }"
+    )
+    r = k.fails(
+        "FILE *f = tmpfile();\nchar *m = mmap(0, 4096, PROT_READ, MAP_SHARED, fileno(f), 0);\ntouch(m);\nfclose(f);"
+    )
+    assert "Bus error (SIGBUS)" in r.error_text, r.error_text
+    shown = frames(r.error_text)
+    assert shown[0] == f"In[{count(r)}], line 3" and shown[-1].endswith("in touch"), r.error_text
