@@ -110,6 +110,12 @@ class Kernel:
         assert r.status == "ok", r.error_text
         return r
 
+    def value(self, expr: str) -> str:
+        """The text/plain value of a cell that is one expression."""
+        r = self.ok(expr)
+        assert r.value is not None, (expr, r.stdout, r.stderr)
+        return r.value
+
     def fails(self, code: str, **kw) -> Reply:
         r = self.execute(code, **kw)
         assert r.status == "error", (r.stdout, r.stderr, r.value)

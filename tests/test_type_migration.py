@@ -17,20 +17,14 @@ def k() -> Iterator[Kernel]:
     kernel.shutdown()
 
 
-def value(k: Kernel, expr: str) -> str:
-    r = k.ok(expr)
-    assert r.value is not None, (expr, r.stdout, r.stderr)
-    return r.value
-
-
 def test_struct_grows_neighbours_survive(k: Kernel) -> None:
     """The issue's first case: writing the new members must not reach the neighbour."""
     k.ok("struct pt { int x, y; };\nstruct pt gp = { 3, 4 };\nint neighbor[4] = { 1, 2, 3, 4 };")
     r = k.ok("struct pt { int x, y; long big[8]; };")
     assert "gp was migrated to its new type: kept gp.x, gp.y; new (zero) gp.big" in r.stderr, r.stderr
     k.ok("for (int i = 0; i < 8; i++) gp.big[i] = -1;")
-    assert value(k, "neighbor") == "{ 1, 2, 3, 4 }"
-    assert value(k, "gp") == "{ .x = 3, .y = 4, .big = { -1, -1, -1, -1, -1, -1, -1, -1 } }"
+    assert k.value("neighbor") == "{ 1, 2, 3, 4 }"
+    assert k.value("gp") == "{ .x = 3, .y = 4, .big = { -1, -1, -1, -1, -1, -1, -1, -1 } }"
     assert "big = { -1, -1" in whos_row(k, "gp")
 
 
@@ -45,9 +39,9 @@ def test_typedef_changes_type_value_converted(k: Kernel) -> None:
     r = k.ok("typedef double T;")
     assert "tg was migrated to its new type: converted tg (int -> double)" in r.stderr, r.stderr
     k.ok("tg = 1.5;")
-    assert value(k, "tg_neighbor") == "99"
-    assert value(k, "tg") == "1.5"
-    assert value(k, "sizeof tg") == "8"
+    assert k.value("tg_neighbor") == "99"
+    assert k.value("tg") == "1.5"
+    assert k.value("sizeof tg") == "8"
 
 
 def test_members_kept_by_name_dropped_and_added(k: Kernel) -> None:
@@ -57,7 +51,7 @@ def test_members_kept_by_name_dropped_and_added(k: Kernel) -> None:
     assert "converted r1.score (float -> double)" in r.stderr
     assert "new (zero) r1.extra" in r.stderr
     assert "dropped r1.gone" in r.stderr
-    assert value(k, "r1") == "{ .score = 2.5, .id = 7, .extra = 0, .tag = 'q' }"
+    assert k.value("r1") == "{ .score = 2.5, .id = 7, .extra = 0, .tag = 'q' }"
 
 
 def test_nested_arrays_and_typedef_names_follow(k: Kernel) -> None:
@@ -71,13 +65,13 @@ def test_nested_arrays_and_typedef_names_follow(k: Kernel) -> None:
     )
     r = k.ok("struct v2 { int z; int y; int x; };")
     assert "s1 was migrated" in r.stderr and "path was migrated" in r.stderr and "origin was migrated" in r.stderr
-    assert value(k, "s1") == "{ .a = { .z = 0, .y = 2, .x = 1 }, .b = { .z = 0, .y = 4, .x = 3 }, .id = 5 }"
-    assert value(k, "path[2]") == "{ .z = 0, .y = 3, .x = 3 }"
-    assert value(k, "origin") == "{ .z = 0, .y = 8, .x = 9 }"
-    assert value(k, "sizeof(struct seg)") == "28"
+    assert k.value("s1") == "{ .a = { .z = 0, .y = 2, .x = 1 }, .b = { .z = 0, .y = 4, .x = 3 }, .id = 5 }"
+    assert k.value("path[2]") == "{ .z = 0, .y = 3, .x = 3 }"
+    assert k.value("origin") == "{ .z = 0, .y = 8, .x = 9 }"
+    assert k.value("sizeof(struct seg)") == "28"
     # later code uses the new layout everywhere
     k.ok("int seg_sum(struct seg s) { return s.a.x + s.b.x + s.a.z; }")
-    assert value(k, "seg_sum(s1)") == "4"
+    assert k.value("seg_sum(s1)") == "4"
 
 
 def test_address_stored_keeps_old_type(k: Kernel) -> None:
@@ -88,11 +82,11 @@ def test_address_stored_keeps_old_type(k: Kernel) -> None:
     assert "me keeps the old layout of struct acct" in r.stderr, r.stderr
     assert "its address is stored in cur" in r.stderr
     assert "cur keeps the old layout" in r.stderr and "pointer to struct acct" in r.stderr
-    assert value(k, "me.balance") == "500"
+    assert k.value("me.balance") == "500"
     assert "__cellc" not in whos_row(k, "me") and "struct acct" in whos_row(k, "me")
-    assert value(k, "cur->balance") == "500"
+    assert k.value("cur->balance") == "500"
     k.ok("cur->balance += 1;")
-    assert value(k, "me.balance") == "501"
+    assert k.value("me.balance") == "501"
     r = k.fails("me.owner[0] = 'x';")
     assert "has no member named 'owner'" in r.error_text
     assert "me keeps the old layout of struct acct, which In[" in r.error_text
@@ -102,7 +96,7 @@ def test_address_stored_keeps_old_type(k: Kernel) -> None:
     assert "__cellc" not in r.error_text
     # new objects of the new type are fine
     k.ok('struct acct you = { 2, 10, "you" };')
-    assert value(k, "you.owner") == '"you"'
+    assert k.value("you.owner") == '"you"'
 
 
 def test_pointer_in_heap_keeps_old_type(k: Kernel) -> None:
@@ -116,25 +110,25 @@ def test_pointer_in_heap_keeps_old_type(k: Kernel) -> None:
 def test_shown_value_does_not_pin_the_object(k: Kernel) -> None:
     """`&g` shown as a cell's value is the kernel's copy, not the program's."""
     k.ok("struct sv { int a; };\nstruct sv sv1 = { 4 };")
-    assert value(k, "&sv1").startswith("0x")
+    assert k.value("&sv1").startswith("0x")
     r = k.ok("struct sv { int a, b; };")
     assert "sv1 was migrated" in r.stderr, r.stderr
-    assert value(k, "sv1") == "{ .a = 4, .b = 0 }"
+    assert k.value("sv1") == "{ .a = 4, .b = 0 }"
 
 
 def test_array_member_of_new_length_keeps_old_type(k: Kernel) -> None:
     k.ok('struct buf { int len; char data[4]; };\nstruct buf b1 = { 2, "hi" };')
     r = k.ok("struct buf { int len; char data[8]; };")
     assert "b1 keeps the old layout of struct buf" in r.stderr and "the length of b1.data changed" in r.stderr
-    assert value(k, "b1.data") == '"hi"'
-    assert value(k, "b1.len") == "2"
+    assert k.value("b1.data") == '"hi"'
+    assert k.value("b1.len") == "2"
 
 
 def test_self_referential_list_keeps_old_type(k: Kernel) -> None:
     k.ok("struct node { int v; struct node *next; };\nstruct node n2 = { 2, 0 }, n1 = { 1, &n2 };")
     r = k.ok("struct node { int v; int w; struct node *next; };")
     assert "n1 keeps the old layout" in r.stderr and "n2 keeps the old layout" in r.stderr, r.stderr
-    assert value(k, "n1.next->v") == "2"
+    assert k.value("n1.next->v") == "2"
 
 
 def test_functions_compiled_with_old_layout_are_named(k: Kernel) -> None:
@@ -144,31 +138,31 @@ def test_functions_compiled_with_old_layout_are_named(k: Kernel) -> None:
     assert "functions compiled before still use the old layout of struct sz: get_a (In[1]), twice (In[2])" in (
         r.stderr
     ), r.stderr
-    assert value(k, "g1.a") == "5"
+    assert k.value("g1.a") == "5"
 
 
 def test_migration_is_undone_and_rolled_back(k: Kernel) -> None:
     k.ok("struct u1 { int a; };\nstruct u1 ug = { 6 };")
     k.ok("struct u1 { int b; int a; };\nug.b = 1;")
     k.ok("%undo")
-    assert value(k, "ug") == "{ .a = 6 }"
+    assert k.value("ug") == "{ .a = 6 }"
     # a crash in the redefining cell changes nothing
     k.fails("struct u1 { char c; int a; };\n*(volatile int *)0 = 1;")
-    assert value(k, "ug") == "{ .a = 6 }"
-    assert value(k, "sizeof(struct u1)") == "4"
+    assert k.value("ug") == "{ .a = 6 }"
+    assert k.value("sizeof(struct u1)") == "4"
     k.ok("struct u1 { int b; int a; };\nug.b = 1;")
-    assert value(k, "ug") == "{ .b = 1, .a = 6 }"
+    assert k.value("ug") == "{ .b = 1, .a = 6 }"
 
 
 def test_migrated_twice_and_unions_enums(k: Kernel) -> None:
     k.ok("enum color { RED, GREEN };\nenum color c1 = GREEN;\nunion num { int i; float f; };\nunion num n = { 42 };")
     k.ok("enum color { BLUE, RED, GREEN };")  # an enum: its value is an integer, kept
-    assert value(k, "c1") == "GREEN"  # by enumerator name, not the number 1 (now RED)
+    assert k.value("c1") == "GREEN"  # by enumerator name, not the number 1 (now RED)
     r = k.ok("struct pair { int a; union num u; };\nstruct pair pr = { 1, { 2 } };")
     r = k.ok("union num { int i; float f; double d; };")
     assert "n was migrated" in r.stderr and "pr was migrated" in r.stderr, r.stderr
     k.ok("struct pair { union num u; int a; int b; };")
-    assert value(k, "pr.a") == "1"
+    assert k.value("pr.a") == "1"
 
 
 def test_anonymous_typedefs_bitfields_and_const_members(k: Kernel) -> None:
@@ -177,14 +171,14 @@ def test_anonymous_typedefs_bitfields_and_const_members(k: Kernel) -> None:
         "typedef enum { LOW, HIGH } level_t;\nlevel_t lv = HIGH;\n"
         "struct cm { const int k; int v; } cmv = { 1, 2 };"
     )
-    assert value(k, "cmv") == "{ .k = 1, .v = 2 }"  # a struct with a const member is shown too
+    assert k.value("cmv") == "{ .k = 1, .v = 2 }"  # a struct with a const member is shown too
     r = k.ok("typedef struct { long pad; int x; unsigned f : 5; int y; } P;")
     assert "g was migrated to its new type: kept g.x, g.f; new (zero) g.pad, g.y" in r.stderr, r.stderr
-    assert value(k, "g") == "{ .pad = 0, .x = 1, .f = 5, .y = 0 }"
+    assert k.value("g") == "{ .pad = 0, .x = 1, .f = 5, .y = 0 }"
     k.ok("typedef enum { NONE, LOW, HIGH } level_t;")
-    assert value(k, "lv") == "HIGH"
+    assert k.value("lv") == "HIGH"
     k.ok("struct cm { int z; const int k; int v; };")
-    assert value(k, "cmv") == "{ .z = 0, .k = 1, .v = 2 }"
+    assert k.value("cmv") == "{ .z = 0, .k = 1, .v = 2 }"
 
 
 def test_no_globals_no_noise(k: Kernel) -> None:
@@ -196,4 +190,4 @@ def test_no_globals_no_noise(k: Kernel) -> None:
     assert r.stderr == ""
     r = k.ok("struct other { int a, b; };")
     assert r.stderr == "", r.stderr
-    assert value(k, "l1") == "{ .a = 1 }"
+    assert k.value("l1") == "{ .a = 1 }"
