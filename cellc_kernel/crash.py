@@ -178,7 +178,7 @@ out = []
 frame = gdb.newest_frame()
 while frame is not None:
     sal = frame.find_sal()
-    d = {"level": frame.level(), "pc": frame.pc(), "sigtramp": frame.type() == gdb.SIGTRAMP_FRAME, "name": frame.name(),
+    d = {"pc": frame.pc(), "sigtramp": frame.type() == gdb.SIGTRAMP_FRAME, "name": frame.name(),
          "file": sal.symtab.filename if sal.symtab else None, "line": sal.line, "vars": [],
          "lib": gdb.solib_name(frame.pc())}
     try:
@@ -218,8 +218,7 @@ print("CELLC-FRAMES " + json.dumps(out))
 
 @dataclass
 class DebugFrame:
-    level: int  # gdb's frame number
-    pc: int  # the frame's pc, how a later gdb session finds it again
+    pc: int  # the frame's pc: how a later gdb session finds it again
     file: str
     line: int | None
     function: str | None
@@ -233,18 +232,13 @@ class DebugFrame:
         return where + (f", in {self.function}" if self.function else "")
 
 
-def gdb_command(pid: int, commands: list[str], script: str | None = None, timeout: int = 30) -> tuple[str, str]:
-    """gdb attached to `pid` in batch mode (argv, no shell): (stdout, stderr)."""
+def gdb_python(pid: int, script: str, timeout: int = 30) -> str:
+    """The output of a gdb Python script run attached to `pid`, in batch mode (argv, no shell)."""
     gdb = shutil.which("gdb")
     if gdb is None:
         raise FileNotFoundError("gdb")
-    argv = [gdb, "-nx", "-batch", "-p", str(pid), "-ex", "set pagination off", "-ex", "set print pretty off"]
-    for c in commands:
-        argv += ["-ex", c]
-    if script:
-        argv += ["-ex", "python exec(" + json.dumps(script) + ")"]
-    proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, errors="replace")
-    return proc.stdout, proc.stderr
+    argv = [gdb, "-nx", "-batch", "-p", str(pid), "-ex", "python exec(" + json.dumps(script) + ")"]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, errors="replace").stdout
 
 
 EXECUTOR_FUNCTIONS = ("run_cell", "serve", "main", "__libc_start_call_main", "__libc_start_main")
@@ -254,7 +248,7 @@ def debug_frames(pid: int, workdir: Path, symbolize=lambda address: None) -> lis
     """The user's frames of a frozen process, innermost first: those below
     the signal handler's, out to the cell's statements.  Cells' files are
     named by their labels (gdb puts them in `workdir`, gcc's directory)."""
-    out, _ = gdb_command(pid, [], _GDB_SCRIPT.replace("WORKDIR", json.dumps(str(workdir) + "/")))
+    out = gdb_python(pid, _GDB_SCRIPT.replace("WORKDIR", json.dumps(str(workdir) + "/")))
     line = next((x for x in out.splitlines() if x.startswith("CELLC-FRAMES ")), None)
     if line is None:
         return []
@@ -275,14 +269,14 @@ def debug_frames(pid: int, workdir: Path, symbolize=lambda address: None) -> lis
             if frames and frames[-1].library and frames[-1].file == lib:
                 frames[-1].function = name or frames[-1].function
             else:
-                frames.append(DebugFrame(d["level"], d["pc"], lib, None, name or "??", [], library=True))
+                frames.append(DebugFrame(d["pc"], lib, None, name or "??", [], library=True))
             continue
         variables = []
         for var, is_argument, value, address in d["vars"]:
             if not var.startswith("__cellc"):
                 shown = _cellc_value(pid, d["object"], name, var, address, symbolize) or clean_name(value)
                 variables.append((var, is_argument, shown))
-        frames.append(DebugFrame(d["level"], d["pc"], Path(file).name, d["line"], shown_function(name), variables))
+        frames.append(DebugFrame(d["pc"], Path(file).name, d["line"], shown_function(name), variables))
         if name.startswith(("__cellc_run_", "__cellc_entry_")):
             break
     return frames
@@ -328,7 +322,7 @@ else:
 def evaluate(pid: int, frame: DebugFrame, expression: str) -> str:
     """A C expression evaluated in a frame of the frozen process, as gdb answers it."""
     script = _GDB_EVALUATE.replace("PC", str(frame.pc)).replace("EXPRESSION", json.dumps(expression))
-    out, _ = gdb_command(pid, [], script)
+    out = gdb_python(pid, script)
     for line in out.splitlines():
         if line.startswith("CELLC-VALUE "):
             return clean_name(line[len("CELLC-VALUE ") :])

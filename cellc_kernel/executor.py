@@ -498,8 +498,12 @@ class Executor:
             status = Path(f"/proc/{pid}/status").read_text()
         except OSError:
             return
-        fields = dict(line.split(":\t", 1) for line in status.splitlines() if ":\t" in line)
-        if fields.get("State", "").startswith(("T", "t")) and int(fields.get("PPid", "0")) == self.root:
+        stopped = "\nState:\tT" in status or "\nState:\tt" in status
+        try:
+            ours = os.getpgid(pid) == self.root  # the executor tree is one process group
+        except OSError:
+            return
+        if stopped and ours:
             os.kill(pid, signal.SIGKILL)
 
     def forget_snapshots(self) -> None:
