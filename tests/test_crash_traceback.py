@@ -202,3 +202,16 @@ def test_illegal_instruction_and_bus_error(k: Kernel) -> None:
     assert "Bus error (SIGBUS)" in r.error_text, r.error_text
     shown = frames(r.error_text)
     assert shown[0] == f"In[{count(r)}], line 3" and shown[-1].endswith("in touch"), r.error_text
+
+
+@pytest.mark.skipif(shutil.which("gdb") is None, reason="gdb is not installed")
+def test_debug_after_an_address_sanitizer_report() -> None:
+    k = Kernel()
+    try:
+        k.ok("%sanitize address")
+        k.ok("#include <stdlib.h>\nint peek_past(int n) {\n    int *b = malloc(n * sizeof *b);\n    return b[n];\n}")
+        assert "heap-buffer-overflow" in k.fails("peek_past(4)").error_text
+        text = k.ok("%debug").stdout
+        assert "stopped at a report" in text and "in peek_past" in text and "n = 4   (argument)" in text, text
+    finally:
+        k.shutdown()
