@@ -709,8 +709,7 @@ static void run_cell(const char *path, const char *entry)
         return;
     }
     pid_t me = getpid();
-    in_eof = 0;
-    in_pos = in_len = 0;
+    in_eof = 0; /* a new cell may ask for input again; the unread rest of a line stays readable */
     clearerr(stdin);
     watch_sanitizer_death();
     in_cell = 1;

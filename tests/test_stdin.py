@@ -248,3 +248,20 @@ def test_stdin_works_again_after_a_cell_saw_end_of_file(fresh_kernel, name):
     )
     assert out == "[back\n]"
     assert n == 1
+
+
+def test_the_unread_rest_of_a_long_line_stays_readable(k):
+    """A 20,000-character answer to fgets(b, 10, stdin): the rest is there for the next cell,
+    beyond what stdio buffered (issue 12, item 7)."""
+    long_line = "".join(chr(ord("a") + i % 26) for i in range(20000))
+    out, asked = run(k, 'char lr_b[10];\nfgets(lr_b, sizeof lr_b, stdin);\nprintf("[%s]\\n", lr_b);', [long_line])
+    assert out == f"[{long_line[:9]}]\n" and asked == 1
+    out, asked = run(
+        k,
+        "size_t lr_n = 0; int lr_c, lr_last = 0;\n"
+        "while ((lr_c = getchar()) != '\\n' && lr_c != EOF) { lr_n++; lr_last = lr_c; }\n"
+        'printf("%zu %c\\n", lr_n, lr_last);',
+        [],
+    )
+    assert asked == 0, "no new request: the rest of the line was still there"
+    assert out == f"{len(long_line) - 9} {long_line[-1]}\n", out
