@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from .interpreter import CellResult, Interpreter
     from .magics import Magics
 
+# The input box has no Ctrl-D: an answer of ^D alone is end-of-file for the program.
+INPUT_PROMPT = "stdin (^D alone: end of input)"
+END_OF_INPUT = ("^D", "\x04")
+
 
 @functools.cache
 def gcc_version() -> str:
@@ -102,9 +106,10 @@ class CellcKernel(Kernel):
             if not allow_stdin:
                 return None
             try:
-                return self.raw_input("") + "\n"
+                text = self.raw_input(INPUT_PROMPT)
             except (EOFError, StdinNotImplementedError):
                 return None
+            return None if text.strip() in END_OF_INPUT else text + "\n"
 
         return Handlers(output=self.stream, display=self.display, input=read_line)
 

@@ -265,3 +265,18 @@ def test_the_unread_rest_of_a_long_line_stays_readable(k):
     )
     assert asked == 0, "no new request: the rest of the line was still there"
     assert out == f"{len(long_line) - 9} {long_line[-1]}\n", out
+
+
+def test_end_of_input_from_the_input_box(k):
+    """A program reading until EOF can be ended from the notebook: ^D alone (issue 12, item 8)."""
+    code = 'int eof_n = 0, eof_c;\nwhile ((eof_c = getchar()) != EOF) eof_n++;\nprintf("%d chars\\n", eof_n);'
+    with Counted(k) as c:
+        r = k.ok(code, stdin=["ab", "cde", "^D"], timeout=NO_HANG)
+    assert r.stdout == "7 chars\n" and c.requests == 3, (r.stdout, c.answers)  # "ab\n" and "cde\n"
+    msg_id = k.kc.execute("int eof_x = getchar();", allow_stdin=True)
+    prompt = k.kc.get_stdin_msg(timeout=NO_HANG)["content"]["prompt"]
+    k.kc.input("\x04")  # a Ctrl-D character, where a frontend can send one
+    while k.kc.get_shell_msg(timeout=NO_HANG)["parent_header"].get("msg_id") != msg_id:
+        pass
+    assert "^D" in prompt and "end of input" in prompt
+    assert k.value("eof_x") == "-1"
