@@ -711,7 +711,6 @@ static void run_cell(const char *path, const char *entry)
     pid_t me = getpid();
     in_eof = 0; /* a new cell may ask for input again; the unread rest of a line stays readable */
     clearerr(stdin);
-    watch_sanitizer_death();
     in_cell = 1;
     int sig = 0;
     start_flusher();
@@ -756,6 +755,7 @@ static void load_library(const char *path)
         event("error %s", dlerror());
         return;
     }
+    watch_sanitizer_death(); /* %sanitize undefined loads its runtime this way */
     event("done %s", in_place ? "inplace" : "snapshot");
     if (!in_place)
         checkpoint();
@@ -968,6 +968,7 @@ int main(int argc, char **argv)
     if (in)
         stdin = in;
     setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+    watch_sanitizer_death(); /* ASan's runtime is preloaded */
     checkpoint();
     serve();
     return 0;

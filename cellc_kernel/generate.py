@@ -524,9 +524,10 @@ class Generator:
     # -- the unit -----------------------------------------------------------
     def finish(self) -> Unit:
         if self.redefined_names():
-            self.exclude_functions |= {f.name for f in self.old.functions.values() if self.uses_redefined(f.prototype)}
-            self.exclude_variables |= {v.name for v in self.old.variables.values() if self.uses_redefined(v.decl)}
-            self.migrate()
+            self.migrate()  # globals of a changed type (it leaves them out of the prelude)
+            # prototypes naming a changed type would come before its new definition
+            changed = self.changed
+            self.exclude_functions |= {f.name for f in self.old.functions.values() if involved(f.prototype, changed)}
         if any(self.old.variables[name].kept for name in self.cell.uses & self.old.variables.keys()):
             # a global with an old layout: passing its address as the new type must not compile
             self.out.insert(0, '#pragma GCC diagnostic error "-Wincompatible-pointer-types"\n')

@@ -388,8 +388,14 @@ class Interpreter:
     def _failure(self, outcome: Outcome, warnings: str, label: str) -> CellResult:
         extra = [warnings] if warnings else []
         if outcome.frozen:
-            what = "was interrupted" if outcome.interrupted else "crashed"
-            self._keep_frozen(outcome.frozen, label, "stopped at a report" if outcome.exit_status else what)
+            what = (
+                "stopped at a report"
+                if outcome.exit_status
+                else "was interrupted"
+                if outcome.interrupted
+                else "crashed"
+            )
+            self._keep_frozen(outcome.frozen, label, what)
         if outcome.error:
             return _error("LoadError", outcome.error, "\n".join([*extra, outcome.error]))
         if not outcome.rolled_back:

@@ -164,27 +164,24 @@ def test_debug_without_a_crash(k: Kernel) -> None:
 
 
 @pytest.mark.skipif(shutil.which("gdb") is None, reason="gdb is not installed")
-def test_debug_after_assert_interrupt_and_sanitizer() -> None:
+def test_debug_after_assert_interrupt_and_sanitizer(fresh_kernel: Kernel) -> None:
     """Item 3: %debug also after a failed assert, an interrupt and a sanitizer report."""
-    k = Kernel()
-    try:
-        k.ok("#include <assert.h>\nvoid check(int balance) {\n    int limit = 1000;\n    assert(balance > limit);\n}")
-        k.fails("check(5);")
-        text = k.ok("%debug").stdout
-        assert "> #1  In[1], line 4, in check" in text, text  # selected: the innermost frame of the user's
-        assert "#0  in libc.so.6" in text and "balance = 5   (argument)" in text and "limit = 1000" in text
-        k.ok("volatile long spins = 0;\nvoid spin(long n) {\n    for (long i = 0; ; i++) spins = i + n;\n}")
-        k.fails("spin(3);", interrupt_after=1.0)
-        text = k.ok("%debug").stdout
-        assert "was interrupted" in text and "in spin" in text and "n = 3   (argument)" in text, text
-        k.ok("%sanitize undefined")
-        k.ok("int add(int a, int b) { int big = a; return big + b; }")
-        r = k.fails("add(2147483647, 1)")
-        assert "signed integer overflow" in r.error_text
-        text = k.ok("%debug").stdout
-        assert "in add" in text and "a = 2147483647   (argument)" in text, text
-    finally:
-        k.shutdown()
+    k = fresh_kernel
+    k.ok("#include <assert.h>\nvoid check(int balance) {\n    int limit = 1000;\n    assert(balance > limit);\n}")
+    k.fails("check(5);")
+    text = k.ok("%debug").stdout
+    assert "> #1  In[1], line 4, in check" in text, text  # selected: the innermost frame of the user's
+    assert "#0  in libc.so.6" in text and "balance = 5   (argument)" in text and "limit = 1000" in text
+    k.ok("volatile long spins = 0;\nvoid spin(long n) {\n    for (long i = 0; ; i++) spins = i + n;\n}")
+    k.fails("spin(3);", interrupt_after=1.0)
+    text = k.ok("%debug").stdout
+    assert "was interrupted" in text and "in spin" in text and "n = 3   (argument)" in text, text
+    k.ok("%sanitize undefined")
+    k.ok("int add(int a, int b) { int big = a; return big + b; }")
+    r = k.fails("add(2147483647, 1)")
+    assert "signed integer overflow" in r.error_text
+    text = k.ok("%debug").stdout
+    assert "in add" in text and "a = 2147483647   (argument)" in text, text
 
 
 def test_illegal_instruction_and_bus_error(k: Kernel) -> None:
@@ -205,13 +202,10 @@ def test_illegal_instruction_and_bus_error(k: Kernel) -> None:
 
 
 @pytest.mark.skipif(shutil.which("gdb") is None, reason="gdb is not installed")
-def test_debug_after_an_address_sanitizer_report() -> None:
-    k = Kernel()
-    try:
-        k.ok("%sanitize address")
-        k.ok("#include <stdlib.h>\nint peek_past(int n) {\n    int *b = malloc(n * sizeof *b);\n    return b[n];\n}")
-        assert "heap-buffer-overflow" in k.fails("peek_past(4)").error_text
-        text = k.ok("%debug").stdout
-        assert "stopped at a report" in text and "in peek_past" in text and "n = 4   (argument)" in text, text
-    finally:
-        k.shutdown()
+def test_debug_after_an_address_sanitizer_report(fresh_kernel: Kernel) -> None:
+    k = fresh_kernel
+    k.ok("%sanitize address")
+    k.ok("#include <stdlib.h>\nint peek_past(int n) {\n    int *b = malloc(n * sizeof *b);\n    return b[n];\n}")
+    assert "heap-buffer-overflow" in k.fails("peek_past(4)").error_text
+    text = k.ok("%debug").stdout
+    assert "stopped at a report" in text and "in peek_past" in text and "n = 4   (argument)" in text, text
