@@ -17,6 +17,14 @@
  * When the live process has threads, fork would lose them, so cells run in
  * place: faults and interrupts jump back with siglongjmp and the state is
  * not rolled back (the `done`/`fault` events say so).
+ *
+ * A careless or hostile cell must not break the tree: the live process is a
+ * process group of its own (`kill(0, sig)` reaches only it and its children),
+ * the two channel descriptors sit high and close-on-exec, and processes the
+ * cell forks do not inherit them.  Every event is one packet of an O_DIRECT
+ * pipe that starts with the key the kernel sent first: the kernel drops what
+ * the program writes there by accident.  A cell that closes or replaces the
+ * channel ends its live process (`died PID lost`) and is rolled back.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -36,6 +44,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -44,14 +54,25 @@
 #include <unistd.h>
 
 static int CMD_FD = 3, EVT_FD = 4;
+static struct stat cmd_id, evt_id; /* what the channel descriptors must still be */
+static char key[40];               /* starts every event: "KEY " */
+static size_t key_len;
+static int our_fork;               /* set around the forks of the tree itself */
 #define EXPORT __attribute__((visibility("default"), used))
 
 /* State shared by every process of the tree (root, snapshots, live). */
 struct shared {
     volatile pid_t live_pid;    /* the process that currently reads commands */
     volatile pid_t undo_target; /* snapshot killed by `undo`: its parent resumes */
+    volatile pid_t root_pid;    /* the first process: pristine snapshot, reaper, process group */
+    volatile pid_t lost_pid;    /* a live process that lost its channel to the kernel */
+    volatile pid_t limit_pid;   /* a live process ended for having too many processes */
+    int procs;                  /* the program's processes now (see `fork` below) */
 };
 static struct shared *shared;
+static pid_t *proc_table; /* their pids: CELLC_MAX_PROCESSES slots, shared by the tree */
+static int max_procs;
+static unsigned long memory_limit; /* RLIMIT_AS of the live process, 0: none */
 
 static int in_cell;             /* a cell (or stdin read) is running */
 static int in_place;            /* threads exist: no fork snapshots */
@@ -87,11 +108,13 @@ static void event(const char *fmt, ...)
 {
     char buf[4096];
     va_list ap;
+    memcpy(buf, key, key_len);
     va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
+    int n = vsnprintf(buf + key_len, sizeof buf - key_len - 1, fmt, ap);
     va_end(ap);
     if (n < 0)
         return;
+    n += (int)key_len;
     if (n > (int)sizeof buf - 2)
         n = sizeof buf - 2;
     buf[n++] = '\n';
@@ -101,7 +124,7 @@ static void event(const char *fmt, ...)
 static void event_payload(const char *header, const void *data, size_t len)
 {
     char head[512];
-    int n = snprintf(head, sizeof head, "%s %zu\n", header, len);
+    int n = snprintf(head, sizeof head, "%s%s %zu\n", key, header, len);
     if (len + (size_t)n <= 4096) {
         char buf[4096];
         memcpy(buf, head, (size_t)n);
@@ -118,13 +141,13 @@ static void event_payload(const char *header, const void *data, size_t len)
     while (left > 0) {
         char buf[4096];
         size_t k = left < 4000 ? left : 4000;
-        int h = snprintf(buf, sizeof buf, "part %zu\n", k);
+        int h = snprintf(buf, sizeof buf, "%spart %zu\n", key, k);
         memcpy(buf + h, p, k);
         write_all(EVT_FD, buf, (size_t)h + k);
         p += k;
         left -= k;
     }
-    n = snprintf(head, sizeof head, "%s %zu parts\n", header, len);
+    n = snprintf(head, sizeof head, "%s%s %zu parts\n", key, header, len);
     write_all(EVT_FD, head, (size_t)n);
 }
 
@@ -149,8 +172,32 @@ static int cmd_fill(void)
     }
 }
 
-/* Reads one command line (without '\n') into line; kills the whole tree
- * when the kernel has gone away. */
+static int same_file(int fd, const struct stat *id)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 && st.st_dev == id->st_dev && st.st_ino == id->st_ino;
+}
+
+static int channel_intact(void)
+{
+    return same_file(CMD_FD, &cmd_id) && same_file(EVT_FD, &evt_id);
+}
+
+/* The channel cannot be read: the cell closed or replaced it (this live
+ * process ends, its snapshot reports `died PID lost` and resumes), or the
+ * kernel is gone (the tree ends). */
+static void channel_broken(void)
+{
+    if (shared && getpid() == shared->live_pid && !channel_intact()) {
+        shared->lost_pid = getpid();
+        fflush(stdout);
+        fflush(stderr);
+        syscall(SYS_exit_group, 0);
+    }
+    kill(0, SIGKILL);
+}
+
+/* Reads one command line (without '\n') into line. */
 static void read_line(char *line, size_t size)
 {
     for (;;) {
@@ -165,7 +212,7 @@ static void read_line(char *line, size_t size)
             return;
         }
         if (cmd_len - cmd_pos >= sizeof cmd_buf - 1 || cmd_fill() < 0)
-            kill(0, SIGKILL); /* kernel gone or protocol broken */
+            channel_broken();
     }
 }
 
@@ -174,7 +221,7 @@ static void read_exact(void *dst, size_t n)
     char *p = dst;
     while (n > 0) {
         if (cmd_pos == cmd_len && cmd_fill() < 0)
-            kill(0, SIGKILL);
+            channel_broken();
         size_t k = cmd_len - cmd_pos < n ? cmd_len - cmd_pos : n;
         memcpy(p, cmd_buf + cmd_pos, k);
         cmd_pos += k;
@@ -248,6 +295,99 @@ EXPORT void _exit(int status)
 EXPORT void _Exit(int status)
 {
     _exit(status);
+}
+
+/* ---------- process limit: cells' fork() and wait*() resolve here first ---------- */
+
+/* The program may have max_procs processes at once (RLIMIT_NPROC does not
+ * bind root).  Each fork the program makes is counted in a table shared by
+ * the tree and uncounted when the child is reaped: by the program's wait*(),
+ * or by the root, the subreaper of orphans.  Past the limit, fork() fails
+ * and the live process's group is killed: a fork bomb ends the cell. */
+static void uncount(pid_t pid)
+{
+    for (int i = 0; proc_table && pid > 0 && i < max_procs; i++) {
+        pid_t seen = pid;
+        if (__atomic_compare_exchange_n(&proc_table[i], &seen, 0, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+            __atomic_sub_fetch(&shared->procs, 1, __ATOMIC_SEQ_CST);
+            return;
+        }
+    }
+}
+
+static void count(pid_t pid)
+{
+    for (int i = 0; i < max_procs; i++) {
+        pid_t seen = 0;
+        if (__atomic_compare_exchange_n(&proc_table[i], &seen, pid, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+            return;
+    }
+}
+
+static void *next_symbol(const char *name)
+{
+    return dlsym(RTLD_NEXT, name);
+}
+
+EXPORT pid_t fork(void)
+{
+    static pid_t (*real)(void);
+    if (!real)
+        real = (pid_t(*)(void))next_symbol("fork");
+    int counted = !our_fork && proc_table;
+    if (counted && __atomic_add_fetch(&shared->procs, 1, __ATOMIC_SEQ_CST) > max_procs) {
+        __atomic_sub_fetch(&shared->procs, 1, __ATOMIC_SEQ_CST);
+        pid_t live = shared->live_pid;
+        shared->limit_pid = live;
+        kill(-live, SIGKILL);
+        errno = EAGAIN;
+        return -1;
+    }
+    pid_t child = real();
+    if (counted && child > 0)
+        count(child);
+    else if (counted)
+        __atomic_sub_fetch(&shared->procs, 1, __ATOMIC_SEQ_CST);
+    return child;
+}
+
+EXPORT pid_t vfork(void)
+{
+    return fork(); /* a vfork child may only exec or _exit: fork does as well */
+}
+
+EXPORT pid_t wait4(pid_t pid, int *status, int options, struct rusage *usage)
+{
+    int st;
+    pid_t done = (pid_t)syscall(SYS_wait4, pid, &st, options, usage);
+    if (done > 0 && (WIFEXITED(st) || WIFSIGNALED(st)))
+        uncount(done);
+    if (done > 0 && status)
+        *status = st;
+    return done;
+}
+
+EXPORT pid_t waitpid(pid_t pid, int *status, int options)
+{
+    return wait4(pid, status, options, NULL);
+}
+
+EXPORT pid_t wait(int *status)
+{
+    return wait4(-1, status, 0, NULL);
+}
+
+EXPORT pid_t wait3(int *status, int options, struct rusage *usage)
+{
+    return wait4(-1, status, options, usage);
+}
+
+EXPORT int waitid(idtype_t type, id_t id, siginfo_t *info, int options)
+{
+    int r = (int)syscall(SYS_waitid, type, id, info, options, NULL);
+    if (r == 0 && info && info->si_pid > 0 && (options & WEXITED) && !(options & WNOWAIT))
+        uncount(info->si_pid);
+    return r;
 }
 
 /* ---------- API for cell code (cellc.h) ---------- */
@@ -409,9 +549,12 @@ static uintptr_t context_sp(void *uc)
  * kernel kills it before the next cell.  If resumed it stops again. */
 static void freeze(void)
 {
+    our_fork = 1;
     pid_t f = fork();
+    our_fork = 0;
     if (f == 0) {
-        char b[64], *p = str(b, "frozen ", b + 32);
+        char b[96], *p = str(b, key, b + 48);
+        p = str(p, "frozen ", b + 64);
         prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
         p = hex(p, (uintptr_t)getpid());
         *p++ = '\n';
@@ -439,6 +582,7 @@ static void fault_handler(int sig, siginfo_t *si, void *uc)
             first = i + 1; /* the interrupted frame: what comes before it is this handler */
 
     drain(stdout, 1);
+    p = str(p, key, end);
     p = str(p, "fault ", end);
     p = str(p, sigabbrev_np(sig) ? sigabbrev_np(sig) : "?", end);
     *p++ = ' ';
@@ -628,17 +772,35 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return remove(path);
 }
 
+static pid_t kernel_pid;
+
 static void orphaned(int sig)
 {
     (void)sig;
-    if (workdir && strstr(workdir, "cellc-"))
+    if (getppid() == kernel_pid)
+        return; /* a stray SIGHUP: the kernel is still there */
+    if (shared->live_pid > 0)
+        kill(-shared->live_pid, SIGKILL); /* the live process and what it started */
+    /* gcc may still be writing into the directory the kernel left: retry. */
+    for (int i = 0; i < 50 && workdir && strstr(workdir, "cellc-"); i++) {
         nftw(workdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        struct stat st;
+        if (stat(workdir, &st) != 0)
+            break;
+        usleep(100 * 1000);
+    }
     kill(0, SIGKILL);
 }
 
 static void become_live(void)
 {
+    if (memory_limit && !dlsym(RTLD_DEFAULT, "__asan_init")) { /* ASan reserves terabytes */
+        struct rlimit rl = {memory_limit, memory_limit};
+        setrlimit(RLIMIT_AS, &rl);
+    }
     signal(SIGHUP, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+    setpgid(0, 0); /* kill(0, ...) in a cell reaches this process and its children only */
     shared->live_pid = getpid();
     signal(SIGINT, SIG_DFL);
     install_handlers();
@@ -654,9 +816,13 @@ static void become_live(void)
 static void checkpoint(void)
 {
     signal(SIGINT, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN); /* a `died` event after the kernel is gone must not end a snapshot */
+    setpgid(0, shared->root_pid); /* snapshots live in the tree's group */
     for (;;) {
         fflush(NULL);
+        our_fork = 1;
         pid_t child = fork();
+        our_fork = 0;
         if (child == 0) {
             become_live();
             return;
@@ -673,7 +839,12 @@ static void checkpoint(void)
                     continue;
                 _exit(0); /* no children at all: nothing left to do */
             }
-            if (WIFEXITED(st))
+            uncount(dead); /* an orphan of the program, reaped by the root */
+            if (dead == shared->lost_pid)
+                event("died %d lost", (int)dead);
+            else if (dead == shared->limit_pid)
+                event("died %d limit processes", (int)dead);
+            else if (WIFEXITED(st))
                 event("died %d exit %d", (int)dead, WEXITSTATUS(st));
             else if (WIFSIGNALED(st))
                 event("died %d signal %s", (int)dead,
@@ -686,7 +857,7 @@ static void checkpoint(void)
             }
             /* Our snapshot child was trimmed away: orphans are still ours
              * to reap (root only), otherwise we are done. */
-            if (getpid() != getpgrp())
+            if (getpid() != shared->root_pid)
                 _exit(0);
         }
     }
@@ -731,6 +902,8 @@ static void run_cell(const char *path, const char *entry)
     }
     stop_flusher();
     fflush(NULL);
+    if (!channel_intact())
+        channel_broken();
     sigset_t block;
     sigemptyset(&block);
     sigaddset(&block, SIGINT);
@@ -889,7 +1062,7 @@ static void undo(void)
         return;
     }
     pid_t parent = getppid();
-    if (parent == getpgrp()) {
+    if (parent == shared->root_pid) {
         event("error nothing to undo");
         return;
     }
@@ -940,6 +1113,36 @@ static void serve(void)
     }
 }
 
+/* Moves a descriptor near the top of what the process may open (at most
+ * 4096), out of the way of loops like `for (i = 3; i < 1024; i++) close(i)`. */
+static int hide_fd(int fd)
+{
+    struct rlimit rl, raised;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return fd;
+    rlim_t top = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 4096 ? 4096 : rl.rlim_max;
+    raised = rl;
+    if (raised.rlim_cur < top) {
+        raised.rlim_cur = top;
+        setrlimit(RLIMIT_NOFILE, &raised);
+    }
+    int high = fcntl(fd, F_DUPFD_CLOEXEC, top > 64 ? (int)top - 64 : 3);
+    setrlimit(RLIMIT_NOFILE, &rl);
+    if (high < 0)
+        return fd;
+    close(fd);
+    return high;
+}
+
+/* A process the cell forks does not hold the kernel's channel. */
+static void close_channel_in_child(void)
+{
+    if (!our_fork) {
+        close(CMD_FD);
+        close(EVT_FD);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 3) {
@@ -951,11 +1154,31 @@ int main(int argc, char **argv)
     shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (shared == MAP_FAILED)
         return 1;
+    CMD_FD = hide_fd(CMD_FD);
+    EVT_FD = hide_fd(EVT_FD);
     fcntl(CMD_FD, F_SETFD, FD_CLOEXEC);
     fcntl(EVT_FD, F_SETFD, FD_CLOEXEC);
+    if (fstat(CMD_FD, &cmd_id) != 0 || fstat(EVT_FD, &evt_id) != 0)
+        return 1;
+    char first[128], mark[33];
+    read_line(first, sizeof first); /* `start KEY MEMORY PROCESSES`: our events' mark, the limits */
+    if (sscanf(first, "start %32s %lu %d", mark, &memory_limit, &max_procs) != 3)
+        return 1;
+    key_len = (size_t)snprintf(key, sizeof key, "%s ", mark);
+    if (max_procs > 0) {
+        proc_table = mmap(NULL, (size_t)max_procs * sizeof *proc_table, PROT_READ | PROT_WRITE,
+                          MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (proc_table == MAP_FAILED)
+            return 1;
+    }
+    pthread_atfork(NULL, NULL, close_channel_in_child);
+    kernel_pid = getppid();
     setpgid(0, 0);
+    shared->root_pid = getpid();
     prctl(PR_SET_CHILD_SUBREAPER, 1);
-    signal(SIGHUP, orphaned);
+    struct sigaction hup = {.sa_handler = orphaned};
+    sigfillset(&hup.sa_mask); /* nothing interrupts the clean-up */
+    sigaction(SIGHUP, &hup, NULL);
     prctl(PR_SET_PDEATHSIG, SIGHUP);
     if (getppid() == 1)
         orphaned(SIGHUP); /* the kernel died before the prctl */

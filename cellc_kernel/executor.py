@@ -6,7 +6,15 @@ it (their numbers are argv[1] and argv[2]), fd 1/2 the program's
 stdout/stderr; its stdin is /dev/null.  argv[3] is the kernel's work
 directory, which the executor removes if the kernel dies without closing it.
 
+The event pipe is in packet mode (O_DIRECT): every event is one packet, its
+payload included, and starts with the key the kernel sends as the very first
+command (`start KEY ...`).  A packet without the key, or that does not parse, was
+written by the program: it is dropped, and fails the running cell.
+
 Commands (one line each, kernel -> executor):
+    start KEY MEMORY PROCESSES  first, once: the mark of every event, RLIMIT_AS of
+                        the live process and the most processes the program may have
+                        (0: none)
     run SO ENTRY        dlopen SO (RTLD_NOW|RTLD_GLOBAL), call ENTRY()
     load PATH           dlopen a library into the global scope
     kinds NAME...       -> `kinds K...`: F function, D data, ? not found
@@ -25,6 +33,9 @@ Events (executor -> kernel):
     error TEXT          the command failed, nothing changed
     fault SIG CODE ADDR SP FRAME...  a fatal signal in the live process
     died PID exit N | died PID signal NAME  a process of the tree ended
+    died PID lost       the live process ended because the cell closed or replaced
+                        the channel's descriptors
+    died PID limit processes  ... because the program forked past its limit
     interrupted, rolledback no     in-place mode: recovered without rollback
     input               the program reads stdin: answer with `line` or `eof`
     display MIME wait|nowait N + N bytes   rich output from cellc.h; `wait`: answer
@@ -40,9 +51,11 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+import secrets
 import selectors
 import shutil
 import signal
+import stat
 import subprocess
 import tempfile
 import time
@@ -50,14 +63,43 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .limits import SNAPSHOT_MARGIN, Limits
+from .processes import alive, parent_of, proportional, resident, send_signal, stop_tree, wait_ended
+
 SOURCE = Path(__file__).with_name("executor.c")
-EXPORTS = "{ read; _exit; _Exit; cellc_*; __cellc_lazy; };\n"
+EXPORTS = "{ read; _exit; _Exit; fork; vfork; wait; waitpid; wait3; wait4; waitid; cellc_*; __cellc_lazy; };\n"
 OUTPUT_LIMIT = 4 * 1024 * 1024  # bytes of stdout+stderr shown per cell
 PAYLOAD_EVENTS = ("display", "mem", "refs")  # events followed by N bytes
+EVENTS = {
+    *PAYLOAD_EVENTS,
+    *("ready", "done", "error", "fault", "died", "interrupted", "rolledback", "input", "part"),
+    *("undefined", "frozen", "kinds", "addr", "symbol", "pong"),
+}
+PACKET = 4096  # PIPE_BUF: the largest event packet
 
 
 class ExecutorDied(Exception):
     """The executor process tree is gone."""
+
+
+def parse_packet(packet: bytes, key: bytes) -> tuple[str, list[str], bytes] | None:
+    """One packet of the event pipe as (kind, args, payload); None when it is
+    not a well-formed event of ours (the program wrote it)."""
+    prefix = key + b" "
+    nl = packet.find(b"\n")
+    if not packet.startswith(prefix) or nl < 0:
+        return None
+    kind, _, rest = packet[len(prefix) : nl].decode("utf-8", "replace").partition(" ")
+    args = rest.split(" ") if rest else []
+    body = packet[nl + 1 :]
+    if kind not in EVENTS:
+        return None
+    sized = kind == "part" or (kind in PAYLOAD_EVENTS and args and args[-1].isdigit())
+    if sized:
+        return (kind, args, body) if args and args[-1].isdigit() and len(body) == int(args[-1]) else None
+    if kind in PAYLOAD_EVENTS and args[-1:] == ["parts"] and not (len(args) > 1 and args[-2].isdigit()):
+        return None
+    return (kind, args, b"") if not body else None
 
 
 def _cache_dir() -> Path:
@@ -65,20 +107,51 @@ def _cache_dir() -> Path:
     return Path(base) / "cellc"
 
 
+class NoPlaceToBuild(RuntimeError):
+    """Neither the cache nor the fallback directory can hold the executor."""
+
+
+def _private_dir(directory: Path) -> bool:
+    """Make `directory` (0700), or check that it is ours; it is made private."""
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = directory.lstat()
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
+            return False
+        if st.st_mode & 0o077:
+            os.chmod(directory, 0o700)
+        return True
+    except OSError:
+        return False
+
+
+def _verified(binary: Path) -> bool:
+    """Whether `binary` is what cellc built there: an executable file of ours,
+    writable by us only, with the SHA-256 recorded beside it when it was built."""
+    try:
+        st = binary.lstat()
+        recorded = binary.with_name(binary.name + ".sha256").read_text().strip()
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o022 or not st.st_mode & 0o100:
+            return False
+        return hashlib.sha256(binary.read_bytes()).hexdigest() == recorded
+    except OSError:
+        return False
+
+
 def build_executor(gcc: str = "gcc", fallback_dir: Path | None = None) -> Path:
-    """The executor binary, built once per source version and gcc."""
+    """The executor binary, built once per source version and gcc into the
+    user's private cache, and rebuilt whenever it is not what we built."""
     source = SOURCE.read_bytes()
     gcc_path = shutil.which(gcc) or gcc
     version = subprocess.run([gcc_path, "-dumpfullversion"], capture_output=True, text=True).stdout
     key = hashlib.sha1(source + version.encode() + EXPORTS.encode()).hexdigest()[:16]
     for directory in (_cache_dir(), fallback_dir):
-        if directory is None:
+        if directory is None or not _private_dir(directory):
             continue
         binary = directory / f"executor-{key}"
-        if binary.exists():
+        if _verified(binary):
             return binary
         try:
-            directory.mkdir(parents=True, exist_ok=True)
             tmp = Path(tempfile.mkdtemp(dir=directory))
         except OSError:
             continue
@@ -91,6 +164,7 @@ def build_executor(gcc: str = "gcc", fallback_dir: Path | None = None) -> Path:
                     gcc_path,
                     "-O2",
                     "-g",
+                    f"-fdebug-prefix-map={tmp}=.",
                     "-o",
                     str(out),
                     str(SOURCE),
@@ -102,16 +176,23 @@ def build_executor(gcc: str = "gcc", fallback_dir: Path | None = None) -> Path:
                 ],
                 capture_output=True,
                 text=True,
+                cwd=tmp,
             )
             if proc.returncode != 0:
                 raise RuntimeError(f"building the cellc executor failed:\n{proc.stderr}")
+            os.chmod(out, 0o700)
+            digest = tmp / "sha256"
+            digest.write_text(hashlib.sha256(out.read_bytes()).hexdigest() + "\n")
+            if binary.is_dir() and not binary.is_symlink():
+                shutil.rmtree(binary, ignore_errors=True)
+            os.replace(digest, binary.with_name(binary.name + ".sha256"))
             os.replace(out, binary)
             return binary
         except OSError:
             continue
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-    raise RuntimeError("no writable directory to build the cellc executor in")
+    raise NoPlaceToBuild("no writable directory to build the cellc executor in")
 
 
 @dataclass
@@ -128,6 +209,12 @@ class Outcome:
     undefined: str = ""
     in_place: bool = False
     frozen: int | None = None  # pid of the stopped copy of the crashed process (for %debug)
+    channel_lost: bool = False  # the cell closed or replaced the channel's descriptors
+    garbage: bool = False  # the cell wrote into the event pipe
+    before: int | None = None  # the snapshot holding the state before the command
+    lost: bool = False  # the executor died: the program was restarted
+    limit: str = ""  # the limit the cell hit ("processes") and was ended for
+    timed_out: bool = False  # stopped at the cell timeout
 
 
 @dataclass
@@ -156,12 +243,14 @@ class Executor:
         output_limit: int = OUTPUT_LIMIT,
         workdir: Path | None = None,
         env: dict[str, str] | None = None,
+        limits: Limits | None = None,
     ):
         """`env` is added to the kernel's environment for the program (e.g. LD_PRELOAD)."""
+        self.limits = limits or Limits()
         self.binary = binary
         self.output_limit = output_limit
         cmd_r, self._cmd_w = os.pipe()
-        self._evt_r, evt_w = os.pipe()
+        self._evt_r, evt_w = os.pipe2(os.O_DIRECT)  # packet mode: one event per read
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         devnull = os.open(os.devnull, os.O_RDONLY)
@@ -182,15 +271,25 @@ class Executor:
         self._streams = [_Stream("stdout", out_r), _Stream("stderr", err_r)]
         for fd in (self._evt_r, out_r, err_r):
             os.set_blocking(fd, False)
-        self._buf = b""
+        self._key = secrets.token_hex(8).encode()
+        self._packets: list[bytes] = []
         self._parts: list[bytes] = []
+        self.garbage = 0  # packets the program wrote into the event pipe
         self.live_pid: int | None = None
+        self.live_parent: int | None = None  # the snapshot the live process was forked from
         self.snapshots: list[int] = [self.root]  # resume points, oldest first
         self.max_snapshots = 8
+        self.dropped: dict[int, str] = {}  # snapshots _trim removed -> "depth" or "memory"
         self.dead = False
         self._interrupts = 0
         self._in_input = False
-        self._wait_ready()
+        self._deadline: float | None = None
+        try:
+            self._send(f"start {self._key.decode()} {self.limits.memory or 0} {self.limits.processes}")
+            self._wait_ready()
+        except BaseException:
+            self.close()
+            raise
 
     # -- low level ------------------------------------------------------------
     def _send(self, line: str, payload: bytes = b"") -> None:
@@ -204,47 +303,36 @@ class Executor:
             raise ExecutorDied(str(e)) from None
 
     def _read_events(self) -> bool:
-        """Read what the event pipe has; False when it is closed."""
-        try:
-            chunk = os.read(self._evt_r, 65536)
-        except BlockingIOError:
-            return True
-        if not chunk:
-            return False
-        self._buf += chunk
+        """Read the packets the event pipe has; False when it is closed."""
+        for _ in range(256):
+            try:
+                packet = os.read(self._evt_r, PACKET)
+            except BlockingIOError:
+                return True
+            if not packet:
+                return False
+            self._packets.append(packet)
         return True
 
     def _next_event(self) -> tuple[str, list[str], bytes] | None:
-        """Parse one complete event from the buffer (collecting `part`s of large payloads)."""
-        while True:
-            nl = self._buf.find(b"\n")
-            if nl < 0:
-                return None
-            line = self._buf[:nl].decode("utf-8", "replace")
-            kind, _, rest = line.partition(" ")
-            args = rest.split(" ") if rest else []
-            payload = b""
-            if kind == "part" and args and args[0].isdigit():
-                n = int(args[0])
-                if len(self._buf) < nl + 1 + n:
-                    return None
-                self._parts.append(self._buf[nl + 1 : nl + 1 + n])
-                self._buf = self._buf[nl + 1 + n :]
+        """The next event (the `part`s of a large payload collected), or None."""
+        while self._packets:
+            event = parse_packet(self._packets.pop(0), self._key)
+            if event is None:
+                self.garbage += 1
+                return "garbage", [], b""
+            kind, args, payload = event
+            if kind == "part":
+                self._parts.append(payload)
                 continue
-            if kind in PAYLOAD_EVENTS and args and args[-1] == "parts":
+            if kind in PAYLOAD_EVENTS and args[-1] == "parts":
                 payload = b"".join(self._parts)
                 self._parts = []
-                self._buf = self._buf[nl + 1 :]
+                if len(payload) != int(args[-2]):
+                    return "garbage", [], b""
                 return kind, args[:-1], payload
-            if kind in PAYLOAD_EVENTS and args and args[-1].lstrip("-").isdigit() and int(args[-1]) >= 0:
-                n = int(args[-1])
-                if len(self._buf) < nl + 1 + n:
-                    return None
-                payload = self._buf[nl + 1 : nl + 1 + n]
-                self._buf = self._buf[nl + 1 + n :]
-            else:
-                self._buf = self._buf[nl + 1 :]
-            return kind, args, payload
+            return event
+        return None
 
     def _drain_output(self, handlers: Handlers, budget: list[int]) -> None:
         for stream in self._streams:
@@ -288,12 +376,15 @@ class Executor:
         kind, args, _ = event
         if kind == "ready":
             self.live_pid = int(args[0])
-            parent = int(args[1])
+            self.live_parent = parent = int(args[1])
             if parent not in self.snapshots:
                 self.snapshots.append(parent)
-            self._trim()
         elif kind == "done" and args and args[0] == "snapshot":
-            self.live_pid = None  # it forks: the child announces itself with `ready`
+            # it stays as the newest snapshot and forks: the child announces itself with `ready`
+            if self.live_pid is not None and self.live_pid not in self.snapshots:
+                self.snapshots.append(self.live_pid)
+                self._trim(self.live_pid)
+            self.live_pid = None
         elif kind == "died":
             pid = int(args[0])
             if pid == self.live_pid:
@@ -302,17 +393,27 @@ class Executor:
                 self.snapshots.remove(pid)
         return kind
 
-    def _trim(self) -> None:
-        """Keep a bounded number of snapshots (they cost memory)."""
+    def _trim(self, newest: int) -> None:
+        """Keep at most `max_snapshots` snapshots, and the tree within its
+        memory budget: twice the program's size plus SNAPSHOT_MARGIN.  The
+        live process forked from `newest` shares its pages and may rewrite
+        them all, so the older snapshots may hold SNAPSHOT_MARGIN; past it
+        the oldest go.  `newest`, the state before the next cell, stays."""
         while len(self.snapshots) > self.max_snapshots:
-            victim = self.snapshots[1] if self.snapshots[0] == self.root else self.snapshots[0]
-            if self.snapshots[0] == self.root:
-                self.snapshots.pop(0)  # root stays alive as reaper, no longer a resume point
-            self.snapshots.remove(victim)
-            try:
-                os.kill(victim, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            self._drop_oldest("depth")
+        older = [pid for pid in self.snapshots if pid != newest]
+        if sum(resident(pid) for pid in older) <= SNAPSHOT_MARGIN:
+            return  # the cheap upper bound is enough: no need for Pss
+        while older and sum(proportional(pid) for pid in older) > SNAPSHOT_MARGIN:
+            self._drop_oldest("memory")
+            older.pop(0)
+
+    def _drop_oldest(self, reason: str) -> None:
+        victim = self.snapshots.pop(0)
+        self.dropped[victim] = reason
+        if victim != self.root:  # the root stays as reaper, no longer a resume point
+            send_signal(victim, signal.SIGKILL)
+            wait_ended(victim)
 
     def _wait(
         self,
@@ -320,8 +421,10 @@ class Executor:
         handlers: Handlers | None = None,
         outcome: Outcome | None = None,
         interruptible: bool = False,
+        waiting_on: int | None = None,
     ) -> tuple[str, list[str], bytes]:
-        """Pump events and output until `until(event)` is true."""
+        """Pump events and output until `until(event)` is true; `waiting_on`:
+        the process that must send it (ExecutorDied once it is gone)."""
         handlers = handlers or Handlers()
         budget = [self.output_limit, 0]
         sel = selectors.DefaultSelector()
@@ -331,10 +434,16 @@ class Executor:
         kill_at: float | None = None
         previous = signal.getsignal(signal.SIGINT)
         self._interrupts = 0
+        self._deadline = time.monotonic() + self.limits.timeout if interruptible and self.limits.timeout else None
         if interruptible:
             self._catch_interrupts()
         try:
             while True:
+                if self._deadline is not None and kill_at is None and time.monotonic() >= self._deadline:
+                    if outcome is not None:
+                        outcome.timed_out = True
+                    self.interrupt()
+                    self._interrupts += 1
                 if interruptible and self._interrupts and kill_at is None:
                     # SIGINT reached the kernel: the live process got it too;
                     # if it ignores it, SIGKILL follows a second later.
@@ -345,6 +454,10 @@ class Executor:
                     self.kill_live()
                     kill_at = float("inf")
                 event = self._next_event()
+                if event is not None and event[0] == "garbage":
+                    if outcome is not None:
+                        outcome.garbage = True  # the caller undoes the cell if it ends well
+                    continue
                 if event is not None:
                     live = self.live_pid
                     kind = self._handle(event)
@@ -365,12 +478,15 @@ class Executor:
                     if until(*event):
                         return event
                     continue
-                ready = sel.select(0.1 if interruptible else None)
+                ready = sel.select(0.1 if interruptible else 0.5 if waiting_on else None)
+                if not ready and waiting_on and not alive(waiting_on) and not self._packets:
+                    self.dead = True
+                    raise ExecutorDied("the process that kept the program's state before this cell is gone")
                 for key, _ in ready:
                     if key.data is None:
                         if not self._read_events():
                             self.dead = True
-                            raise ExecutorDied("the executor exited")
+                            raise ExecutorDied("the executor died")
                     else:
                         self._read_stream(key.data, handlers, budget)
         finally:
@@ -393,6 +509,7 @@ class Executor:
 
     def _answer_input(self, handlers: Handlers) -> None:
         self._in_input = True
+        asked = time.monotonic()
         try:
             line = handlers.input()
         except KeyboardInterrupt:
@@ -400,6 +517,8 @@ class Executor:
             self.interrupt()
         finally:
             self._in_input = False
+            if self._deadline is not None:  # waiting for the user is not the cell's time
+                self._deadline += time.monotonic() - asked
         if line is None:
             self._send("eof")
         else:
@@ -413,6 +532,10 @@ class Executor:
         if kind == "died" and int(args[0]) == live:
             if args[1] == "exit":
                 outcome.exit_status = int(args[2])
+            elif args[1] == "lost":
+                outcome.channel_lost = True
+            elif args[1] == "limit":
+                outcome.limit = args[2]
             else:
                 outcome.signal = args[2]
         elif kind == "fault":
@@ -432,7 +555,7 @@ class Executor:
     def run(self, so: Path, entry: str, handlers: Handlers, command: str = "run") -> Outcome:
         """Run a cell (or load a library); returns how it ended."""
         self._wait_ready()
-        outcome = Outcome(ok=False)
+        outcome = Outcome(ok=False, before=self.live_parent)
         live = self.live_pid
         self._send(f"{command} {so} {entry}".rstrip())
 
@@ -448,7 +571,17 @@ class Executor:
         elif kind == "rolledback":
             outcome.rolled_back = False
             outcome.in_place = True
+        elif kind == "died" and outcome.before:
+            # the snapshot before the cell resumes; a cell may have killed it
+            self._wait(lambda kind, a, p: kind == "ready", waiting_on=outcome.before)
+            if outcome.limit:
+                self._kill_leftovers()
         return outcome
+
+    def _kill_leftovers(self) -> None:
+        """After a fork bomb: every process of the tree but the snapshots and the live one."""
+        for pid in stop_tree(self.root, keep={*self.snapshots, self.live_pid or 0}):
+            send_signal(pid, signal.SIGKILL)
 
     def query(self, line: str, reply: str) -> tuple[list[str], bytes]:
         """Send a command that answers with one event of kind `reply`."""
@@ -499,23 +632,31 @@ class Executor:
         except OSError:
             return
         stopped = "\nState:\tT" in status or "\nState:\tt" in status
-        try:
-            ours = os.getpgid(pid) == self.root  # the executor tree is one process group
-        except OSError:
-            return
-        if stopped and ours:
+        if stopped and self._in_tree(pid):
             os.kill(pid, signal.SIGKILL)
+
+    def _in_tree(self, pid: int) -> bool:
+        for _ in range(64):
+            parent = parent_of(pid)
+            if parent is None or parent <= 1:
+                return False
+            if parent == self.root:
+                return True
+            pid = parent
+        return False
 
     def forget_snapshots(self) -> None:
         """Undo cannot go back past a cell that ran in place."""
         self.snapshots = self.snapshots[-1:]
 
-    def undo(self) -> str:
-        """Go back to the snapshot before the newest one; '' or an error."""
+    def undo(self, before: int) -> str:
+        """Go back to snapshot `before`, the parent of the newest one; '' or an error."""
         self._wait_ready()
         if len(self.snapshots) < 2:
             return "nothing to undo"
         target = self.snapshots[-1]
+        if target != self.live_parent or not alive(before) or parent_of(target) != before:
+            return "lost"
         self._send("undo")
         kind, args, _ = self._wait(lambda kind, a, p: kind == "error" or (kind == "died" and int(a[0]) == target))
         if kind == "error":
@@ -539,7 +680,13 @@ class Executor:
         self._signal_live(signal.SIGKILL)
 
     def close(self) -> None:
-        """Kill the whole process tree and close the pipes."""
+        """Kill the whole process tree and close the pipes.
+
+        The live process is a process group of its own and the program may
+        start more: stop every process under the root until none appears
+        (a stopped process cannot fork), then kill them all."""
+        for pid in (*stop_tree(self.root), self.root):
+            send_signal(pid, signal.SIGKILL)
         try:
             os.killpg(self.pgid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):

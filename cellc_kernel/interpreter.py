@@ -21,8 +21,9 @@ from elftools.elf.elffile import ELFFile
 from . import crash, values
 from .arch import trampoline_asm
 from .compile import CompileError, Compiler, clean_name, read_symbols, static_runtime
-from .executor import Executor, ExecutorDied, Handlers, Outcome, build_executor
+from .executor import Executor, ExecutorDied, Handlers, NoPlaceToBuild, Outcome, build_executor
 from .generate import Options, generate
+from .limits import SNAPSHOT_MARGIN, Limits, format_size
 from .migrate import Plan, plan_migration
 from .model import Program
 from .parse import Splitter, expand_macro_items, paste_headers, resolve_conditionals
@@ -62,6 +63,16 @@ class CellResult:
     warnings: str = ""  # compiler warnings of a good cell (stderr)
 
 
+@dataclass
+class UndoStep:
+    """What %undo takes back: a cell (or %lib) and the program before it."""
+
+    label: str
+    program: Program
+    libraries: list[str]
+    snapshot: int  # the executor process that holds the state before it
+
+
 def _error(ename: str, evalue: str, detail: str = "") -> CellResult:
     lines = [f"{ename}: {evalue}"] if not detail else detail.splitlines()
     return CellResult(False, ename=ename, evalue=evalue, traceback=lines)
@@ -71,12 +82,16 @@ class Interpreter:
     """One notebook's C program: its model, compiler, executor and files."""
 
     def __init__(self, cwd: str | None = None):
+        self.limits = Limits.from_env()
+        try:
+            binary: Path | None = build_executor()  # before the work directory: a kill -9 now leaves nothing
+        except NoPlaceToBuild:
+            binary = None
         self.workdir = Path(tempfile.mkdtemp(prefix="cellc-"))
         self.cwd = cwd or os.getcwd()
         self.compiler = Compiler(self.workdir)
-        self.binary = build_executor(fallback_dir=self.workdir)
         self.program = Program()
-        self.history: list[tuple[Program, list[str]]] = []  # model and libraries before each step, for undo
+        self.undo_steps: list[UndoStep] = []  # oldest first; one per snapshot the executor keeps
         self.in_place_base: tuple[Program, str] | None = None  # model and cell before threads
         self.counter = 0
         self.libraries: list[str] = []
@@ -87,10 +102,15 @@ class Interpreter:
         self.frozen: tuple[int, str, str] | None = None  # (pid, label, what happened): the last crash's copy
         self._frozen_timer: threading.Timer | None = None
         self.defined_in: dict[str, Path] = {}  # global's symbol -> the .so defining it (its DWARF)
-        self.executor = self._start_executor()
+        try:
+            self.binary = binary or build_executor(fallback_dir=self.workdir)
+            self.executor = self._start_executor()
+        except BaseException:
+            shutil.rmtree(self.workdir, ignore_errors=True)  # a failed start leaves nothing behind
+            raise
 
     def _start_executor(self) -> Executor:
-        return Executor(self.binary, cwd=self.cwd, workdir=self.workdir, env=self.executor_env)
+        return Executor(self.binary, cwd=self.cwd, workdir=self.workdir, env=self.executor_env, limits=self.limits)
 
     # -- running cells ------------------------------------------------------------
     def execute(self, code: str, label: str, handlers: Handlers) -> CellResult:
@@ -170,7 +190,7 @@ class Interpreter:
             return self._failure(outcome, "\n".join(warn_lines), label)
         self._complete_arrays(unit.program, so, unit.arrays)
         self.defined_in.update((name, so) for name in symbols.defined if name.startswith("__cellc_var_"))
-        self._commit(unit.program, symbols, label, unit.defines, outcome.in_place)
+        self._commit(unit.program, symbols, label, unit.defines, outcome)
         result = CellResult(True, warnings="\n".join(warn_lines))
         if unit.value_symbol:
             result.value = self._value(unit.value_symbol, so, symbols)
@@ -331,10 +351,13 @@ class Interpreter:
 
     def _run(self, so: Path, entry: str, handlers: Handlers) -> Outcome:
         try:
-            return self.executor.run(so, entry, handlers)
-        except ExecutorDied:
+            outcome = self.executor.run(so, entry, handlers)
+            if outcome.ok and outcome.garbage and outcome.before and not self.executor.undo(outcome.before):
+                outcome.ok = False  # what the cell wrote into the channel fails it: its effects are undone
+            return outcome
+        except ExecutorDied as e:
             self.reset()
-            return Outcome(ok=False, error="the executor died; the program was restarted and its state is lost")
+            return Outcome(ok=False, error=f"{e}; the program was restarted and its state is lost", lost=True)
 
     @staticmethod
     def _complete_arrays(program: Program, so: Path, names: list[str]) -> None:
@@ -355,9 +378,9 @@ class Interpreter:
                 decl = parts[0] + "".join(f"[{d}]{p}" for d, p in zip(dims, parts[1:], strict=True))
                 program.variables[v.name] = replace(v, decl=decl)
 
-    def _commit(self, program: Program, symbols, label: str, defines: list[str], in_place: bool = False) -> None:
+    def _commit(self, program: Program, symbols, label: str, defines: list[str], outcome: Outcome) -> None:
         """Make the cell's model current, noting who uses which function and global."""
-        self._remember(label, in_place)
+        self._remember(label, outcome)
         by_symbol = {v.symbol: v for v in program.variables.values()}
         for name in symbols.undefined | symbols.referenced:
             if name.startswith("__cellc_tramp_"):
@@ -397,7 +420,8 @@ class Interpreter:
             )
             self._keep_frozen(outcome.frozen, label, what)
         if outcome.error:
-            return _error("LoadError", outcome.error, "\n".join([*extra, outcome.error]))
+            ename = "StateLost" if outcome.lost else "LoadError"
+            return _error(ename, outcome.error, "\n".join([*extra, outcome.error]))
         if not outcome.rolled_back:
             state = "Threads are running, so the state could not be rolled back: the cell's partial effects remain."
         elif self.in_place_base is not None:
@@ -409,9 +433,23 @@ class Interpreter:
             )
         else:
             state = "The program's state is as it was before this cell."
+        if outcome.channel_lost:
+            what = "the cell closed or replaced the descriptors the kernel talks to the program through"
+            return _error("ChannelClosed", what, "\n".join([*extra, what[0].upper() + what[1:] + ".", state]))
+        if outcome.garbage:
+            what = "the cell wrote into the kernel's private channel to the program"
+            return _error("ChannelMisuse", what, "\n".join([*extra, what[0].upper() + what[1:] + ".", state]))
         if outcome.undefined:
             what = f"{outcome.undefined}() was called but is declared, not defined"
             return _error("UndefinedFunction", what, "\n".join([*extra, what, state]))
+        if outcome.limit == "processes":
+            n = self.limits.processes
+            what = f"the program tried to have more than {n} processes at once"
+            detail = f"{what[0].upper() + what[1:]} (CELLC_MAX_PROCESSES={n}): the cell was stopped."
+            return _error("ProcessLimit", what, "\n".join([*extra, detail, state]))
+        if outcome.timed_out:
+            what = f"the cell ran for more than {self.limits.timeout:g} s (CELLC_CELL_TIMEOUT) and was stopped"
+            return _error("Timeout", what, "\n".join([*extra, what[0].upper() + what[1:] + ".", state]))
         if outcome.interrupted and outcome.signal in ("INT", "KILL", ""):
             return _error("Interrupted", "the cell was interrupted", "\n".join([*extra, "Interrupted.", state]))
         if outcome.exit_status is not None:
@@ -482,22 +520,22 @@ class Interpreter:
         return name
 
     # -- magics' helpers ----------------------------------------------------------
-    def _remember(self, label: str, in_place: bool) -> None:
+    def _remember(self, label: str, outcome: Outcome) -> None:
         """Keep the model before this cell for undo and rollback.
 
         A cell that ran in place (threads) has no snapshot after it: undo
         cannot cross it, and a crash goes back to before the first such cell."""
-        if in_place:
+        if outcome.in_place or outcome.before is None:
             if self.in_place_base is None:
                 self.in_place_base = (self.program, label)
-            self.history.clear()
+            self.undo_steps.clear()
             self.executor.forget_snapshots()
             return
         self.in_place_base = None
-        self.history.append((self.program, list(self.libraries)))
-        del self.history[: -self.executor.max_snapshots]
+        self.undo_steps.append(UndoStep(label, self.program, list(self.libraries), outcome.before))
+        del self.undo_steps[: -self.executor.max_snapshots]
 
-    def load_library(self, spec: str, handlers: Handlers) -> str:
+    def load_library(self, spec: str, handlers: Handlers, label: str = "") -> str:
         """dlopen a system library into the program; '' or an error message."""
         path = spec
         if "/" not in spec:
@@ -510,20 +548,35 @@ class Interpreter:
         outcome = self.executor.run(Path(path), "", handlers, command="load")
         if not outcome.ok:
             return outcome.error or "loading failed"
-        self._remember(f"%lib {spec}", outcome.in_place)
+        self._remember(label or f"%lib {spec}", outcome)
         self.libraries.append(path)
         self.program = self.program.copy()
         return ""
 
-    def undo(self) -> str:
-        if not self.history:
+    def undo(self) -> UndoStep | str:
+        """Take back the newest step: the step, or why nothing changed."""
+        if not self.undo_steps:
             return "nothing to undo"
-        error = self.executor.undo()
+        step = self.undo_steps[-1]
+        if self.executor.dropped.get(step.snapshot) == "memory":
+            self.undo_steps.clear()
+            return (
+                f"{step.label} cannot be undone: its snapshot was dropped to keep the program's memory "
+                f"within its budget: twice the program's size plus {format_size(SNAPSHOT_MARGIN)} (see %limits)."
+            )
+        error = self.executor.undo(step.snapshot)
+        if error == "lost":
+            self.undo_steps.clear()
+            return (
+                f"{step.label} cannot be undone: the saved state from before it is gone "
+                "(a cell killed the process that held it); undo history starts again from here."
+            )
         if error:
             return error
-        self.program, self.libraries = self.history.pop()
+        self.undo_steps.pop()
+        self.program, self.libraries = step.program, step.libraries
         self.kinds.clear()  # names an undone %lib brought are gone
-        return ""
+        return step
 
     def reset(self) -> None:
         """A fresh program: new executor, empty model."""
@@ -531,7 +584,7 @@ class Interpreter:
         self.executor.close()
         self.program = Program()
         self.in_place_base = None
-        self.history.clear()
+        self.undo_steps.clear()
         self.libraries.clear()
         self.kinds.clear()
         self.executor = self._start_executor()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import functools
 import subprocess
+import sys
 import traceback
 from typing import TYPE_CHECKING
 
@@ -204,5 +205,12 @@ class CellcKernel(Kernel):
 
 def main() -> None:
     from ipykernel.kernelapp import IPKernelApp
+
+    from .limits import LimitError, Limits
+
+    try:
+        Limits.from_env()  # an operator's typo is an error now, in the server's log, not at the first cell
+    except LimitError as e:
+        sys.exit(f"cellc: {e}")
 
     IPKernelApp.launch_instance(kernel_class=CellcKernel)

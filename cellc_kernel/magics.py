@@ -31,6 +31,7 @@ from .compile import clean_name
 from .executor import Handlers
 from .history import History
 from .interpreter import CellResult, _error
+from .limits import SNAPSHOT_MARGIN, format_size
 from .parse import Splitter
 
 if TYPE_CHECKING:
@@ -231,9 +232,7 @@ class Magics:
     def __init__(self, kernel: CellcKernel):
         self.kernel = kernel
         self.history = History()
-        self._commits: list[str] = []  # labels of the cells the program's undo history holds
         self._debug: list | None = None  # [frozen pid, its frames, selected frame] for %debug
-        self._pending: tuple[str, int] | None = None
         self._line = 1  # line of the line magic being run
 
     @property
@@ -246,18 +245,6 @@ class Magics:
         return sorted(out)
 
     # -- bookkeeping ----------------------------------------------------------
-    def _settle(self) -> None:
-        """Attribute the commits of the previous cell (if any) to its label."""
-        n = len(self.interpreter.history)
-        if self._pending is not None:
-            label, before = self._pending
-            if n < before:  # the program was restarted or reset
-                self._commits = [label] * n
-            else:
-                self._commits.extend([label] * (n - before))
-        self._commits = self._commits[-n:] if n else []
-        self._pending = None
-
     def _record(self, code: str) -> None:
         try:
             content = self.kernel.get_parent("shell").get("content", {})
@@ -269,9 +256,7 @@ class Magics:
 
     def run(self, code: str, label: str, handlers: Handlers) -> tuple[str, CellResult | None]:
         """Run the magics of a cell; returns (C code left to run, result or None)."""
-        self._settle()
         self._record(code)
-        self._pending = (label, len(self.interpreter.history))
         query = re.fullmatch(r"\s*(\?\??)\s*((?:(?:struct|union|enum)\s+)?%{0,2}\w+)\s*", code) or re.fullmatch(
             r"\s*((?:(?:struct|union|enum)\s+)?%{0,2}\w+)\s*(\?\??)\s*", code
         )
@@ -399,7 +384,7 @@ class Magics:
         """Load the sanitizer runtimes the flags need into the live program."""
         interp = self.interpreter
         if "address" in modes and not interp.executor.defines("__asan_init"):
-            if interp.history or interp.program.cells:
+            if interp.undo_steps or interp.program.cells:
                 return _error(
                     "SanitizerError",
                     "the program has no AddressSanitizer runtime",
@@ -506,7 +491,7 @@ class Magics:
             self.print(shown)
             return None, False
         for name in names:
-            error = self.interpreter.load_library(name, handlers)
+            error = self.interpreter.load_library(name, handlers, label)
             if error:
                 return _error("LibraryError", f"%lib {name}: {error}"), True
         return None, False
@@ -641,19 +626,17 @@ class Magics:
         except ValueError:
             return _error("UsageError", "%undo takes a number of cells"), True
         interp = self.interpreter
-        self._pending = None
         undone: list[str] = []
         for _ in range(max(count, 1)):
             before = interp.program
-            error = interp.undo()
-            if error:
-                if undone:
-                    break
-                return _error("UndoError", error), True
-            what = self._commits.pop() if self._commits else "the last cell"
+            step = interp.undo()
+            if isinstance(step, str):
+                if not undone:
+                    return _error("UndoError", step), True
+                self.print(f"Undid {'; '.join(undone)}. {step}")
+                return None, False
             changes = self._changes(before, interp.program)
-            undone.append(what + (f" ({changes})" if changes else ""))
-        self._pending = (label, len(interp.history))
+            undone.append(step.label + (f" ({changes})" if changes else ""))
         self.print("Undid " + "; ".join(undone) + ". The program is as it was before.")
         return None, False
 
@@ -686,8 +669,6 @@ class Magics:
             self._restart(asan=asan)
         except RuntimeError as e:
             return _error("ResetError", str(e)), True
-        self._commits.clear()
-        self._pending = (label, 0)
         self.print("The program was reset: nothing is defined.")
         return None, False
 
@@ -940,6 +921,27 @@ class Magics:
         except Exception:  # noqa: BLE001 - a dead executor: no environment to show
             return None
 
+    def line_limits(self, args: str, rest: str, label: str, handlers: Handlers):
+        """%limits: the limits this kernel runs the program under (set by the operator; see the README)."""
+        if args:
+            return _error("UsageError", "%limits takes no arguments (the operator sets the limits)"), True
+        interp = self.interpreter
+        rows = interp.limits.describe()
+        if interp.limits.memory and "address" in self._sanitizers():
+            rows[0] = (rows[0][0], "not applied (AddressSanitizer reserves terabytes)", rows[0][2])
+        rows.append(
+            (
+                "undo snapshots",
+                f"at most {interp.executor.max_snapshots}; older ones hold at most {format_size(SNAPSHOT_MARGIN)}"
+                f" (undo depth now: {len(interp.undo_steps)})",
+                "",
+            )
+        )
+        rows.append(("output per cell", format_size(interp.executor.output_limit), ""))
+        width = max(len(what) for what, _, _ in rows)
+        self.print("\n".join(f"{what:<{width}}  {value}" + (f"  ({var})" if var else "") for what, value, var in rows))
+        return None, False
+
     def line_env(self, args: str, rest: str, label: str, handlers: Handlers):
         """%env [NAME[=VALUE]] | %env -u NAME: show or set the program's environment variables (what getenv sees)."""
         env = None
@@ -994,13 +996,11 @@ class Magics:
         notes = []
         interp = self.interpreter
         if "address" in words and not interp.executor.defines("__asan_init"):
-            had_state = bool(interp.history or interp.program.cells)
+            had_state = bool(interp.undo_steps or interp.program.cells)
             try:
                 self._restart(asan=True)
             except RuntimeError as e:
                 return _error("SanitizerError", str(e)), True
-            self._commits.clear()
-            self._pending = (label, 0)
             if had_state:
                 notes.append("the program was restarted with ASan's runtime; earlier definitions are gone")
         compiler.cflags = base + [f for w in words for f in _SANITIZE_FLAGS[w]]

@@ -1,4 +1,4 @@
-"""Kernel restart and shutdown leave nothing behind (issue 4 point 7).
+"""Kernel restart, shutdown and kill -9 leave nothing behind.
 
 Each test starts a kernel with its own TMPDIR, so the temp directories it creates (``cellc-*``) are
 told apart from those of kernels that other tests run at the same time; its executor processes are
@@ -225,9 +225,10 @@ def test_shutdown_kills_children_that_cells_forked(tmpdir_):
     assert not leftovers(tmpdir_)
 
 
-@pytest.mark.parametrize("busy", [False, True], ids=["idle", "busy"])
-def test_killed_kernel_takes_its_executor_along(tmpdir_, busy):
-    """When the kernel process dies (killed, crashed, OOM), its executor tree must not live on.
+@pytest.mark.parametrize("busy", ["idle", "running", "compiling"])
+def test_killed_kernel_takes_its_executor_and_files_along(tmpdir_, busy):
+    """When the kernel process dies (killed, crashed, OOM), its executor tree must not live on, and
+    its work directory goes too (the executor root removes it, retrying while gcc still writes there).
 
     Without this, a cell spinning in `for (;;) {}` when the kernel is killed keeps a CPU busy forever."""
     k = IsolatedKernel(tmpdir_)
@@ -235,12 +236,19 @@ def test_killed_kernel_takes_its_executor_along(tmpdir_, busy):
         k.ok("int g = 1;")
         k.ok("g = 2;")
         sessions = sessions_of(k)
-        if busy:
+        if busy == "running":
             k.kc.execute("for (;;) {}")
             time.sleep(1.0)
+        elif busy == "compiling":
+            k.kc.execute("#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\nint f(int x) { return x; }")
+            time.sleep(0.05)
         k.km.shutdown_kernel(now=True)  # SIGKILL: no chance to clean up in Python
     finally:
         k.kc.stop_channels()
     left = wait_gone(sessions)
     kill_leftovers(left)
     assert not left, f"executor processes outlived the killed kernel: {left}"
+    deadline = time.monotonic() + GONE_WITHIN
+    while leftovers(tmpdir_) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not leftovers(tmpdir_), f"temp files left after kill -9: {leftovers(tmpdir_)}"

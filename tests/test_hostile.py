@@ -1,0 +1,362 @@
+"""A careless or hostile cell cannot break the kernel, lose state, or take the machine down.
+
+Each case runs through a real kernel: the cell fails with an error that says what happened, and a
+global set before it still holds its value (or, where the cell destroyed what cannot be restored,
+the error says exactly that). The limits run with low values set in the kernel's environment, as an
+operator sets them in the kernelspec, so that the fork bomb is safe on a shared machine.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import TIMEOUT, Kernel
+from jupyter_client.manager import KernelManager
+
+from cellc_kernel.processes import descendants, proportional
+
+SETUP = """#define _GNU_SOURCE
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int g = 5;"""
+
+
+class EnvKernel(Kernel):
+    """A cellc kernel started with extra environment variables."""
+
+    def __init__(self, **env: str):  # noqa: D107
+        self.km = KernelManager(kernel_name="cellc")
+        self.km.start_kernel(env={**os.environ, **env})
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=TIMEOUT)
+
+
+@pytest.fixture(scope="module")
+def k():
+    kernel = Kernel()
+    kernel.ok(SETUP)
+    yield kernel
+    kernel.shutdown()
+
+
+def holds(k: Kernel, value: str = "5") -> None:
+    """The state before the failed cell, and a kernel that still compiles cells."""
+    assert k.value("g") == value
+    assert k.value('(int)strlen("abc") + g') == str(3 + int(value))
+
+
+# -- 1. signals to the process group ------------------------------------------------------
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        ("kill(0, SIGHUP);", "SIGHUP"),
+        ("kill(0, SIGTERM);", "SIGTERM"),
+        ("killpg(getpgrp(), SIGTERM);", "SIGTERM"),
+        ("if (fork() == 0) { sleep(100); _exit(0); } kill(0, SIGTERM);", "SIGTERM"),
+    ],
+)
+def test_signal_to_the_whole_group_reaches_only_the_cell(k, call, name):
+    r = k.fails("g = 6; " + call)
+    assert name in r.error_text
+    assert "as it was before this cell" in r.error_text
+    holds(k)
+
+
+# -- 2. closing or replacing the channel -----------------------------------------------------
+@pytest.mark.parametrize(
+    "code",
+    [
+        "for (int i = 3; i < 65536; i++) close(i);",
+        'DIR *d = opendir("/proc/self/fd"); struct dirent *e; int top = 0;\n'
+        "while ((e = readdir(d))) if (atoi(e->d_name) > top) top = atoi(e->d_name);\n"
+        "closedir(d); dup2(1, top);",
+    ],
+    ids=["close-all", "dup2-over-the-highest"],
+)
+def test_closing_the_channel_costs_only_the_cell(k, code):
+    r = k.fails("g = 7;\n" + code)
+    assert "closed or replaced the descriptors" in r.error_text
+    assert "as it was before this cell" in r.error_text
+    holds(k)
+
+
+def test_closing_low_descriptors_is_harmless(k):
+    """The loop of the issue: the channel sits above it."""
+    k.ok("g = 7; for (int i = 3; i < 1024; i++) close(i);")
+    holds(k, "7")
+    k.ok("g = 5;")
+    holds(k)
+
+
+# -- 3. writing into the channel ------------------------------------------------------------
+WRITE_EVERYWHERE = (
+    'DIR *d = opendir("/proc/self/fd"); struct dirent *e;\n'
+    "while ((e = readdir(d))) { int fd = atoi(e->d_name); if (fd > 2) write(fd, MSG, strlen(MSG)); }\n"
+    "closedir(d);"
+)
+
+
+@pytest.mark.parametrize(
+    "msg", ["part 999999\\n", "done snapshot\\n", "died 1 exit 0\\n", "\\n\\n\\n", "x" * 5000], ids=repr
+)
+def test_writing_into_the_channel_fails_the_cell(k, msg):
+    r = k.execute(f'g = 8;\n#define MSG "{msg}"\n{WRITE_EVERYWHERE}', timeout=TIMEOUT)
+    assert r.status == "error", r.stdout
+    assert "wrote into the kernel's private channel" in r.error_text
+    assert "as it was before this cell" in r.error_text
+    holds(k)
+
+
+def test_writing_to_a_guessed_descriptor_is_harmless(k):
+    k.ok('for (int fd = 3; fd < 200; fd++) write(fd, "part 999999\\n", 12);')
+    holds(k)
+
+
+def test_children_of_a_cell_do_not_hold_the_channel(k):
+    code = (
+        'int open_fds(void) { int n = 0; DIR *d = opendir("/proc/self/fd"); struct dirent *e;\n'
+        "  while ((e = readdir(d))) if (atoi(e->d_name) > 2) n++; closedir(d); return n - 1; }\n"
+        'if (fork() == 0) { printf("child %d\\n", open_fds()); fflush(stdout); _exit(0); }\n'
+        "wait(NULL);"
+    )
+    assert k.ok(code).stdout == "child 0\n"
+
+
+# -- 4. the executor cache ------------------------------------------------------------------
+def _cached_executor(cache: Path) -> Path:
+    found = [p for p in (cache / "cellc").glob("executor-*") if not p.name.endswith(".sha256")]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def _corrupt(binary: Path, how: str) -> None:
+    if how == "truncated":
+        binary.write_bytes(binary.read_bytes()[:1000])
+    elif how == "empty":
+        binary.write_bytes(b"")
+    elif how == "directory":
+        binary.unlink()
+        binary.mkdir()
+        (binary / "inside").write_text("x")
+    elif how == "not-executable":
+        binary.chmod(0o600)
+    elif how == "someone-elses":
+        binary.write_bytes(b"#!/bin/sh\ntouch " + str(binary.parent / "EXECUTED").encode() + b"\n")
+        binary.chmod(0o755)
+
+
+@pytest.mark.parametrize("how", ["truncated", "empty", "directory", "not-executable", "someone-elses"])
+def test_a_corrupted_executor_cache_is_rebuilt(tmp_path, how):
+    cache, tmp = tmp_path / "cache", tmp_path / "tmp"
+    tmp.mkdir()
+    env = {"XDG_CACHE_HOME": str(cache), "TMPDIR": str(tmp)}
+    first = EnvKernel(**env)
+    try:
+        assert first.value("6 * 7") == "42"
+    finally:
+        first.shutdown()
+    assert stat.S_IMODE((cache / "cellc").stat().st_mode) == 0o700
+    binary = _cached_executor(cache)
+    _corrupt(binary, how)
+    second = EnvKernel(**env)
+    try:
+        assert second.value("6 * 7") == "42"
+    finally:
+        second.shutdown()
+    assert not (cache / "cellc" / "EXECUTED").exists(), "a file cellc did not build was executed"
+    assert _cached_executor(cache).is_file()
+    assert not list(tmp.iterdir())
+
+
+def test_a_cache_directory_others_can_write_is_made_private(tmp_path):
+    cache = tmp_path / "cache"
+    (cache / "cellc").mkdir(parents=True)
+    (cache / "cellc").chmod(0o777)
+    k = EnvKernel(XDG_CACHE_HOME=str(cache))
+    try:
+        assert k.value("1 + 1") == "2"
+    finally:
+        k.shutdown()
+    assert stat.S_IMODE((cache / "cellc").stat().st_mode) == 0o700
+
+
+def test_a_failed_start_leaves_no_temp_directory(tmp_path):
+    """No gcc that works: the interpreter cannot start, and says why; nothing is left in TMPDIR."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "gcc").write_text("#!/bin/sh\necho 'gcc: broken on purpose' >&2\nexit 1\n")
+    (fake / "gcc").chmod(0o755)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {
+        **os.environ,
+        "PATH": f"{fake}:{os.environ['PATH']}",
+        "TMPDIR": str(tmp),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+    }
+    code = "from cellc_kernel.interpreter import Interpreter\nInterpreter()"
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0
+    assert "building the cellc executor failed" in proc.stderr
+    assert not list(tmp.iterdir())
+
+
+# -- 5. undo after a cell killed its own snapshot -------------------------------------------------
+def test_undo_after_a_cell_killed_the_snapshot_before_it(fresh_kernel):
+    k = fresh_kernel
+    k.ok(SETUP)
+    k.ok("g = 6;")
+    k.ok("g = 7; kill(getppid(), SIGKILL);")
+    assert k.value("g") == "7"  # the cell itself went well: its state is kept
+    r = k.ok("%undo")  # undoes the `g` cell just above: that snapshot is intact
+    assert "Undid In[4]" in r.stdout
+    r = k.execute("%undo")
+    assert r.status == "error"
+    assert "In[3] cannot be undone: the saved state from before it is gone" in r.error_text
+    assert k.value("g") == "7"  # In[7]: undo starts again from here
+    assert "Undid In[7]" in k.ok("%undo").stdout
+    r = k.execute("%undo")
+    assert r.status == "error" and "nothing to undo" in r.error_text
+    holds(k, "7")
+    k.ok("g = 9;")
+    assert "Undid In[" in k.ok("%undo").stdout
+    assert k.value("g") == "7"
+
+
+def test_several_cells_killing_their_snapshots_then_undo(fresh_kernel):
+    k = fresh_kernel
+    k.ok(SETUP)
+    for value in (10, 11, 12):
+        k.ok(f"g = {value}; kill(getppid(), SIGKILL);")
+    r = k.execute("%undo 2")
+    assert r.status == "error"
+    assert "In[4] cannot be undone" in r.error_text
+    holds(k, "12")
+
+
+def test_crash_after_killing_the_snapshot_before_it_says_the_state_is_lost(fresh_kernel):
+    k = fresh_kernel
+    k.ok(SETUP)
+    r = k.fails("g = 9; kill(getppid(), SIGKILL); *(volatile int *)0 = 1;")
+    assert r.errors[0]["ename"] == "StateLost"
+    assert "kept the program's state before this cell is gone" in r.error_text
+    # a fresh program, which says so when used
+    assert "'g' undeclared" in k.fails("g").error_text
+    assert k.value("6 * 7") == "42"
+
+
+# -- limits ------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def limited():
+    kernel = EnvKernel(CELLC_MAX_PROCESSES="16", CELLC_CELL_TIMEOUT="3", CELLC_MEMORY_LIMIT="256M")
+    kernel.ok(SETUP)
+    yield kernel
+    kernel.shutdown()
+
+
+def _program_processes(k: Kernel) -> set[int]:
+    return descendants(k.km.provisioner.process.pid)
+
+
+def test_fork_bomb_hits_the_process_limit(limited):
+    before = len(_program_processes(limited))
+    r = limited.fails("g = 6; while (1) fork();", timeout=120)
+    assert r.errors[0]["ename"] == "ProcessLimit"
+    assert "more than 16 processes at once (CELLC_MAX_PROCESSES=16)" in r.error_text
+    assert "as it was before this cell" in r.error_text
+    deadline = time.monotonic() + 10
+    while len(_program_processes(limited)) > before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(_program_processes(limited)) <= before  # the bomb's processes are gone
+    holds(limited)
+
+
+def test_many_forks_one_at_a_time_stay_under_the_limit(limited):
+    code = "int ok = 0; for (int i = 0; i < 40; i++) { pid_t p = fork(); if (p == 0) _exit(3);\n"
+    code += "int st; waitpid(p, &st, 0); ok += WEXITSTATUS(st) == 3; }\nok"
+    assert limited.value(code) == "40"
+
+
+def test_a_cell_past_the_timeout_is_stopped_and_rolled_back(limited):
+    r = limited.fails("g = 6; for (;;) {}", timeout=60)
+    assert r.errors[0]["ename"] == "Timeout"
+    assert "more than 3 s (CELLC_CELL_TIMEOUT)" in r.error_text
+    assert "as it was before this cell" in r.error_text
+    holds(limited)
+    assert limited.ok("usleep(300000); g").value == "5"  # a short cell is left alone
+
+
+def test_waiting_for_input_is_not_the_cells_time(limited):
+    """The user takes 4 s to answer, the cell's limit is 3 s: the cell is not stopped."""
+    msg_id = limited.kc.execute('char line[20]; fgets(line, 20, stdin); printf("[%s]", line);', allow_stdin=True)
+    request = limited.kc.get_stdin_msg(timeout=TIMEOUT)
+    assert request["header"]["msg_type"] == "input_request"
+    time.sleep(4)
+    limited.kc.input("hello")
+    while True:
+        reply = limited.kc.get_shell_msg(timeout=TIMEOUT)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            break
+    assert reply["content"]["status"] == "ok", reply["content"]
+
+
+def test_the_memory_limit_makes_malloc_fail(limited):
+    r = limited.ok('void *big = malloc(512 << 20); printf("%d\\n", big == NULL);')
+    assert r.stdout == "1\n"
+    assert limited.value("malloc(64 << 20) != NULL") == "1"
+    holds(limited)
+
+
+def test_limits_magic_shows_the_limits(limited):
+    out = limited.ok("%limits").stdout
+    assert "256M" in out and "CELLC_MEMORY_LIMIT" in out
+    assert "16" in out and "CELLC_MAX_PROCESSES" in out
+    assert "3 s" in out and "CELLC_CELL_TIMEOUT" in out
+    assert "undo snapshots" in out
+
+
+def test_default_limits(k):
+    out = k.ok("%limits").stdout
+    assert "unlimited" in out and "256" in out
+
+
+@pytest.mark.parametrize(
+    "var, value",
+    [("CELLC_MEMORY_LIMIT", "lots"), ("CELLC_MAX_PROCESSES", "-3"), ("CELLC_CELL_TIMEOUT", "soon")],
+)
+def test_a_bad_limit_is_a_clear_error_at_start(tmp_path, var, value):
+    proc = subprocess.run(
+        [sys.executable, "-m", "cellc_kernel", "-f", str(tmp_path / "connection.json")],
+        env={**os.environ, var: value},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode != 0
+    assert f"cellc: {var}: {value!r}" in proc.stderr
+
+
+def test_snapshots_stay_within_the_memory_budget(fresh_kernel):
+    """A 200 MB buffer rewritten cell after cell: old snapshots go, undo says so."""
+    k = fresh_kernel
+    k.ok(SETUP + "\nchar *buf; enum { SIZE = 200 << 20 };")
+    k.ok("buf = malloc(SIZE); memset(buf, 1, SIZE);")
+    for i in range(2, 7):
+        k.ok(f"memset(buf, {i}, SIZE);")
+        tree = sum(proportional(p) for p in _program_processes(k))
+        assert tree <= 2 * (200 << 20) + (256 << 20) + (64 << 20), tree >> 20  # + the executor's own pages
+    r = k.execute("%undo 5")
+    assert "was dropped to keep the program's memory within its budget" in r.error_text + r.stdout
+    assert k.value("(int)buf[0]") in ("5", "6")  # as much was undone as said, no more
