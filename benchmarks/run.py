@@ -343,14 +343,53 @@ def startup(n: int, logs: Path) -> Row:
     return row
 
 
+# -- 7. memory of a whole kernel ------------------------------------------------------------
+def _kernel_pss(kernel: Kernel) -> tuple[int, int]:
+    """(the kernel process's Pss, its executor tree's Pss), KiB."""
+    own = 0
+    for line in Path(f"/proc/{kernel.pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            own = int(line.split()[1])
+    return own, sum(p.pss for p in settle_tree(kernel.pid))
+
+
+def kernel_memory(n: int, logs: Path) -> list[Row]:
+    """What one student's kernel costs a shared server: idle, and after a notebook's worth of cells."""
+    idle = Row("kernel memory, idle (kernel + executor tree, Pss)", unit="MiB", absolute=True)
+    busy = Row(f"kernel memory after {n} cells", unit="MiB", absolute=True)
+    reference = Kernel("python3", logs / "memory-python3.log")
+    try:
+        python_idle = sum(_kernel_pss(reference)) / 1024
+    finally:
+        reference.shutdown()
+    kernel = Kernel("cellc", logs / "memory.log")
+    try:
+        kernel.execute("#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>").check("memory setup")
+        own, tree = _kernel_pss(kernel)
+        idle.measured, idle.reference = (own + tree) / 1024, python_idle
+        idle.note = f"kernel {own / 1024:.0f} + executor tree {tree / 1024:.0f} MiB; reference: ipykernel python3, idle"
+        for i in range(1, n + 1):
+            code = (
+                f"int g_{i} = {i};\nint f_{i}(int a) {{ return a + g_{i}; }}\n"
+                f'char *s_{i} = "cell {i}";\nif (f_{i}(1) != {i + 1}) printf("%s\\n", s_{i});'
+            )
+            kernel.execute(code).check(f"memory cell {i}")
+        own, tree = _kernel_pss(kernel)
+        busy.measured, busy.reference = (own + tree) / 1024, idle.measured
+        busy.note = f"kernel {own / 1024:.0f} + executor tree {tree / 1024:.0f} MiB; reference: the same kernel idle"
+    finally:
+        kernel.shutdown()
+    return [idle, busy]
+
+
 # -- report ----------------------------------------------------------------------------
 def fmt(value: float | None, unit: str) -> str:
     if value is None:
         return "-"
     if unit == "ns/call":
         return f"{value:.2f} ns"
-    if unit == "KiB":
-        return f"{value:.1f} KiB"
+    if unit in ("KiB", "MiB"):
+        return f"{value:.1f} {unit}"
     if unit == "":
         return f"{value:.2f}"
     return f"{value:.1f} ms"
@@ -388,6 +427,7 @@ def main() -> int:
         "calls": 2_000_000 if quick else 20_000_000,
         "rounds": 1 if quick else 5,
         "startup_n": 2 if quick else 5,
+        "memory_cells": 20 if quick else 100,
     }
     started = time.perf_counter()
     info = machine()
@@ -423,6 +463,7 @@ def main() -> int:
         ["call cost -O0", "call cost -O2", "matmul -O2"],
     )
     section("kernel startup", lambda: startup(cfg["startup_n"], logdir), ["kernel startup"])
+    section("kernel memory", lambda: kernel_memory(cfg["memory_cells"], logdir), ["kernel memory"])
 
     print_table(rows)
     trivial = next((r for r in rows if r.name == "trivial cell round trip" and r.measured), None)

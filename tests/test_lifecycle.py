@@ -27,12 +27,12 @@ GONE_WITHIN = 15  # seconds for processes to disappear after a shutdown/restart 
 class IsolatedKernel(Kernel):
     """A cellc kernel whose temp files go to a directory of its own."""
 
-    def __init__(self, tmpdir: Path):  # noqa: D107 - same as Kernel but with a private TMPDIR
+    def __init__(self, tmpdir: Path, ready_timeout: float = TIMEOUT):  # noqa: D107 - Kernel with its own TMPDIR
         self.km = KernelManager(kernel_name="cellc")
         self.km.start_kernel(env={**os.environ, "TMPDIR": str(tmpdir)})
         self.kc = self.km.client()
         self.kc.start_channels()
-        self.kc.wait_for_ready(timeout=TIMEOUT)
+        self.kc.wait_for_ready(timeout=ready_timeout)
 
     @property
     def pid(self) -> int:
