@@ -110,6 +110,10 @@ class Kernel:
             self.shutdown(now=True)
             raise
 
+    def reply(self, msg_id: str, what: str) -> dict:
+        """The shell reply to a request sent earlier (several may be queued)."""
+        return self._shell_reply(msg_id, what)
+
     def _shell_reply(self, msg_id: str, what: str) -> dict:
         """The shell reply to `msg_id`; fails fast (with the kernel's log) if the kernel died."""
         deadline = time.monotonic() + TIMEOUT

@@ -343,6 +343,105 @@ def startup(n: int, logs: Path) -> Row:
     return row
 
 
+# -- 8. back to back: cells as "Run All" sends them ------------------------------------------
+def defining_cell(i: int) -> str:
+    """A cell as notebooks have them: a global, a function, a statement."""
+    return f"int g{i} = {i};\nint f{i}(int a) {{ return a + g{i}; }}\nx += f{i}(1);"
+
+
+def one_program(cells: list[str]) -> str:
+    """The same code as one C file, as a user would write it: definitions, then main."""
+    defs = [c.rsplit("\n", 1)[0] for c in cells]
+    stmts = [c.rsplit("\n", 1)[1] for c in cells]
+    body = "\n    ".join(stmts)
+    return (
+        HEADERS + "int x = 0;\n" + "\n".join(defs) + f'\nint main(void) {{\n    {body}\n    printf("%d\\n", x);\n}}\n'
+    )
+
+
+def back_to_back(n_trivial: int, n_flat: int, logs: Path) -> list[Row]:
+    """Cells sent as soon as the previous reply (and idle) arrives: no gap for the kernel."""
+    trivial = Row("trivial cell, back to back", unit="ms", goal=0.5)
+    flat = Row(
+        f"flatness, back to back: cells {n_flat * 9 // 10}-{n_flat} vs 10-{10 + n_flat // 10}", unit="ms", goal=1.15
+    )
+    mem = Row(f"executor memory per defining cell after {n_flat} (Pss)", unit="KiB", goal=64, absolute=True)
+    scratch = Scratch()
+    kernel = Kernel("cellc", logs / "back-to-back.log")
+    try:
+        kernel.execute(HEADERS + "int x = 0;").check("setup")
+        cells = [kernel.execute(f"x++; // {i}").check("trivial").latency for i in range(n_trivial)]
+        src = scratch.path / "x.c"
+        refs = []
+        for i in range(n_trivial):
+            src.write_text(HEADERS + f"extern int x; void cell_{i}(void) {{ x++; }}\n")
+            refs.append(scratch.timed(["gcc", "-shared", "-fPIC", "-o", "x.so", "x.c"]))
+        trivial.measured, trivial.reference = median(cells) * 1e3, median(refs) * 1e3
+        trivial.note = f"median of {n_trivial} `x++;` cells in a row, then as many gcc -shared -fPIC of the same code"
+        before = settle_tree(kernel.pid)
+        lat = []
+        for i in range(1, n_flat + 1):
+            lat.append(kernel.execute(defining_cell(i)).check(f"defining cell {i}").latency)
+            if i % 100 == 0:
+                log(f"  back to back: {i}/{n_flat} cells, last {lat[-1] * 1e3:.0f} ms")
+        after = settle_tree(kernel.pid)
+        early, late = lat[9 : 10 + n_flat // 10], lat[n_flat * 9 // 10 - 1 :]
+        flat.measured, flat.reference = median(late) * 1e3, median(early) * 1e3
+        flat.note = f"medians of {len(late)} and {len(early)} cells like `{defining_cell(7)!r}`"
+        flat.raw = {"latency_s": lat}
+        pss = sum(p.pss for p in after) - sum(p.pss for p in before)
+        mem.measured = pss / n_flat
+        mem.note = f"executor tree Pss {sum(p.pss for p in before)} -> {sum(p.pss for p in after)} KiB"
+    finally:
+        kernel.shutdown()
+        scratch.close()
+    return [trivial, flat, mem]
+
+
+def run_all(n: int, logs: Path) -> list[Row]:
+    """A notebook of n defining cells: every execute_request queued at once (JupyterLab's Run
+    All), and through nbclient (one at a time); against gcc building and running it as one program."""
+    queued = Row(f"Run All of {n} cells, all requests queued", unit="ms", goal=10)
+    serial = Row("  same through nbclient (one request at a time)", unit="ms", goal=10)
+    cells = [HEADERS + "int x = 0;", *(defining_cell(i) for i in range(1, n))]
+    scratch = Scratch()
+    try:
+        (scratch.path / "prog.c").write_text(one_program(cells[1:]))
+        refs = []
+        for _ in range(3):
+            build = scratch.timed(["gcc", "-o", "prog", "prog.c"])
+            refs.append(build + scratch.timed(["./prog"]))
+        floor = min(refs) * 1e3
+        kernel = Kernel("cellc", logs / "run-all.log")
+        try:
+            start = time.perf_counter()
+            ids = [kernel.kc.execute(code, allow_stdin=False) for code in cells]
+            statuses = [kernel.reply(msg_id, "run all")["content"]["status"] for msg_id in ids]
+            queued.measured = (time.perf_counter() - start) * 1e3
+            if statuses.count("ok") != n:
+                raise RuntimeError(f"Run All: {n - statuses.count('ok')} cells failed")
+        finally:
+            kernel.shutdown()
+        queued.reference = floor
+        queued.note = "reference: gcc -o prog prog.c && ./prog of the same code as one file (best of 3)"
+        import nbformat
+        from nbclient import NotebookClient
+
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+        nb.metadata["kernelspec"] = {"name": "cellc", "display_name": "C (cellc)", "language": "c"}
+        client = NotebookClient(nb, kernel_name="cellc", timeout=600)
+        start = time.perf_counter()
+        with client.setup_kernel():
+            ready = time.perf_counter()
+            for index, cell in enumerate(nb.cells):
+                client.execute_cell(cell, index)
+        serial.measured, serial.reference = (time.perf_counter() - ready) * 1e3, floor
+        serial.note = f"kernel start ({(ready - start) * 1e3:.0f} ms) not counted"
+    finally:
+        scratch.close()
+    return [queued, serial]
+
+
 # -- 7. memory of a whole kernel ------------------------------------------------------------
 def _kernel_pss(kernel: Kernel) -> tuple[int, int]:
     """(the kernel process's Pss, its executor tree's Pss), KiB."""
@@ -428,6 +527,8 @@ def main() -> int:
         "rounds": 1 if quick else 5,
         "startup_n": 2 if quick else 5,
         "memory_cells": 20 if quick else 100,
+        "b2b_n": 100 if quick else 1000,
+        "run_all_n": 60 if quick else 300,
     }
     started = time.perf_counter()
     info = machine()
@@ -464,6 +565,12 @@ def main() -> int:
     )
     section("kernel startup", lambda: startup(cfg["startup_n"], logdir), ["kernel startup"])
     section("kernel memory", lambda: kernel_memory(cfg["memory_cells"], logdir), ["kernel memory"])
+    section(
+        "back to back",
+        lambda: back_to_back(cfg["trivial_n"], cfg["b2b_n"], logdir),
+        ["trivial cell, back to back", "flatness, back to back", "executor memory per defining cell"],
+    )
+    section("Run All", lambda: run_all(cfg["run_all_n"], logdir), ["Run All", "  same through nbclient"])
 
     print_table(rows)
     trivial = next((r for r in rows if r.name == "trivial cell round trip" and r.measured), None)

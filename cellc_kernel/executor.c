@@ -338,8 +338,10 @@ EXPORT pid_t fork(void)
     if (counted && __atomic_add_fetch(&shared->procs, 1, __ATOMIC_SEQ_CST) > max_procs) {
         __atomic_sub_fetch(&shared->procs, 1, __ATOMIC_SEQ_CST);
         pid_t live = shared->live_pid;
-        shared->limit_pid = live;
-        kill(-live, SIGKILL);
+        if (live > 0) {
+            shared->limit_pid = live;
+            kill(-live, SIGKILL);
+        }
         errno = EAGAIN;
         return -1;
     }
@@ -840,11 +842,13 @@ static void checkpoint(void)
                 _exit(0); /* no children at all: nothing left to do */
             }
             uncount(dead); /* an orphan of the program, reaped by the root */
-            if (dead == shared->lost_pid)
+            if (dead == shared->lost_pid) {
                 event("died %d lost", (int)dead);
-            else if (dead == shared->limit_pid)
+                shared->lost_pid = 0;
+            } else if (dead == shared->limit_pid) {
                 event("died %d limit processes", (int)dead);
-            else if (WIFEXITED(st))
+                shared->limit_pid = 0;
+            } else if (WIFEXITED(st))
                 event("died %d exit %d", (int)dead, WEXITSTATUS(st));
             else if (WIFSIGNALED(st))
                 event("died %d signal %s", (int)dead,

@@ -360,3 +360,47 @@ def test_snapshots_stay_within_the_memory_budget(fresh_kernel):
     r = k.execute("%undo 5")
     assert "was dropped to keep the program's memory within its budget" in r.error_text + r.stdout
     assert k.value("(int)buf[0]") in ("5", "6")  # as much was undone as said, no more
+
+
+# -- pure functions ------------------------------------------------------------------------------
+def test_event_packets_parse_only_with_the_key_and_the_right_length():
+    from cellc_kernel.executor import parse_packet
+
+    key = b"0123abcd"
+    assert parse_packet(b"0123abcd ready 12 7\n", key) == ("ready", ["12", "7"], b"")
+    assert parse_packet(b"0123abcd mem 3\nabc", key) == ("mem", ["3"], b"abc")
+    assert parse_packet(b"0123abcd mem -1\n", key) == ("mem", ["-1"], b"")
+    assert parse_packet(b"0123abcd part 2\nxy", key) == ("part", ["2"], b"xy")
+    assert parse_packet(b"0123abcd display image/png wait 10 parts\n", key) == (
+        "display",
+        ["image/png", "wait", "10", "parts"],
+        b"",
+    )
+    for forged in (
+        b"ready 12 7\n",  # no key
+        b"ffffffff ready 12 7\n",  # another key
+        b"0123abcd part 999999\n",  # a payload that is not there
+        b"0123abcd mem 3\nabcdef",  # too much payload
+        b"0123abcd done snapshot\ntrailing",  # bytes after an event that has none
+        b"0123abcd nonsense 1\n",  # not an event
+        b"0123abcd ready 12 7",  # no end of line
+    ):
+        assert parse_packet(forged, key) is None, forged
+
+
+def test_limits_parse_sizes_counts_and_seconds():
+    from cellc_kernel.limits import LimitError, Limits, format_size, parse_size
+
+    assert parse_size("512M") == 512 << 20
+    assert parse_size("2g") == 2 << 30
+    assert parse_size("1.5G") == 3 << 29
+    assert parse_size("4096") == 4096
+    assert parse_size("64MiB") == 64 << 20
+    assert format_size(512 << 20) == "512M" and format_size(1536 << 20) == "1.5G"
+    limits = Limits.from_env({"CELLC_MEMORY_LIMIT": "1G", "CELLC_MAX_PROCESSES": "64", "CELLC_CELL_TIMEOUT": "2.5"})
+    assert (limits.memory, limits.processes, limits.timeout) == (1 << 30, 64, 2.5)
+    assert Limits.from_env({"CELLC_MEMORY_LIMIT": "unlimited"}).memory is None
+    assert Limits.from_env({}).processes == 256
+    for var, bad in (("CELLC_MEMORY_LIMIT", "0"), ("CELLC_MAX_PROCESSES", "1.5"), ("CELLC_CELL_TIMEOUT", "-1")):
+        with pytest.raises(LimitError, match=var):
+            Limits.from_env({var: bad})
