@@ -405,15 +405,16 @@ class Executor:
         if sum(resident(pid) for pid in older) <= SNAPSHOT_MARGIN:
             return  # the cheap upper bound is enough: no need for Pss
         while older and sum(proportional(pid) for pid in older) > SNAPSHOT_MARGIN:
-            self._drop_oldest("memory")
+            wait_ended(self._drop_oldest("memory"))  # its pages are gone before the next sum
             older.pop(0)
 
-    def _drop_oldest(self, reason: str) -> None:
+    def _drop_oldest(self, reason: str) -> int:
+        """Kill the oldest snapshot (without waiting: its exit overlaps the next cell)."""
         victim = self.snapshots.pop(0)
         self.dropped[victim] = reason
         if victim != self.root:  # the root stays as reaper, no longer a resume point
             send_signal(victim, signal.SIGKILL)
-            wait_ended(victim)
+        return victim
 
     def _wait(
         self,

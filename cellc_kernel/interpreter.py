@@ -381,15 +381,15 @@ class Interpreter:
     def _commit(self, program: Program, symbols, label: str, defines: list[str], outcome: Outcome) -> None:
         """Make the cell's model current, noting who uses which function and global."""
         self._remember(label, outcome)
-        by_symbol = {v.symbol: v for v in program.variables.values()}
         for name in symbols.undefined | symbols.referenced:
             if name.startswith("__cellc_tramp_"):
                 f = program.functions.get(name[len("__cellc_tramp_") :])
                 if f is not None and label not in f.callers:
                     program.functions[f.name] = replace(f, callers=f.callers | {label})
-            elif name.startswith("__cellc_var_") and defines and name in by_symbol:
-                v = by_symbol[name]
-                program.variables[v.name] = replace(v, users=v.users | set(defines))
+            elif name.startswith("__cellc_var_") and defines:
+                v = program.variables.get(name[len("__cellc_var_") :].rsplit("_", 1)[0])  # __cellc_var_NAME_CELL
+                if v is not None and v.symbol == name:
+                    program.variables[v.name] = replace(v, users=v.users | set(defines))
         self.program = program
 
     # -- reporting ----------------------------------------------------------------

@@ -208,14 +208,17 @@ class Program:
         defs = self.sorted_definitions(exclude_keys)
         last_include = max((i for i, d in enumerate(defs) if d.kind == "include"), default=-1)
         head, tail = defs[: last_include + 1], defs[last_include + 1 :]
-        functions = [f for f in self.functions.values() if f.name not in exclude_functions]
-        variables = [v for v in self.variables.values() if v.name not in exclude_variables]
-        if uses is not None:
-            head, tail, functions, variables = self._needed(uses, known, head, tail, functions, variables)
+        if uses is None:
+            functions = {n: f for n, f in self.functions.items() if n not in exclude_functions}
+            variables = {n: v for n, v in self.variables.items() if n not in exclude_variables}
+        else:  # looked up by name: a cell's cost does not grow with the notebook
+            head, tail, functions, variables = self._needed(
+                uses, known, head, tail, self.functions, self.variables, exclude_functions, exclude_variables
+            )
         header = "".join(d.render() for d in head)
         macros = self.macros()
-        declarations = {f.name: _unexpanded(f.name, f.declaration(), macros) for f in functions}
-        declarations.update((v.name, _unexpanded(v.name, v.declaration(), macros)) for v in variables)
+        declarations = {f.name: _unexpanded(f.name, f.declaration(), macros) for f in functions.values()}
+        declarations.update((v.name, _unexpanded(v.name, v.declaration(), macros)) for v in variables.values())
         rest = []
         for d in tail:
             # `typedef __typeof__(compute) compute_fn;` needs compute declared first
@@ -227,26 +230,34 @@ class Program:
         return header, "".join(rest)
 
     @staticmethod
-    def _needed(uses, known, head, tail, functions, variables):
-        """The part of the prelude that the names in `uses` reach."""
+    def _needed(uses, known, head, tail, all_functions, all_variables, exclude_functions, exclude_variables):
+        """The part of the prelude that the names in `uses` reach (definitions
+        in order; the functions and globals by name)."""
         providers: dict[str, list] = {}
         for d in head + tail:
             for name in d.provides():
                 providers.setdefault(name, []).append(d)
-        for f in functions:
-            providers.setdefault(f.name, []).append(f)
-        for v in variables:
-            providers.setdefault(v.name, []).append(v)
+        functions: dict[str, Function] = {}
+        variables: dict[str, Variable] = {}
+
+        def provided(name: str) -> list:
+            found = list(providers.get(name, ()))
+            if name in all_functions and name not in exclude_functions:
+                found.append(all_functions[name])
+            if name in all_variables and name not in exclude_variables:
+                found.append(all_variables[name])
+            return found
+
         needed: set[int] = set()
         unknown = False
-        todo = [name for name in uses | known if name not in known or name in providers]
+        todo = [name for name in uses | known if name not in known or provided(name)]
         seen: set[str] = set()
         while todo:
             name = todo.pop()
             if name in seen:
                 continue
             seen.add(name)
-            found = providers.get(name)
+            found = provided(name)
             if not found:
                 if name not in C_WORDS and not name.startswith("__builtin_"):
                     unknown = True  # perhaps from a header
@@ -254,15 +265,16 @@ class Program:
             for p in found:
                 if id(p) not in needed:
                     needed.add(id(p))
+                    if isinstance(p, Function):
+                        functions[p.name] = p
+                    elif isinstance(p, Variable):
+                        variables[p.name] = p
                     todo.extend(p.needs() if isinstance(p, Definition) else p.uses)
         header_needed = unknown or any(id(d) in needed for d in head)
         keep = lambda d: id(d) in needed or d.kind in ("directive", "undef")  # noqa: E731
-        return (
-            head if header_needed else [],
-            [d for d in tail if keep(d)],
-            [f for f in functions if id(f) in needed],
-            [v for v in variables if id(v) in needed],
-        )
+        functions = dict(sorted(functions.items()))  # a stable order, whatever the walk's
+        variables = dict(sorted(variables.items()))
+        return head if header_needed else [], [d for d in tail if keep(d)], functions, variables
 
 
 def _unexpanded(name: str, declaration: str, macros: set[str]) -> str:
