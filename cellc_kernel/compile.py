@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -231,6 +232,7 @@ class Compiler:
         self.cflags: list[str] = list(DEFAULT_CFLAGS)
         self._pch: dict[str, Path] = {}  # hash of header text + flags -> header path
         self.env = {**os.environ, "LC_ALL": "C"}  # plain quotes in diagnostics
+        self._pch_lock = threading.Lock()
 
     def flags(self) -> list[str]:
         return [*BASE_FLAGS, *self.cflags, "-I", str(INCLUDE_DIR), "-I", os.getcwd()]
@@ -239,6 +241,10 @@ class Compiler:
         """A header holding `text`, precompiled for the current flags."""
         if not text:
             return None
+        with self._pch_lock:  # the look-ahead compiles on a thread of its own
+            return self._precompiled(text)
+
+    def _precompiled(self, text: str) -> Path:
         flags = self.flags()
         key = hashlib.sha1((text + "\0" + " ".join(flags)).encode()).hexdigest()[:16]
         path = self._pch.get(key)

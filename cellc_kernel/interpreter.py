@@ -64,6 +64,23 @@ class CellResult:
 
 
 @dataclass
+class Lookahead:
+    """The next queued cell, being compiled ahead of its turn."""
+
+    code: str
+    label: str
+    number: int
+    program: Program  # the model it is compiled against
+    cflags: tuple[str, ...]
+    thread: threading.Thread | None = None
+    result: tuple | None = None  # (typed, parsed, options, (unit, obj, warnings)) once it compiled
+
+
+class NotAhead(Exception):
+    """The look-ahead would need the executor or the disk: the cell waits for its turn."""
+
+
+@dataclass
 class UndoStep:
     """What %undo takes back: a cell (or %lib) and the program before it."""
 
@@ -102,6 +119,8 @@ class Interpreter:
         self.frozen: tuple[int, str, str] | None = None  # (pid, label, what happened): the last crash's copy
         self._frozen_timer: threading.Timer | None = None
         self.defined_in: dict[str, Path] = {}  # global's symbol -> the .so defining it (its DWARF)
+        self.next_cell: tuple[str, str] | None = None  # (code, label) queued after the running cell
+        self._ahead: Lookahead | None = None
         try:
             self.binary = binary or build_executor(fallback_dir=self.workdir)
             self.executor = self._start_executor()
@@ -120,23 +139,20 @@ class Interpreter:
         if "\0" in code:
             line = code[: code.index("\0")].count("\n") + 1
             return _error("SyntaxError", f"the cell contains a NUL byte (line {line})")
-        typed = code  # what diagnostics quote
-        for _ in range(32):  # headers with definitions pasted, #if blocks resolved, until nothing changes
-            before = code
-            code = paste_headers(code, self._find_header)
-            if "#if" in code:
-                code = resolve_conditionals(code, self._preprocess)
-            if code == before:
-                break
-        code = expand_macro_items(code, self.program.macro_texts(), self._preprocess)
-        parsed = Splitter(self.program.is_value_name).split(code)
+        upcoming, self.next_cell = self.next_cell, None
+        ahead = self._take_lookahead(code, label)
+        if ahead is not None:
+            typed, parsed, options, first = ahead
+        else:
+            typed, parsed = self._front(code, self.program)
+            options, first = Options(), None
         if not parsed.items:
             return CellResult(True)
         self.counter += 1
         number = self.counter
-        options = Options()
         while True:
-            compiled = self._compile(parsed, number, label, typed, options)
+            compiled = first or self._compile(parsed, number, label, typed, options)
+            first = None
             if isinstance(compiled, CellResult):
                 return compiled
             unit, obj, warnings = compiled
@@ -185,12 +201,16 @@ class Interpreter:
         warn_lines = [w for w in unit.warnings]
         if warnings:
             warn_lines.insert(0, warnings)
+        self._complete_arrays(unit.program, obj, unit.arrays)  # the model this cell leaves if it succeeds
+        self._annotate(unit.program, symbols, label, unit.defines)
+        if upcoming is not None and not unit.migrating:
+            self._look_ahead(upcoming, unit.program, number + 1)
         outcome = self._run(so, unit.entry, handlers)
         if not outcome.ok:
             return self._failure(outcome, "\n".join(warn_lines), label)
-        self._complete_arrays(unit.program, so, unit.arrays)
         self.defined_in.update((name, so) for name in symbols.defined if name.startswith("__cellc_var_"))
-        self._commit(unit.program, symbols, label, unit.defines, outcome)
+        self._remember(label, outcome)
+        self.program = unit.program
         result = CellResult(True, warnings="\n".join(warn_lines))
         if unit.value_symbol:
             result.value = self._value(unit.value_symbol, so, symbols)
@@ -247,15 +267,43 @@ class Interpreter:
                 return path
         return None
 
-    def _compile(self, parsed, number: int, label: str, code: str, options: Options):
+    def _front(self, code: str, program: Program, ahead: bool = False):
+        """(the text diagnostics quote, the cell split into items): headers with
+        definitions pasted, `#if` blocks resolved and macro-built items expanded
+        with `program`'s macros."""
+        typed = code
+        find = self._not_ahead if ahead else self._find_header
+
+        def preprocess(text: str) -> str | None:
+            return self._preprocess(text, program)
+
+        for _ in range(32):  # until nothing changes
+            before = code
+            code = paste_headers(code, find)
+            if "#if" in code:
+                code = resolve_conditionals(code, preprocess)
+            if code == before:
+                break
+        code = expand_macro_items(code, program.macro_texts(), preprocess)
+        return typed, Splitter(program.is_value_name).split(code)
+
+    @staticmethod
+    def _not_ahead(*_args) -> None:
+        raise NotAhead
+
+    def _compile(
+        self, parsed, number: int, label: str, code: str, options: Options, program: Program | None = None, ahead=False
+    ):
         """(unit, object, warnings), or the CellResult of a cell gcc rejects.
 
         A first attempt declares only what the cell's names reach; gcc's
         complaints lead to another (see `_adjust`), and before any error is
         reported the cell is compiled once with the whole prelude, so pruning
         never makes a cell fail that the full program would compile."""
+        program = program or self.program
+        is_data = self._known_data if ahead else self._is_library_data
         for _attempt in range(6):
-            unit = generate(self.program, parsed, number, label, options, self._is_library_data)
+            unit = generate(program, parsed, number, label, options, is_data)
             try:
                 obj, warnings = self.compiler.compile(f"cell{number}", unit.header, unit.body, label, code)
                 return unit, obj, warnings
@@ -269,15 +317,21 @@ class Interpreter:
                     for plan in options.migrations.values():  # our copying code must never fail a cell
                         plan.unsafe = plan.unsafe or "its members could not be copied"
                     continue
-                kept = [v.kept for name, v in self.program.variables.items() if v.kept and name in parsed.uses]
+                kept = [v.kept for name, v in program.variables.items() if v.kept and name in parsed.uses]
                 notes = "".join(f"\nnote: {why}" for why in kept)
                 return _error("CompileError", "the cell did not compile; nothing changed", e.diagnostics + notes)
         return _error("CompileError", "the cell did not compile")
 
-    def _preprocess(self, text: str) -> str | None:
+    def _preprocess(self, text: str, program: Program | None = None) -> str | None:
         """`text` through gcc's preprocessor with the notebook's includes and macros."""
-        header, rest = self.program.prelude()
+        header, rest = (program or self.program).prelude()
         return self.compiler.preprocess(header + rest + '#line 1 "<cell>"\n' + text)
+
+    def _known_data(self, name: str) -> bool:
+        """`_is_library_data` for the look-ahead: the executor is busy, so only what is known."""
+        if name not in self.kinds:
+            raise NotAhead
+        return self.kinds[name] == "D"
 
     def _is_library_data(self, name: str) -> bool:
         if name not in self.kinds:
@@ -378,9 +432,9 @@ class Interpreter:
                 decl = parts[0] + "".join(f"[{d}]{p}" for d, p in zip(dims, parts[1:], strict=True))
                 program.variables[v.name] = replace(v, decl=decl)
 
-    def _commit(self, program: Program, symbols, label: str, defines: list[str], outcome: Outcome) -> None:
-        """Make the cell's model current, noting who uses which function and global."""
-        self._remember(label, outcome)
+    @staticmethod
+    def _annotate(program: Program, symbols, label: str, defines: list[str]) -> None:
+        """Note in the cell's model who uses which function and global."""
         for name in symbols.undefined | symbols.referenced:
             if name.startswith("__cellc_tramp_"):
                 f = program.functions.get(name[len("__cellc_tramp_") :])
@@ -390,7 +444,45 @@ class Interpreter:
                 v = program.variables.get(name[len("__cellc_var_") :].rsplit("_", 1)[0])  # __cellc_var_NAME_CELL
                 if v is not None and v.symbol == name:
                     program.variables[v.name] = replace(v, users=v.users | set(defines))
-        self.program = program
+
+    # -- look-ahead: the next queued cell is compiled while this one runs ---------------
+    def _look_ahead(self, cell: tuple[str, str], program: Program, number: int) -> None:
+        """Compile the next queued cell ("Run All") against the model this cell
+        leaves if it succeeds, on another thread, while this one links and runs.
+        It is used only if the cell then arrives unchanged onto that very model."""
+        code, label = cell
+        if re.search(r"^\s*([%!?]|#\s*include)|\?\s*$", code, re.M):
+            return  # magics, help, headers (a cell may write one): in their turn
+        ahead = Lookahead(code, label, number, program, tuple(self.compiler.cflags))
+        ahead.thread = threading.Thread(target=self._compile_ahead, args=(ahead,), daemon=True)
+        self._ahead = ahead
+        ahead.thread.start()
+
+    def _compile_ahead(self, ahead: Lookahead) -> None:
+        try:
+            typed, parsed = self._front(ahead.code, ahead.program, ahead=True)
+            if not parsed.items:
+                return
+            options = Options()
+            compiled = self._compile(parsed, ahead.number, ahead.label, typed, options, ahead.program, ahead=True)
+            if not isinstance(compiled, CellResult) and not compiled[0].migrating:
+                ahead.result = (typed, parsed, options, compiled)
+        except Exception:  # noqa: BLE001 - the cell is compiled again in its turn and reports its own errors
+            pass
+
+    def _take_lookahead(self, code: str, label: str) -> tuple | None:
+        """What the look-ahead compiled for this cell, if it still holds."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is None:
+            return None
+        ahead.thread.join()
+        holds = (
+            ahead.result is not None
+            and (ahead.code, ahead.label, ahead.number) == (code, label, self.counter + 1)
+            and ahead.program is self.program
+            and ahead.cflags == tuple(self.compiler.cflags)
+        )
+        return ahead.result if holds else None
 
     # -- reporting ----------------------------------------------------------------
     def release_frozen(self) -> None:
@@ -578,8 +670,14 @@ class Interpreter:
         self.kinds.clear()  # names an undone %lib brought are gone
         return step
 
+    def _discard_lookahead(self) -> None:
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            ahead.thread.join()
+
     def reset(self) -> None:
         """A fresh program: new executor, empty model."""
+        self._discard_lookahead()
         self.release_frozen()
         self.executor.close()
         self.program = Program()
@@ -596,6 +694,7 @@ class Interpreter:
             self.execute("__builtin_exit(0);", "<end>", handlers or Handlers())
 
     def shutdown(self) -> None:
+        self._discard_lookahead()
         self.release_frozen()
         if self.workdir.exists():
             try:

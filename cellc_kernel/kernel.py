@@ -8,7 +8,9 @@ as fast as ipykernel's own.
 from __future__ import annotations
 
 import atexit
+import collections
 import functools
+import hmac
 import subprocess
 import sys
 import traceback
@@ -45,6 +47,10 @@ class CellcKernel(Kernel):
     help_links = [
         {"text": "GCC manual", "url": "https://gcc.gnu.org/onlinedocs/gcc/"},
     ]
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._queued: collections.deque[tuple[str, dict]] = collections.deque()  # (msg_id, content) as received
 
     @property
     def language_info(self):
@@ -120,12 +126,43 @@ class CellcKernel(Kernel):
         return {"status": "error", "execution_count": self.execution_count, **content}
 
     # -- requests ---------------------------------------------------------------
+    async def shell_channel_thread_main(self, msg):
+        """Note each execute_request as it arrives (ipykernel >= 7 receives shell
+        messages on a thread of their own, while a cell runs): "Run All" queues
+        the notebook's cells, and the interpreter compiles the next one ahead."""
+        try:
+            _, frames = self.session.feed_identities(msg, copy=False)
+            parts = [bytes(f.bytes if hasattr(f, "bytes") else f) for f in frames[:5]]
+            header = self.session.unpack(parts[1])
+            # Read, not deserialized (that would record the signature and make
+            # ipykernel's own check fail as a replay); unsigned ones are skipped.
+            if header.get("msg_type") == "execute_request" and hmac.compare_digest(
+                parts[0], self.session.sign(parts[1:5])
+            ):
+                self._queued.append((header["msg_id"], self.session.unpack(parts[4])))
+        except Exception:  # noqa: BLE001 - ipykernel reports bad messages itself
+            pass
+        await super().shell_channel_thread_main(msg)
+
+    def _next_cell(self) -> tuple[str, str] | None:
+        """(code, label) of the execute_request queued after the running one, if any."""
+        current = self.get_parent("shell").get("header", {}).get("msg_id")
+        while self._queued and self._queued[0][0] != current:
+            self._queued.popleft()  # already run (or never seen by do_execute)
+        if len(self._queued) < 2:
+            return None
+        content = self._queued[1][1]
+        if content.get("silent") or not content.get("store_history", True):
+            return None
+        return content.get("code", ""), f"In[{self.execution_count + 1}]"
+
     async def do_execute(self, code, silent, store_history=True, user_expressions=None, allow_stdin=False, **kwargs):
         self._allow_stdin = allow_stdin
         handlers = self.handlers(allow_stdin)
         label = f"In[{self.execution_count}]"
         from .interpreter import CellResult
 
+        self.interpreter.next_cell = self._next_cell()
         try:
             code, result = self.magics.run(code, label, handlers)
             if result is None:
