@@ -5,6 +5,8 @@ runs in the kernel process.  Pipes: one carries commands to it, one events from
 it (their numbers are argv[1] and argv[2]), fd 1/2 the program's
 stdout/stderr; its stdin is /dev/null.  argv[3] is the kernel's work
 directory, which the executor removes if the kernel dies without closing it.
+The executor moves the two channel descriptors near fd 4096 (close-on-exec)
+and closes them in the processes the program forks.
 
 The event pipe is in packet mode (O_DIRECT): every event is one packet, its
 payload included, and starts with the key the kernel sends as the very first

@@ -135,14 +135,22 @@ class CellcKernel(Kernel):
             parts = [bytes(f.bytes if hasattr(f, "bytes") else f) for f in frames[:5]]
             header = self.session.unpack(parts[1])
             # Read, not deserialized (that would record the signature and make
-            # ipykernel's own check fail as a replay); unsigned ones are skipped.
-            if header.get("msg_type") == "execute_request" and hmac.compare_digest(
-                parts[0], self.session.sign(parts[1:5])
-            ):
+            # ipykernel's own check fail as a replay), and checked with an HMAC
+            # of our own (the session's is shared with other threads).
+            if header.get("msg_type") == "execute_request" and self._signed(parts):
                 self._queued.append((header["msg_id"], self.session.unpack(parts[4])))
         except Exception:  # noqa: BLE001 - ipykernel reports bad messages itself
             pass
         await super().shell_channel_thread_main(msg)
+
+    def _signed(self, parts: list[bytes]) -> bool:
+        key = self.session.key
+        if not key:
+            return True
+        digest = hmac.new(key, digestmod=self.session.digest_mod)
+        for part in parts[1:5]:
+            digest.update(part)
+        return hmac.compare_digest(parts[0], digest.hexdigest().encode())
 
     def _next_cell(self) -> tuple[str, str] | None:
         """(code, label) of the execute_request queued after the running one, if any."""

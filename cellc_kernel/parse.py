@@ -10,20 +10,24 @@ make sense of is passed through as a statement so gcc reports it.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 
 import tree_sitter_c
 from tree_sitter import Language, Node, Parser
 
 C_LANGUAGE = Language(tree_sitter_c.language())
-_parser = Parser(C_LANGUAGE)
+_parsers = threading.local()  # a parser per thread: the Run All look-ahead parses on one of its own
 
 THREAD_WORDS = {"__thread", "thread_local"}  # as tree-sitter sees them (_Thread_local is masked)
 STORAGE_WORDS = {"static", "extern", "inline", "__inline", "__inline__", "auto", "register"}
 
 
 def parse_tree(source: bytes):
-    return _parser.parse(source)
+    parser = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = _parsers.parser = Parser(C_LANGUAGE)
+    return parser.parse(source)
 
 
 @dataclass
