@@ -688,12 +688,14 @@ class Executor:
         The live process is a process group of its own and the program may
         start more: stop every process under the root until none appears
         (a stopped process cannot fork), then kill them all."""
-        for pid in (*stop_tree(self.root), self.root):
+        for pid in (*stop_tree(self.root), self.root, *self.snapshots):
             send_signal(pid, signal.SIGKILL)
-        try:
-            os.killpg(self.pgid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        # if a cell killed the root, its orphans are no longer under it: their groups remain
+        for group in {self.pgid, self.live_pid or self.pgid, self.live_parent or self.pgid}:
+            try:
+                os.killpg(group, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
