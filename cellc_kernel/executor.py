@@ -66,7 +66,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .limits import SNAPSHOT_MARGIN, Limits
-from .processes import alive, parent_of, proportional, resident, send_signal, stop_tree, wait_ended
+from .processes import alive, is_under, parent_of, proportional, resident, send_signal, stop_tree, wait_ended
 
 SOURCE = Path(__file__).with_name("executor.c")
 EXPORTS = "{ read; _exit; _Exit; fork; vfork; wait; waitpid; wait3; wait4; waitid; cellc_*; __cellc_lazy; };\n"
@@ -276,7 +276,6 @@ class Executor:
         self._key = secrets.token_hex(8).encode()
         self._packets: list[bytes] = []
         self._parts: list[bytes] = []
-        self.garbage = 0  # packets the program wrote into the event pipe
         self.live_pid: int | None = None
         self.live_parent: int | None = None  # the snapshot the live process was forked from
         self.snapshots: list[int] = [self.root]  # resume points, oldest first
@@ -321,7 +320,6 @@ class Executor:
         while self._packets:
             event = parse_packet(self._packets.pop(0), self._key)
             if event is None:
-                self.garbage += 1
                 return "garbage", [], b""
             kind, args, payload = event
             if kind == "part":
@@ -635,18 +633,8 @@ class Executor:
         except OSError:
             return
         stopped = "\nState:\tT" in status or "\nState:\tt" in status
-        if stopped and self._in_tree(pid):
+        if stopped and is_under(pid, self.root):
             os.kill(pid, signal.SIGKILL)
-
-    def _in_tree(self, pid: int) -> bool:
-        for _ in range(64):
-            parent = parent_of(pid)
-            if parent is None or parent <= 1:
-                return False
-            if parent == self.root:
-                return True
-            pid = parent
-        return False
 
     def forget_snapshots(self) -> None:
         """Undo cannot go back past a cell that ran in place."""

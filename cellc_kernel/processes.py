@@ -15,21 +15,36 @@ def send_signal(pid: int, signum: int) -> None:
         pass
 
 
-def parent_of(pid: int) -> int | None:
+def _stat(pid: int) -> list[bytes] | None:
+    """The fields of /proc/PID/stat after the command name (state, ppid, ...)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_bytes()
     except OSError:
         return None
-    return int(stat[stat.rindex(b")") + 2 :].split()[1])
+    return stat[stat.rindex(b")") + 2 :].split()
+
+
+def parent_of(pid: int) -> int | None:
+    fields = _stat(pid)
+    return int(fields[1]) if fields else None
 
 
 def alive(pid: int) -> bool:
     """Whether a process exists and has not ended (a zombie has)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_bytes()
-    except OSError:
-        return False
-    return stat[stat.rindex(b")") + 2 :][:1] not in (b"Z", b"X")
+    fields = _stat(pid)
+    return bool(fields) and fields[0] not in (b"Z", b"X")
+
+
+def is_under(pid: int, root: int) -> bool:
+    """Whether `root` is an ancestor of `pid`."""
+    for _ in range(64):
+        parent = parent_of(pid)
+        if parent is None or parent <= 1:
+            return False
+        if parent == root:
+            return True
+        pid = parent
+    return False
 
 
 def descendants(root: int) -> set[int]:
