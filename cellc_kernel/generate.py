@@ -61,6 +61,23 @@ class Options:
 
 
 @dataclass
+class CellRecord:
+    """How the kernel took a cell that succeeded: what export.py needs to
+    write the same program as one C file.  Items are keyed by their start
+    offset, declarators by their end offset in the cell."""
+
+    label: str
+    cell: ParsedCell
+    skipped: set[int] = field(default_factory=set)  # items that changed nothing (a type defined again)
+    runtime: dict[int, bool] = field(default_factory=dict)  # initializers run at run time: True if from a static copy
+    reinit: set[int] = field(default_factory=set)  # globals of the same type defined again: re-initialized
+    tentative: set[int] = field(default_factory=set)  # globals declared again without initializer: nothing
+    storage: set[int] = field(default_factory=set)  # `extern` globals nothing defined: storage of their own
+    migrated: dict[str, list[str]] = field(default_factory=dict)  # global -> statements copying it to its new type
+    magic: str = ""  # the magic that wrapped the cell's code (%time), or ""
+
+
+@dataclass
 class Unit:
     number: int
     label: str
@@ -136,6 +153,7 @@ class Generator:
         self.types_end = 0  # where in `out` the cell's last redefinition of a type ends
         self.arrays: list[str] = []
         self.user_lines: list[tuple[int, int, str]] = []  # (cell line, new line, new file) of #line items
+        self.record = CellRecord(label, cell)
 
     # -- helpers ------------------------------------------------------------
     def line(self, line: int, col: int = 0) -> str:
@@ -223,6 +241,7 @@ class Generator:
     def item_type(self, item: Item) -> None:
         olds = [self.new.find(key) for key in item.keys]
         if olds and all(d is not None and normalize(d.text) == normalize(item.text) for d in olds):
+            self.record.skipped.add(item.start)
             return  # re-running the same definition: the prelude has it already
         self.emit(item, item.text)
         self.definition(item)
@@ -350,6 +369,7 @@ class Generator:
                 self.plain_extern(item, d)
             elif extern:
                 if d.name not in self.new.variables:
+                    self.record.storage.add(d.end)
                     self.declare_variable(item, replace(d, init=None))
             else:
                 self.declare_variable(item, d)
@@ -390,7 +410,10 @@ class Generator:
             same = old.type_key == type_key
         if same:
             if d.init is not None:  # `int x;` again is a tentative definition: it changes nothing
+                self.record.reinit.add(d.end)
                 self.reinit(item, d)
+            else:
+                self.record.tentative.add(d.end)
             return
         symbol = f"__cellc_var_{d.name}_{self.n}"
         if self.new.remove(("extern", d.name)):
@@ -430,6 +453,7 @@ class Generator:
         """Store a global's initializer at run time, where the cell has it."""
         name = d.name
         storage = "static " if self.static_init(d) else ""
+        self.record.runtime[d.end] = bool(storage)
         body = (
             f"{{ {storage}__typeof__({name}) __cellc_init ={self.at(d.init_start)}{d.init}; "
             f"__builtin_memcpy((void *)&{name}, &__cellc_init, sizeof {name}); }}"
@@ -501,6 +525,7 @@ class Generator:
             source = re.sub(rf"\b{v.name}\b(?!.*\b{v.name}\b)", SOURCE_PREFIX + v.name, old_decl, count=1, flags=re.S)
             out.append(f'#line 1 "<cellc>"\nextern {bind(source, v.symbol)};\n')
             self.body.insert(0, '#line 1 "<cellc>"\n' + " ".join(plan.statements) + "\n")
+            self.record.migrated[v.name] = plan.statements
             self.warnings.append(f"note: {v.name} was migrated to its new type: {plan.summary()}")
         self.out[self.types_end : self.types_end] = out
         if any(v.kept for v in self.new.variables.values() if v.name in self.exclude_variables):
@@ -557,6 +582,7 @@ class Generator:
             body.append(f"  {run}();\n")
         body.append("}\n")
         self.new.cells += 1
+        self.new.records.append(self.record)
         return Unit(
             self.n,
             self.label,

@@ -22,7 +22,8 @@ from . import crash, values
 from .arch import trampoline_asm
 from .compile import CompileError, Compiler, clean_name, read_symbols, static_runtime
 from .executor import Executor, ExecutorDied, Handlers, NoPlaceToBuild, Outcome, build_executor
-from .generate import Options, generate
+from .export import ResetRecord
+from .generate import CellRecord, Options, generate
 from .limits import SNAPSHOT_MARGIN, Limits, format_size
 from .migrate import Plan, plan_migration
 from .model import Program
@@ -645,6 +646,18 @@ class Interpreter:
         self.program = self.program.copy()
         return ""
 
+    def add_record(self, record) -> None:
+        """A step that is no cell of C (`%%file`, `%env`, `%lib`) in the program's history, for %export."""
+        self.program = self.program.copy()
+        self.program.records.append(record)
+
+    def replace_record(self, label: str, make) -> None:
+        """The record of cell `label`, just run for a magic, as the export sees it: `make(record)`."""
+        records = self.program.records
+        if records and isinstance(records[-1], CellRecord) and records[-1].label == label:
+            self.program = self.program.copy()
+            self.program.records[-1] = make(records[-1])
+
     def undo(self) -> UndoStep | str:
         """Take back the newest step: the step, or why nothing changed."""
         if not self.undo_steps:
@@ -680,7 +693,7 @@ class Interpreter:
         self._discard_lookahead()
         self.release_frozen()
         self.executor.close()
-        self.program = Program()
+        self.program = Program(records=[*self.program.records, ResetRecord()])  # what ran before, for export
         self.in_place_base = None
         self.undo_steps.clear()
         self.libraries.clear()

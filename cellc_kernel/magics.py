@@ -14,6 +14,8 @@ place to record the history.
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import html
 import math
 import os
@@ -29,6 +31,7 @@ from elftools.elf.elffile import ELFFile
 from . import complete, crash, values
 from .compile import clean_name
 from .executor import Handlers
+from .export import EnvRecord, FileRecord, LibRecord, NoteRecord, export_program
 from .history import History
 from .interpreter import CellResult, _error
 from .limits import SNAPSHOT_MARGIN, format_size
@@ -144,6 +147,21 @@ def _without(result: CellResult, code: str, snippets: list[str]) -> CellResult:
             spans = [] if not c else spans
         out.append(line)
     return CellResult(False, ename=result.ename, evalue=result.evalue, traceback=out, warnings=result.warnings)
+
+
+# Magics with no meaning in a program: %export writes them as comments.
+_NOTED = {"whos", "disas", "help", "debug", "limits", "cflags", "sanitize", "undo"}
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    """argparse that raises instead of printing and exiting."""
+
+    def error(self, message: str):
+        raise _UsageError(message)
 
 
 def format_time(seconds: float, precision: int = 3) -> str:
@@ -286,6 +304,8 @@ class Magics:
             rest = "\n" * i + "\n".join(lines[i:])
             self._line = i  # the magic's own line in the cell
             result, consumed = fn(args.strip(), rest, label, handlers)
+            if name in _NOTED and (result is None or result.ok):
+                self.interpreter.add_record(NoteRecord(label, line))  # a comment in the exported program
             if consumed:
                 return "", result
             if result is not None and not result.ok:
@@ -494,6 +514,7 @@ class Magics:
             error = self.interpreter.load_library(name, handlers, label)
             if error:
                 return _error("LibraryError", f"%lib {name}: {error}"), True
+            self.interpreter.add_record(LibRecord(label, name))
         return None, False
 
     # -- %whos ------------------------------------------------------------------------
@@ -713,6 +734,7 @@ class Magics:
                 break
         if not result.ok:
             return _without(result, text, [_TIMED_BUFFER, _STAMP])
+        self.interpreter.replace_record(label, lambda r: dataclasses.replace(r, magic="%time"))
         if result.ok and len(stamps) >= 2:
             a = [int(x) for x in stamps[0].split()]
             b = [int(x) for x in stamps[-1].split()]
@@ -784,6 +806,8 @@ class Magics:
         result, runs = self.execute(code, label, handlers, TIMEIT_MIME, _TIMEIT_DEFS)
         if not result.ok:
             return _without(result, code, [prefix])
+        shown = f"%timeit {body.strip()}"
+        self.interpreter.replace_record(label, lambda _record: NoteRecord(label, shown))
         if not runs:
             self.print("%timeit: the statements returned before any run finished; nothing was timed.")
             return result
@@ -872,6 +896,46 @@ class Magics:
             return "\n".join(out)
         return None
 
+    # -- %export ------------------------------------------------------------------------
+    def line_export(self, args: str, rest: str, label: str, handlers: Handlers):
+        """%export [-o PROGRAM] FILE.c: write the program the kernel holds as one C file (the cells that
+        succeeded, in the order they ran); with -o, also build it with gcc."""
+        parser = _ArgumentParser(prog="%export", add_help=False)
+        parser.add_argument("-o", dest="program")
+        parser.add_argument("--all", action="store_true")  # what ran before a %reset too
+        parser.add_argument("file")
+        try:
+            options = parser.parse_args(shlex.split(args))
+        except (ValueError, _UsageError) as e:
+            return _error("UsageError", f"%export: {e}; usage: %export [-o PROGRAM] FILE.c"), True
+        interp = self.interpreter
+        path = Path(interp.cwd, os.path.expanduser(options.file))
+        name = path.name[:-2] if path.name.endswith(".c") else path.name
+        exported = export_program(interp.program, name, interp.compiler.cflags, since_reset=not options.all)
+        try:
+            path.write_text(exported.source)
+            for header, text in exported.files.items():
+                Path(path.parent, header).write_text(text)
+        except OSError as e:
+            return _error("FileError", f"%export {options.file}: {e.strerror}"), True
+        steps = exported.cells
+        self.print(
+            f"Wrote {options.file} ({steps} cell{'s' if steps != 1 else ''}); build it with: "
+            + shlex.join(exported.command)
+        )
+        if options.program:
+            target = str(Path(interp.cwd, os.path.expanduser(options.program)))
+            command = [interp.compiler.gcc, *exported.command[1:]]
+            command[command.index("-o") + 1] = target
+            command[command.index(f"{name}.c")] = str(path)
+            proc = subprocess.run(command, capture_output=True, text=True, cwd=path.parent, env=interp.compiler.env)
+            if proc.returncode != 0:
+                return _error(
+                    "CompileError", "the exported program did not build", "gcc:\n" + proc.stderr.strip()
+                ), True
+            self.print(f"Built {options.program}")
+        return None, False
+
     # -- %%file ----------------------------------------------------------------------
     def cell_file(self, args: str, body: str, label: str, handlers: Handlers):
         """%%file [-a] NAME: write the cell to file NAME in the kernel's directory (-a: append)."""
@@ -891,6 +955,7 @@ class Magics:
                 f.write(text)
         except OSError as e:
             return _error("FileError", f"%%file {words[0]}: {e.strerror}")
+        self.interpreter.add_record(FileRecord(label, words[0], text, append))
         self.print(f"{verb} {words[0]}")
         return CellResult(True)
 
@@ -974,6 +1039,8 @@ class Magics:
         result = self.interpreter.execute(code, label, handlers)
         if not result.ok:
             return result, True
+        value = None if args.startswith("-u") else m.group(2)
+        self.interpreter.replace_record(label, lambda _record: EnvRecord(label, name, value))
         self.print(shown)
         return None, False
 

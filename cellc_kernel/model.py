@@ -117,6 +117,8 @@ class Program:
     trampolines: set[str] = field(default_factory=set)  # names with a trampoline loaded
     order: int = 0
     cells: int = 0  # cells committed
+    # what made it, in the order it ran: CellRecord (generate.py), FileRecord, EnvRecord (export.py)
+    records: list = field(default_factory=list)
 
     def copy(self) -> Program:
         """A copy to change; functions and variables are replaced, never mutated."""
@@ -127,6 +129,7 @@ class Program:
             set(self.trampolines),
             self.order,
             self.cells,
+            list(self.records),
         )
 
     # -- definitions --------------------------------------------------------

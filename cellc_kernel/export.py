@@ -1,0 +1,705 @@
+"""The notebook's program as one C file that gcc builds without cellc.
+
+The kernel keeps, in the program model, a record of every step that
+succeeded, in the order it ran (`Program.records`): each cell as parsed, with
+the decisions the generator took (which globals were initialized at run
+time, which definitions repeated an earlier one, which globals moved to a
+redefined type), and the `%%file`, `%env` and `%lib` steps.  `%undo` and
+`%reset` restore an earlier model, so the records are always what the kernel
+holds.  From them this module writes one translation unit:
+
+- the cells' items at file scope, in order, as the user wrote them;
+- `main`, holding the top-level statements in order (with the `#define`s
+  and `#undef`s between them replayed, so each statement sees the macros of
+  its place), the initializers that ran at run time, the trailing values
+  (evaluated, for their effects), and the files and variables of `%%file`
+  and `%env`.
+
+Redefinition keeps its notebook meaning:
+
+- a function defined again with the same prototype: each body becomes
+  `static NAME_defK`, and `NAME` itself forwards to a function pointer
+  `NAME_ptr` that `main` sets where the cell redefined it; so every caller,
+  old or new, and every pointer taken earlier, reaches the newest body, as
+  the trampolines do;
+- a global, type, typedef or enumerator defined anew (a new type, a new
+  prototype, a redefined struct): the older versions are renamed `NAME_vK`
+  in the text that came before the new one, as the kernel compiled that text
+  against the old one; globals migrated to a redefined type get their new
+  object there, and `main` copies their members.
+
+With nothing redefined, the file is plain C with no indirection.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .generate import CellRecord
+from .migrate import SOURCE_PREFIX
+from .model import Program
+from .parse import Item, declarator_name, identifiers, parse_tree
+
+INCLUDE_DIR = Path(__file__).parent / "include"
+
+
+@dataclass
+class FileRecord:
+    """A `%%file` cell: the program writes the file at that point."""
+
+    label: str
+    path: str
+    text: str
+    append: bool = False
+
+
+@dataclass
+class EnvRecord:
+    """`%env NAME=VALUE` (value None: `%env -u NAME`)."""
+
+    label: str
+    name: str
+    value: str | None
+
+
+@dataclass
+class LibRecord:
+    """`%lib SPEC`: the program is linked with it."""
+
+    label: str
+    spec: str
+
+
+@dataclass
+class ResetRecord:
+    """The program started again (`%reset`, a restart): later cells begin a new one."""
+
+
+@dataclass
+class NoteRecord:
+    """A magic with no meaning in a program (`%whos`, `%timeit`): a comment."""
+
+    label: str
+    text: str
+
+
+@dataclass
+class Exported:
+    source: str  # the C file
+    command: list[str]  # how to build it
+    files: dict[str, str] = field(default_factory=dict)  # headers it includes, to write next to it
+    cells: int = 0  # how many cells it holds
+
+
+Pos = tuple[int, int]  # (record, item): where in the program a text stands
+
+
+@dataclass
+class _Versions:
+    """The successive C names of one redefined name (the newest keeps it)."""
+
+    starts: list[Pos] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+
+    def at(self, pos: Pos) -> str:
+        i = 0
+        while i + 1 < len(self.starts) and self.starts[i + 1] <= pos:
+            i += 1
+        return self.names[i]
+
+
+@dataclass
+class _Body:
+    """A function body, under the name the export gives it."""
+
+    pos: Pos
+    item: Item
+    name: str  # the name it is defined under
+
+
+def c_string(text: str) -> str:
+    """A C string literal of `text` (UTF-8), safe from trigraphs."""
+    out = []
+    for b in text.encode("utf-8", "surrogateescape"):
+        c = chr(b)
+        if c in '"\\':
+            out.append("\\" + c)
+        elif c == "\n":
+            out.append("\\n")
+        elif c == "\t":
+            out.append("\\t")
+        elif c == "?":
+            out.append("\\?")
+        elif 32 <= b < 127:
+            out.append(c)
+        else:
+            out.append(f"\\{b:03o}")
+    return '"' + "".join(out) + '"'
+
+
+class Exporter:
+    def __init__(self, records: list, name: str):
+        self.records = records
+        self.name = name
+        self.cells = [(i, r) for i, r in enumerate(records) if isinstance(r, CellRecord)]
+        taken = set()
+        for _, r in self.cells:
+            taken |= r.cell.uses | r.cell.declared
+        self.taken = taken
+        self.values: dict[str, _Versions] = {}  # ordinary names: globals, functions, enumerators
+        self.types: dict[str, _Versions] = {}  # "struct pt", typedef names
+        self.bodies: dict[str, list[_Body]] = {}  # function C name -> its definitions
+        self.stubs: dict[str, tuple[str, str]] = {}  # function C name -> (prototype, forwarding call)
+        self.reemit: dict[Pos, list[str]] = {}  # type definitions that follow a redefined one
+        self.migrated_at: dict[Pos, list[tuple[str, str]]] = {}  # new objects of migrated globals: (name, decl)
+        self.notes: list[str] = []
+        self.loops: list[str] = []  # index names of the loops that copy migrated arrays
+
+    # -- names ----------------------------------------------------------------
+    def fresh(self, name: str) -> str:
+        while name in self.taken:
+            name += "_"
+        self.taken.add(name)
+        return name
+
+    def loop_name(self, depth: int) -> str:
+        """The name of a copying loop's index (one per nesting depth)."""
+        while len(self.loops) <= depth:
+            self.loops.append(self.fresh("i" if not self.loops else f"i{len(self.loops)}"))
+        return self.loops[depth]
+
+    def rename_map(self, pos: Pos) -> tuple[dict[str, str], dict[str, str]]:
+        values = {n: v.at(pos) for n, v in self.values.items() if v.at(pos) != n}
+        types = {n: v.at(pos) for n, v in self.types.items() if v.at(pos) != n}
+        return values, types
+
+    def renamed(self, text: str, pos: Pos, statement: bool = False, extra: dict[str, str] | None = None) -> str:
+        values, types = self.rename_map(pos)
+        if extra:
+            values.update(extra)
+        if not values and not types:
+            return text
+        if not (identifiers(text) & (values.keys() | types.keys())):
+            return text
+        return rename(text, values, types, statement)
+
+    # -- analysis -------------------------------------------------------------
+    def analyse(self) -> None:
+        """Find what is defined more than once, and how each is exported."""
+        var_types: dict[str, str] = {}  # global -> its declaration text (latest)
+        signatures: dict[str, str] = {}  # function -> signature of its latest definition
+        type_texts: dict[str, tuple[str, set[str]]] = {}  # type name -> (latest definition text, names used)
+        value_starts: dict[str, list[Pos]] = {}
+        type_starts: dict[str, list[Pos]] = {}
+        definitions: dict[str, list[tuple[Pos, Item]]] = {}  # function -> [(pos, item)] for the same prototype
+        self.decls: dict[str, str] = {}  # global -> "storage decl_text" of its latest definition
+
+        def start(table: dict[str, list[Pos]], name: str, pos: Pos) -> None:
+            table.setdefault(name, [])
+            if pos not in table[name]:
+                table[name].append(pos)
+
+        for ri, r in self.cells:
+            last_type = -1
+            for ii, it in enumerate(r.cell.items):
+                if it.kind in ("type", "typedef") and it.start not in r.skipped:
+                    last_type = ii
+            for ii, it in enumerate(r.cell.items):
+                pos = (ri, ii)
+                types_here = [it] if it.kind in ("type", "typedef") else []
+                if it.split_type is not None:
+                    types_here.append(it.split_type)
+                for t in types_here:
+                    if t.start in r.skipped:
+                        continue
+                    for key in _type_names(t):
+                        if key in type_texts:
+                            start(type_starts, key, pos)
+                            for e in _enumerators(t.text):
+                                start(value_starts, e, pos)
+                        type_texts[key] = (t.text, identifiers(t.text) - {key})
+                    changed = set(_type_names(t))
+                    if changed & type_starts.keys():
+                        self.follow(type_texts, changed, pos, type_starts, start)
+                if it.kind == "function":
+                    old = signatures.get(it.name)
+                    if old is not None and old != it.signature:
+                        start(value_starts, it.name, pos)
+                        definitions[it.name + "\0" + str(pos)] = []
+                    signatures[it.name] = it.signature
+                    key = next((k for k in reversed(definitions) if k.split("\0")[0] == it.name), None)
+                    if key is None:
+                        key = it.name + "\0"
+                        definitions[key] = []
+                    definitions[key].append((pos, it))
+                elif it.kind == "declaration":
+                    for d in it.declarators:
+                        if d.is_function or d.end in r.reinit or d.end in r.tentative:
+                            continue
+                        if "extern" in it.storage and d.end not in r.storage:
+                            continue
+                        if d.name in var_types:
+                            start(value_starts, d.name, pos)
+                        var_types[d.name] = d.decl_text
+                        self.decls[d.name] = _storage(it) + d.decl_text + d.attributes
+                if ii == last_type:
+                    moved = []
+                    for name in r.migrated:
+                        start(value_starts, name, pos)
+                        moved.append((name, self.decls.get(name, "")))
+                    if moved:
+                        self.migrated_at[pos] = moved
+        if "main" in signatures or "main" in var_types:
+            start(value_starts, "main", (len(self.records), 0))  # ours, after all of theirs
+        for table, out in ((value_starts, self.values), (type_starts, self.types)):
+            for name, starts in table.items():
+                starts = [(-1, -1), *starts]
+                k = len(starts)
+                names = [self.fresh(f"{name.split(' ')[-1]}_v{i + 1}") for i in range(k - 1)] + [name]
+                if name.startswith(("struct ", "union ", "enum ")):
+                    kind = name.split(" ")[0]
+                    names = [f"{kind} {n}" if not n.startswith(kind + " ") else n for n in names]
+                out[name] = _Versions(starts, names)
+        if "main" in self.values:
+            self.values["main"].names[0] = self.fresh("notebook_main")
+        for defs in definitions.values():
+            if len(defs) < 2:
+                continue
+            pos0, first = defs[0]
+            cname = self.values[first.name].at(pos0) if first.name in self.values else first.name
+            call = _forwarding(first, f"{cname}_ptr")
+            if call is None or first.name in self.values:
+                self.notes.append(
+                    f"{first.name} is defined {len(defs)} times but its calls cannot be forwarded (variadic or "
+                    "unnamed parameters, or a changed prototype): a call reaches the body that was current "
+                    "where the call was compiled"
+                )
+                if first.name not in self.values:
+                    starts = [(-1, -1)] + [pos for pos, _ in defs[1:]]
+                    names = [self.fresh(f"{first.name}_v{n}") for n in range(1, len(defs))] + [first.name]
+                    self.values[first.name] = _Versions(starts, names)
+                continue
+            self.stubs[cname] = (first.prototype, call)
+            self.bodies[cname] = [_Body(pos, it, self.fresh(f"{cname}_def{n}")) for n, (pos, it) in enumerate(defs, 1)]
+
+    def follow(self, type_texts, changed: set[str], pos: Pos, type_starts, start) -> None:
+        """Types built on a redefined one get a new version too, defined again
+        after it (as the kernel does), and their enumerators with them."""
+        grew = True
+        while grew:
+            grew = False
+            for key, (text, uses) in list(type_texts.items()):
+                if key in changed or not uses & changed:
+                    continue
+                changed.add(key)
+                grew = True
+                start(type_starts, key, pos)
+                if text not in self.reemit.setdefault(pos, []):
+                    self.reemit[pos].append(text)
+
+    # -- output ---------------------------------------------------------------
+    def render(self, cflags: list[str], libs: list[str]) -> Exported:
+        self.analyse()
+        top: list[str] = []
+        main: list[str] = []
+        macros: dict[str, str] = {}  # the file's macros as the items leave them
+        helpers: set[str] = set()
+        files: dict[str, str] = {}
+        included: set[str] = set()
+        for _, r in self.cells:
+            for it in r.cell.items:
+                if it.kind == "include":
+                    m = re.search(r'"([^"]+)"', it.text)
+                    if m:
+                        included.add(m.group(1))
+
+        pending: list[tuple[dict[str, str], str]] = []  # main's code, with the macros of its place
+
+        def statement(pos: Pos, code: str) -> None:
+            pending.append((dict(macros), code))
+
+        slots: list[tuple[Pos, str]] = []
+        for cname, bodies in self.bodies.items():
+            for b in bodies[1:]:
+                slots.append((b.pos, f"{cname}_ptr = {b.name};"))
+        body_at = {(b.pos, b.item.start): (cname, b, bodies) for cname, bodies in self.bodies.items() for b in bodies}
+        for ri, record in enumerate(self.records):
+            if isinstance(record, FileRecord):
+                helpers.add("file")
+                mode = "a" if record.append else "w"
+                statement(
+                    (ri, 0),
+                    f"/* {record.label}: %%file */\nwrite_file({c_string(record.path)}, "
+                    f'{c_string(record.text)}, "{mode}");',
+                )
+                if record.path in included:
+                    files[record.path] = (files.get(record.path, "") if record.append else "") + record.text
+                continue
+            if isinstance(record, EnvRecord):
+                helpers.add("env")
+                if record.value is None:
+                    statement((ri, 0), f"/* {record.label}: %env -u */\nunsetenv({c_string(record.name)});")
+                else:
+                    statement(
+                        (ri, 0),
+                        f"/* {record.label}: %env */\nsetenv({c_string(record.name)}, {c_string(record.value)}, 1);",
+                    )
+                continue
+            if isinstance(record, ResetRecord):
+                top.append("\n/* The program was reset here: what follows starts anew. */\n")
+                top.extend(f"#undef {name}\n" for name in sorted(macros))
+                macros.clear()
+                continue
+            if isinstance(record, NoteRecord):
+                top.append(f"\n/* {record.label}: {record.text.replace('*/', '* /')} (in the notebook only) */\n")
+                continue
+            if not isinstance(record, CellRecord):
+                continue
+            top.append(f"\n/* {record.label} */\n")
+            header_at = len(top)
+            first_piece = True
+            for pos, code in slots:
+                if pos[0] == ri:
+                    statement(pos, code)
+            for ii, it in enumerate(record.cell.items):
+                pos = (ri, ii)
+                if first_piece:
+                    first_piece = False
+                    for mpos, moved in self.migrated_at.items():
+                        if mpos[0] == ri:
+                            for name, _ in moved:
+                                old = self.values[name].at((ri, -1))
+                                new = self.values[name].at(mpos)
+                                stmts = " ".join(record.migrated[name])
+                                stmts = re.sub(r"__cellc_i(\d+)", lambda m: self.loop_name(int(m.group(1))), stmts)
+                                text = rename(
+                                    stmts, {SOURCE_PREFIX + name: old, name: new}, self.rename_map(mpos)[1], True
+                                )
+                                statement(pos, f"/* {name} moves to its redefined type */\n{text}")
+                self.item(record, it, pos, top, statement, macros, body_at)
+                for text in self.reemit.get(pos, []):
+                    top.append(self.renamed(text, pos) + "\n")
+                for _name, decl in self.migrated_at.get(pos, []):
+                    top.append(self.renamed(decl, pos) + ";  /* its new type */\n")
+            if len(top) == header_at:
+                top.pop()  # the cell left nothing at file scope
+        # main, with the macros each statement saw
+        state = dict(macros)
+        for wanted, code in pending:
+            for name in sorted(_macros_used(code, state, wanted)):
+                if state.get(name) != wanted.get(name):
+                    main.append(f"#undef {name}\n")
+                    if name in wanted:
+                        main.append(wanted[name].rstrip("\n") + "\n")
+                        state[name] = wanted[name]
+                    else:
+                        state.pop(name, None)
+            main.append(code.rstrip("\n") + "\n")
+        return self.assemble(top, main, helpers, files, cflags, libs)
+
+    def item(self, record: CellRecord, it: Item, pos: Pos, top: list[str], statement, macros, body_at) -> None:
+        kind = it.kind
+        text = it.text.rstrip("\n")
+        if record.magic == "%time" and "__cellc_" in text:  # %time's clock stamps
+            timed = _TIMED.fullmatch(text.strip())
+            if timed:  # the value, computed once between the stamps
+                statement(pos, f"(void)({self.renamed(timed.group(1), pos, statement=True)});  /* timed by %time */")
+            return
+        if kind == "include":
+            if re.search(r"[<\"]cellc\.h[>\"]", text):
+                top.append(_cellc_header())
+            else:
+                top.append(text + "\n")
+        elif kind == "define":
+            text = self.renamed(text, pos)
+            if it.name in macros:
+                top.append(f"#undef {it.name}\n")
+            top.append(text + "\n")
+            macros[it.name] = text
+        elif kind == "undef":
+            top.append(text + "\n")
+            macros.pop(it.name, None)
+        elif kind == "directive":
+            if not re.match(r"\s*#\s*line\b", text):
+                top.append(text + "\n")
+        elif kind in ("type", "typedef"):
+            if it.start not in record.skipped:
+                top.append(self.renamed(text, pos) + "\n")
+        elif kind in ("inline", "verbatim", "asm"):
+            top.append(self.renamed(text, pos) + "\n")
+        elif kind == "function":
+            self.function(record, it, pos, top, body_at)
+        elif kind == "declaration":
+            self.declaration(record, it, pos, top, statement)
+        elif kind == "statement":
+            statement(pos, self.renamed(text, pos, statement=True))
+        elif kind == "value":
+            expr = self.renamed(text.strip(), pos, statement=True)
+            statement(pos, f"(void)({expr});  /* the value {record.label} showed */")
+
+    def function(self, record: CellRecord, it: Item, pos: Pos, top: list[str], body_at) -> None:
+        if it.split_type is not None and it.split_type.start not in record.skipped:
+            pass  # a struct defined in the return type stays in the text
+        text = it.text.rstrip("\n")
+        if it.name == "main" and re.match(r"\s*int\b", it.signature) and text.endswith("}"):
+            text = text[:-1].rstrip() + "\n    return 0;\n}"  # reaching main's closing brace returns 0
+        found = body_at.get((pos, it.start))
+        s, e = (it.name_range[0] - it.start, it.name_range[1] - it.start)
+        data = text.encode("utf-8", "surrogateescape")
+        if found is not None:
+            cname, body, bodies = found
+            renamed = data[:s] + body.name.encode() + data[e:]
+            code = self.renamed(renamed.decode("utf-8", "surrogateescape"), pos)
+            static = "static" in it.storage
+            proto = self.renamed(it.prototype.strip(), pos)
+            proto = _with_name(proto, it.name, cname)
+            if body is bodies[0]:
+                storage = "static " if static else ""
+                top.append(f"{storage}{proto};\n")
+            top.append(("" if static else "static ") + code + "\n")
+            if body is bodies[0]:
+                call = self.stubs[cname][1]
+                top.append(
+                    f"static __typeof__({body.name}) *{cname}_ptr = {body.name};  "
+                    f"/* the body calls reach: {cname} is defined again below */\n"
+                    f"{'static ' if static else ''}{proto} {{ {call} }}\n"
+                )
+            return
+        code = self.renamed(text, pos)
+        if re.search(r"\binline\b", it.prototype) and not it.storage & {"static", "extern"}:
+            code = "static " + code  # as the kernel compiles it: one definition, in this file
+        top.append(code + "\n")
+
+    def declaration(self, record: CellRecord, it: Item, pos: Pos, top: list[str], statement) -> None:
+        changes = [
+            d
+            for d in it.declarators
+            if not d.is_function and (d.end in record.reinit or d.end in record.runtime or d.end in record.storage)
+        ]
+        if not changes:
+            top.append(self.renamed(it.text.rstrip("\n"), pos) + "\n")
+            return
+        storage = _storage(it)
+        if it.split_type is not None and it.split_type.start not in record.skipped:
+            top.append(self.renamed(it.split_type.text.rstrip().rstrip(";"), pos) + ";\n")
+        for d in it.declarators:
+            head = storage + d.decl_text + d.attributes
+            if d.is_function:
+                top.append(self.renamed(head, pos) + ";\n")
+            elif d.end in record.reinit:
+                top.append(f"/* {d.name} is defined again: {record.label} re-initializes it */\n")
+                statement(pos, self.renamed(_store(d, record.runtime.get(d.end, False)), pos, statement=True))
+            elif d.end in record.runtime:
+                top.append(self.renamed(head, pos) + ";  /* initialized in main */\n")
+                statement(pos, self.renamed(_store(d, record.runtime[d.end]), pos, statement=True))
+            elif d.end in record.storage:
+                top.append(self.renamed(d.decl_text + d.attributes, pos) + ";\n")
+            else:
+                init = f" = {d.init}" if d.init is not None else ""
+                top.append(self.renamed(head + init, pos) + ";\n")
+
+    def assemble(self, top, main, helpers, files, cflags, libs) -> Exported:
+        command = ["gcc", *cflags, "-o", self.name, f"{self.name}.c", *libs, "-lm"]
+        head = [
+            f"/* {self.name}.c: exported by cellc from the cells that ran, in the order they ran.\n",
+            f"   Build and run:  {shlex.join(command)} && ./{self.name}\n",
+        ]
+        for note in self.notes:
+            head.append(f"   Note: {note}.\n")
+        head.append("*/\n")
+        prelude = []
+        if "file" in helpers:
+            prelude.append(
+                "\n#include <stdio.h>\n/* what a %%file cell wrote, written where it ran */\n"
+                "static void write_file(const char *path, const char *text, const char *mode) {\n"
+                "    FILE *f = fopen(path, mode);\n    if (f) { fputs(text, f); fclose(f); }\n}\n"
+            )
+        if "env" in helpers:
+            prelude.append(
+                "\nint setenv(const char *name, const char *value, int overwrite);  /* <stdlib.h>, POSIX */\n"
+                "int unsetenv(const char *name);\n"
+            )
+        body = "".join(
+            "    " + line if line.strip() and not line.startswith("#") else line
+            for line in "".join(main).splitlines(keepends=True)
+        )
+        out = "".join(head) + "".join(prelude) + "".join(top).rstrip("\n") + "\n\n"
+        out += "int main(void) {\n" + body + "    return 0;\n}\n"
+        return Exported(out, command, files, len(self.cells))
+
+
+def export_program(program: Program, name: str, cflags: list[str], since_reset: bool = True) -> Exported:
+    """The program `program` holds, as the C file `name`.c; with `since_reset`
+    False, all that ran (what came before a `%reset` too: the notebook run top
+    to bottom)."""
+    records = program.records
+    if since_reset:
+        last = max((i for i, r in enumerate(records) if isinstance(r, ResetRecord)), default=-1)
+        records = records[last + 1 :]
+    libs = []
+    for r in records:
+        if isinstance(r, LibRecord):
+            libs.append(r.spec if "/" in r.spec else "-l" + (r.spec[3:] if r.spec.startswith("lib") else r.spec))
+    return Exporter(records, name).render(cflags, libs)
+
+
+# -- text helpers ---------------------------------------------------------------
+_TIMED = re.compile(r"\{ __cellc_timed_as\(.*?\) = \((.*)\); \}", re.S)
+_STORAGE_WORDS = ("static", "extern", "_Thread_local", "__thread", "register")
+
+
+def _storage(it: Item) -> str:
+    words = [w for w in _STORAGE_WORDS if w in it.storage]
+    return " ".join(words) + " " if words else ""
+
+
+def _type_names(t: Item) -> list[str]:
+    out = []
+    for kind, name in t.keys:
+        if kind in ("struct", "union", "enum"):
+            out.append(f"{kind} {name}")
+        elif kind == "typedef":
+            out.append(name)
+    return out
+
+
+def _enumerators(text: str) -> list[str]:
+    out = []
+    stack = [parse_tree(text.encode("utf-8", "surrogateescape")).root_node]
+    while stack:
+        n = stack.pop()
+        if n.type == "enumerator":
+            out.append(n.child_by_field_name("name").text.decode())
+        stack.extend(n.children)
+    return out
+
+
+def _macros_used(code: str, *states: dict[str, str]) -> set[str]:
+    """The macros `code` may expand, through the bodies of macros it names."""
+    seen: set[str] = set()
+    todo = list(identifiers(code))
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for state in states:
+            if name in state:
+                todo.extend(identifiers(state[name]))
+    return {name for name in seen if any(name in state for state in states)}
+
+
+def _store(d, static: bool) -> str:
+    """`d`'s initializer stored at run time, as the kernel does it."""
+    init = d.init.strip()
+    simple = not init.startswith("{") and "[" not in d.decl_text and not re.search(r"\bconst\b", d.decl_text)
+    if simple:
+        return f"{d.name} = {init};"
+    storage = "static " if static else ""
+    return (
+        f"{{ {storage}__typeof__({d.name}) {d.name}_init = {init};\n"
+        f"  __builtin_memcpy((void *)&{d.name}, &{d.name}_init, sizeof {d.name}); }}"
+    )
+
+
+def _with_name(prototype: str, old: str, new: str) -> str:
+    return re.sub(rf"\b{re.escape(old)}\b(?=\s*\()", new, prototype, count=1)
+
+
+def _forwarding(it: Item, cname: str) -> str | None:
+    """`return NAME(a, b);` for a function's prototype, or None when its
+    parameters cannot be passed on (variadic, unnamed)."""
+    tree = parse_tree((it.prototype + ";").encode("utf-8", "surrogateescape"))
+    stack = [tree.root_node]
+    fdecl = None
+    while stack:
+        n = stack.pop()
+        if n.type == "function_declarator":
+            fdecl = n
+            break
+        stack.extend(n.children)
+    params = fdecl.child_by_field_name("parameters") if fdecl is not None else None
+    if params is None:
+        return None
+    names = []
+    for p in params.named_children:
+        if p.type == "comment":
+            continue
+        if p.type != "parameter_declaration":
+            return None  # `...`, K&R
+        decl = p.child_by_field_name("declarator")
+        if decl is None:
+            if p.text.decode().strip() == "void" and len(params.named_children) == 1:
+                break
+            return None
+        name, _ = declarator_name(decl)
+        if not name:
+            return None
+        names.append(name)
+    m = re.search(rf"\b{re.escape(it.name)}\s*\(", it.prototype)
+    head = it.prototype[: m.start()] if m else ""
+    returns_void = re.fullmatch(r"(?:\s*\b(?:static|inline|extern|_Noreturn)\b)*\s*void\s*", head) is not None
+    call = f"{cname}({', '.join(names)});"
+    return call if returns_void else f"return {call}"
+
+
+def rename(text: str, values: dict[str, str], types: dict[str, str], statement: bool = False) -> str:
+    """`text` with ordinary identifiers of `values` and the tags and typedef
+    names of `types` (keys "struct pt", "T") renamed as C sees names: members
+    and labels are left alone; macro bodies by word."""
+    prefix = b"void f(void) {\n" if statement else b""
+    data = prefix + text.encode("utf-8", "surrogateescape") + (b"\n}" if statement else b"")
+    edits: list[tuple[int, int, str]] = []
+    stack = [parse_tree(data).root_node]
+    word_map = {**values, **{k: v for k, v in types.items() if " " not in k}}
+    while stack:
+        n = stack.pop()
+        t = n.type
+        if t in ("struct_specifier", "union_specifier", "enum_specifier"):
+            tag = n.child_by_field_name("name")
+            if tag is not None:
+                key = f"{t.split('_')[0]} {tag.text.decode()}"
+                if key in types:
+                    edits.append((tag.start_byte, tag.end_byte, types[key].split(" ", 1)[1]))
+            stack.extend(c for c in n.children if c != tag)
+            continue
+        if t == "identifier" and n.text.decode() in values:
+            edits.append((n.start_byte, n.end_byte, values[n.text.decode()]))
+        elif t == "type_identifier" and n.text.decode() in word_map:
+            edits.append((n.start_byte, n.end_byte, word_map[n.text.decode()]))
+        elif t == "preproc_arg" or (t == "ERROR" and n.child_count == 0):
+            raw = n.text.decode("utf-8", "surrogateescape")
+            new = _rename_words(raw, word_map, types)
+            if new != raw:
+                edits.append((n.start_byte, n.end_byte, new))
+            continue
+        stack.extend(n.children)
+    for s, e, new in sorted(set(edits), reverse=True):
+        data = data[:s] + new.encode("utf-8", "surrogateescape") + data[e:]
+    if statement:
+        data = data[len(prefix) : -2]
+    return data.decode("utf-8", "surrogateescape")
+
+
+def _rename_words(text: str, words: dict[str, str], types: dict[str, str]) -> str:
+    for key, new in types.items():
+        if " " in key:
+            kind, tag = key.split(" ", 1)
+            text = re.sub(rf"\b{kind}\s+{re.escape(tag)}\b", new, text)
+    if words:
+        pattern = re.compile(r"(?<![\w.])(?<!->)(" + "|".join(map(re.escape, words)) + r")\b")
+        text = pattern.sub(lambda m: words[m.group(1)], text)
+    return text
+
+
+def _cellc_header() -> str:
+    """cellc.h, inlined: its displays have nowhere to go in a program, so they do nothing."""
+    text = (INCLUDE_DIR / "cellc.h").read_text()
+    return (
+        "/* <cellc.h>, inlined: rich output has no notebook to go to here, so it is dropped */\n"
+        + text.rstrip("\n")
+        + "\nvoid cellc_display(const char *mime, const void *data, size_t len) { (void)mime; (void)data; (void)len; }\n"
+    )
