@@ -152,7 +152,7 @@ class Exporter:
         self.values: dict[str, _Versions] = {}  # ordinary names: globals, functions, enumerators
         self.types: dict[str, _Versions] = {}  # "struct pt", typedef names
         self.bodies: dict[str, list[_Body]] = {}  # function C name -> its definitions
-        self.stubs: dict[str, tuple[str, str]] = {}  # function C name -> (prototype, forwarding call)
+        self.forward: dict[str, str] = {}  # function C name -> its stub's call through the pointer
         self.reemit: dict[Pos, list[str]] = {}  # type definitions that follow a redefined one
         self.migrated_at: dict[Pos, list[tuple[str, str]]] = {}  # new objects of migrated globals: (name, decl)
         self.notes: list[str] = []
@@ -189,12 +189,13 @@ class Exporter:
     # -- analysis -------------------------------------------------------------
     def analyse(self) -> None:
         """Find what is defined more than once, and how each is exported."""
-        var_types: dict[str, str] = {}  # global -> its declaration text (latest)
+        globals_seen: set[str] = set()
         signatures: dict[str, str] = {}  # function -> signature of its latest definition
         type_texts: dict[str, tuple[str, set[str]]] = {}  # type name -> (latest definition text, names used)
         value_starts: dict[str, list[Pos]] = {}
         type_starts: dict[str, list[Pos]] = {}
-        definitions: dict[str, list[tuple[Pos, Item]]] = {}  # function -> [(pos, item)] for the same prototype
+        # function -> its definitions, one list per run of the same prototype
+        definitions: dict[str, list[list[tuple[Pos, Item]]]] = {}
         self.decls: dict[str, str] = {}  # global -> "storage decl_text" of its latest definition
 
         def start(table: dict[str, list[Pos]], name: str, pos: Pos) -> None:
@@ -225,25 +226,22 @@ class Exporter:
                     if changed & type_starts.keys():
                         self.follow(type_texts, changed, pos, type_starts, start)
                 if it.kind == "function":
+                    runs = definitions.setdefault(it.name, [[]])
                     old = signatures.get(it.name)
                     if old is not None and old != it.signature:
                         start(value_starts, it.name, pos)
-                        definitions[it.name + "\0" + str(pos)] = []
+                        runs.append([])
                     signatures[it.name] = it.signature
-                    key = next((k for k in reversed(definitions) if k.split("\0")[0] == it.name), None)
-                    if key is None:
-                        key = it.name + "\0"
-                        definitions[key] = []
-                    definitions[key].append((pos, it))
+                    runs[-1].append((pos, it))
                 elif it.kind == "declaration":
                     for d in it.declarators:
                         if d.is_function or d.end in r.reinit or d.end in r.tentative:
                             continue
                         if "extern" in it.storage and d.end not in r.storage:
                             continue
-                        if d.name in var_types:
+                        if d.name in globals_seen:
                             start(value_starts, d.name, pos)
-                        var_types[d.name] = d.decl_text
+                        globals_seen.add(d.name)
                         self.decls[d.name] = _storage(it) + d.decl_text + d.attributes
                 if ii == last_type:
                     moved = []
@@ -252,7 +250,7 @@ class Exporter:
                         moved.append((name, self.decls.get(name, "")))
                     if moved:
                         self.migrated_at[pos] = moved
-        if "main" in signatures or "main" in var_types:
+        if "main" in signatures or "main" in globals_seen:
             start(value_starts, "main", (len(self.records), 0))  # ours, after all of theirs
         for table, out in ((value_starts, self.values), (type_starts, self.types)):
             for name, starts in table.items():
@@ -265,7 +263,7 @@ class Exporter:
                 out[name] = _Versions(starts, names)
         if "main" in self.values:
             self.values["main"].names[0] = self.fresh("notebook_main")
-        for defs in definitions.values():
+        for defs in (run for runs in definitions.values() for run in runs):
             if len(defs) < 2:
                 continue
             pos0, first = defs[0]
@@ -282,7 +280,7 @@ class Exporter:
                     names = [self.fresh(f"{first.name}_v{n}") for n in range(1, len(defs))] + [first.name]
                     self.values[first.name] = _Versions(starts, names)
                 continue
-            self.stubs[cname] = (first.prototype, call)
+            self.forward[cname] = call
             self.bodies[cname] = [_Body(pos, it, self.fresh(f"{cname}_def{n}")) for n, (pos, it) in enumerate(defs, 1)]
 
     def follow(self, type_texts, changed: set[str], pos: Pos, type_starts, start) -> None:
@@ -461,7 +459,7 @@ class Exporter:
                 top.append(f"{storage}{proto};\n")
             top.append(("" if static else "static ") + code + "\n")
             if body is bodies[0]:
-                call = self.stubs[cname][1]
+                call = self.forward[cname]
                 top.append(
                     f"static __typeof__({body.name}) *{cname}_ptr = {body.name};  "
                     f"/* the body calls reach: {cname} is defined again below */\n"
@@ -469,7 +467,7 @@ class Exporter:
                 )
             return
         code = self.renamed(text, pos)
-        if re.search(r"\binline\b", it.prototype) and not it.storage & {"static", "extern"}:
+        if "inline" in it.storage and not it.storage & {"static", "extern"}:
             code = "static " + code  # as the kernel compiles it: one definition, in this file
         top.append(code + "\n")
 
@@ -493,6 +491,7 @@ class Exporter:
                 top.append(f"/* {d.name} is defined again: {record.label} re-initializes it */\n")
                 statement(pos, self.renamed(_store(d, record.runtime.get(d.end, False)), pos, statement=True))
             elif d.end in record.runtime:
+                head = storage + _unconst(d.decl_text) + d.attributes  # main stores into it
                 top.append(self.renamed(head, pos) + ";  /* initialized in main */\n")
                 statement(pos, self.renamed(_store(d, record.runtime[d.end]), pos, statement=True))
             elif d.end in record.storage:
@@ -575,6 +574,29 @@ def _enumerators(text: str) -> list[str]:
             out.append(n.child_by_field_name("name").text.decode())
         stack.extend(n.children)
     return out
+
+
+def _unconst(decl: str) -> str:
+    """`decl` without the `const` that makes the object itself read-only
+    (`const int k`, `char *const p`), so that `main` may initialize it."""
+    data = decl.encode("utf-8", "surrogateescape")
+    root = parse_tree(data + b";").root_node
+    node = root.children[0] if root.children else None
+    if node is None or node.type != "declaration":
+        return decl
+    declarator = node.child_by_field_name("declarator")
+    while declarator is not None and declarator.type in ("array_declarator", "parenthesized_declarator"):
+        inner = declarator.child_by_field_name("declarator") or (
+            declarator.named_children[0] if declarator.named_children else None
+        )
+        if inner is None or inner.type not in ("array_declarator", "parenthesized_declarator", "pointer_declarator"):
+            break
+        declarator = inner
+    holder = declarator if declarator is not None and declarator.type == "pointer_declarator" else node
+    cut = [q for q in holder.children if q.type == "type_qualifier" and q.text == b"const"]
+    for q in sorted(cut, key=lambda q: q.start_byte, reverse=True):
+        data = data[: q.start_byte] + data[q.end_byte :].lstrip(b" ")
+    return data.decode("utf-8", "surrogateescape")
 
 
 def _macros_used(code: str, *states: dict[str, str]) -> set[str]:
@@ -701,5 +723,6 @@ def _cellc_header() -> str:
     return (
         "/* <cellc.h>, inlined: rich output has no notebook to go to here, so it is dropped */\n"
         + text.rstrip("\n")
-        + "\nvoid cellc_display(const char *mime, const void *data, size_t len) { (void)mime; (void)data; (void)len; }\n"
+        + "\nvoid cellc_display(const char *mime, const void *data, size_t len)\n"
+        + "{ (void)mime; (void)data; (void)len; }\n"
     )

@@ -931,7 +931,9 @@ class Magics:
             proc = subprocess.run(command, capture_output=True, text=True, cwd=path.parent, env=interp.compiler.env)
             if proc.returncode != 0:
                 return _error(
-                    "CompileError", "the exported program did not build", "the exported program did not build:\n" + proc.stderr.strip()
+                    "CompileError",
+                    "the exported program did not build",
+                    "the exported program did not build:\n" + proc.stderr.strip(),
                 ), True
             self.print(f"Built {options.program}")
         return None, False

@@ -70,7 +70,9 @@ def build_and_run(source: str, where: Path, extra_flags: tuple[str, ...] = ()) -
     built = subprocess.run(command, cwd=where, capture_output=True, text=True)
     assert built.returncode == 0, f"{shlex.join(command)}\n{built.stderr}\n{source}"
     name = command[command.index("-o") + 1]
-    return subprocess.run([f"./{name}"], cwd=where, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
+    return subprocess.run(
+        [f"./{name}"], cwd=where, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -120,7 +122,7 @@ def _export_in(kernel: Kernel, where: Path, name: str = "prog") -> tuple[str, st
 
 
 def test_export_after_undo_writes_what_the_kernel_holds(kernel, tmp_path):
-    assert kernel.execute('#include <stdio.h>\nint g = 1;').status == "ok"
+    assert kernel.execute("#include <stdio.h>\nint g = 1;").status == "ok"
     assert kernel.execute('g += 10;\nprintf("g=%d\\n", g);').stdout == "g=11\n"
     assert kernel.execute('g += 100;\nprintf("g=%d\\n", g);').stdout == "g=111\n"
     assert kernel.execute("%undo").status == "ok"
@@ -132,7 +134,7 @@ def test_export_after_undo_writes_what_the_kernel_holds(kernel, tmp_path):
 
 def test_export_follows_the_order_cells_ran_in(kernel, tmp_path):
     # a notebook run out of order: In[1] defines, In[2] redefines, In[3] calls the first again
-    assert kernel.execute('#include <stdio.h>\nint f(void) { return 1; }').status == "ok"
+    assert kernel.execute("#include <stdio.h>\nint f(void) { return 1; }").status == "ok"
     assert kernel.execute("int f(void) { return 2; }").status == "ok"
     assert kernel.execute('printf("%d\\n", f());').stdout == "2\n"
     assert kernel.execute("int f(void) { return 1; }").status == "ok"  # the first cell, run again
@@ -142,7 +144,7 @@ def test_export_follows_the_order_cells_ran_in(kernel, tmp_path):
 
 
 def test_export_leaves_out_failed_cells_and_keeps_later_ones(kernel, tmp_path):
-    assert kernel.execute('#include <stdio.h>\nint n = 0;').status == "ok"
+    assert kernel.execute("#include <stdio.h>\nint n = 0;").status == "ok"
     assert kernel.execute('n = 5; printf("before crash\\n"); *(volatile int *)0 = 1;').status == "error"
     assert kernel.execute("n = ;").status == "error"
     assert kernel.execute('printf("n=%d\\n", n);').stdout == "n=0\n"
