@@ -38,6 +38,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .ctext import c_string
 from .generate import CellRecord
 from .migrate import SOURCE_PREFIX
 from .model import Program
@@ -80,7 +81,7 @@ class ResetRecord:
 
 @dataclass
 class NoteRecord:
-    """A magic with no meaning in a program (`%whos`, `%timeit`): a comment."""
+    """A comment in the program: a magic with no meaning there (`%whos`, `%timeit`), a cell that failed."""
 
     label: str
     text: str
@@ -118,26 +119,6 @@ class _Body:
     pos: Pos
     item: Item
     name: str  # the name it is defined under
-
-
-def c_string(text: str) -> str:
-    """A C string literal of `text` (UTF-8), safe from trigraphs."""
-    out = []
-    for b in text.encode("utf-8", "surrogateescape"):
-        c = chr(b)
-        if c in '"\\':
-            out.append("\\" + c)
-        elif c == "\n":
-            out.append("\\n")
-        elif c == "\t":
-            out.append("\\t")
-        elif c == "?":
-            out.append("\\?")
-        elif 32 <= b < 127:
-            out.append(c)
-        else:
-            out.append(f"\\{b:03o}")
-    return '"' + "".join(out) + '"'
 
 
 class Exporter:
@@ -331,7 +312,7 @@ class Exporter:
                 statement(
                     (ri, 0),
                     f"/* {record.label}: %%file */\nwrite_file({c_string(record.path)}, "
-                    f'{c_string(record.text)}, "{mode}");',
+                    f'{c_string(record.text, split_lines=True)}, "{mode}");',
                 )
                 if record.path in included:
                     files[record.path] = (files.get(record.path, "") if record.append else "") + record.text
@@ -352,7 +333,7 @@ class Exporter:
                 macros.clear()
                 continue
             if isinstance(record, NoteRecord):
-                top.append(f"\n/* {record.label}: {record.text.replace('*/', '* /')} (in the notebook only) */\n")
+                top.append(f"\n/* {record.label}: {record.text.replace('*/', '* /')} */\n")
                 continue
             if not isinstance(record, CellRecord):
                 continue

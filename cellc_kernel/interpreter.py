@@ -22,7 +22,7 @@ from . import crash, values
 from .arch import trampoline_asm
 from .compile import CompileError, Compiler, clean_name, read_symbols, static_runtime
 from .executor import Executor, ExecutorDied, Handlers, NoPlaceToBuild, Outcome, build_executor
-from .export import ResetRecord
+from .export import NoteRecord, ResetRecord
 from .generate import CellRecord, Options, generate
 from .limits import SNAPSHOT_MARGIN, Limits, format_size
 from .migrate import Plan, plan_migration
@@ -650,6 +650,13 @@ class Interpreter:
         """A step that is no cell of C (`%%file`, `%env`, `%lib`) in the program's history, for %export."""
         self.program = self.program.copy()
         self.program.records.append(record)
+
+    def left_out(self, label: str, source: str, ename: str) -> None:
+        """A cell that failed: a comment where it ran, in the exported program."""
+        first = next((line.strip() for line in source.splitlines() if line.strip()), "")
+        if first:
+            shown = first if len(first) <= 60 else first[:57] + "..."
+            self.add_record(NoteRecord(label, f"{shown}  -- failed ({ename}), left out"))
 
     def replace_record(self, label: str, make) -> None:
         """The record of cell `label`, just run for a magic, as the export sees it: `make(record)`."""

@@ -171,6 +171,7 @@ class CellcKernel(Kernel):
         from .interpreter import CellResult
 
         self.interpreter.next_cell = self._next_cell()
+        source = code
         try:
             code, result = self.magics.run(code, label, handlers)
             if result is None:
@@ -183,6 +184,7 @@ class CellcKernel(Kernel):
             lines += traceback.format_exception_only(type(e), e)
             result = CellResult(False, ename="InternalError", evalue=str(e), traceback=lines)
         if not result.ok:
+            self.interpreter.left_out(label, source, result.ename)
             return self.error_reply(result)
         if result.warnings and not silent:
             self.stream("stderr", result.warnings + "\n")

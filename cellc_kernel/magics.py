@@ -30,6 +30,7 @@ from elftools.elf.elffile import ELFFile
 
 from . import complete, crash, values
 from .compile import clean_name
+from .ctext import c_string
 from .executor import Handlers
 from .export import EnvRecord, FileRecord, LibRecord, NoteRecord, export_program
 from .history import History
@@ -174,20 +175,6 @@ def format_time(seconds: float, precision: int = 3) -> str:
     return f"{seconds * 10 ** (3 * order):.{precision}g} {units[order]}"
 
 
-def c_string(text: str) -> str:
-    """A C string literal for `text` (octal escapes: `\\x` would be greedy)."""
-    out = []
-    for b in text.encode("utf-8", "surrogateescape"):
-        ch = chr(b)
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif 32 <= b < 127:
-            out.append(ch)
-        else:
-            out.append(f"\\{b:03o}")
-    return '"' + "".join(out) + '"'
-
-
 def _gcc_file(gcc: str, name: str) -> str | None:
     """Full path of a gcc runtime library (libubsan.so, libasan.so)."""
     try:
@@ -305,7 +292,7 @@ class Magics:
             self._line = i  # the magic's own line in the cell
             result, consumed = fn(args.strip(), rest, label, handlers)
             if name in _NOTED and (result is None or result.ok):
-                self.interpreter.add_record(NoteRecord(label, line))  # a comment in the exported program
+                self.interpreter.add_record(NoteRecord(label, f"{line} (in the notebook only)"))
             if consumed:
                 return "", result
             if result is not None and not result.ok:
@@ -806,7 +793,7 @@ class Magics:
         result, runs = self.execute(code, label, handlers, TIMEIT_MIME, _TIMEIT_DEFS)
         if not result.ok:
             return _without(result, code, [prefix])
-        shown = f"%timeit {body.strip()}"
+        shown = f"%timeit {body.strip()} (in the notebook only)"
         self.interpreter.replace_record(label, lambda _record: NoteRecord(label, shown))
         if not runs:
             self.print("%timeit: the statements returned before any run finished; nothing was timed.")
@@ -898,8 +885,9 @@ class Magics:
 
     # -- %export ------------------------------------------------------------------------
     def line_export(self, args: str, rest: str, label: str, handlers: Handlers):
-        """%export [-o PROGRAM] FILE.c: write the program the kernel holds as one C file (the cells that
-        succeeded, in the order they ran); with -o, also build it with gcc."""
+        """%export [-o PROGRAM] [--all] FILE.c: write the program the kernel holds as one C file (-o: build it too).
+
+        The cells that succeeded, in the order they ran, after the last %reset (--all: before it too)."""
         parser = _ArgumentParser(prog="%export", add_help=False)
         parser.add_argument("-o", dest="program")
         parser.add_argument("--all", action="store_true")  # what ran before a %reset too
@@ -907,7 +895,7 @@ class Magics:
         try:
             options = parser.parse_args(shlex.split(args))
         except (ValueError, _UsageError) as e:
-            return _error("UsageError", f"%export: {e}; usage: %export [-o PROGRAM] FILE.c"), True
+            return _error("UsageError", f"%export: {e}; usage: %export [-o PROGRAM] [--all] FILE.c"), True
         interp = self.interpreter
         path = Path(interp.cwd, os.path.expanduser(options.file))
         name = path.name[:-2] if path.name.endswith(".c") else path.name

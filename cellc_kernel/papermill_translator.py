@@ -40,6 +40,8 @@ from papermill.exceptions import PapermillException
 from papermill.models import Parameter
 from papermill.translators import Translator, papermill_translators
 
+from .ctext import c_string
+
 if TYPE_CHECKING:
     from tree_sitter import Node
 
@@ -50,7 +52,6 @@ C_KEYWORDS = set(
     "_Alignas _Alignof _Atomic _Bool _Complex _Generic _Imaginary _Noreturn _Static_assert _Thread_local "
     "bool true false typeof asm".split()
 )
-SIMPLE_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
 
 
 @dataclass
@@ -64,26 +65,6 @@ class Declared:
     array: bool
     default: str  # initializer text, "" when none
     help: str  # comment on the same line
-
-
-def c_string(value: str) -> str:
-    """A C string literal with the same bytes (UTF-8) as `value`."""
-    out = ['"']
-    prev = ""
-    for byte in value.encode("utf-8", "surrogateescape"):
-        ch = chr(byte)
-        if ch in SIMPLE_ESCAPES:
-            piece = SIMPLE_ESCAPES[ch]
-        elif ch == "?" and prev == "?":
-            piece = "\\?"  # no trigraphs under -std=c11 and friends
-        elif 0x20 <= byte < 0x7F:
-            piece = ch
-        else:
-            piece = f"\\{byte:03o}"
-        out.append(piece)
-        prev = ch
-    out.append('"')
-    return "".join(out)
 
 
 def c_identifier(name: str) -> str:

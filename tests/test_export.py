@@ -150,7 +150,9 @@ def test_export_leaves_out_failed_cells_and_keeps_later_ones(kernel, tmp_path):
     assert kernel.execute('printf("n=%d\\n", n);').stdout == "n=0\n"
     source, out = _export_in(kernel, tmp_path)
     assert out == "n=0\n"
-    assert "before crash" not in source
+    assert "/* In[2]: n = 5; " in source and "failed (SIGSEGV), left out */" in source
+    assert "failed (CompileError), left out */" in source
+    assert "\n    n = 5;" not in source
 
 
 def test_export_after_reset_holds_only_the_new_program(kernel, tmp_path):
@@ -163,7 +165,7 @@ def test_export_after_reset_holds_only_the_new_program(kernel, tmp_path):
 
 def test_export_usage_errors(kernel, tmp_path):
     r = kernel.execute("%export")
-    assert r.status == "error" and "usage: %export [-o PROGRAM] FILE.c" in r.error_text
+    assert r.status == "error" and "usage: %export [-o PROGRAM] [--all] FILE.c" in r.error_text
     r = kernel.execute(f"%export {tmp_path}/no/such/dir/x.c")
     assert r.status == "error" and "FileError" in r.error_text
     r = kernel.execute("%export -x y.c")

@@ -19,7 +19,19 @@ from jupyter_client.manager import KernelManager
 
 def test_help_lists_every_magic(kernel) -> None:
     out = kernel.ok("%help").stdout
-    for name in ("%whos", "%undo", "%reset", "%time", "%%time", "%timeit", "%%timeit", "%disas", "%%file", "%env"):
+    for name in (
+        "%whos",
+        "%undo",
+        "%reset",
+        "%time",
+        "%%time",
+        "%timeit",
+        "%%timeit",
+        "%disas",
+        "%%file",
+        "%env",
+        "%export",
+    ):
         assert f"  {name} " in out or f"  {name}:" in out, name
     assert "%sanitize address|undefined|off" in out
     assert "?NAME" in out
