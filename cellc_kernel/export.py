@@ -138,6 +138,7 @@ class Exporter:
         self.migrated_at: dict[Pos, list[tuple[str, str]]] = {}  # new objects of migrated globals: (name, decl)
         self.notes: list[str] = []
         self.loops: list[str] = []  # index names of the loops that copy migrated arrays
+        self.cell_ends: dict[int, str] = {}  # record -> the label its top-level `return`s go to
 
     # -- names ----------------------------------------------------------------
     def fresh(self, name: str) -> str:
@@ -363,6 +364,10 @@ class Exporter:
                     top.append(self.renamed(text, pos) + "\n")
                 for _name, decl in self.migrated_at.get(pos, []):
                     top.append(self.renamed(decl, pos) + ";  /* its new type */\n")
+            if ri in self.cell_ends:
+                statement(
+                    (ri, len(record.cell.items)), f"{self.cell_ends[ri]}:;  /* where {record.label} returned to */"
+                )
             if len(top) == header_at:
                 top.pop()  # the cell left nothing at file scope
         # main, with the macros each statement saw
@@ -414,14 +419,16 @@ class Exporter:
         elif kind == "declaration":
             self.declaration(record, it, pos, top, statement)
         elif kind == "statement":
-            statement(pos, self.renamed(text, pos, statement=True))
+            code = self.renamed(text, pos, statement=True)
+            if re.search(r"\breturn\b", code):  # it ends the cell, not the program
+                label = self.cell_ends.setdefault(pos[0], self.fresh(f"end_of_{_plain(record.label)}"))
+                code = _returns_to(code, label)
+            statement(pos, code)
         elif kind == "value":
             expr = self.renamed(text.strip(), pos, statement=True)
             statement(pos, f"(void)({expr});  /* the value {record.label} showed */")
 
     def function(self, record: CellRecord, it: Item, pos: Pos, top: list[str], body_at) -> None:
-        if it.split_type is not None and it.split_type.start not in record.skipped:
-            pass  # a struct defined in the return type stays in the text
         text = it.text.rstrip("\n")
         if it.name == "main" and re.match(r"\s*int\b", it.signature) and text.endswith("}"):
             text = text[:-1].rstrip() + "\n    return 0;\n}"  # reaching main's closing brace returns 0
@@ -438,7 +445,7 @@ class Exporter:
             if body is bodies[0]:
                 storage = "static " if static else ""
                 top.append(f"{storage}{proto};\n")
-            top.append(("" if static else "static ") + code + "\n")
+            top.append(_named(it.name, ("" if static else "static ") + code) + "\n")
             if body is bodies[0]:
                 call = self.forward[cname]
                 top.append(
@@ -450,6 +457,8 @@ class Exporter:
         code = self.renamed(text, pos)
         if "inline" in it.storage and not it.storage & {"static", "extern"}:
             code = "static " + code  # as the kernel compiles it: one definition, in this file
+        if self.values.get(it.name) and self.values[it.name].at(pos) != it.name:
+            code = _named(it.name, code)
         top.append(code + "\n")
 
     def declaration(self, record: CellRecord, it: Item, pos: Pos, top: list[str], statement) -> None:
@@ -578,6 +587,45 @@ def _unconst(decl: str) -> str:
     for q in sorted(cut, key=lambda q: q.start_byte, reverse=True):
         data = data[: q.start_byte] + data[q.end_byte :].lstrip(b" ")
     return data.decode("utf-8", "surrogateescape")
+
+
+_FUNCTION_NAMES = ("__func__", "__FUNCTION__", "__PRETTY_FUNCTION__")
+
+
+def _named(name: str, code: str) -> str:
+    """A function exported under another name, its `__func__` still `name`."""
+    used = [m for m in _FUNCTION_NAMES if m in code]
+    if not used:
+        return code
+    return (
+        "".join(f'#define {m} "{name}"\n' for m in used) + code + "\n" + "".join(f"#undef {m}\n" for m in used)
+    ).rstrip("\n")
+
+
+def _plain(label: str) -> str:
+    """`In[3]` -> `In3`: a label as part of a C name."""
+    return re.sub(r"\W", "", label) or "cell"
+
+
+def _returns_to(code: str, label: str) -> str:
+    """Top-level statements with each `return` replaced by a jump to `label`
+    (the expression, if any, still evaluated)."""
+    prefix = b"void f(void) {\n"
+    data = prefix + code.encode("utf-8", "surrogateescape") + b"\n}"
+    edits = []
+    stack = [parse_tree(data).root_node]
+    while stack:
+        n = stack.pop()
+        if n.type == "return_statement":
+            value = next((c for c in n.named_children if c.type != "comment"), None)
+            jump = f"goto {label};"
+            if value is not None:
+                jump = f"{{ (void)({value.text.decode('utf-8', 'surrogateescape')}); {jump} }}"
+            edits.append((n.start_byte, n.end_byte, jump))
+        stack.extend(n.children)
+    for s, e, new in sorted(edits, reverse=True):
+        data = data[:s] + new.encode("utf-8", "surrogateescape") + data[e:]
+    return data[len(prefix) : -2].decode("utf-8", "surrogateescape")
 
 
 def _macros_used(code: str, *states: dict[str, str]) -> set[str]:

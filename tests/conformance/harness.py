@@ -4,7 +4,10 @@ gcc is the oracle.  Each program is built with plain gcc and run; then the
 same text goes through a cellc kernel twice — the whole file as one cell, and
 split into one cell per top-level item (the way people paste code into a
 notebook) — and a last cell calls `exit(main(...))`, as the C runtime does.
-stdout and the exit status (or the fatal signal) must match.
+stdout and the exit status (or the fatal signal) must match.  The third
+mode, `export`, runs the split cells (the last one `int cellc_status =
+main(...);`), exports them with `%export -o` and runs the exported program
+instead: its stdout must match, and main's status is the one the kernel saw.
 
     python tests/conformance/harness.py tests/conformance/corpus          # every .c file
     python tests/conformance/harness.py --mode split --cflags "-O2" f.c   # one file, one mode
@@ -37,7 +40,7 @@ from cellc_kernel.parse import parse_tree  # noqa: E402
 DEFAULT_CFLAGS = ["-O0", "-std=gnu17", "-w"]
 RUN_TIMEOUT = 10
 CELL_TIMEOUT = 120
-MODES = ("whole", "split")
+MODES = ("whole", "split", "export")
 WHOLE_ONLY = "conformance: whole only"  # in a program's text: skip the split mode
 
 
@@ -142,10 +145,11 @@ def split_items(source: str) -> list[str]:
     return [data[s:e].decode() for s, e in cells if data[s:e].strip()]
 
 
-def main_call(source: str) -> str:
-    """The last cell: what the C runtime does with main."""
+def main_call(source: str, export: bool = False) -> str:
+    """The last cell: what the C runtime does with main (to export: main's
+    status kept in a global)."""
     args = "" if re.search(r"\bmain\s*\(\s*(void)?\s*\)", source) else '1, (char *[]){ "prog", 0 }'
-    return f"__builtin_exit(main({args}));"
+    return f"int cellc_status = main({args});" if export else f"__builtin_exit(main({args}));"
 
 
 # -- cellc -------------------------------------------------------------------------------
@@ -184,7 +188,7 @@ class Session:
         reply = self.kc.execute_interactive(code, output_hook=hook, timeout=CELL_TIMEOUT, allow_stdin=False)
         return reply["content"], "".join(out), errors
 
-    def run(self, cells: list[str], cflags: list[str], final: str) -> Run:
+    def run(self, cells: list[str], cflags: list[str], final: str, export: Path | None = None) -> Run:
         if self.km is None or not self.km.is_alive():
             self.stop()
             self._start()
@@ -199,6 +203,8 @@ class Session:
                 stdout.append(text)
                 if reply["status"] == "ok":
                     continue
+                if k == len(cells) and export is not None:
+                    export = None  # main ended the program: it ran as in the split mode
                 evalue = errors[0]["evalue"] if errors else reply.get("evalue", "")
                 ename = errors[0]["ename"] if errors else reply.get("ename", "")
                 m = re.match(r"the program called exit\((-?\d+)\)", evalue)
@@ -210,10 +216,31 @@ class Session:
                     trace = "\n".join(errors[0]["traceback"]) if errors else evalue
                     status = f"error in cell {k + 1}/{len(cells) + 1}: {ename}: {trace[:2000]}\n{cell[:300]}"
                 return Run("".join(stdout), status, len(cells))
+            if export is not None:
+                return self.run_exported(export, len(cells))
             return Run("".join(stdout), "error: main returned to the notebook", len(cells))
         except Exception as e:  # a hung or dead kernel costs this program only
             self.stop()
             return Run("", f"error: kernel: {type(e).__name__}: {e}", len(cells))
+
+    def run_exported(self, where: Path, cells: int) -> Run:
+        """`%export -o` of the program the kernel holds, built and run."""
+        reply, _, errors = self.execute(f"%export -o {where}/prog {where}/prog.c")
+        if reply["status"] != "ok":
+            trace = "\n".join(errors[0]["traceback"]) if errors else reply.get("evalue", "")
+            return Run("", f"error: %export: {trace[:3000]}", cells)
+        reply, shown, errors = self.execute('printf("%d", cellc_status);')
+        if reply["status"] != "ok":
+            return Run("", f"error: main's status: {errors}", cells)
+        status = int(shown) & 0xFF
+        try:
+            proc = subprocess.run(
+                [str(where / "prog")], capture_output=True, timeout=RUN_TIMEOUT, stdin=subprocess.DEVNULL
+            )
+        except subprocess.TimeoutExpired:
+            return Run("", "error: the exported program did not finish", cells)
+        ended = f"exit {status}" if proc.returncode == 0 else f"exported program: {_status(proc.returncode)}"
+        return Run(proc.stdout.decode("utf-8", "replace"), ended, cells)
 
 
 def check(path: Path, session: Session, cflags: list[str], modes=MODES, workdir: Path | None = None) -> Result | None:
@@ -229,7 +256,11 @@ def check(path: Path, session: Session, cflags: list[str], modes=MODES, workdir:
         modes = [m for m in modes if m == "whole"]
     for mode in modes:
         cells = [source] if mode == "whole" else split_items(source)
-        result.runs[mode] = session.run(cells, cflags, final)
+        if mode == "export":
+            with tempfile.TemporaryDirectory() as tmp:
+                result.runs[mode] = session.run(cells, cflags, main_call(source, export=True), Path(tmp))
+        else:
+            result.runs[mode] = session.run(cells, cflags, final)
     return result
 
 
@@ -267,12 +298,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="*", help="C files or directories of C files")
     parser.add_argument("--seeds", type=seeds, default=[], help="also Csmith's programs for these seeds (1-1000)")
-    parser.add_argument("--mode", choices=[*MODES, "both"], default="both")
+    parser.add_argument("--mode", choices=[*MODES, "all"], default="all")
     parser.add_argument("--cflags", default="", help="extra gcc flags, for both gcc and the notebook")
     parser.add_argument("-q", "--quiet", action="store_true", help="print failures only")
     args = parser.parse_args(argv)
     cflags = DEFAULT_CFLAGS + shlex.split(args.cflags)
-    modes = MODES if args.mode == "both" else (args.mode,)
+    modes = MODES if args.mode == "all" else (args.mode,)
     session = Session()
     passed = failed = skipped = 0
     start = time.monotonic()
