@@ -133,11 +133,13 @@ class Exporter:
         self.values: dict[str, _Versions] = {}  # ordinary names: globals, functions, enumerators
         self.types: dict[str, _Versions] = {}  # "struct pt", typedef names
         self.bodies: dict[str, list[_Body]] = {}  # function C name -> its definitions
-        self.forward: dict[str, str] = {}  # function C name -> its stub's call through the pointer
+        self.forward: dict[str, tuple[str, str]] = {}  # function C name -> (its pointer, the stub's call)
         self.reemit: dict[Pos, list[str]] = {}  # type definitions that follow a redefined one
         self.migrated_at: dict[Pos, list[tuple[str, str]]] = {}  # new objects of migrated globals: (name, decl)
         self.notes: list[str] = []
         self.loops: list[str] = []  # index names of the loops that copy migrated arrays
+        self.helpers: dict[str, str] = {}  # helper functions of the export -> their names
+        self.labels: dict[int, dict[str, str]] = {}  # record -> its labels that an earlier cell has too
         self.cell_ends: dict[int, str] = {}  # record -> the label its top-level `return`s go to
 
     # -- names ----------------------------------------------------------------
@@ -146,6 +148,12 @@ class Exporter:
             name += "_"
         self.taken.add(name)
         return name
+
+    def helper(self, name: str) -> str:
+        """The name of a helper function the export defines (unused by the notebook)."""
+        if name not in self.helpers:
+            self.helpers[name] = self.fresh(name)
+        return self.helpers[name]
 
     def loop_name(self, depth: int) -> str:
         """The name of a copying loop's index (one per nesting depth)."""
@@ -158,15 +166,12 @@ class Exporter:
         types = {n: v.at(pos) for n, v in self.types.items() if v.at(pos) != n}
         return values, types
 
-    def renamed(self, text: str, pos: Pos, statement: bool = False, extra: dict[str, str] | None = None) -> str:
+    def renamed(self, text: str, pos: Pos, statement: bool = False) -> str:
         values, types = self.rename_map(pos)
-        if extra:
-            values.update(extra)
-        if not values and not types:
+        labels = self.labels.get(pos[0], {}) if statement else {}
+        if not (identifiers(text) & (values.keys() | types.keys() | labels.keys())):
             return text
-        if not (identifiers(text) & (values.keys() | types.keys())):
-            return text
-        return rename(text, values, types, statement)
+        return rename(text, values, types, statement, labels)
 
     # -- analysis -------------------------------------------------------------
     def analyse(self) -> None:
@@ -234,6 +239,17 @@ class Exporter:
                         self.migrated_at[pos] = moved
         if "main" in signatures or "main" in globals_seen:
             start(value_starts, "main", (len(self.records), 0))  # ours, after all of theirs
+        runs = [run for name_runs in definitions.values() for run in name_runs if len(run) > 1]
+        for run in runs:
+            (_, first), *later = run
+            if _forwarding(first, "p") is None:
+                self.notes.append(
+                    f"{first.name} is defined {len(run)} times but its calls cannot be forwarded (its parameters "
+                    "are variadic or unnamed): a call reaches the body that was current where it was compiled"
+                )
+                for pos, _ in later:
+                    start(value_starts, first.name, pos)
+        value_starts = {name: sorted(starts) for name, starts in value_starts.items()}
         for table, out in ((value_starts, self.values), (type_starts, self.types)):
             for name, starts in table.items():
                 starts = [(-1, -1), *starts]
@@ -245,25 +261,14 @@ class Exporter:
                 out[name] = _Versions(starts, names)
         if "main" in self.values:
             self.values["main"].names[0] = self.fresh("notebook_main")
-        for defs in (run for runs in definitions.values() for run in runs):
-            if len(defs) < 2:
-                continue
-            pos0, first = defs[0]
+        for run in runs:
+            pos0, first = run[0]
             cname = self.values[first.name].at(pos0) if first.name in self.values else first.name
-            call = _forwarding(first, f"{cname}_ptr")
-            if call is None or first.name in self.values:
-                self.notes.append(
-                    f"{first.name} is defined {len(defs)} times but its calls cannot be forwarded (variadic or "
-                    "unnamed parameters, or a changed prototype): a call reaches the body that was current "
-                    "where the call was compiled"
-                )
-                if first.name not in self.values:
-                    starts = [(-1, -1)] + [pos for pos, _ in defs[1:]]
-                    names = [self.fresh(f"{first.name}_v{n}") for n in range(1, len(defs))] + [first.name]
-                    self.values[first.name] = _Versions(starts, names)
-                continue
-            self.forward[cname] = call
-            self.bodies[cname] = [_Body(pos, it, self.fresh(f"{cname}_def{n}")) for n, (pos, it) in enumerate(defs, 1)]
+            if cname != (self.values[first.name].at(run[-1][0]) if first.name in self.values else first.name):
+                continue  # not forwarded: each body has a name of its own
+            pointer = self.fresh(f"{cname}_ptr")
+            self.forward[cname] = (pointer, _forwarding(first, pointer))
+            self.bodies[cname] = [_Body(pos, it, self.fresh(f"{cname}_def{n}")) for n, (pos, it) in enumerate(run, 1)]
 
     def follow(self, type_texts, changed: set[str], pos: Pos, type_starts, start) -> None:
         """Types built on a redefined one get a new version too, defined again
@@ -286,7 +291,7 @@ class Exporter:
         top: list[str] = []
         main: list[str] = []
         macros: dict[str, str] = {}  # the file's macros as the items leave them
-        helpers: set[str] = set()
+        needs: set[str] = set()  # what main calls: "file", "env"
         files: dict[str, str] = {}
         included: set[str] = set()
         for _, r in self.cells:
@@ -301,25 +306,32 @@ class Exporter:
         def statement(pos: Pos, code: str) -> None:
             pending.append((dict(macros), code))
 
+        seen_labels: set[str] = set()  # main is one function: each cell's labels must be its own
+        for ri, r in self.cells:
+            here = set().union(*(_labels(it.text) for it in r.cell.items if it.kind == "statement"))
+            clash = here & seen_labels
+            if clash:
+                self.labels[ri] = {name: self.fresh(f"{name}_{_plain(r.label)}") for name in sorted(clash)}
+            seen_labels |= here
         slots: list[tuple[Pos, str]] = []
         for cname, bodies in self.bodies.items():
             for b in bodies[1:]:
-                slots.append((b.pos, f"{cname}_ptr = {b.name};"))
+                slots.append((b.pos, f"{self.forward[cname][0]} = {b.name};"))
         body_at = {(b.pos, b.item.start): (cname, b, bodies) for cname, bodies in self.bodies.items() for b in bodies}
         for ri, record in enumerate(self.records):
             if isinstance(record, FileRecord):
-                helpers.add("file")
+                needs.add("file")
                 mode = "a" if record.append else "w"
                 statement(
                     (ri, 0),
-                    f"/* {record.label}: %%file */\nwrite_file({c_string(record.path)}, "
+                    f"/* {record.label}: %%file */\n{self.helper('write_file')}({c_string(record.path)}, "
                     f'{c_string(record.text, split_lines=True)}, "{mode}");',
                 )
                 if record.path in included:
                     files[record.path] = (files.get(record.path, "") if record.append else "") + record.text
                 continue
             if isinstance(record, EnvRecord):
-                helpers.add("env")
+                needs.add("env")
                 if record.value is None:
                     statement((ri, 0), f"/* {record.label}: %env -u */\nunsetenv({c_string(record.name)});")
                 else:
@@ -382,7 +394,7 @@ class Exporter:
                     else:
                         state.pop(name, None)
             main.append(code.rstrip("\n") + "\n")
-        return self.assemble(top, main, helpers, files, cflags, libs)
+        return self.assemble(top, main, needs, files, cflags, libs)
 
     def item(self, record: CellRecord, it: Item, pos: Pos, top: list[str], statement, macros, body_at) -> None:
         kind = it.kind
@@ -430,7 +442,12 @@ class Exporter:
 
     def function(self, record: CellRecord, it: Item, pos: Pos, top: list[str], body_at) -> None:
         text = it.text.rstrip("\n")
-        if it.name == "main" and re.match(r"\s*int\b", it.signature) and text.endswith("}"):
+        if (
+            it.name == "main"
+            and re.match(r"\s*int\b", it.signature)
+            and text.endswith("}")
+            and not re.search(r"\breturn\b[^;{}]*;\s*\}\Z", text)
+        ):
             text = text[:-1].rstrip() + "\n    return 0;\n}"  # reaching main's closing brace returns 0
         found = body_at.get((pos, it.start))
         s, e = (it.name_range[0] - it.start, it.name_range[1] - it.start)
@@ -447,9 +464,9 @@ class Exporter:
                 top.append(f"{storage}{proto};\n")
             top.append(_named(it.name, ("" if static else "static ") + code) + "\n")
             if body is bodies[0]:
-                call = self.forward[cname]
+                pointer, call = self.forward[cname]
                 top.append(
-                    f"static __typeof__({body.name}) *{cname}_ptr = {body.name};  "
+                    f"static __typeof__({body.name}) *{pointer} = {body.name};  "
                     f"/* the body calls reach: {cname} is defined again below */\n"
                     f"{'static ' if static else ''}{proto} {{ {call} }}\n"
                 )
@@ -479,18 +496,20 @@ class Exporter:
                 top.append(self.renamed(head, pos) + ";\n")
             elif d.end in record.reinit:
                 top.append(f"/* {d.name} is defined again: {record.label} re-initializes it */\n")
-                statement(pos, self.renamed(_store(d, record.runtime.get(d.end, False)), pos, statement=True))
+                store = _store(d, record.runtime.get(d.end, False), self.fresh(f"{d.name}_init"))
+                statement(pos, self.renamed(store, pos, statement=True))
             elif d.end in record.runtime:
                 head = storage + _unconst(d.decl_text) + d.attributes  # main stores into it
                 top.append(self.renamed(head, pos) + ";  /* initialized in main */\n")
-                statement(pos, self.renamed(_store(d, record.runtime[d.end]), pos, statement=True))
+                store = _store(d, record.runtime[d.end], self.fresh(f"{d.name}_init"))
+                statement(pos, self.renamed(store, pos, statement=True))
             elif d.end in record.storage:
                 top.append(self.renamed(d.decl_text + d.attributes, pos) + ";\n")
             else:
                 init = f" = {d.init}" if d.init is not None else ""
                 top.append(self.renamed(head + init, pos) + ";\n")
 
-    def assemble(self, top, main, helpers, files, cflags, libs) -> Exported:
+    def assemble(self, top, main, needs, files, cflags, libs) -> Exported:
         command = ["gcc", *cflags, "-o", self.name, f"{self.name}.c", *libs, "-lm"]
         head = [
             f"/* {self.name}.c: exported by cellc from the cells that ran, in the order they ran.\n",
@@ -500,13 +519,13 @@ class Exporter:
             head.append(f"   Note: {note}.\n")
         head.append("*/\n")
         prelude = []
-        if "file" in helpers:
+        if "file" in needs:
             prelude.append(
                 "\n#include <stdio.h>\n/* what a %%file cell wrote, written where it ran */\n"
-                "static void write_file(const char *path, const char *text, const char *mode) {\n"
+                f"static void {self.helper('write_file')}(const char *path, const char *text, const char *mode) {{\n"
                 "    FILE *f = fopen(path, mode);\n    if (f) { fputs(text, f); fclose(f); }\n}\n"
             )
-        if "env" in helpers:
+        if "env" in needs:
             prelude.append(
                 "\nint setenv(const char *name, const char *value, int overwrite);  /* <stdlib.h>, POSIX */\n"
                 "int unsetenv(const char *name);\n"
@@ -602,6 +621,20 @@ def _named(name: str, code: str) -> str:
     ).rstrip("\n")
 
 
+def _labels(code: str) -> set[str]:
+    """The labels top-level statements define."""
+    out = set()
+    stack = [parse_tree(b"void f(void) {\n" + code.encode("utf-8", "surrogateescape") + b"\n}").root_node]
+    while stack:
+        n = stack.pop()
+        if n.type == "labeled_statement":
+            label = n.child_by_field_name("label")
+            if label is not None:
+                out.add(label.text.decode())
+        stack.extend(n.children)
+    return out
+
+
 def _plain(label: str) -> str:
     """`In[3]` -> `In3`: a label as part of a C name."""
     return re.sub(r"\W", "", label) or "cell"
@@ -643,7 +676,7 @@ def _macros_used(code: str, *states: dict[str, str]) -> set[str]:
     return {name for name in seen if any(name in state for state in states)}
 
 
-def _store(d, static: bool) -> str:
+def _store(d, static: bool, temporary: str) -> str:
     """`d`'s initializer stored at run time, as the kernel does it."""
     init = d.init.strip()
     simple = not init.startswith("{") and "[" not in d.decl_text and not re.search(r"\bconst\b", d.decl_text)
@@ -651,8 +684,8 @@ def _store(d, static: bool) -> str:
         return f"{d.name} = {init};"
     storage = "static " if static else ""
     return (
-        f"{{ {storage}__typeof__({d.name}) {d.name}_init = {init};\n"
-        f"  __builtin_memcpy((void *)&{d.name}, &{d.name}_init, sizeof {d.name}); }}"
+        f"{{ {storage}__typeof__({d.name}) {temporary} = {init};\n"
+        f"  __builtin_memcpy((void *)&{d.name}, &{temporary}, sizeof {d.name}); }}"
     )
 
 
@@ -697,10 +730,18 @@ def _forwarding(it: Item, cname: str) -> str | None:
     return call if returns_void else f"return {call}"
 
 
-def rename(text: str, values: dict[str, str], types: dict[str, str], statement: bool = False) -> str:
+def rename(
+    text: str,
+    values: dict[str, str],
+    types: dict[str, str],
+    statement: bool = False,
+    labels: dict[str, str] | None = None,
+) -> str:
     """`text` with ordinary identifiers of `values` and the tags and typedef
     names of `types` (keys "struct pt", "T") renamed as C sees names: members
-    and labels are left alone; macro bodies by word."""
+    are left alone, labels renamed by `labels`; macro bodies by word.
+    `statement`: `text` is statements (parsed as a function body)."""
+    labels = labels or {}
     prefix = b"void f(void) {\n" if statement else b""
     data = prefix + text.encode("utf-8", "surrogateescape") + (b"\n}" if statement else b"")
     edits: list[tuple[int, int, str]] = []
@@ -717,8 +758,13 @@ def rename(text: str, values: dict[str, str], types: dict[str, str], statement: 
                     edits.append((tag.start_byte, tag.end_byte, types[key].split(" ", 1)[1]))
             stack.extend(c for c in n.children if c != tag)
             continue
+        if n.start_byte < len(prefix):  # the wrapper's own words
+            stack.extend(n.children)
+            continue
         if t == "identifier" and n.text.decode() in values:
             edits.append((n.start_byte, n.end_byte, values[n.text.decode()]))
+        elif t == "statement_identifier" and n.text.decode() in labels:
+            edits.append((n.start_byte, n.end_byte, labels[n.text.decode()]))
         elif t == "type_identifier" and n.text.decode() in word_map:
             edits.append((n.start_byte, n.end_byte, word_map[n.text.decode()]))
         elif t == "preproc_arg" or (t == "ERROR" and n.child_count == 0):

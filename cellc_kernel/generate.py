@@ -294,7 +294,7 @@ class Generator:
             self.out.append(f'__asm__(".globl {self.value_symbol}");\n')
             self.add_piece(
                 f'{before}{{ static __typeof__(({expr})) __cellc_value __asm__("{self.value_symbol}") '
-                f'__attribute__((section(".bss.cellc.{self.value_symbol}"))); '
+                f'__attribute__((unused, section(".bss.cellc.{self.value_symbol}"))); '
                 f"__cellc_value = ({expr}); }}"
             )
             return

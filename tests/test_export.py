@@ -39,11 +39,17 @@ def _failed(cell) -> bool:
     return any(o.output_type == "error" for o in cell.get("outputs", []))
 
 
+_TIMES = re.compile(r"^(?:CPU times: .*|Wall time: .*)\n", re.M)
+
+
 def notebook_stdout(nb) -> str:
+    """What the C of the cells that succeeded printed (%time's own lines left out)."""
     out = []
     for cell in nb.cells:
-        if cell.cell_type == "code" and _is_c(cell) and not _failed(cell):
-            out.extend(o.text for o in cell.outputs if o.output_type == "stream" and o.name == "stdout")
+        timed = cell.cell_type == "code" and cell.source.lstrip().startswith(("%time ", "%%time\n", "%%time "))
+        if cell.cell_type == "code" and (_is_c(cell) or timed) and not _failed(cell):
+            text = "".join(o.text for o in cell.outputs if o.output_type == "stream" and o.name == "stdout")
+            out.append(_TIMES.sub("", text) if timed else text)
     return "".join(out)
 
 

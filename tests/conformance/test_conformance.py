@@ -1,8 +1,10 @@
 """gcc is the oracle: every corpus program and Csmith seed behaves in a notebook
-as the same file built by gcc, whole (one cell) and split (one cell per item).
+as the same file built by gcc, whole (one cell) and split (one cell per item),
+and the split notebook exported with `%export` behaves the same too.
 
 The corpus is `corpus/*.c`; `CELLC_CSMITH_SEEDS` (default 1-30) picks the
-Csmith seeds; `harness.py` runs any number of them outside pytest."""
+Csmith seeds, `CELLC_CSMITH_EXPORT_SEEDS` (default 1-10) those also
+exported; `harness.py` runs any number of them outside pytest."""
 
 from __future__ import annotations
 
@@ -13,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from .harness import CSMITH_INCLUDE, DEFAULT_CFLAGS, RUN_TIMEOUT, Session, check, csmith_program, seeds
+from .harness import CSMITH_INCLUDE, DEFAULT_CFLAGS, MODES, RUN_TIMEOUT, Session, check, csmith_program, seeds
 
 CORPUS = sorted((Path(__file__).parent / "corpus").glob("*.c"))
 SEEDS = seeds(os.environ.get("CELLC_CSMITH_SEEDS", "1-30"))
+EXPORT_SEEDS = set(seeds(os.environ.get("CELLC_CSMITH_EXPORT_SEEDS", "1-10")))
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +51,8 @@ def test_corpus_program(session, path):
 def test_csmith_seed(session, generated, seed):
     path = csmith_program(seed, generated)
     assert path is not None, f"csmith failed for seed {seed}"
-    result = check(path, session, [*DEFAULT_CFLAGS, "-I" + CSMITH_INCLUDE])
+    modes = MODES if seed in EXPORT_SEEDS else [m for m in MODES if m != "export"]
+    result = check(path, session, [*DEFAULT_CFLAGS, "-I" + CSMITH_INCLUDE], modes)
     if result is None:
         pytest.skip(f"gcc's program for seed {seed} does not finish within {RUN_TIMEOUT} s")
     _assert_same(result)
