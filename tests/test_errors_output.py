@@ -225,3 +225,9 @@ def test_large_output_arrives(kernel) -> None:
 def test_broken_conditional_is_reported_not_dropped(kernel) -> None:
     r = kernel.fails("#if BROKEN(\nint eo_cond = 1;\n#endif")
     assert ":1:" in r.error_text and "#if" in r.error_text
+
+
+def test_statement_expression_value_gives_no_warning_of_ours(kernel) -> None:
+    r = kernel.execute("({ int t = 4; t + 1; })")
+    assert r.status == "ok" and r.value == "5"
+    assert r.stderr == "", r.stderr
