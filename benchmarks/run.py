@@ -1,4 +1,4 @@
-"""cellc's performance goals (issue 5), each measured against its reference in the same run.
+"""cellc's performance goals, each measured against its reference in the same run.
 
     python benchmarks/run.py            # the full run (a few minutes)
     python benchmarks/run.py --quick    # a smoke run with few repetitions
@@ -514,7 +514,7 @@ def print_table(rows: list[Row]) -> None:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description="cellc performance table (issue 5)")
+    ap = argparse.ArgumentParser(description="cellc performance table")
     ap.add_argument("--quick", action="store_true", help="few repetitions and cells: a smoke run")
     ap.add_argument("--json", metavar="PATH", help="also write the machine, rows and raw numbers as JSON")
     ap.add_argument("--no-profile", action="store_true", help="skip the in-process breakdown of a trivial cell")

@@ -1,50 +1,54 @@
 """Architecture-specific bytes: the trampoline of a notebook function.
 
 Every reference to a notebook function `f` (calls, `&f`, recursion, in any
-cell) is bound by an asm label to `__cellc_tramp_f`, which jumps through
-the data slot `__cellc_slot_f`.  Loading a cell that defines `f` stores the
-new body's address in the slot, so every caller sees the newest definition
-and `&f` never changes.  Until a body is stored, the slot points to a stub
-that hands the slot (followed by the name) to the executor's `__cellc_lazy`,
-which binds a library function of that name or reports it as undefined.
+cell) is bound by an asm label to its trampoline (`names.trampoline(f)`),
+which jumps through its data slot (`names.slot(f)`).  Loading a cell that
+defines `f` stores the new body's address in the slot, so every caller sees
+the newest definition and `&f` never changes.  Until a body is stored, the
+slot points to a stub that hands the slot (followed by the name) to the
+executor's binder (`names.LAZY`), which binds a library function of that
+name or reports it as undefined.  (The executor's other machine-specific
+part, the binder's register handling, is in executor.c.)
 
 Calls a cell makes to functions outside the notebook (libc's `rand`) are
 routed through the same trampolines: the cell is linked with `ld --wrap=rand`,
-which turns its undefined `rand` into `__wrap_rand`, an alias of
-`__cellc_tramp_rand`.  So a later notebook definition of `rand` reaches
+which turns its undefined `rand` into `__wrap_rand`, an alias of the
+trampoline of `rand`.  So a later notebook definition of `rand` reaches
 functions compiled before it, as in one program.
 
 The slot is reached through a local label so the jump is PC-relative (a
 PC-relative reference to a global symbol cannot be linked into a shared
-object); `__cellc_slot_f` is a global alias that later cells store into.
+object); the slot's global name is an alias that later cells store into.
 """
 
 from __future__ import annotations
 
 import platform
 
+from . import names
+
 _X86_64 = """\
 .pushsection .text
-.globl __cellc_tramp_{n}
-.type __cellc_tramp_{n}, @function
+.globl {tramp}
+.type {tramp}, @function
 .globl __wrap_{n}
 .type __wrap_{n}, @function
 .p2align 4
-__cellc_tramp_{n}:
+{tramp}:
 __wrap_{n}:
   endbr64
   jmp *.Lslot_{n}(%rip)
-.size __cellc_tramp_{n}, .-__cellc_tramp_{n}
+.size {tramp}, .-{tramp}
 .Lunset_{n}:
   lea .Lslot_{n}(%rip), %r11
-  jmp *__cellc_lazy@GOTPCREL(%rip)
+  jmp *{lazy}@GOTPCREL(%rip)
 .popsection
 .pushsection .data
 .p2align 3
-.globl __cellc_slot_{n}
-.type __cellc_slot_{n}, @object
-.size __cellc_slot_{n}, 8
-__cellc_slot_{n}:
+.globl {slot}
+.type {slot}, @object
+.size {slot}, 8
+{slot}:
 .Lslot_{n}:
   .quad .Lunset_{n}
   .asciz "{n}"
@@ -53,30 +57,30 @@ __cellc_slot_{n}:
 
 _AARCH64 = """\
 .pushsection .text
-.globl __cellc_tramp_{n}
-.type __cellc_tramp_{n}, %function
+.globl {tramp}
+.type {tramp}, %function
 .globl __wrap_{n}
 .type __wrap_{n}, %function
 .p2align 2
-__cellc_tramp_{n}:
+{tramp}:
 __wrap_{n}:
   adrp x16, .Lslot_{n}
   ldr x16, [x16, :lo12:.Lslot_{n}]
   br x16
-.size __cellc_tramp_{n}, .-__cellc_tramp_{n}
+.size {tramp}, .-{tramp}
 .Lunset_{n}:
   adrp x16, .Lslot_{n}
   add x16, x16, :lo12:.Lslot_{n}
-  adrp x17, :got:__cellc_lazy
-  ldr x17, [x17, :got_lo12:__cellc_lazy]
+  adrp x17, :got:{lazy}
+  ldr x17, [x17, :got_lo12:{lazy}]
   br x17
 .popsection
 .pushsection .data
 .p2align 3
-.globl __cellc_slot_{n}
-.type __cellc_slot_{n}, %object
-.size __cellc_slot_{n}, 8
-__cellc_slot_{n}:
+.globl {slot}
+.type {slot}, %object
+.size {slot}, 8
+{slot}:
 .Lslot_{n}:
   .xword .Lunset_{n}
   .asciz "{n}"
@@ -93,7 +97,7 @@ def trampoline_asm(name: str, machine: str | None = None) -> str:
         template = _TEMPLATES[machine]
     except KeyError:
         raise RuntimeError(f"cellc has no trampoline for the {machine} architecture") from None
-    return template.format(n=name)
+    return template.format(n=name, tramp=names.trampoline(name), slot=names.slot(name), lazy=names.LAZY)
 
 
 def c_string_asm(text: str) -> str:

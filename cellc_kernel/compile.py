@@ -21,6 +21,8 @@ from elftools.elf.elffile import ELFFile
 from elftools.elf.relocation import RelocationSection
 from elftools.elf.sections import SymbolTableSection
 
+from . import names
+
 INCLUDE_DIR = Path(__file__).parent / "include"
 BASE_FLAGS = [
     "-fPIC",
@@ -38,14 +40,6 @@ MAX_DIAGNOSTIC_LINES = 200
 COMPILE_TIMEOUT = 300
 DEFAULT_CFLAGS = ["-O0", "-Wall", "-std=gnu17"]
 
-_GENERATED = [
-    (re.compile(r"__cellc_impl_\d+_(\w+)"), r"\1"),
-    (re.compile(r"__cellc_tramp_(\w+)"), r"\1"),
-    (re.compile(r"__cellc_var_(\w+)_\d+"), r"\1"),
-    (re.compile(r"__cellc_old_\d+_(\w+)"), r"\1"),  # the old definition of a redefined type (migrate.py)
-    (re.compile(r"__cellc_from_(\w+)"), r"\1"),
-    (re.compile(r' __asm__\("[^"]*"\)'), ""),
-]
 _LOCATION = re.compile(
     r"^(?P<file>[^:\n]+):(?P<line>\d+):(?:(?P<col>\d+):)? (?P<kind>fatal error|error|warning|note): "
 )
@@ -100,12 +94,6 @@ def read_symbols(path: str | os.PathLike) -> ObjectSymbols:
     return out
 
 
-def clean_name(text: str) -> str:
-    for pattern, repl in _GENERATED:
-        text = pattern.sub(repl, text)
-    return text
-
-
 def clean_diagnostics(raw: str, label: str) -> str:
     """gcc's output reduced to what concerns the user.
 
@@ -134,7 +122,7 @@ def clean_diagnostics(raw: str, label: str) -> str:
     keep_notes = False
     for block in blocks:
         head = block[0]
-        if re.search(r": In function '__cellc_\w+':$", head) or head.endswith("At top level:"):
+        if re.search(rf": In function '{names.PREFIX}\w+':$", head) or head.endswith("At top level:"):
             continue
         m = _LOCATION.match(head)
         if not m:
@@ -168,7 +156,7 @@ def clean_diagnostics(raw: str, label: str) -> str:
             if not nxt or (nxt.endswith(":") and not _LOCATION.match(nxt)):
                 continue
         out.append(line)
-    return _shorten(clean_name("\n".join(out)).strip("\n"))
+    return _shorten(names.shown("\n".join(out)).strip("\n"))
 
 
 def _shorten(text: str) -> str:
@@ -345,7 +333,7 @@ class Compiler:
     def finish_link(proc: subprocess.Popen, obj: Path) -> Path:
         _, err = proc.communicate()
         if proc.returncode != 0:
-            raise CompileError(clean_name(err.strip()), err)
+            raise CompileError(names.shown(err.strip()), err)
         return obj.with_suffix(".so")
 
     def link(self, obj: Path, wrap: list[str] = (), extra: list[Path] = (), runtime: bool = False) -> Path:

@@ -18,7 +18,7 @@ import os
 import re
 from typing import TYPE_CHECKING
 
-from . import headers, values
+from . import headers, names, values
 from .compile import CompileError
 from .headers import HeaderIndex, clean_comment
 from .parse import declarator_name, parse_tree
@@ -414,7 +414,7 @@ def _visible(name: str, prefix: str) -> bool:
 
 _probe_counter = itertools.count()
 _probe_cache: dict[str, values.CType | None] = {}
-_LOCAL_PREFIX = "__cellc_local_"
+_LOCAL_PREFIX = names.LOCAL_PREFIX
 
 
 def _postfix_start(text: str, end: int) -> int | None:
@@ -487,7 +487,7 @@ def expression_type(interp: Interpreter, expr: str, scan: CellScan) -> values.CT
         rest,
     ]
     for body in dict.fromkeys(attempts):
-        source = f"{body}\n__typeof__(({probe_expr})) __cellc_probe;\n"
+        source = f"{body}\n__typeof__(({probe_expr})) {names.PROBE};\n"
         key = header + "\0" + source + "\0" + " ".join(interp.compiler.flags())
         if key in _probe_cache:
             found = _probe_cache[key]
@@ -508,7 +508,7 @@ def _compile_probe(interp: Interpreter, header: str, body: str) -> values.CType 
     except (CompileError, OSError):
         return None
     try:
-        return values.load_variable_type(str(obj), "__cellc_probe")
+        return values.load_variable_type(str(obj), names.PROBE)
     except OSError:
         return None
     finally:

@@ -11,7 +11,6 @@ folds it ("[Previous line repeated N more times]").
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import shutil
@@ -19,10 +18,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from elftools.elf.elffile import ELFFile
-
-from . import values
-from .compile import clean_name
+from . import names, values
+from .dwarf import function_at, line_of
 
 REPEAT_SHOWN = 3  # identical frames shown before "[Previous line repeated ...]"
 VALUE_BYTES = 1 << 16  # a local larger than this is shown by gdb
@@ -40,72 +37,12 @@ class Frame:
         return (self.file, self.line, self.function, self.library)
 
 
-def _file_name(files, index: int, version: int) -> str:
-    # DWARF 5 numbers files from 0, earlier versions from 1
-    i = index if version >= 5 else index - 1
-    if 0 <= i < len(files):
-        name = files[i].name
-        return name.decode("utf-8", "replace") if isinstance(name, bytes) else name
-    return ""
-
-
-@functools.lru_cache(maxsize=64)
-def _elf_tables(path: str, mtime: int) -> tuple[list, list]:
-    """(line rows, function symbols) of an object: [(start, end, file, line)], [(start, end, name)]."""
-    rows, functions = [], []
-    with open(path, "rb") as f:
-        elf = ELFFile(f)
-        for section in (elf.get_section_by_name(".symtab"), elf.get_section_by_name(".dynsym")):
-            if section is not None and not functions:
-                for sym in section.iter_symbols():
-                    if sym["st_info"]["type"] in ("STT_FUNC", "STT_GNU_IFUNC") and sym["st_size"]:
-                        functions.append((sym["st_value"], sym["st_value"] + sym["st_size"], sym.name))
-        if elf.has_dwarf_info():
-            dwarf = elf.get_dwarf_info()
-            for cu in dwarf.iter_CUs():
-                lp = dwarf.line_program_for_CU(cu)
-                if lp is None:
-                    continue
-                files, version, prev = lp["file_entry"], lp.header["version"], None
-                for entry in lp.get_entries():
-                    st = entry.state
-                    if st is None:
-                        continue
-                    if prev is not None and not prev.end_sequence and prev.address < st.address:
-                        rows.append((prev.address, st.address, _file_name(files, prev.file, version), prev.line))
-                    prev = st if not st.end_sequence else None
-    return rows, functions
-
-
-def _tables(path: str) -> tuple[list, list]:
-    return _elf_tables(path, os.stat(path).st_mtime_ns)
-
-
-def line_of(path: str, address: int) -> tuple[str, int] | None:
-    """(file, line) of a code address in a cell's object: the cell's label
-    (or a user's `#line` file, a pasted header), never our generated code."""
-    for start, end, file, line in _tables(path)[0]:
-        if start <= address < end and file and file != "<cellc>":
-            return file, line
-    return None
-
-
-def function_at(path: str, address: int) -> str | None:
-    """The raw symbol name of the function holding `address`."""
-    for start, end, name in _tables(path)[1]:
-        if start <= address < end:
-            return name
-    return None
-
-
 def shown_function(name: str | None) -> str | None:
     """The name a user knows: `f` for a notebook function, None for a cell's statements."""
-    if name is None or name.startswith(("__cellc_run_", "__cellc_entry_")):
+    if name is None or names.is_cell_code(name):
         return None
     name = name.split(".")[0]  # gcc's clones: f.cold, f.part.0, f.isra.0, f.constprop.0
-    if name.startswith("__cellc_impl_"):
-        return name.split("_", 5)[-1]
-    return clean_name(name)
+    return names.function_of_body(name) or names.shown(name)
 
 
 def frames_of(tokens: list[str], cell_objects: dict[str, str], machinery: set[str]) -> list[Frame]:
@@ -133,7 +70,7 @@ def frames_of(tokens: list[str], cell_objects: dict[str, str], machinery: set[st
             continue
         raw = function_at(path, offset)
         where = line_of(path, offset)
-        outermost = raw is not None and raw.startswith(("__cellc_run_", "__cellc_entry_"))
+        outermost = raw is not None and names.is_cell_code(raw)
         if outermost and where is None:
             break  # the entry's own code (at -O2 the statements may be inlined into it)
         file, line = where if where else (cell_objects[path], None)
@@ -261,7 +198,7 @@ def debug_frames(pid: int, workdir: Path, symbolize=lambda address: None) -> lis
     frames: list[DebugFrame] = []
     for d in raw[start:]:
         name = d["name"] or ""
-        if name.startswith(EXECUTOR_FUNCTIONS) or (name.startswith("__cellc_entry_") and not d["file"]):
+        if name.startswith(EXECUTOR_FUNCTIONS) or (names.is_entry(name) and not d["file"]):
             break
         file = d["file"]
         if not file or Path(file).parent != workdir:  # a library's frame: one line for a run of them
@@ -273,11 +210,11 @@ def debug_frames(pid: int, workdir: Path, symbolize=lambda address: None) -> lis
             continue
         variables = []
         for var, is_argument, value, address in d["vars"]:
-            if not var.startswith("__cellc"):
-                shown = _cellc_value(pid, d["object"], name, var, address, symbolize) or clean_name(value)
+            if not names.is_ours(var):
+                shown = _cellc_value(pid, d["object"], name, var, address, symbolize) or names.shown(value)
                 variables.append((var, is_argument, shown))
         frames.append(DebugFrame(d["pc"], Path(file).name, d["line"], shown_function(name), variables))
-        if name.startswith(("__cellc_run_", "__cellc_entry_")):
+        if names.is_cell_code(name):
             break
     return frames
 
@@ -325,7 +262,7 @@ def evaluate(pid: int, frame: DebugFrame, expression: str) -> str:
     out = gdb_python(pid, script)
     for line in out.splitlines():
         if line.startswith("CELLC-VALUE "):
-            return clean_name(line[len("CELLC-VALUE ") :])
+            return names.shown(line[len("CELLC-VALUE ") :])
         if line.startswith("CELLC-ERROR "):
-            return "error: " + clean_name(line[len("CELLC-ERROR ") :])
+            return "error: " + names.shown(line[len("CELLC-ERROR ") :])
     return "error: gdb gave no answer"

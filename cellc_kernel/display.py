@@ -140,7 +140,9 @@ def plot_bundle(data: bytes) -> Bundle:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError:
-        raise DisplayError("cellc_plot needs matplotlib in the kernel's Python: pip install matplotlib") from None
+        raise DisplayError(
+            "cellc_plot needs matplotlib in the kernel's Python: pip install 'cellc-kernel[plot]'"
+        ) from None
     # Figure + Agg canvas, not pyplot: no global state, no GUI backend.
     fig = Figure(figsize=(6.4, 4.0), dpi=100)
     FigureCanvasAgg(fig)

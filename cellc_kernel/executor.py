@@ -65,11 +65,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import names
 from .limits import SNAPSHOT_MARGIN, Limits
 from .processes import alive, is_under, parent_of, proportional, resident, send_signal, stop_tree, wait_ended
 
 SOURCE = Path(__file__).with_name("executor.c")
-EXPORTS = "{ read; _exit; _Exit; fork; vfork; wait; waitpid; wait3; wait4; waitid; cellc_*; __cellc_lazy; };\n"
+EXPORTS = f"{{ read; _exit; _Exit; fork; vfork; wait; waitpid; wait3; wait4; waitid; cellc_*; {names.LAZY}; }};\n"
 OUTPUT_LIMIT = 4 * 1024 * 1024  # bytes of stdout+stderr shown per cell
 PAYLOAD_EVENTS = ("display", "mem", "refs")  # events followed by N bytes
 EVENTS = {
@@ -226,6 +227,7 @@ class Handlers:
     output: Callable[[str, str], None] = lambda name, text: None
     display: Callable[[str, bytes], None] = lambda mime, data: None
     input: Callable[[], str | None] = lambda: None  # a line, or None for EOF
+    bundle: Callable[[dict], None] = lambda data: None  # a display of the kernel's own: a MIME bundle
 
 
 @dataclass

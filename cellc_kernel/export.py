@@ -38,9 +38,9 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import names
 from .ctext import c_string
 from .generate import CellRecord
-from .migrate import SOURCE_PREFIX
 from .model import Program
 from .parse import Item, declarator_name, identifiers, parse_tree
 
@@ -254,11 +254,11 @@ class Exporter:
             for name, starts in table.items():
                 starts = [(-1, -1), *starts]
                 k = len(starts)
-                names = [self.fresh(f"{name.split(' ')[-1]}_v{i + 1}") for i in range(k - 1)] + [name]
+                cnames = [self.fresh(f"{name.split(' ')[-1]}_v{i + 1}") for i in range(k - 1)] + [name]
                 if name.startswith(("struct ", "union ", "enum ")):
                     kind = name.split(" ")[0]
-                    names = [f"{kind} {n}" if not n.startswith(kind + " ") else n for n in names]
-                out[name] = _Versions(starts, names)
+                    cnames = [f"{kind} {n}" if not n.startswith(kind + " ") else n for n in cnames]
+                out[name] = _Versions(starts, cnames)
         if "main" in self.values:
             self.values["main"].names[0] = self.fresh("notebook_main")
         for run in runs:
@@ -366,9 +366,9 @@ class Exporter:
                                 old = self.values[name].at((ri, -1))
                                 new = self.values[name].at(mpos)
                                 stmts = " ".join(record.migrated[name])
-                                stmts = re.sub(r"__cellc_i(\d+)", lambda m: self.loop_name(int(m.group(1))), stmts)
+                                stmts = names.rename_loop_indices(stmts, self.loop_name)
                                 text = rename(
-                                    stmts, {SOURCE_PREFIX + name: old, name: new}, self.rename_map(mpos)[1], True
+                                    stmts, {names.source(name): old, name: new}, self.rename_map(mpos)[1], True
                                 )
                                 statement(pos, f"/* {name} moves to its redefined type */\n{text}")
                 self.item(record, it, pos, top, statement, macros, body_at)
@@ -399,7 +399,7 @@ class Exporter:
     def item(self, record: CellRecord, it: Item, pos: Pos, top: list[str], statement, macros, body_at) -> None:
         kind = it.kind
         text = it.text.rstrip("\n")
-        if record.magic == "%time" and "__cellc_" in text:  # %time's clock stamps
+        if record.magic == "%time" and names.PREFIX in text:  # %time's clock stamps
             timed = _TIMED.fullmatch(text.strip())
             if timed:  # the value, computed once between the stamps
                 statement(pos, f"(void)({self.renamed(timed.group(1), pos, statement=True)});  /* timed by %time */")
@@ -555,7 +555,7 @@ def export_program(program: Program, name: str, cflags: list[str], since_reset: 
 
 
 # -- text helpers ---------------------------------------------------------------
-_TIMED = re.compile(r"\{ __cellc_timed_as\(.*?\) = \((.*)\); \}", re.S)
+_TIMED = re.compile(rf"\{{ {names.TIMED_AS}\(.*?\) = \((.*)\); \}}", re.S)
 _STORAGE_WORDS = ("static", "extern", "_Thread_local", "__thread", "register")
 
 
@@ -705,28 +705,28 @@ def _forwarding(it: Item, cname: str) -> str | None:
             fdecl = n
             break
         stack.extend(n.children)
-    params = fdecl.child_by_field_name("parameters") if fdecl is not None else None
-    if params is None:
+    plist = fdecl.child_by_field_name("parameters") if fdecl is not None else None
+    if plist is None:
         return None
-    names = []
-    for p in params.named_children:
+    params = []
+    for p in plist.named_children:
         if p.type == "comment":
             continue
         if p.type != "parameter_declaration":
             return None  # `...`, K&R
         decl = p.child_by_field_name("declarator")
         if decl is None:
-            if p.text.decode().strip() == "void" and len(params.named_children) == 1:
+            if p.text.decode().strip() == "void" and len(plist.named_children) == 1:
                 break
             return None
         name, _ = declarator_name(decl)
         if not name:
             return None
-        names.append(name)
+        params.append(name)
     m = re.search(rf"\b{re.escape(it.name)}\s*\(", it.prototype)
     head = it.prototype[: m.start()] if m else ""
     returns_void = re.fullmatch(r"(?:\s*\b(?:static|inline|extern|_Noreturn)\b)*\s*void\s*", head) is not None
-    call = f"{cname}({', '.join(names)});"
+    call = f"{cname}({', '.join(params)});"
     return call if returns_void else f"return {call}"
 
 

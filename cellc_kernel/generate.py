@@ -7,15 +7,15 @@ Layout of the unit for cell N (label "In[k]"):
     #line L "In[k]"                    then each item of the cell, in order:
       directives and types             as written
       function f                       prototype bound to f's trampoline, body
-                                       renamed to the private __cellc_impl_N_f
+                                       renamed to its private name (names.body)
       globals                          defined under their symbol; initializers
                                        that are not constant run in order
       statements                       collected, in order, with run-time
                                        initializers and the trailing value
-    static void __cellc_run_N(void)    those statements as one body, the cell's
+    static void RUN(void)              those statements as one body (names.run), the cell's
                                        #define/#undef replayed where they stood
     trampolines of new names (arch.py)
-    void __cellc_entry_N(void)         store slots, then call the run function
+    void ENTRY(void)                   store slots, then call the run function (names.entry)
 
 The statements of a cell are one function body, as in `main`, so setjmp,
 goto and statement expressions span statements.
@@ -26,8 +26,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from . import names
 from .arch import c_string_asm, trampoline_asm
-from .migrate import SOURCE_PREFIX, Plan, closure, involved, old_name, rename_types
+from .migrate import Plan, closure, involved, rename_types
 from .model import Definition, Function, Program, Variable, bind
 from .parse import CELL_FILE, Item, ParsedCell, identifiers, normalize
 
@@ -278,7 +279,7 @@ class Generator:
         self.piece(item, item.text)
 
     def item_value(self, item: Item) -> None:
-        """`__cellc_value_N` holds the trailing expression's value after the run.
+        """`names.value(N)` holds the trailing expression's value after the run.
 
         The expression always starts on its own line at its own column, so
         gcc's diagnostics point where the user typed it."""
@@ -287,15 +288,16 @@ class Generator:
         if self.opt.value_mode == "none":
             self.add_piece(f"{before}(void)({expr});")
             return
-        self.value_symbol = f"__cellc_value_{self.n}"
+        self.value_symbol = names.value(self.n)
+        value = names.VALUE
         if "({" in item.text or self.opt.value_mode == "local":
             # a statement expression has no type outside a function: the value
             # is a static of the run function, its symbol made global for the kernel
             self.out.append(f'__asm__(".globl {self.value_symbol}");\n')
             self.add_piece(
-                f'{before}{{ static __typeof__(({expr})) __cellc_value __asm__("{self.value_symbol}") '
+                f'{before}{{ static __typeof__(({expr})) {value} __asm__("{self.value_symbol}") '
                 f'__attribute__((unused, section(".bss.cellc.{self.value_symbol}"))); '
-                f"__cellc_value = ({expr}); }}"
+                f"{value} = ({expr}); }}"
             )
             return
         if self.opt.value_mode == "rvalue":  # drops const, turns a function into a pointer
@@ -304,17 +306,17 @@ class Generator:
             typeof = f"__typeof__(({expr}))"
         # writable even when the expression is const (the value is stored into it)
         section = f'__attribute__((section(".bss.cellc.{self.value_symbol}")))'
-        self.out.append(f'{before}{typeof} __cellc_value __asm__("{self.value_symbol}") {section};\n')
+        self.out.append(f'{before}{typeof} {value} __asm__("{self.value_symbol}") {section};\n')
         if self.opt.value_mode == "memcpy":
-            self.add_piece(f"{before}__builtin_memcpy(&__cellc_value, &({expr}), sizeof __cellc_value);")
+            self.add_piece(f"{before}__builtin_memcpy(&{value}, &({expr}), sizeof {value});")
         else:
-            self.add_piece(f"{before}__cellc_value = ({expr});")
+            self.add_piece(f"{before}{value} = ({expr});")
 
     def item_function(self, item: Item) -> None:
         if item.split_type is not None:
             self.item_type(item.split_type)
         f = item.name
-        impl = f"__cellc_impl_{self.n}_{f}"
+        impl = names.body(self.n, f)
         old = self.old.functions.get(f)
         fn = Function(
             f,
@@ -353,7 +355,7 @@ class Generator:
         self.out.append(_function_names(f) + ("" if weak else "static\n"))
         self.emit(item, text)
         self.out.append(_function_names())
-        self.slots.append(f"__cellc_slot_{f} = (void *)&{impl};")
+        self.slots.append(f"{names.slot(f)} = (void *)&{impl};")
 
     def item_declaration(self, item: Item) -> None:
         if item.split_type is not None:
@@ -394,7 +396,7 @@ class Generator:
             self.trampoline(d.name)
             self.emit(item, fn.declaration())
         else:
-            self.emit(item, bind(d.decl_text, f"__cellc_tramp_{d.name}") + ";")
+            self.emit(item, bind(d.decl_text, names.trampoline(d.name)) + ";")
 
     def declare_variable(self, item: Item, d, extern: bool = False) -> None:
         """A global: defined under its own symbol, or, redeclared with the same
@@ -415,7 +417,7 @@ class Generator:
             else:
                 self.record.tentative.add(d.end)
             return
-        symbol = f"__cellc_var_{d.name}_{self.n}"
+        symbol = names.variable(d.name, self.n)
         if self.new.remove(("extern", d.name)):
             self.exclude_keys.add(("extern", d.name))  # this definition completes it
         if old is not None:
@@ -455,8 +457,8 @@ class Generator:
         storage = "static " if self.static_init(d) else ""
         self.record.runtime[d.end] = bool(storage)
         body = (
-            f"{{ {storage}__typeof__({name}) __cellc_init ={self.at(d.init_start)}{d.init}; "
-            f"__builtin_memcpy((void *)&{name}, &__cellc_init, sizeof {name}); }}"
+            f"{{ {storage}__typeof__({name}) {names.INIT} ={self.at(d.init_start)}{d.init}; "
+            f"__builtin_memcpy((void *)&{name}, &{names.INIT}, sizeof {name}); }}"
         )
         self.piece(item, body)
 
@@ -484,7 +486,7 @@ class Generator:
         keep their old type under a private copy of the old definitions."""
         redefined = {f"{k} {n}" if k != "typedef" else n for k, n in self.exclude_keys if k != "extern"}
         self.changed = changed = closure(self.old.definitions, redefined)
-        mapping = {name: old_name(name, self.n) for name in changed}
+        mapping = {name: names.old_type(name, self.n) for name in changed}
         olds = [d for d in self.old.sorted_definitions() if d.provides() & changed and d.kind in ("type", "typedef")]
         old_types = [self.renamed(d, mapping) for d in olds]
         out: list[str] = []  # goes after the cell's new definitions
@@ -504,7 +506,7 @@ class Generator:
             plan = None if self.opt.migrations is None else self.opt.migrations.get(v.name)
             if plan is None or not plan.unsafe:
                 self.migrating.append(v)
-                symbol = f"__cellc_var_{v.name}_{self.n}"
+                symbol = names.variable(v.name, self.n)
                 self.new.variables[v.name] = replace(v, symbol=symbol, users=set(), kept="")
                 out.append(f'#line 1 "<cellc>"\n{bind(v.decl, symbol)};\n')
                 stale.update((f, self.old.functions[f].label) for f in v.users if f in self.old.functions)
@@ -522,7 +524,7 @@ class Generator:
                 out.append(f'#line 1 "<cellc>"\n{kept.declaration()}\n')
                 self.warnings.append(f"warning: {why}; it was not migrated, and later cells see it with its old type")
                 continue
-            source = re.sub(rf"\b{v.name}\b(?!.*\b{v.name}\b)", SOURCE_PREFIX + v.name, old_decl, count=1, flags=re.S)
+            source = re.sub(rf"\b{v.name}\b(?!.*\b{v.name}\b)", names.source(v.name), old_decl, count=1, flags=re.S)
             out.append(f'#line 1 "<cellc>"\nextern {bind(source, v.symbol)};\n')
             self.body.insert(0, '#line 1 "<cellc>"\n' + " ".join(plan.statements) + "\n")
             self.record.migrated[v.name] = plan.statements
@@ -542,8 +544,8 @@ class Generator:
     def renamed(self, d: Definition, mapping: dict[str, str]) -> Definition:
         """Definition `d` under the private names of `mapping` (its old layout)."""
         rename = lambda names: {mapping.get(n, n) for n in names}  # noqa: E731
-        keys = [(kind, old_name(name, self.n).split(" ")[-1]) for kind, name in d.keys]
-        text = rename_types(d.text, mapping, old_name("", self.n))
+        keys = [(kind, names.old_type(name, self.n).split(" ")[-1]) for kind, name in d.keys]
+        text = rename_types(d.text, mapping, names.old_type("", self.n))
         return Definition(d.kind, keys, text, rename(d.uses), 0, d.label, d.line, rename(d.refs))
 
     # -- the unit -----------------------------------------------------------
@@ -563,19 +565,19 @@ class Generator:
             uses=None if self.opt.full_prelude else self.cell.uses | self.extra_uses,
             known=self.cell.declared,
         )
-        body = [rest, "void *__cellc_lazy(void);\n"]
+        body = [rest, f"void *{names.LAZY}(void);\n"]
         for f in self.defines:
-            body.append(f"extern void *__cellc_slot_{f};\n")
+            body.append(f"extern void *{names.slot(f)};\n")
         body.extend(self.out)
         if self.new_trampolines:
             body.append('#line 1 "<cellc>"\n__asm__(\n')
             for name in self.new_trampolines:
                 body.append(c_string_asm(trampoline_asm(name)))
             body.append(");\n")
-        run = f"__cellc_run_{self.n}"
+        run = names.run(self.n)
         if self.body:
             body.append(self.run_function(run))
-        entry = f"__cellc_entry_{self.n}"
+        entry = names.entry(self.n)
         body.append(f'#line 1 "<cellc>"\n__attribute__((visibility("default"))) void {entry}(void) {{\n')
         body.extend(f"  {s}\n" for s in self.slots)
         if self.body:

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from elftools.elf.elffile import ELFFile
 
-from . import crash, values
+from . import crash, names, values
 from .arch import trampoline_asm
-from .compile import CompileError, Compiler, clean_name, read_symbols, static_runtime
+from .compile import CompileError, Compiler, read_symbols, static_runtime
 from .executor import Executor, ExecutorDied, Handlers, NoPlaceToBuild, Outcome, build_executor
 from .export import NoteRecord, ResetRecord
 from .generate import CellRecord, Options, generate
@@ -182,9 +182,11 @@ class Interpreter:
                 continue
             break
         if missing:
-            names = ", ".join(missing)
+            undefined = ", ".join(missing)
             return _error(
-                "LinkError", f"undefined: {names}", f"undefined: {names}\n(no cell or loaded library defines it)"
+                "LinkError",
+                f"undefined: {undefined}",
+                f"undefined: {undefined}\n(no cell or loaded library defines it)",
             )
         wrap = sorted(name for name, kind in kinds.items() if kind == "F")
         runtime = "S" in kinds.values()
@@ -209,7 +211,7 @@ class Interpreter:
         outcome = self._run(so, unit.entry, handlers)
         if not outcome.ok:
             return self._failure(outcome, "\n".join(warn_lines), label)
-        self.defined_in.update((name, so) for name in symbols.defined if name.startswith("__cellc_var_"))
+        self.defined_in.update((name, so) for name in symbols.defined if names.is_variable(name))
         self._remember(label, outcome)
         self.program = unit.program
         result = CellResult(True, warnings="\n".join(warn_lines))
@@ -247,9 +249,9 @@ class Interpreter:
             if path not in self.cell_objects:
                 return f"memory at {loc:#x}" + (f" ({Path(path).name})" if path != "-" else "")
             section, name = _holder_in(path, offset)
-            if section.startswith(".got") or name.startswith(("__cellc_value_", "__cellc_init")):
+            if section.startswith(".got") or names.is_value_or_init(name):
                 continue  # code's address table, a shown value, a re-initializer's copy
-            return clean_name(name.split(".")[0]) if name else f"memory at {loc:#x}"
+            return names.shown(name.split(".")[0]) if name else f"memory at {loc:#x}"
         return ""
 
     def _find_header(self, name: str) -> Path | None:
@@ -306,7 +308,7 @@ class Interpreter:
         for _attempt in range(6):
             unit = generate(program, parsed, number, label, options, is_data)
             try:
-                obj, warnings = self.compiler.compile(f"cell{number}", unit.header, unit.body, label, code)
+                obj, warnings = self.compiler.compile(names.cell_file(number), unit.header, unit.body, label, code)
                 return unit, obj, warnings
             except CompileError as e:
                 if self._adjust(options, e.raw, parsed, label):
@@ -376,7 +378,7 @@ class Interpreter:
         if options.value_mode == "rvalue" and "read-only" in raw:
             options.value_mode = "memcpy"  # a struct with a const member: copied as bytes
             return True
-        if options.value_mode != "none" and re.search(r"__cellc_value|declared void|void value not ignored", raw):
+        if options.value_mode != "none" and re.search(rf"{names.VALUE}|declared void|void value not ignored", raw):
             options.value_mode = "none"
             return True
         return False
@@ -385,7 +387,7 @@ class Interpreter:
         """F/D/S/? for each name the cell needs from outside the notebook:
         a function or data of the loaded libraries, a name of gcc's static
         runtime (linked into the cell), or nothing known."""
-        need = {s for s in symbols.undefined - symbols.defined if not s.startswith(("__cellc_", "__wrap_"))}
+        need = {s for s in symbols.undefined - symbols.defined if not names.is_ours(s) and not s.startswith("__wrap_")}
         unknown = sorted(need - self.kinds.keys())
         if unknown:
             found = self._ask_kinds(unknown)
@@ -395,14 +397,14 @@ class Interpreter:
             return {name: self.kinds.get(name, found.get(name, "?")) for name in need}
         return {name: self.kinds[name] for name in need}
 
-    def _trampolines(self, names: list[str], program: Program, number: int) -> list[Path]:
+    def _trampolines(self, functions: list[str], program: Program, number: int) -> list[Path]:
         """An object with trampolines for library functions called for the first time."""
-        new = [name for name in names if name not in program.trampolines]
+        new = [name for name in functions if name not in program.trampolines]
         if not new:
             return []
         program.trampolines.update(new)
         asm = "".join(trampoline_asm(name) for name in new)
-        return [self.compiler.assemble(f"cell{number}-tramp", asm)]
+        return [self.compiler.assemble(names.cell_file(number) + "-tramp", asm)]
 
     def _run(self, so: Path, entry: str, handlers: Handlers) -> Outcome:
         try:
@@ -437,12 +439,13 @@ class Interpreter:
     def _annotate(program: Program, symbols, label: str, defines: list[str]) -> None:
         """Note in the cell's model who uses which function and global."""
         for name in symbols.undefined | symbols.referenced:
-            if name.startswith("__cellc_tramp_"):
-                f = program.functions.get(name[len("__cellc_tramp_") :])
+            function = names.function_of_trampoline(name)
+            if function is not None:
+                f = program.functions.get(function)
                 if f is not None and label not in f.callers:
                     program.functions[f.name] = replace(f, callers=f.callers | {label})
-            elif name.startswith("__cellc_var_") and defines:
-                v = program.variables.get(name[len("__cellc_var_") :].rsplit("_", 1)[0])  # __cellc_var_NAME_CELL
+            elif names.is_variable(name) and defines:
+                v = program.variables.get(names.variable_name(name) or "")
                 if v is not None and v.symbol == name:
                     program.variables[v.name] = replace(v, users=v.users | set(defines))
 
@@ -589,7 +592,7 @@ class Interpreter:
 
     def _value(self, symbol: str, so: Path, symbols) -> tuple[str, str] | None:
         size = symbols.sizes.get(symbol, 0)
-        ctype = values.load_variable_type(str(so), "__cellc_value")
+        ctype = values.load_variable_type(str(so), names.VALUE)
         if ctype is None:
             return None
         address = self.executor.address(symbol)
@@ -605,12 +608,9 @@ class Interpreter:
         name = self.executor.symbol(address)
         if name is None:
             return None
-        for prefix in ("__cellc_tramp_", "__wrap_"):
-            if name.startswith(prefix):
-                return name[len(prefix) :]
-        if name.startswith("__cellc_impl_"):
-            return name.split("_", 5)[-1]
-        return name
+        if name.startswith("__wrap_"):
+            return name[len("__wrap_") :]
+        return names.function_of_trampoline(name) or names.function_of_body(name) or name
 
     # -- magics' helpers ----------------------------------------------------------
     def _remember(self, label: str, outcome: Outcome) -> None:

@@ -50,6 +50,9 @@ class CellcKernel(Kernel):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        from .history import History
+
+        self.history = History()  # the cells as typed, for history requests
         self._queued: collections.deque[tuple[str, dict]] = collections.deque()  # (msg_id, content) as received
 
     @property
@@ -81,7 +84,7 @@ class CellcKernel(Kernel):
     def magics(self) -> Magics:
         from .magics import Magics
 
-        return Magics(self)
+        return Magics(lambda: self.interpreter)
 
     async def kernel_info_request(self, stream, ident, parent):
         await super().kernel_info_request(stream, ident, parent)
@@ -118,7 +121,10 @@ class CellcKernel(Kernel):
                 return None
             return None if text.strip() in END_OF_INPUT else text + "\n"
 
-        return Handlers(output=self.stream, display=self.display, input=read_line)
+        def bundle(data: dict) -> None:
+            self.send_response(self.iopub_socket, "display_data", {"data": data, "metadata": {}, "transient": {}})
+
+        return Handlers(output=self.stream, display=self.display, input=read_line, bundle=bundle)
 
     def error_reply(self, result: CellResult) -> dict:
         content = {"ename": result.ename, "evalue": result.evalue, "traceback": result.traceback}
@@ -171,6 +177,8 @@ class CellcKernel(Kernel):
         from .interpreter import CellResult
 
         self.interpreter.next_cell = self._next_cell()
+        if store_history and not silent:
+            self.history.record(self.execution_count, code)
         source = code
         try:
             code, result = self.magics.run(code, label, handlers)
@@ -190,7 +198,7 @@ class CellcKernel(Kernel):
             self.stream("stderr", result.warnings + "\n")
         if result.value is not None and not silent:
             text, html_text = result.value
-            self.magics.history.set_output(self.execution_count, text)
+            self.history.set_output(self.execution_count, text)
             self.send_response(
                 self.iopub_socket,
                 "execute_result",
@@ -242,7 +250,7 @@ class CellcKernel(Kernel):
         unique=False,
         **kwargs,
     ):
-        return self.magics.history.reply(hist_access_type, output, session, start, stop, n, pattern, unique)
+        return self.history.reply(hist_access_type, output, session, start, stop, n, pattern, unique)
 
     async def do_shutdown(self, restart):
         if "interpreter" in self.__dict__:

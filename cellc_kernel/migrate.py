@@ -5,7 +5,7 @@ type involves it (directly, or by value inside another struct or array) is
 either *migrated* — a new object of the new type whose members are copied
 from the old one by name, with C's conversions, new members zero — or, where
 that cannot be safe, *kept*: it keeps its old type, which later cells see
-under a private copy of the old definition (`struct __cellc_old_N_pt`), so a
+under a private copy of the old definition (`names.old_type`), so a
 use with the new layout is a compile error, never silent corruption.
 
 This module decides from the DWARF of the old and the new object
@@ -18,18 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from . import names
 from .parse import identifiers, parse_tree
 from .values import QUALIFIER_KINDS, CType, strip_typedefs, struct_fields, type_name
-
-OLD_PREFIX = "__cellc_old_"
-SOURCE_PREFIX = "__cellc_from_"  # the old object, in the migrating cell
-
-
-def old_name(name: str, number: int) -> str:
-    """The private name of the old definition of `name` (a tag, typedef or
-    enumerator) redefined by cell `number`."""
-    kind, _, tag = name.rpartition(" ")
-    return f"{kind} {OLD_PREFIX}{number}_{tag}" if kind else f"{OLD_PREFIX}{number}_{tag}"
 
 
 def closure(definitions, redefined: set[str]) -> set[str]:
@@ -192,11 +183,11 @@ class _Planner:
             return []
         if o.kind == n.kind == "enum":
             # by enumerator name: a GREEN stays GREEN when the list is reordered
-            names = dict(n.enumerators)
+            values_of = dict(n.enumerators)
             expr, seen = src, set()
-            for name, v in reversed([(name, v) for name, v in o.enumerators if name in names]):
-                if v not in seen and names[name] != v:
-                    expr = f"({src} == {v} ? {names[name]} : {expr})"
+            for name, v in reversed([(name, v) for name, v in o.enumerators if name in values_of]):
+                if v not in seen and values_of[name] != v:
+                    expr = f"({src} == {v} ? {values_of[name]} : {expr})"
                 seen.add(v)
             self.plan.converted.append(f"{shown} (by enumerator name)")
             return [f"{dst} = {expr};"]
@@ -228,7 +219,7 @@ class _Planner:
             if o.count != n.count or o.count is None:
                 self.plan.unsafe = f"the length of {shown} changed"
                 return []
-            i = f"__cellc_i{self.loops}"
+            i = names.loop_index(self.loops)
             self.loops += 1
             inner = self.copy(o.target, n.target, f"{src}[{i}]", f"{dst}[{i}]", shown + "[]")
             if not inner:
@@ -249,7 +240,7 @@ def plan_migration(name: str, old: CType, new: CType, changed: set[str]) -> Plan
         plan.unsafe = f"it holds a pointer to {type_name(target)}, whose layout changed"
         return plan
     planner = _Planner(plan, changed)
-    plan.statements = planner.copy(old, new, SOURCE_PREFIX + name, name, name)
+    plan.statements = planner.copy(old, new, names.source(name), name, name)
     if plan.unsafe:
         plan.statements = []
     return plan

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from . import names
 from .parse import identifiers
 
 _DEFINE = re.compile(r"\s*#\s*define\s+(\w+)(?:\([^)]*\))?(.*)", re.S)
@@ -83,7 +84,7 @@ class Function:
     names: frozenset[str] = frozenset()  # what its body refers to (types whose layout it was compiled with)
 
     def declaration(self) -> str:
-        return bind(self.prototype, f"__cellc_tramp_{self.name}") + ";"
+        return bind(self.prototype, names.trampoline(self.name)) + ";"
 
     @cached_property
     def uses(self) -> set[str]:
@@ -95,7 +96,7 @@ class Variable:
     name: str
     decl: str  # "int counter", no storage class or initializer
     type_key: str  # normalized declaration with the name replaced by '@'
-    symbol: str  # linker symbol, e.g. "__cellc_var_counter_4"
+    symbol: str  # linker symbol (names.variable)
     label: str
     line: int
     users: set[str] = field(default_factory=set)  # functions compiled against it

@@ -2,7 +2,7 @@
 
 papermill injects a cell after the cell tagged `parameters`; this translator
 writes it in C.  A parameter declared in the parameters cell is redeclared
-with *the same type* (DESIGN.md item 7: a same-type redeclaration re-initializes
+with *the same type* (a same-type redeclaration re-initializes
 the existing global, so every function that uses it sees the new value), e.g.
 
     double alpha = 0.5;            // parameters cell

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 import tree_sitter_c
 from tree_sitter import Language, Node, Parser
 
+from . import names
+
 C_LANGUAGE = Language(tree_sitter_c.language())
 _parsers = threading.local()  # a parser per thread: the Run All look-ahead parses on one of its own
 
@@ -330,7 +332,7 @@ class Splitter:
 
         tree-sitter-c accepts few expressions at file scope, so the piece is
         parsed as the body of a function."""
-        prefix = b"void __cellc_f(void) {\n"
+        prefix = f"void {names.CELL_FUNCTION}(void) {{\n".encode()
         tree = parse_tree(prefix + source[start:] + b"\n;}")
         fn = tree.root_node.children[0] if tree.root_node.child_count else None
         body = fn.child_by_field_name("body") if fn is not None and fn.type == "function_definition" else None
@@ -654,7 +656,7 @@ def resolve_conditionals(code: str, evaluate) -> str:
         probe = bytearray(source[block.start_byte : block.end_byte])
         for k, (start, end) in reversed(list(enumerate(branches))):
             s, e = start - block.start_byte, end - block.start_byte
-            probe[s:e] = f"\n__cellc_branch_{k}\n".encode()
+            probe[s:e] = f"\n{names.branch(k)}\n".encode()
         before = b"".join(
             source[n.start_byte : n.end_byte] + b"\n"
             for n in root.children
@@ -664,7 +666,7 @@ def resolve_conditionals(code: str, evaluate) -> str:
         output = evaluate((before + bytes(probe) + b"\n").decode("utf-8", "surrogateescape"))
         if output is None:
             return code  # a broken condition: gcc will say what is wrong
-        active = next((k for k in range(len(branches)) if f"__cellc_branch_{k}" in output), None)
+        active = next((k for k in range(len(branches)) if names.branch(k) in output), None)
         blanked = bytearray(source)
         for i in range(block.start_byte, block.end_byte):
             if blanked[i] != ord("\n"):
@@ -680,7 +682,7 @@ _DECLARATION_START = frozenset(
     """void char short int long float double signed unsigned _Bool bool struct union enum typedef static
     extern const volatile inline _Noreturn _Thread_local __thread""".split()
 )
-_EXPANSION_MARK = "__cellc_expansion_here"
+_EXPANSION_MARK = names.EXPANSION_MARK
 
 
 def _may_declare(body: str) -> bool:
@@ -721,12 +723,12 @@ def _macro_heads(root: Node, source: bytes, macros: dict[str, str]):
             if t == "function_definition"
             else list(n.children_by_field_name("declarator"))
         )
-        names = {declarator_name(d.child_by_field_name("declarator") or d)[0] for d in declarators if d is not None}
+        declared = {declarator_name(d.child_by_field_name("declarator") or d)[0] for d in declarators if d is not None}
         unreadable = n.has_error and (
             t in ("declaration", "type_definition", "struct_specifier", "union_specifier", "enum_specifier")
             or re.search(rb"^[ \t]*#", source[n.start_byte : end], re.M) is not None
         )
-        if names & used or unreadable:
+        if declared & used or unreadable:
             yield n, n.start_byte, end
         else:  # `DEFINE_GETTER(width);`: a macro whose text declares or defines
             m = re.match(rb"\s*([A-Za-z_]\w*)\s*\(", source[n.start_byte : end])

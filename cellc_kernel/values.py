@@ -1,7 +1,7 @@
 """Format the value of a C expression from its DWARF type and raw bytes.
 
 The kernel compiles each cell that ends in an expression with a file-scope
-variable ``static __typeof__((EXPR)) __cellc_value;``.  After the cell has run
+variable ``static __typeof__((EXPR)) VALUE;`` (`names.value`).  After the cell has run
 it reads the variable's bytes out of the process.  This module loads the
 variable's type tree from the object file's DWARF (via pyelftools) and turns
 type plus bytes into the text a C programmer would write.

@@ -1,4 +1,4 @@
-"""A crash shows its call stack like Python's traceback (issue 16, item 1):
+"""A crash shows its call stack like Python's traceback:
 every frame from the cell's statement in to the fault, with cell, line,
 function and source text; library frames on one line; recursion folded; our
 machinery never shown.  Through real kernels, at -O0 and -O2."""

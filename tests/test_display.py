@@ -233,3 +233,15 @@ def test_clear_output_message(kernel) -> None:
     clear = next(m for m in r.messages if m["header"]["msg_type"] == "clear_output")
     assert clear["content"]["wait"] is True
     assert kinds.index("clear_output") < len(kinds) - 1, "output after the clear follows it"
+
+
+def test_plot_without_matplotlib_says_how_to_get_it(monkeypatch) -> None:
+    import sys
+
+    from cellc_kernel.display import PLOT_MIME, DisplayError, to_bundle
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # `import matplotlib...` raises ImportError
+    monkeypatch.setitem(sys.modules, "matplotlib.backends.backend_agg", None)
+    data = b"2 0 1\nt" + struct.pack("4d", 0, 1, 2, 3)
+    with pytest.raises(DisplayError, match=r"cellc-kernel\[plot\]"):
+        to_bundle(PLOT_MIME, data)

@@ -1,4 +1,4 @@
-"""Compile errors change nothing (contract 9); output reaches the notebook (contract 12).
+"""Compile errors change nothing; output reaches the notebook.
 
 Real kernel, real gcc: the diagnostics checked here are gcc's own, after the
 kernel maps them back onto the cell's lines.
@@ -19,7 +19,7 @@ def assert_clean(text: str) -> None:
         assert word not in text, f"generated code {word!r} leaks into:\n{text}"
 
 
-# -- contract 9: a compile error changes nothing ------------------------------------------------
+# -- a compile error changes nothing ----------------------------------------------------------
 
 
 def test_failing_cell_changes_nothing(kernel) -> None:
@@ -165,7 +165,7 @@ def test_missing_header_is_reported(kernel) -> None:
     assert_clean(r.error_text)
 
 
-# -- contract 12: output ----------------------------------------------------------------------
+# -- output ---------------------------------------------------------------------------------
 
 
 def test_stdout_and_stderr_streams(kernel) -> None:

@@ -1,4 +1,4 @@
-"""Output floods and garbage input (DESIGN.md Part 1, items 11-12; issue 4 points 5-6).
+"""Output floods and garbage input.
 
 A cell that prints millions of lines finishes; past a limit (a few MiB per cell) its output is dropped
 with a visible notice, and the kernel keeps answering. Non-UTF-8 output is shown, not an exception.

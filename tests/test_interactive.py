@@ -286,7 +286,7 @@ def test_is_complete(k):
         assert is_complete(k, code)["status"] == "invalid", code
 
 
-# -- values of every type (contract 4) ----------------------------------------------------
+# -- values of every type -----------------------------------------------------------------
 
 
 def test_values_enum_by_name(k):

@@ -1,4 +1,4 @@
-"""Jupyter citizenship (contract 14-16): the kernelspec, kernel_info and jupyter_kernel_test.
+"""Jupyter citizenship: the kernelspec, kernel_info and jupyter_kernel_test.
 
 jupyter_kernel_test drives a real `cellc` kernel through the protocol and
 validates every message against the schema, so passing it is what lets

@@ -358,3 +358,10 @@ def test_sanitize_address_reports_heap_overflow(fresh_kernel) -> None:
 def test_sanitize_usage(kernel) -> None:
     assert kernel.fails("%sanitize thread").errors[0]["ename"] == "UsageError"
     assert kernel.fails("%sanitize off address").errors[0]["ename"] == "UsageError"
+
+
+def test_timeit_options_written_together(kernel) -> None:
+    kernel.ok("int tn_calls = 0;")
+    r = kernel.ok("%timeit -n5 -r1 tn_calls++;")
+    assert "1 run, 5 loops each" in r.stdout, r.stdout
+    assert kernel.ok("tn_calls").value == "5"

@@ -132,3 +132,10 @@ def test_magic_then_c_in_one_cell(kernel) -> None:
     assert "%cflags" in r.stdout and "after the magic" in r.stdout
     r = kernel.fails("%help\nint mg_bad = ;")
     assert "In[" in r.error_text and ":2:" in r.error_text
+
+
+def test_unbalanced_quotes_in_magic_arguments_are_a_usage_error(kernel) -> None:
+    for magic in ('%lib "m', '%cflags -D"X', '%disas "f', '%%file "x.h\nint a;'):
+        r = kernel.execute(magic)
+        assert r.status == "error" and r.errors[0]["ename"] == "UsageError", magic
+        assert "No closing quotation" in r.error_text, r.error_text

@@ -1,4 +1,4 @@
-"""Redefinition (DESIGN.md items 5-8, issue 3): the newest definition wins everywhere.
+"""Redefinition: the newest definition wins everywhere.
 
 Every test runs twice, through real kernels: with the default flags and after
 `%cflags -O2 -Wall`, because at -O2 gcc inlines, folds and turns recursion into

@@ -1,4 +1,4 @@
-"""Transactional cells (DESIGN.md Part 1, item 10; issue 4 points 1-3).
+"""Transactional cells.
 
 A cell that crashes, exits or is interrupted must end in one error report that names what happened
 (and the cell line when the fault is in cell code), deliver the output printed before the fault,

@@ -1,4 +1,4 @@
-"""Cells are pieces of one program (contract 1-5), checked through a real kernel.
+"""Cells are pieces of one program, checked through a real kernel.
 
 One kernel is shared by the module: each test uses names of its own, which is
 also how a notebook grows, so later tests run on a program that already holds
@@ -19,7 +19,7 @@ def value_of(kernel, code: str) -> str:
     return r.value
 
 
-# -- contract 1: everything defined at top level carries to later cells ----------------------
+# -- everything defined at top level carries to later cells ----------------------
 
 
 def test_function_and_global_carry(kernel) -> None:
@@ -95,7 +95,7 @@ def test_pthreads_without_flags(kernel) -> None:
     assert value_of(kernel, "sem_total") == "7"
 
 
-# -- contract 2 and 3: statements and run-time initializers run in order ---------------------
+# -- statements and run-time initializers run in order ---------------------
 
 
 def test_statements_interleave_with_declarations(kernel) -> None:
@@ -138,7 +138,7 @@ def test_globals_persist_and_mutate(kernel) -> None:
     assert value_of(kernel, "sem_counter") == "3"
 
 
-# -- contract 4: trailing expressions ---------------------------------------------------------
+# -- trailing expressions ---------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -250,7 +250,7 @@ def test_value_of_void_call_shows_nothing(kernel) -> None:
     assert r.results == []
 
 
-# -- contract 5: main -------------------------------------------------------------------------
+# -- main -------------------------------------------------------------------------
 
 
 def test_main_defined_then_called(kernel) -> None:

@@ -1,4 +1,4 @@
-"""stdin (DESIGN.md Part 1, item 13; issue 4 point 4).
+"""stdin.
 
 Reading stdin from a cell sends one ``input_request`` per line the program asks for when the execute
 request allows stdin, and the answers flow into the program; when stdin is not allowed, the read sees
@@ -252,7 +252,7 @@ def test_stdin_works_again_after_a_cell_saw_end_of_file(fresh_kernel, name):
 
 def test_the_unread_rest_of_a_long_line_stays_readable(k):
     """A 20,000-character answer to fgets(b, 10, stdin): the rest is there for the next cell,
-    beyond what stdio buffered (issue 12, item 7)."""
+    beyond what stdio buffered."""
     long_line = "".join(chr(ord("a") + i % 26) for i in range(20000))
     out, asked = run(k, 'char lr_b[10];\nfgets(lr_b, sizeof lr_b, stdin);\nprintf("[%s]\\n", lr_b);', [long_line])
     assert out == f"[{long_line[:9]}]\n" and asked == 1
@@ -268,7 +268,7 @@ def test_the_unread_rest_of_a_long_line_stays_readable(k):
 
 
 def test_end_of_input_from_the_input_box(k):
-    """A program reading until EOF can be ended from the notebook: ^D alone (issue 12, item 8)."""
+    """A program reading until EOF can be ended from the notebook: ^D alone."""
     code = 'int eof_n = 0, eof_c;\nwhile ((eof_c = getchar()) != EOF) eof_n++;\nprintf("%d chars\\n", eof_n);'
     with Counted(k) as c:
         r = k.ok(code, stdin=["ab", "cde", "^D"], timeout=NO_HANG)

@@ -1,4 +1,4 @@
-"""Redefining a type while globals of it exist (issue 11): they are migrated
+"""Redefining a type while globals of it exist: they are migrated
 to the new type, member by member, or keep their old type where that cannot
 be safe, and nothing is ever silently corrupted.  Through real kernels."""
 

@@ -1,0 +1,184 @@
+"""What every family of magics shares: the interface to the interpreter and
+the frontend, option parsing, and the helpers of magics that run C."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import re
+import shlex
+import subprocess
+from typing import TYPE_CHECKING
+
+from .. import names
+from ..executor import Handlers
+from ..interpreter import CellResult
+
+if TYPE_CHECKING:
+    from . import Magics
+
+SANITIZE_FLAGS = {
+    "undefined": ["-fsanitize=undefined", "-fno-sanitize-recover=all"],
+    "address": ["-fsanitize=address", "-fno-omit-frame-pointer"],
+}
+_REPORT_START = re.compile(r"^(?:\S*:\d+:\d+: runtime error: |==\d+==ERROR: |={40,}\s*$)", re.M)
+
+
+_LOCATION = re.compile(r"^(?P<label>In\[\d+\]):(?P<line>\d+):(?P<col>\d+):")
+_QUOTE = re.compile(r"^(?P<head>\s*(?P<line>\d+) \| )(?P<text>.*)$")
+_CARET = re.compile(r"^(?P<head>\s*\| )(?P<text>.*)$")
+
+
+def _spans(text: str, snippets: list[str]) -> list[tuple[int, int]]:
+    """Where the snippets occur in `text`, in order."""
+    spans = []
+    for snippet in snippets:
+        start = 0
+        while snippet and (i := text.find(snippet, start)) >= 0:
+            spans.append((i, i + len(snippet)))
+            start = i + len(snippet)
+    return sorted(spans)
+
+
+def _cut(text: str, spans: list[tuple[int, int]]) -> str:
+    for a, b in reversed(spans):
+        text = text[:a] + text[b:]
+    return text
+
+
+def without_inserted(result: CellResult, code: str, snippets: list[str]) -> CellResult:
+    """A compile error's diagnostics without the code a magic inserted into the
+    user's lines: quoted lines, carets and columns as the user wrote them."""
+    lines = code.split("\n")
+    quoted = [names.shown(s) for s in snippets]  # diagnostics drop our asm labels
+    out: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for line in result.traceback:
+        m = _LOCATION.match(line)
+        if m and 0 < int(m.group("line")) <= len(lines):
+            here = _spans(lines[int(m.group("line")) - 1], snippets)
+            col = int(m.group("col"))
+            col -= sum(min(b, col - 1) - a for a, b in here if a < col - 1)
+            line = f"{m.group('label')}:{m.group('line')}:{col}:" + line[m.end() :]
+        q = _QUOTE.match(line)
+        c = _CARET.match(line)
+        if q and 0 < int(q.group("line")) <= len(lines):
+            line = q.group("head") + _cut(q.group("text"), _spans(q.group("text"), quoted))
+            spans = _spans(lines[int(q.group("line")) - 1], snippets)  # carets follow gcc's own text
+        elif c and spans:
+            text = c.group("text").ljust(max((b for _, b in spans), default=0))
+            line = (c.group("head") + _cut(text, spans)).rstrip()
+        else:
+            spans = [] if not c else spans
+        out.append(line)
+    return CellResult(False, ename=result.ename, evalue=result.evalue, traceback=out, warnings=result.warnings)
+
+
+class MagicFamily:
+    """A family of magics: its methods `line_NAME(args, rest, label, handlers)`
+    return (result or None, whether the rest of the cell was consumed);
+    `cell_NAME(args, body, label, handlers)` return a result.  They reach the
+    program through the interpreter and the frontend only through the
+    cell's `Handlers` (`print`, `send_display`)."""
+
+    def __init__(self, magics: Magics):
+        self.magics = magics
+
+    @property
+    def interpreter(self):
+        return self.magics.interpreter
+
+    def print(self, text: str) -> None:
+        self.magics.print(text)
+
+    def send_display(self, data: dict) -> None:
+        self.magics.send_display(data)
+
+    def execute(self, *args, **kwargs):
+        return self.magics.execute(*args, **kwargs)
+
+
+class UsageError(Exception):
+    """A magic's arguments are wrong: the dispatcher shows the message as the cell's UsageError."""
+
+
+def split_args(magic: str, args: str) -> list[str]:
+    """A magic's arguments as words (shlex, never a shell); unbalanced quotes are a UsageError."""
+    try:
+        return shlex.split(args)
+    except ValueError as e:
+        raise UsageError(f"{magic}: {e}") from None
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse that raises `UsageError` instead of printing and exiting."""
+
+    def error(self, message: str):
+        raise UsageError(message)
+
+
+def format_time(seconds: float, precision: int = 3) -> str:
+    """`1.23 ms`: a duration the way IPython's %time and %timeit print it."""
+    if seconds >= 60.0:
+        minutes, rest = divmod(seconds, 60.0)
+        return f"{int(minutes)}min {rest:.{precision}g} s"
+    units = ["s", "ms", "µs", "ns"]
+    order = min(-int(math.floor(math.log10(seconds)) // 3), 3) if seconds > 0 else 3
+    return f"{seconds * 10 ** (3 * order):.{precision}g} {units[order]}"
+
+
+def gcc_file(gcc: str, name: str) -> str | None:
+    """Full path of a gcc runtime library (libubsan.so, libasan.so)."""
+    try:
+        out = subprocess.run([gcc, f"-print-file-name={name}"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return None
+    return os.path.realpath(out) if out and os.path.isabs(out) and os.path.exists(out) else None
+
+
+class Capture:
+    """Handlers that keep the displays of a private MIME type for the magic
+    and, while sanitizers are on, hold back a sanitizer's report from stderr
+    so it can become the cell's error."""
+
+    def __init__(self, handlers: Handlers, mime: str = "", hold_reports: bool = False):
+        self.inner = handlers
+        self.mime = mime
+        self.records: list[str] = []
+        self.hold_reports = hold_reports
+        self.report = ""
+        self._pending = ""
+        self.handlers = Handlers(output=self.output, display=self.display, input=handlers.input, bundle=handlers.bundle)
+
+    def display(self, mime: str, data: bytes) -> None:
+        if self.mime and mime == self.mime:
+            self.records.append(data.decode("utf-8", "replace"))
+        else:
+            self.inner.display(mime, data)
+
+    def output(self, name: str, text: str) -> None:
+        if name != "stderr" or not self.hold_reports:
+            self.inner.output(name, text)
+            return
+        if self.report:
+            self.report += text
+            return
+        text = self._pending + text
+        m = _REPORT_START.search(text)
+        if m:
+            if m.start():
+                self.inner.output(name, text[: m.start()])
+            self.report = text[m.start() :]
+            self._pending = ""
+            return
+        # pass on whole lines; a partial line may be the start of a report
+        cut = text.rfind("\n") + 1
+        if cut:
+            self.inner.output(name, text[:cut])
+        self._pending = text[cut:]
+
+    def finish(self) -> None:
+        if self._pending:
+            self.inner.output("stderr", self._pending)
+            self._pending = ""

@@ -1,0 +1,78 @@
+"""Magics for files: %%file, %export."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from pathlib import Path
+
+from ..executor import Handlers
+from ..export import FileRecord, export_program
+from ..interpreter import CellResult, _error
+from .base import ArgumentParser, MagicFamily, UsageError, split_args
+
+
+class FileMagics(MagicFamily):
+    # -- %%file ----------------------------------------------------------------------
+    def cell_file(self, args: str, body: str, label: str, handlers: Handlers):
+        """%%file [-a] NAME: write the cell to file NAME in the kernel's directory (-a: append)."""
+        words = split_args("%%file", args)
+        append = "-a" in words
+        words = [w for w in words if w != "-a"]
+        if len(words) != 1:
+            return _error("UsageError", "usage: %%file [-a] NAME")
+        path = Path(self.interpreter.cwd) / os.path.expanduser(words[0])
+        verb = "Appending to" if append else ("Overwriting" if path.exists() else "Writing")
+        text = body if body.endswith("\n") or not body else body + "\n"
+        try:
+            with open(path, "a" if append else "w", encoding="utf-8", errors="surrogateescape") as f:
+                f.write(text)
+        except OSError as e:
+            return _error("FileError", f"%%file {words[0]}: {e.strerror}")
+        self.interpreter.add_record(FileRecord(label, words[0], text, append))
+        self.print(f"{verb} {words[0]}")
+        return CellResult(True)
+
+    # -- %export ------------------------------------------------------------------------
+    def line_export(self, args: str, rest: str, label: str, handlers: Handlers):
+        """%export [-o PROGRAM] [--all] FILE.c: write the program the kernel holds as one C file (-o: build it too).
+
+        The cells that succeeded, in the order they ran, after the last %reset (--all: before it too)."""
+        parser = ArgumentParser(prog="%export", add_help=False)
+        parser.add_argument("-o", dest="program")
+        parser.add_argument("--all", action="store_true")  # what ran before a %reset too
+        parser.add_argument("file")
+        try:
+            options = parser.parse_args(shlex.split(args))
+        except (ValueError, UsageError) as e:
+            return _error("UsageError", f"%export: {e}; usage: %export [-o PROGRAM] [--all] FILE.c"), True
+        interp = self.interpreter
+        path = Path(interp.cwd, os.path.expanduser(options.file))
+        name = path.name[:-2] if path.name.endswith(".c") else path.name
+        exported = export_program(interp.program, name, interp.compiler.cflags, since_reset=not options.all)
+        try:
+            path.write_text(exported.source)
+            for header, text in exported.files.items():
+                Path(path.parent, header).write_text(text)
+        except OSError as e:
+            return _error("FileError", f"%export {options.file}: {e.strerror}"), True
+        steps = exported.cells
+        self.print(
+            f"Wrote {options.file} ({steps} cell{'s' if steps != 1 else ''}); build it with: "
+            + shlex.join(exported.command)
+        )
+        if options.program:
+            target = str(Path(interp.cwd, os.path.expanduser(options.program)))
+            command = [interp.compiler.gcc, *exported.command[1:]]
+            command[command.index("-o") + 1] = target
+            command[command.index(f"{name}.c")] = str(path)
+            proc = subprocess.run(command, capture_output=True, text=True, cwd=path.parent, env=interp.compiler.env)
+            if proc.returncode != 0:
+                return _error(
+                    "CompileError",
+                    "the exported program did not build",
+                    "the exported program did not build:\n" + proc.stderr.strip(),
+                ), True
+            self.print(f"Built {options.program}")
+        return None, False

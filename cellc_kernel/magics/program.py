@@ -1,0 +1,144 @@
+"""Magics that change the program: %cflags, %lib, %sanitize, %reset, %undo."""
+
+from __future__ import annotations
+
+import subprocess
+
+from ..executor import Handlers
+from ..export import LibRecord
+from ..interpreter import _error
+from .base import SANITIZE_FLAGS, MagicFamily, split_args
+
+
+class ProgramMagics(MagicFamily):
+    def line_cflags(self, args: str, rest: str, label: str, handlers: Handlers):
+        """%cflags [FLAGS...]: show or set gcc flags for later cells (e.g. %cflags -O2 -Wextra)."""
+        compiler = self.interpreter.compiler
+        if not args:
+            self.print(" ".join(compiler.cflags))
+            return None, False
+        flags = split_args("%cflags", args)
+        takes_argument = ("-I", "-D", "-U", "-include", "-isystem", "-iquote", "-idirafter", "-x")
+        bad = [
+            f
+            for i, f in enumerate(flags)
+            if (not f.startswith("-") and (i == 0 or flags[i - 1] not in takes_argument))
+            or f in ("-c", "-o", "-E", "-S", "-shared")
+        ]
+        if bad:
+            return _error("UsageError", f"%cflags: not a compile flag here: {' '.join(bad)}"), True
+        proc = subprocess.run(
+            [compiler.gcc, *flags, "-fsyntax-only", "-x", "c", "-"],
+            input="int cellc_flag_check;\n",
+            capture_output=True,
+            text=True,
+            env=compiler.env,
+        )
+        if proc.returncode != 0:
+            return _error(
+                "UsageError", "gcc rejects these flags", "gcc rejects these flags:\n" + proc.stderr.strip()
+            ), True
+        compiler.cflags = flags
+        return None, False
+
+    def line_lib(self, args: str, rest: str, label: str, handlers: Handlers):
+        """%lib NAME|PATH...: load a shared library (e.g. %lib sqlite3) for later cells."""
+        specs = split_args("%lib", args)
+        if not specs:
+            shown = "\n".join(self.interpreter.libraries) or "(no libraries loaded)"
+            self.print(shown)
+            return None, False
+        for name in specs:
+            error = self.interpreter.load_library(name, handlers, label)
+            if error:
+                return _error("LibraryError", f"%lib {name}: {error}"), True
+            self.interpreter.add_record(LibRecord(label, name))
+        return None, False
+
+    # -- %undo / %reset -------------------------------------------------------------
+    def line_undo(self, args: str, rest: str, label: str, handlers: Handlers):
+        """%undo [N]: roll back the last N cells (default 1): their state, definitions and redefinitions."""
+        try:
+            count = int(args) if args else 1
+        except ValueError:
+            return _error("UsageError", "%undo takes a number of cells"), True
+        interp = self.interpreter
+        undone: list[str] = []
+        for _ in range(max(count, 1)):
+            before = interp.program
+            step = interp.undo()
+            if isinstance(step, str):
+                if not undone:
+                    return _error("UndoError", step), True
+                self.print(f"Undid {'; '.join(undone)}. {step}")
+                return None, False
+            changes = self._changes(before, interp.program)
+            undone.append(step.label + (f" ({changes})" if changes else ""))
+        self.print("Undid " + "; ".join(undone) + ". The program is as it was before.")
+        return None, False
+
+    @staticmethod
+    def _changes(new, old) -> str:
+        """What rolling back from `new` to `old` changes, in a few words."""
+        out: list[str] = []
+        for name, f in new.functions.items():
+            if name not in old.functions:
+                out.append(f"{name} removed")
+            elif old.functions[name].label != f.label:
+                out.append(f"{name} back to {old.functions[name].label}'s")
+        for name, v in new.variables.items():
+            if name not in old.variables:
+                out.append(f"{name} removed")
+            elif old.variables[name].symbol != v.symbol:
+                out.append(f"{name} back to {old.variables[name].label}'s")
+        old_keys = {k for d in old.definitions for k in d.keys}
+        for d in new.definitions:
+            for kind, name in d.keys:
+                if kind in ("struct", "union", "enum", "typedef", "macro") and (kind, name) not in old_keys:
+                    out.append(f"{kind} {name} removed" if kind != "typedef" else f"{name} removed")
+        return ", ".join(c for c in out if not c.startswith("__cellc"))
+
+    def line_reset(self, args: str, rest: str, label: str, handlers: Handlers):
+        """%reset: a fresh program in the same kernel (every definition and all state are dropped)."""
+        asan = "address" in self.magics.sanitizers()
+        self.interpreter.end_program(handlers)  # atexit handlers and destructors run, in this cell
+        try:
+            self.magics.restart(asan=asan)
+        except RuntimeError as e:
+            return _error("ResetError", str(e)), True
+        self.print("The program was reset: nothing is defined.")
+        return None, False
+
+    # -- %sanitize ----------------------------------------------------------------------
+    def line_sanitize(self, args: str, rest: str, label: str, handlers: Handlers):
+        """%sanitize address|undefined|off: build later cells with ASan/UBSan; their reports become the cell's error."""
+        compiler = self.interpreter.compiler
+        words = args.replace(",", " ").split()
+        if not words:
+            modes = self.magics.sanitizers()
+            self.print("sanitizers: " + (", ".join(modes) if modes else "off"))
+            return None, False
+        if any(w not in ("address", "undefined", "off") for w in words) or ("off" in words and len(words) > 1):
+            return _error("UsageError", "usage: %sanitize address|undefined|off"), True
+        base = [f for f in compiler.cflags if not any(f in fl for fl in SANITIZE_FLAGS.values())]
+        if words == ["off"]:
+            compiler.cflags = base
+            self.print("sanitizers: off")
+            return None, False
+        notes = []
+        interp = self.interpreter
+        if "address" in words and not interp.executor.defines("__asan_init"):
+            had_state = bool(interp.undo_steps or interp.program.cells)
+            try:
+                self.magics.restart(asan=True)
+            except RuntimeError as e:
+                return _error("SanitizerError", str(e)), True
+            if had_state:
+                notes.append("the program was restarted with ASan's runtime; earlier definitions are gone")
+        compiler.cflags = base + [f for w in words for f in SANITIZE_FLAGS[w]]
+        problem = self.magics.ensure_runtimes(self.magics.sanitizers(), handlers)
+        if problem is not None:
+            compiler.cflags = base
+            return problem, True
+        self.print("sanitizers: " + ", ".join(words) + "".join(f"\nnote: {n}" for n in notes))
+        return None, False

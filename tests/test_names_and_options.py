@@ -1,0 +1,82 @@
+"""Unit tests of pure functions: generated names, C string literals, magic options."""
+
+from __future__ import annotations
+
+import pytest
+
+from cellc_kernel import names
+from cellc_kernel.ctext import c_string
+from cellc_kernel.interpreter import CellResult
+from cellc_kernel.magics.timing import TimingMagics, template_flags
+
+
+def test_every_generated_name_reads_back():
+    assert names.function_of_trampoline(names.trampoline("add")) == "add"
+    assert names.function_of_body(names.body(12, "my_func")) == "my_func"
+    assert names.variable_name(names.variable("counter_2", 7)) == "counter_2"
+    assert names.is_variable(names.variable("x", 1)) and not names.is_variable(names.trampoline("x"))
+    assert names.is_cell_code(names.run(3)) and names.is_cell_code(names.entry(3))
+    assert names.is_entry(names.entry(3)) and not names.is_entry(names.run(3))
+    assert names.is_value_or_init(names.value(4)) and names.is_value_or_init(names.INIT)
+    assert names.cell_of_file(names.cell_file(41)) == 41
+    assert names.old_type("struct pt", 5).startswith("struct ") and names.is_ours(names.old_type("T", 5))
+
+
+def test_shown_names_are_the_users():
+    text = (
+        f"{names.body(3, 'f')} calls {names.trampoline('g')}; {names.variable('x', 9)} and "
+        f'{names.source("y")}; struct {names.old_type("pt", 2)} p __asm__("{names.variable("p", 2)}")'
+    )
+    assert names.shown(text) == "f calls g; x and y; struct pt p"
+    assert names.PREFIX not in names.shown(text)
+
+
+def test_loop_indices_are_renamed():
+    text = f"for (unsigned long {names.loop_index(0)} = 0; ...) a[{names.loop_index(1)}]"
+    assert names.rename_loop_indices(text, lambda d: f"i{d}") == "for (unsigned long i0 = 0; ...) a[i1]"
+
+
+@pytest.mark.parametrize(
+    "text, literal",
+    [
+        ("hi", '"hi"'),
+        ('a"b\\c', '"a\\"b\\\\c"'),
+        ("line\n\ttab", '"line\\n\\ttab"'),
+        ("what??!", '"what?\\?!"'),
+        ("é", '"\\303\\251"'),
+        ("\x01x", '"\\001x"'),
+    ],
+)
+def test_c_string(text, literal):
+    assert c_string(text) == literal
+
+
+def test_c_string_split_lines():
+    assert c_string("a\nb\n", split_lines=True) == '"a\\n"\n"b\\n"'
+
+
+@pytest.mark.parametrize(
+    "args, options, rest",
+    [
+        ("-n5 x++;", {"n": 5, "r": 7}, "x++;"),
+        ("-n 5 -r 2 x++;", {"n": 5, "r": 2}, "x++;"),
+        ("-r3 f(-n)", {"n": 0, "r": 3}, "f(-n)"),
+        ("x = -1;", {"n": 0, "r": 7}, "x = -1;"),
+        ("", {"n": 0, "r": 7}, ""),
+    ],
+)
+def test_timeit_options(args, options, rest):
+    assert TimingMagics._timeit_options(args) == (options, rest)
+
+
+@pytest.mark.parametrize("args", ["-n x y;", "-r 0 y;", "-n -3 y;"])
+def test_timeit_bad_options(args):
+    result, _ = TimingMagics._timeit_options(args)
+    assert isinstance(result, CellResult) and result.ename == "UsageError"
+
+
+def test_timing_templates_are_one_line_macros():
+    flags = template_flags()
+    defined = {f.split("=")[0].split("(")[0][2:] for f in flags}
+    assert {names.STAMP, names.TIMED_AS, names.TIMEIT_BEGIN, names.TIMEIT_END} <= defined
+    assert all("\n" not in f and "/*" not in f for f in flags)
