@@ -28,9 +28,8 @@ from .limits import SNAPSHOT_MARGIN, Limits, format_size
 from .migrate import Plan, plan_migration
 from .model import Program
 from .parse import Splitter, expand_macro_items, paste_headers, resolve_conditionals
+from .retry import adjust, first_options
 
-# gcc's words for an initializer that cannot be static (LC_ALL=C)
-_NOT_STATIC = r"initializer element is not|braced-group within expression allowed only inside a function"
 SIGNAL_NAMES = {
     "SEGV": "Segmentation fault",
     "BUS": "Bus error",
@@ -146,7 +145,7 @@ class Interpreter:
             typed, parsed, options, first = ahead
         else:
             typed, parsed = self._front(code, self.program)
-            options, first = Options(), None
+            options, first = first_options(parsed, self.program), None
         if not parsed.items:
             return CellResult(True)
         self.counter += 1
@@ -300,7 +299,7 @@ class Interpreter:
         """(unit, object, warnings), or the CellResult of a cell gcc rejects.
 
         A first attempt declares only what the cell's names reach; gcc's
-        complaints lead to another (see `_adjust`), and before any error is
+        complaints lead to another (retry.py), and before any error is
         reported the cell is compiled once with the whole prelude, so pruning
         never makes a cell fail that the full program would compile."""
         program = program or self.program
@@ -311,7 +310,7 @@ class Interpreter:
                 obj, warnings = self.compiler.compile(names.cell_file(number), unit.header, unit.body, label, code)
                 return unit, obj, warnings
             except CompileError as e:
-                if self._adjust(options, e.raw, parsed, label):
+                if adjust(options, e.raw, parsed, label):
                     continue
                 if not options.full_prelude:
                     options.full_prelude = True
@@ -346,42 +345,6 @@ class Interpreter:
         found = self.executor.kinds(names)
         self.kinds.update((name, kind) for name, kind in found.items() if kind != "?")
         return found
-
-    @staticmethod
-    def _adjust(options: Options, raw: str, parsed, label: str) -> bool:
-        """Change how the cell is generated after gcc rejected an attempt."""
-        if "braced-group within expression" in raw and parsed.has_value and options.value_mode == "assign":
-            options.value_mode = "local"  # a statement expression from a macro
-            return True
-        if re.search(_NOT_STATIC, raw) and options.runtime_init is not True:
-            # Those initializers run at run time (the notebook allows any expression).
-            pattern = rf"^{re.escape(label)}:(\d+):\d+: error: (?:{_NOT_STATIC})"
-            lines = {int(m) for m in re.findall(pattern, raw, re.M)}
-            starts = {
-                d.init_start
-                for item in parsed.items
-                for d in item.declarators
-                if d.init is not None and _lines_of(parsed.source, d.init_start, d.init) & lines
-            }
-            if starts - options.runtime_init:
-                options.runtime_init |= starts
-            else:
-                options.runtime_init = True
-            return True
-        if options.value_mode == "assign":
-            if "assignment to expression with array type" in raw:
-                options.value_mode = "memcpy"
-                return True
-            if "lvalue required" in raw or "read-only" in raw:
-                options.value_mode = "rvalue"  # a function designator or a const value
-                return True
-        if options.value_mode == "rvalue" and "read-only" in raw:
-            options.value_mode = "memcpy"  # a struct with a const member: copied as bytes
-            return True
-        if options.value_mode != "none" and re.search(rf"{names.VALUE}|declared void|void value not ignored", raw):
-            options.value_mode = "none"
-            return True
-        return False
 
     def _kinds(self, symbols) -> dict[str, str]:
         """F/D/S/? for each name the cell needs from outside the notebook:
@@ -467,7 +430,7 @@ class Interpreter:
             typed, parsed = self._front(ahead.code, ahead.program, ahead=True)
             if not parsed.items:
                 return
-            options = Options()
+            options = first_options(parsed, ahead.program)
             compiled = self._compile(parsed, ahead.number, ahead.label, typed, options, ahead.program, ahead=True)
             if not isinstance(compiled, CellResult) and not compiled[0].migrating:
                 ahead.result = (typed, parsed, options, compiled)
@@ -726,11 +689,6 @@ class Interpreter:
 
     def interrupt(self) -> None:
         self.executor.interrupt()
-
-
-def _lines_of(source: bytes, start: int, text: str) -> set[int]:
-    first = source.count(b"\n", 0, start) + 1
-    return set(range(first, first + text.count("\n") + 1))
 
 
 def _holder_in(so_path: str, offset: int) -> tuple[str, str]:
