@@ -20,18 +20,14 @@ from typing import TYPE_CHECKING
 
 from . import headers, names, values
 from .compile import CompileError
+from .ctext import KEYWORDS
 from .headers import HeaderIndex, clean_comment
 from .parse import declarator_name, parse_tree
 
 if TYPE_CHECKING:
     from .interpreter import Interpreter
 
-C_KEYWORDS = sorted(
-    """auto break case char const continue default do double else enum extern float for goto if
-    inline int long register restrict return short signed sizeof static struct switch typedef union
-    unsigned void volatile while _Alignas _Alignof _Atomic _Bool _Complex _Generic _Noreturn
-    _Static_assert _Thread_local __typeof__ __attribute__ typeof""".split()
-)
+C_KEYWORDS = sorted(KEYWORDS | {"typeof", "__typeof__", "__attribute__"})  # the ones worth completing
 DIRECTIVES = sorted("define undef include if ifdef ifndef elif else endif error warning pragma line".split())
 _PAIRS = {")": "(", "]": "[", "}": "{"}
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from . import names
+from .ctext import GNU_KEYWORDS, KEYWORDS, PREDEFINED
 from .parse import identifiers
 
 _DEFINE = re.compile(r"\s*#\s*define\s+(\w+)(?:\([^)]*\))?(.*)", re.S)
@@ -291,13 +292,4 @@ def _unexpanded(name: str, declaration: str, macros: set[str]) -> str:
 
 
 #: Words that need no declaration.
-C_WORDS = frozenset(
-    """auto break case char const continue default do double else enum extern float for goto if inline
-    int long register restrict return short signed sizeof static struct switch typedef union unsigned
-    void volatile while _Alignas _Alignof _Atomic _Bool _Complex _Generic _Imaginary _Noreturn
-    _Static_assert _Thread_local __typeof__ typeof __attribute__ __asm__ asm __extension__ __inline
-    __inline__ __restrict __restrict__ __volatile__ __const __signed__ __alignof__ __auto_type
-    __func__ __FUNCTION__ __PRETTY_FUNCTION__ __FILE__ __LINE__ __DATE__ __TIME__ __COUNTER__
-    __STDC__ __STDC_VERSION__ __GNUC__ __x86_64__ __aarch64__ __int128 __label__ __real__ __imag__
-    defined""".split()
-)
+C_WORDS = KEYWORDS | GNU_KEYWORDS | PREDEFINED

@@ -40,18 +40,13 @@ from papermill.exceptions import PapermillException
 from papermill.models import Parameter
 from papermill.translators import Translator, papermill_translators
 
-from .ctext import c_string
+from .ctext import C23_KEYWORDS, GNU_KEYWORDS, KEYWORDS, c_string
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
 LONG_MIN, LONG_MAX, ULONG_MAX = -(2**63), 2**63 - 1, 2**64 - 1
-C_KEYWORDS = set(
-    "auto break case char const continue default do double else enum extern float for goto if inline int long "
-    "register restrict return short signed sizeof static struct switch typedef union unsigned void volatile while "
-    "_Alignas _Alignof _Atomic _Bool _Complex _Generic _Imaginary _Noreturn _Static_assert _Thread_local "
-    "bool true false typeof asm".split()
-)
+C_KEYWORDS = KEYWORDS | C23_KEYWORDS | GNU_KEYWORDS  # not a parameter's name
 
 
 @dataclass

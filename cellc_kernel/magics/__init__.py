@@ -199,11 +199,13 @@ class Magics:
         after = result.traceback[cut + 1 :] if cut is not None else result.traceback
         return CellResult(False, ename=ename, evalue=evalue, traceback=[*before, *lines, *after])
 
-    def ensure_runtimes(self, modes: list[str], handlers: Handlers) -> CellResult | None:
-        """Load the sanitizer runtimes the flags need into the live program."""
+    def ensure_runtimes(self, modes: list[str], handlers: Handlers, restart: bool = False) -> CellResult | None:
+        """Load the sanitizer runtimes the flags need into the live program.
+        ASan's must be there from the start: a program without it is started
+        again with it when it holds nothing yet, or with `restart`."""
         interp = self.interpreter
         if "address" in modes and not interp.executor.defines("__asan_init"):
-            if interp.undo_steps or interp.program.cells:
+            if (interp.undo_steps or interp.program.cells) and not restart:
                 return _error(
                     "SanitizerError",
                     "the program has no AddressSanitizer runtime",

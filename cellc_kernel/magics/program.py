@@ -125,20 +125,14 @@ class ProgramMagics(MagicFamily):
             compiler.cflags = base
             self.print("sanitizers: off")
             return None, False
-        notes = []
         interp = self.interpreter
-        if "address" in words and not interp.executor.defines("__asan_init"):
-            had_state = bool(interp.undo_steps or interp.program.cells)
-            try:
-                self.magics.restart(asan=True)
-            except RuntimeError as e:
-                return _error("SanitizerError", str(e)), True
-            if had_state:
-                notes.append("the program was restarted with ASan's runtime; earlier definitions are gone")
+        restarts = "address" in words and not interp.executor.defines("__asan_init")
+        had_state = restarts and bool(interp.undo_steps or interp.program.cells)
         compiler.cflags = base + [f for w in words for f in SANITIZE_FLAGS[w]]
-        problem = self.magics.ensure_runtimes(self.magics.sanitizers(), handlers)
+        problem = self.magics.ensure_runtimes(self.magics.sanitizers(), handlers, restart=True)
         if problem is not None:
             compiler.cflags = base
             return problem, True
+        notes = ["the program was restarted with ASan's runtime; earlier definitions are gone"] if had_state else []
         self.print("sanitizers: " + ", ".join(words) + "".join(f"\nnote: {n}" for n in notes))
         return None, False
