@@ -211,7 +211,7 @@ class CellcKernel(Kernel):
         return {"status": "ok", "execution_count": self.execution_count, "payload": [], "user_expressions": {}}
 
     async def do_is_complete(self, code):
-        from .complete import is_complete
+        from .is_complete import is_complete
 
         return is_complete(code)
 
@@ -227,7 +227,7 @@ class CellcKernel(Kernel):
             return {"status": "ok", "matches": [], "cursor_start": cursor_pos, "cursor_end": cursor_pos, "metadata": {}}
 
     async def do_inspect(self, code, cursor_pos, detail_level=0, omit_sections=()):
-        from .complete import inspect
+        from .introspect import inspect
 
         if cursor_pos is None:
             cursor_pos = len(code)

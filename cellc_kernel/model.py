@@ -112,6 +112,17 @@ class Variable:
 
 
 @dataclass
+class Symbol:
+    """A name the notebook defines, as %whos and completion list it."""
+
+    name: str  # `struct pt` for a tag
+    kind: str  # function, variable, typedef, macro, const (an enumerator), struct, union, enum
+    text: str  # its prototype, declaration or definition, on one line
+    where: str  # "In[3]:2"
+    declared_only: bool = False  # a function with no body yet
+
+
+@dataclass
 class Program:
     definitions: list[Definition] = field(default_factory=list)
     functions: dict[str, Function] = field(default_factory=dict)
@@ -165,6 +176,20 @@ class Program:
             if m:
                 out[m.group(1)] = m.group(2)
         return out
+
+    def symbols(self) -> list[Symbol]:
+        """Every name the notebook defines (none of ours)."""
+        out: list[Symbol] = []
+        for f in self.functions.values():
+            out.append(Symbol(f.name, "function", " ".join(f.prototype.split()), f"{f.label}:{f.line}", not f.defined))
+        for v in self.variables.values():
+            out.append(Symbol(v.name, "variable", " ".join(v.decl.split()), f"{v.label}:{v.line}"))
+        for d in self.definitions:
+            for kind, name in d.keys:
+                if kind in ("struct", "union", "enum", "typedef", "macro", "const"):
+                    shown = f"{kind} {name}" if kind in ("struct", "union", "enum") else name
+                    out.append(Symbol(shown, kind, " ".join(d.text.split()), f"{d.label}:{d.line}"))
+        return [s for s in out if not names.is_ours(s.name.split(" ")[-1])]
 
     def is_value_name(self, name: str) -> bool:
         return name in self.functions or name in self.variables

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from cellc_kernel.compile import Compiler, read_symbols
-from cellc_kernel.complete import is_complete
 from cellc_kernel.generate import generate
+from cellc_kernel.is_complete import is_complete
 from cellc_kernel.model import Program
 from cellc_kernel.parse import ParsedCell, Splitter
 

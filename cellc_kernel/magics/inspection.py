@@ -8,7 +8,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from .. import complete, crash, dwarf, names, values
+from .. import crash, dwarf, introspect, names, values
 from ..ctext import c_string
 from ..executor import Handlers
 from ..export import EnvRecord
@@ -32,7 +32,7 @@ class InspectionMagics(MagicFamily):
             if fn is not None:
                 text = (fn.__doc__ or "").strip()
         else:
-            text = complete.describe(self.interpreter, name, None, detail)
+            text = introspect.describe(self.interpreter, name, None, detail)
         if text is None:
             self.print(f"Object `{name}` not found.")
         else:
@@ -55,33 +55,21 @@ class InspectionMagics(MagicFamily):
     def symbol_table(self) -> list[tuple[str, str, str, str, str]]:
         """(name, kind, type, defining cell, value) of every notebook symbol."""
         interp = self.interpreter
-        program = interp.program
         rows: list[tuple[str, str, str, str, str]] = []
-        for f in program.functions.values():
-            where = f"{f.label}:{f.line}" + ("" if f.defined else " (declared)")
-            rows.append((f.name, "function", " ".join(f.prototype.split()), where, ""))
-        for v in program.variables.values():
-            ctype = complete.variable_type(interp, v.name)
-            tname = values.type_name(ctype) if ctype is not None else " ".join(v.decl.split())
-            value = complete.global_value(interp, v.name)
-            shown = value[0] if value else ""
-            if len(shown) > 60:
-                shown = shown[:57] + "..."
-            rows.append((v.name, "variable", tname, f"{v.label}:{v.line}", shown))
-        for d in program.definitions:
-            for kind, name in d.keys:
-                text = " ".join(d.text.split())
-                if len(text) > 60:
-                    text = text[:57] + "..."
-                if kind in ("struct", "union", "enum"):
-                    rows.append((f"{kind} {name}", kind, text, f"{d.label}:{d.line}", ""))
-                elif kind == "typedef":
-                    rows.append((name, "typedef", text, f"{d.label}:{d.line}", ""))
-                elif kind == "macro":
-                    rows.append((name, "macro", text, f"{d.label}:{d.line}", ""))
-                elif kind == "const":
-                    rows.append((name, "enum constant", text, f"{d.label}:{d.line}", ""))
-        return [r for r in rows if not r[0].startswith("__cellc")]
+        for sym in interp.program.symbols():
+            text = sym.text if len(sym.text) <= 60 else sym.text[:57] + "..."
+            where = sym.where + (" (declared)" if sym.declared_only else "")
+            if sym.kind == "function":
+                rows.append((sym.name, "function", sym.text, where, ""))
+            elif sym.kind == "variable":
+                ctype = introspect.variable_type(interp, sym.name)
+                value = introspect.global_value(interp, sym.name)
+                shown = value[0] if value else ""
+                shown = shown if len(shown) <= 60 else shown[:57] + "..."
+                rows.append((sym.name, "variable", values.type_name(ctype) if ctype else sym.text, where, shown))
+            else:
+                rows.append((sym.name, "enum constant" if sym.kind == "const" else sym.kind, text, where, ""))
+        return rows
 
     def line_whos(self, args: str, rest: str, label: str, handlers: Handlers):
         """%whos: a table of the notebook's symbols (name, kind, type, defining cell, value)."""
