@@ -22,7 +22,7 @@ from . import headers, names, values
 from .compile import CompileError
 from .ctext import KEYWORDS
 from .headers import HeaderIndex
-from .parse import declarator_name, parse_tree
+from .parse import declarator_name, declarator_node, parse_tree
 
 if TYPE_CHECKING:
     from .interpreter import Interpreter
@@ -36,15 +36,6 @@ DIRECTIVES = sorted("define undef include if ifdef ifndef elif else endif error 
 
 def _byte_offset(code: str, pos: int) -> int:
     return len(code[:pos].encode("utf-8", "surrogateescape"))
-
-
-def _name_node(node):
-    while node is not None and node.type not in ("identifier", "type_identifier", "field_identifier"):
-        inner = node.child_by_field_name("declarator")
-        if inner is None and node.type == "parenthesized_declarator":
-            inner = next(iter(node.named_children), None)
-        node = inner
-    return node
 
 
 class CellScan:
@@ -78,7 +69,7 @@ class CellScan:
         )
         for d in declarators:
             target = d.child_by_field_name("declarator") if d.type == "init_declarator" else d
-            name_node = _name_node(target)
+            name_node = declarator_node(target)[0]
             if name_node is None or name_node.end_byte >= len(self.source):
                 continue  # the identifier being typed is not a declaration yet
             name, is_function = declarator_name(target)

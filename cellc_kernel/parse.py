@@ -174,28 +174,30 @@ def normalize(text: str) -> str:
     return re.sub(r"\s*([*()\[\],;])\s*", r"\1", text)
 
 
-def declarator_name(node: Node | None) -> tuple[str, bool]:
-    """Name declared by a declarator and whether it declares a function."""
+def declarator_node(node: Node | None, members: bool = True) -> tuple[Node | None, bool]:
+    """The name node a declarator declares (a member's name too, with
+    `members`) and whether it declares a function: the one walk down
+    `*`, `[]`, `()` and parentheses to the name."""
+    stop = ("identifier", "type_identifier", "field_identifier") if members else ("identifier", "type_identifier")
     chain = []
-    while node is not None and node.type not in ("identifier", "type_identifier", "field_identifier"):
+    while node is not None and node.type not in stop:
         if node.type != "parenthesized_declarator":
             chain.append(node.type)
         inner = node.child_by_field_name("declarator")
         if inner is None and node.type == "parenthesized_declarator":
-            inner = next((c for c in node.named_children), None)
+            inner = next(iter(node.named_children), None)
         node = inner
-    if node is None:
-        return "", False
-    return node.text.decode(), bool(chain) and chain[-1] == "function_declarator"
+    return node, node is not None and bool(chain) and chain[-1] == "function_declarator"
+
+
+def declarator_name(node: Node | None) -> tuple[str, bool]:
+    """Name declared by a declarator and whether it declares a function."""
+    found, is_function = declarator_node(node)
+    return (found.text.decode(), is_function) if found is not None else ("", False)
 
 
 def _name_node(node: Node | None) -> Node | None:
-    while node is not None and node.type not in ("identifier", "type_identifier"):
-        inner = node.child_by_field_name("declarator")
-        if inner is None and node.type == "parenthesized_declarator":
-            inner = next((c for c in node.named_children), None)
-        node = inner
-    return node
+    return declarator_node(node, members=False)[0]
 
 
 def _collect_uses(node: Node, out: set[str]) -> None:
