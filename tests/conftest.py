@@ -1,8 +1,8 @@
-"""Real cellc kernels driven through jupyter_client."""
+"""Real cellc kernels driven through jupyter_client (`execute_interactive`, as a console frontend)."""
 
 from __future__ import annotations
 
-import queue
+import threading
 from dataclasses import dataclass, field
 
 import pytest
@@ -49,48 +49,15 @@ class Kernel:
     def execute(
         self, code: str, stdin: list[str] | None = None, timeout: float = TIMEOUT, interrupt_after=None
     ) -> Reply:
-        """Run a cell; `stdin` lines answer input requests (None: stdin not allowed)."""
-        msg_id = self.kc.execute(code, allow_stdin=stdin is not None)
-        answers = list(stdin or [])
+        """Run a cell; `stdin` lines answer input requests (None: stdin not allowed);
+        `interrupt_after` seconds, the kernel is interrupted (as the stop button does)."""
         out = Reply(reply={})
-        idle = False
-        import time
+        answers = list(stdin or [])
 
-        start = time.monotonic()
-        interrupted = False
-        while not idle or not out.reply:
-            if interrupt_after is not None and not interrupted and time.monotonic() - start > interrupt_after:
-                self.km.interrupt_kernel()
-                interrupted = True
-            if stdin is not None:
-                try:
-                    req = self.kc.get_stdin_msg(timeout=0.01)
-                    if req["header"]["msg_type"] == "input_request":
-                        self.kc.input(answers.pop(0) if answers else "")
-                except queue.Empty:
-                    pass
-            if not out.reply:
-                try:
-                    rep = self.kc.get_shell_msg(timeout=0.01)
-                    if rep["parent_header"].get("msg_id") == msg_id:
-                        out.reply = rep
-                except queue.Empty:
-                    pass
-            try:
-                msg = self.kc.get_iopub_msg(timeout=0.01)
-            except queue.Empty:
-                if time.monotonic() - start > timeout:
-                    raise TimeoutError(f"no reply to {code!r}") from None
-                continue
-            if msg["parent_header"].get("msg_id") != msg_id:
-                continue
-            kind = msg["header"]["msg_type"]
-            content = msg["content"]
-            if kind == "status":
-                idle = content["execution_state"] == "idle"
-                continue
-            if kind == "execute_input":
-                continue
+        def on_output(msg: dict) -> None:
+            kind, content = msg["header"]["msg_type"], msg["content"]
+            if kind in ("status", "execute_input"):
+                return
             out.messages.append(msg)
             if kind == "stream":
                 if content["name"] == "stdout":
@@ -103,6 +70,22 @@ class Kernel:
                 out.displays.append(content["data"])
             elif kind == "error":
                 out.errors.append(content)
+
+        def on_input(msg: dict) -> None:
+            self.kc.input(answers.pop(0) if answers else "")
+
+        timer = threading.Timer(interrupt_after, self.km.interrupt_kernel) if interrupt_after is not None else None
+        if timer is not None:
+            timer.start()
+        try:
+            out.reply = self.kc.execute_interactive(
+                code, allow_stdin=stdin is not None, timeout=timeout, output_hook=on_output, stdin_hook=on_input
+            )
+        except TimeoutError:
+            raise TimeoutError(f"no reply to {code!r}") from None
+        finally:
+            if timer is not None:
+                timer.cancel()
         return out
 
     def ok(self, code: str, **kw) -> Reply:

@@ -81,6 +81,7 @@ def build_and_run(source: str, where: Path, extra_flags: tuple[str, ...] = ()) -
     )
 
 
+@pytest.mark.slow  # two kernels and a gcc build per notebook: minutes for all of them
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_round_trip(path: Path, tmp_path: Path):
     nb = nbformat.read(path, as_version=4)

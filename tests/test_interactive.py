@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import queue
 
-import jupyter_kernel_test
 import pytest
 
 TIMEOUT = 60
@@ -357,28 +356,3 @@ def test_history_tail_range_search(fresh_kernel):
     assert [h[2] for h in last] == ["int after = 4;"]
     with_output = history(k, hist_access_type="tail", n=1, output=True, raw=True)
     assert len(with_output[0][2]) == 2 and with_output[0][2][0] == "int after = 4;"
-
-
-# -- jupyter_kernel_test -----------------------------------------------------------------------
-
-
-class TestCellcKernelInteractive(jupyter_kernel_test.KernelTests):
-    """The standard protocol checks for the features of this module."""
-
-    kernel_name = "cellc"
-    language_name = "c"
-    file_extension = ".c"
-
-    completion_samples = [
-        {"text": "#include <stdio.h>\nprin", "matches": {"printf"}},
-        {"text": "#include <string.h>\nstrcp", "matches": {"strcpy"}},
-        {"text": "whil", "matches": {"while"}},
-        {"text": "#include <stdl", "matches": {"stdlib.h"}},
-    ]
-    complete_code_samples = ["int x = 1;", "6 * 7", "int f(void) { return 1; }", "#include <stdio.h>"]
-    incomplete_code_samples = ["int f(void) {", "/* open comment", "#define M \\", "int a[] = { 1,"]
-    invalid_code_samples = ["int f(void) { }}", "#endif"]
-    code_inspect_sample = "#include <stdlib.h>\nmalloc"
-    code_execute_result = [{"code": "6 * 7", "result": "42"}, {"code": "int seven = 7; seven * 6", "result": "42"}]
-    supported_history_operations = ("tail", "range", "search")
-    code_history_pattern = "6 * 7"

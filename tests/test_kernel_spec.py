@@ -18,7 +18,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 
 
 class CellcKernelTests(jupyter_kernel_test.KernelTests):
-    """The standard protocol conformance suite, filled in for C."""
+    """The standard protocol conformance suite, filled in for C (the one KernelTests of the suite)."""
 
     kernel_name = "cellc"
     language_name = "c"
@@ -29,6 +29,8 @@ class CellcKernelTests(jupyter_kernel_test.KernelTests):
 
     complete_code_samples = [
         "int x = 1;",
+        "int f(void) { return 1; }",
+        "#include <stdio.h>",
         "6 * 7",
         "int f(int a) {\n    return a + 1;\n}",
         '#include <stdio.h>\nputs("a { in a string");',
@@ -36,6 +38,7 @@ class CellcKernelTests(jupyter_kernel_test.KernelTests):
     ]
     incomplete_code_samples = [
         "int f(void) {",
+        "int a[] = { 1,",
         'for (int i = 0; i < 3; i++) {\n    puts("x");',
         "int a[3] = {1, 2",
         "/* an open comment",
@@ -44,6 +47,8 @@ class CellcKernelTests(jupyter_kernel_test.KernelTests):
     ]
     invalid_code_samples = [
         "x)",
+        "int f(void) { }}",
+        "#endif",
         "}",
         "int a[2] = {1, 2)};",
     ]
@@ -52,6 +57,7 @@ class CellcKernelTests(jupyter_kernel_test.KernelTests):
         {"code": "6 * 7", "result": "42"},
         {"code": "1.5 + 1", "result": "2.5"},
         {"code": '"hello"', "result": '"hello"'},
+        {"code": "int seven = 7; seven * 6", "result": "42"},
         {"code": "6 * 7", "mime": "text/html"},
     ]
 
@@ -64,9 +70,16 @@ class CellcKernelTests(jupyter_kernel_test.KernelTests):
         {"code": '#include <cellc.h>\ncellc_markdown("*%s*", "md");', "mime": "text/markdown"},
     ]
 
-    completion_samples = [{"text": "_Static_as", "matches": ["_Static_assert"]}]
-
-    # code_display_data: cellc.h (rich display from C) is not part of the foundation yet.
+    completion_samples = [
+        {"text": "_Static_as", "matches": ["_Static_assert"]},
+        {"text": "#include <stdio.h>\nprin", "matches": {"printf"}},
+        {"text": "#include <string.h>\nstrcp", "matches": {"strcpy"}},
+        {"text": "whil", "matches": {"while"}},
+        {"text": "#include <stdl", "matches": {"stdlib.h"}},
+    ]
+    code_inspect_sample = "#include <stdlib.h>\nmalloc"
+    supported_history_operations = ("tail", "range", "search")
+    code_history_pattern = "6 * 7"
     # code_page_something: C has no pager; not applicable.
 
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
 from test_lifecycle import IsolatedKernel, kill_leftovers, leftovers, sessions_of, wait_gone
+
+pytestmark = pytest.mark.slow  # eight kernels at once
 
 KERNELS = 8
 

@@ -17,6 +17,8 @@ import pytest
 
 from .harness import CSMITH_INCLUDE, DEFAULT_CFLAGS, MODES, RUN_TIMEOUT, Session, check, csmith_program, seeds
 
+pytestmark = pytest.mark.slow  # minutes: the corpus and Csmith programs, three ways each
+
 CORPUS = sorted((Path(__file__).parent / "corpus").glob("*.c"))
 SEEDS = seeds(os.environ.get("CELLC_CSMITH_SEEDS", "1-30"))
 EXPORT_SEEDS = set(seeds(os.environ.get("CELLC_CSMITH_EXPORT_SEEDS", "1-10")))

@@ -1,4 +1,4 @@
-"""Unit tests of pure functions: generated names, C string literals, magic options."""
+"""Unit tests of pure functions: generated names, C string literals, magic options, diagnostics.
 
 from __future__ import annotations
 
@@ -80,3 +80,31 @@ def test_timing_templates_are_one_line_macros():
     defined = {f.split("=")[0].split("(")[0][2:] for f in flags}
     assert {names.STAMP, names.TIMED_AS, names.TIMEIT_BEGIN, names.TIMEIT_END} <= defined
     assert all("\n" not in f and "/*" not in f for f in flags)
+
+
+def test_clean_diagnostics_keeps_this_cells_messages_in_the_users_names():
+    from cellc_kernel.compile import clean_diagnostics
+
+    raw = (
+        f"In[2]: In function '{names.run(2)}':\n"
+        f"In[2]:1:5: error: '{names.variable('x', 1)}' undeclared (first use in this function)\n"
+        "    1 | y = x + 1;\n"
+        "      |     ^\n"
+        "In[1]:3:9: warning: unused variable 'q' [-Wunused-variable]\n"
+        "In[1]: At top level:\n"
+        f"In[2]:2:1: warning: implicit declaration of function '{names.trampoline('g')}'\n"
+    )
+    cleaned = clean_diagnostics(raw, "In[2]")
+    assert names.PREFIX not in cleaned
+    assert "In[2]:1:5: error: 'x' undeclared" in cleaned
+    assert "In function" not in cleaned and "At top level" not in cleaned
+    assert "unused variable 'q'" not in cleaned  # a warning of an earlier cell's code
+    assert "implicit declaration of function 'g'" in cleaned
+
+
+def test_clean_diagnostics_keeps_errors_from_elsewhere():
+    from cellc_kernel.compile import clean_diagnostics
+
+    raw = "In[1]:4:2: error: conflicting types for 'f'\nIn[3]:1:5: note: previous declaration of 'f'\n"
+    cleaned = clean_diagnostics(raw, "In[3]")
+    assert "conflicting types for 'f'" in cleaned and "previous declaration" in cleaned
