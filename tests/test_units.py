@@ -1,4 +1,4 @@
-"""Unit tests of pure functions: generated names, C string literals, magic options, diagnostics.
+"""Unit tests of pure functions: generated names, C string literals, magic options, diagnostics."""
 
 from __future__ import annotations
 
