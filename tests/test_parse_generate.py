@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from cellc_kernel import names
 from cellc_kernel.compile import Compiler, read_symbols
 from cellc_kernel.generate import generate
 from cellc_kernel.is_complete import is_complete
@@ -253,28 +254,31 @@ def test_generated_unit_has_line_directives_for_the_cell() -> None:
     text = unit.header + unit.body
     for line in range(1, 7):
         assert f'#line {line} "In[1]"' in text, line
-    assert unit.entry == "__cellc_entry_1"
+    assert unit.entry == names.entry(1)
     assert f"void {unit.entry}(void)" in unit.body
 
 
 def test_function_body_renamed_to_impl() -> None:
     unit = gen(Program(), CELL1, 1)
     # the body keeps its text; the name is private (a #line after it keeps columns)
-    assert re.search(r"int __cellc_impl_1_f\s*\n#line \d+ \"In\[1\]\"\n\s*\(int a\) \{ return a \+ g; \}", unit.body)
-    assert 'int f(int a) __asm__("__cellc_tramp_f");' in unit.body, "every reference goes through the trampoline"
-    assert "__cellc_slot_f = (void *)&__cellc_impl_1_f;" in unit.body
+    impl = names.body(1, "f")
+    assert re.search(rf"int {impl}\s*\n#line \d+ \"In\[1\]\"\n\s*\(int a\) \{{ return a \+ g; \}}", unit.body)
+    assert f'int f(int a) __asm__("{names.trampoline("f")}");' in unit.body, (
+        "every reference goes through the trampoline"
+    )
+    assert f"{names.slot('f')} = (void *)&{impl};" in unit.body
     assert unit.defines == ["f"]
 
 
 def test_statements_and_runtime_initializers_run_in_order() -> None:
     unit = gen(Program(), CELL1, 1)
     entry = unit.body[unit.body.index(unit.entry) :]
-    assert re.findall(r"(__cellc_run_1)\(\);", entry) == ["__cellc_run_1"], "one function body"
-    run = unit.body[unit.body.index("static void __cellc_run_1(void)") :]
+    assert re.findall(rf"({names.run(1)})\(\);", entry) == [names.run(1)], "one function body"
+    run = unit.body[unit.body.index(f"static void {names.run(1)}(void)") :]
     first = run.index("f(g) * 2")
     second = run.index('printf("x");')
     assert first < second
-    assert re.search(r'int g __asm__\("__cellc_var_g_1"\) =\n#line \d+ "In\[1\]"\n *3;', unit.body), (
+    assert re.search(rf'int g __asm__\("{names.variable("g", 1)}"\) =\n#line \d+ "In\[1\]"\n *3;', unit.body), (
         "a constant initializer stays static"
     )
 
@@ -283,18 +287,18 @@ def test_prelude_carries_earlier_definitions() -> None:
     unit1 = gen(Program(), CELL1, 1)
     unit2 = gen(unit1.program, "#define TEN 10\nf(1) * g", 2)
     text = unit2.header + unit2.body
-    assert 'int f(int a) __asm__("__cellc_tramp_f");' in text
-    assert 'extern int g __asm__("__cellc_var_g_1");' in text
+    assert f'int f(int a) __asm__("{names.trampoline("f")}");' in text
+    assert f'extern int g __asm__("{names.variable("g", 1)}");' in text
     # only what the cell refers to is declared, so units do not grow with the notebook
     assert "struct P { int x; };" not in text
-    assert "__cellc_var_b_1" not in text
+    assert names.variable("b", 1) not in text
     unit_p = gen(unit1.program, "struct P p = { 1 };\nsizeof p", 4)
     assert "struct P { int x; };" in unit_p.header + unit_p.body
     assert unit_p.header == "", "nothing from a header is needed"
     unit_io = gen(unit1.program, 'puts("hi");', 5)
     assert "#include <stdio.h>" in unit_io.header, "an unknown name may come from a header"
-    assert unit2.value_symbol == "__cellc_value_2"
-    assert "__cellc_impl_1_f" not in text, "earlier bodies are not compiled again"
+    assert unit2.value_symbol == names.value(2)
+    assert names.body(1, "f") not in text, "earlier bodies are not compiled again"
     unit3 = gen(unit2.program, "TEN", 3)
     assert "#define TEN 10" in unit3.header + unit3.body
 
@@ -312,7 +316,9 @@ def test_generate_does_not_touch_the_old_model() -> None:
 def test_static_global_has_no_storage_class_in_unit() -> None:
     """`static` names must stay visible to later cells, which are other objects."""
     unit = gen(Program(), "static int hidden = 9;", 1)
-    assert re.search(r'\bint hidden __asm__\("__cellc_var_hidden_1"\) =\n#line \d+ "In\[1\]"\n *9;', unit.body)
+    assert re.search(
+        rf'\bint hidden __asm__\("{names.variable("hidden", 1)}"\) =\n#line \d+ "In\[1\]"\n *9;', unit.body
+    )
     assert "static int hidden" not in unit.body
 
 
@@ -323,18 +329,17 @@ def test_generated_units_compile(tmp_path: Path) -> None:
     unit1 = gen(Program(), CELL1, 1)
     obj1, _ = compiler.compile("cell1", unit1.header, unit1.body, "In[1]", CELL1)
     syms1 = read_symbols(obj1)
-    assert {"__cellc_entry_1", "__cellc_tramp_f", "__cellc_slot_f", "__cellc_var_g_1", "__cellc_var_b_1"} <= (
-        syms1.defined
-    )
+    ours = {names.entry(1), names.trampoline("f"), names.slot("f"), names.variable("g", 1), names.variable("b", 1)}
+    assert ours <= syms1.defined
     assert {"printf", "putchar"} & syms1.undefined, "libc calls are left to the dynamic linker"
     unit2 = gen(unit1.program, "f(1) * g", 2)
     obj2, _ = compiler.compile("cell2", unit2.header, unit2.body, "In[2]", "f(1) * g")
     syms2 = read_symbols(obj2)
-    assert "__cellc_value_2" in syms2.defined
-    assert {"__cellc_tramp_f", "__cellc_var_g_1"} <= syms2.undefined
+    assert names.value(2) in syms2.defined
+    assert {names.trampoline("f"), names.variable("g", 1)} <= syms2.undefined
     so = compiler.link(obj2)
     out = subprocess.run(["nm", "-D", "--defined-only", str(so)], capture_output=True, text=True).stdout
-    assert "__cellc_entry_2" in out
+    assert names.entry(2) in out
 
 
 # -- is_complete --------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from elftools.elf.elffile import ELFFile
 from elftools.elf.relocation import RelocationSection
 from elftools.elf.sections import SymbolTableSection
 
-from cellc_kernel import values
+from cellc_kernel import names, values
 from cellc_kernel.values import (
     CType,
     format_value,
@@ -33,7 +33,7 @@ from cellc_kernel.values import (
 
 pytestmark = pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc not available")
 
-VAR = "__cellc_value"
+VAR = names.VALUE
 
 COMMON = r"""
 struct point { int x, y; };
@@ -134,7 +134,7 @@ _counter = 0
 
 
 def compile_case(tmp_path: Path, ctype: str, init: str | None, decls: str = COMMON, flags: tuple = ()) -> Case:
-    """Compile ``static __typeof__(ctype) __cellc_value = init;`` to a .o and a .so."""
+    """Compile ``static __typeof__(ctype) VAR = init;`` to a .o and a .so."""
     global _counter
     _counter += 1
     src = tmp_path / f"case{_counter}.c"
