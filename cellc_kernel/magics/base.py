@@ -112,10 +112,18 @@ def split_args(magic: str, args: str) -> list[str]:
 
 
 class ArgumentParser(argparse.ArgumentParser):
-    """argparse that raises `UsageError` instead of printing and exiting."""
+    """argparse for a magic: raises `UsageError` (with the usage line) instead of printing and exiting."""
+
+    def __init__(self, magic: str, usage: str):
+        super().__init__(prog=magic, add_help=False)
+        self.magic, self.usage_line = magic, usage
 
     def error(self, message: str):
-        raise UsageError(message)
+        raise UsageError(f"{self.magic}: {message}; usage: {self.usage_line}")
+
+    def parse(self, args: str) -> argparse.Namespace:
+        """The options of `args`, split like a shell's words (without one)."""
+        return self.parse_args(split_args(self.magic, args))
 
 
 def format_time(seconds: float, precision: int = 3) -> str:

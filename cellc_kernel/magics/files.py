@@ -10,28 +10,28 @@ from pathlib import Path
 from ..executor import Handlers
 from ..export import FileRecord, export_program
 from ..interpreter import CellResult, _error
-from .base import ArgumentParser, MagicFamily, UsageError, split_args
+from .base import ArgumentParser, MagicFamily
 
 
 class FileMagics(MagicFamily):
     # -- %%file ----------------------------------------------------------------------
     def cell_file(self, args: str, body: str, label: str, handlers: Handlers):
         """%%file [-a] NAME: write the cell to file NAME in the kernel's directory (-a: append)."""
-        words = split_args("%%file", args)
-        append = "-a" in words
-        words = [w for w in words if w != "-a"]
-        if len(words) != 1:
-            return _error("UsageError", "usage: %%file [-a] NAME")
-        path = Path(self.interpreter.cwd) / os.path.expanduser(words[0])
+        parser = ArgumentParser("%%file", "%%file [-a] NAME")
+        parser.add_argument("-a", dest="append", action="store_true")
+        parser.add_argument("name")
+        options = parser.parse(args)
+        append, name = options.append, options.name
+        path = Path(self.interpreter.cwd) / os.path.expanduser(name)
         verb = "Appending to" if append else ("Overwriting" if path.exists() else "Writing")
         text = body if body.endswith("\n") or not body else body + "\n"
         try:
             with open(path, "a" if append else "w", encoding="utf-8", errors="surrogateescape") as f:
                 f.write(text)
         except OSError as e:
-            return _error("FileError", f"%%file {words[0]}: {e.strerror}")
-        self.interpreter.add_record(FileRecord(label, words[0], text, append))
-        self.print(f"{verb} {words[0]}")
+            return _error("FileError", f"%%file {name}: {e.strerror}")
+        self.interpreter.add_record(FileRecord(label, name, text, append))
+        self.print(f"{verb} {name}")
         return CellResult(True)
 
     # -- %export ------------------------------------------------------------------------
@@ -39,14 +39,11 @@ class FileMagics(MagicFamily):
         """%export [-o PROGRAM] [--all] FILE.c: write the program the kernel holds as one C file (-o: build it too).
 
         The cells that succeeded, in the order they ran, after the last %reset (--all: before it too)."""
-        parser = ArgumentParser(prog="%export", add_help=False)
+        parser = ArgumentParser("%export", "%export [-o PROGRAM] [--all] FILE.c")
         parser.add_argument("-o", dest="program")
         parser.add_argument("--all", action="store_true")  # what ran before a %reset too
         parser.add_argument("file")
-        try:
-            options = parser.parse_args(shlex.split(args))
-        except (ValueError, UsageError) as e:
-            return _error("UsageError", f"%export: {e}; usage: %export [-o PROGRAM] [--all] FILE.c"), True
+        options = parser.parse(args)
         interp = self.interpreter
         path = Path(interp.cwd, os.path.expanduser(options.file))
         name = path.name[:-2] if path.name.endswith(".c") else path.name

@@ -14,7 +14,7 @@ from ..executor import Handlers
 from ..export import EnvRecord
 from ..interpreter import CellResult, _error
 from ..limits import SNAPSHOT_MARGIN, format_size
-from .base import MagicFamily, split_args
+from .base import ArgumentParser, MagicFamily
 
 
 class InspectionMagics(MagicFamily):
@@ -95,14 +95,12 @@ class InspectionMagics(MagicFamily):
     # -- %disas ------------------------------------------------------------------------
     def line_disas(self, args: str, rest: str, label: str, handlers: Handlers):
         """%disas [-M intel] NAME: the assembly of the current body of function NAME, with its source lines."""
-        words = split_args("%disas", args)
-        extra: list[str] = []
-        if len(words) >= 3 and words[0] == "-M":
-            extra = ["-M", words[1]]
-            words = words[2:]
-        if len(words) != 1:
-            return _error("UsageError", "usage: %disas [-M intel] NAME"), True
-        name = words[0]
+        parser = ArgumentParser("%disas", "%disas [-M intel] NAME")
+        parser.add_argument("-M", dest="style")
+        parser.add_argument("name")
+        options = parser.parse(args)
+        extra = ["-M", options.style] if options.style else []
+        name = options.name
         f = self.interpreter.program.functions.get(name)
         if f is None or not f.defined:
             return _error("UsageError", f"%disas: no notebook function named {name} has a body"), True

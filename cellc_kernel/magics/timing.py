@@ -119,7 +119,7 @@ class TimingMagics(MagicFamily):
     @staticmethod
     def _timeit_options(args: str) -> tuple[dict | CellResult, str]:
         """({"n": N, "r": R}, the statement) from `-n N -r R STATEMENT` (`-n5` too)."""
-        parser = ArgumentParser(prog="%timeit", add_help=False)
+        parser = ArgumentParser("%timeit", "%timeit [-n N] [-r R] STATEMENT")
         parser.add_argument("-n", type=int, default=0)
         parser.add_argument("-r", type=int, default=7)
         tokens: list[str] = []
@@ -130,7 +130,7 @@ class TimingMagics(MagicFamily):
         try:
             options = parser.parse_args(tokens)
         except UsageError as e:
-            return _error("UsageError", f"%timeit: {e}"), ""
+            return _error("UsageError", str(e)), ""
         if options.n < 0 or options.r < 1:
             which = "-n" if options.n < 0 else "-r"
             return _error("UsageError", f"%timeit: {which} must be positive"), ""
