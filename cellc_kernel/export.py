@@ -42,7 +42,7 @@ from . import names
 from .ctext import c_string
 from .generate import CellRecord
 from .model import Program
-from .parse import Item, declarator_name, identifiers, parse_tree
+from .parse import Item, declarator_name, identifiers, parse_tree, rename, replace_ranges, statements_tree
 
 INCLUDE_DIR = Path(__file__).parent / "include"
 
@@ -291,7 +291,6 @@ class Exporter:
         top: list[str] = []
         main: list[str] = []
         macros: dict[str, str] = {}  # the file's macros as the items leave them
-        needs: set[str] = set()  # what main calls: "file", "env"
         files: dict[str, str] = {}
         included: set[str] = set()
         for _, r in self.cells:
@@ -303,7 +302,7 @@ class Exporter:
 
         pending: list[tuple[dict[str, str], str]] = []  # main's code, with the macros of its place
 
-        def statement(pos: Pos, code: str) -> None:
+        def statement(code: str) -> None:
             pending.append((dict(macros), code))
 
         seen_labels: set[str] = set()  # main is one function: each cell's labels must be its own
@@ -320,10 +319,8 @@ class Exporter:
         body_at = {(b.pos, b.item.start): (cname, b, bodies) for cname, bodies in self.bodies.items() for b in bodies}
         for ri, record in enumerate(self.records):
             if isinstance(record, FileRecord):
-                needs.add("file")
                 mode = "a" if record.append else "w"
                 statement(
-                    (ri, 0),
                     f"/* {record.label}: %%file */\n{self.helper('write_file')}({c_string(record.path)}, "
                     f'{c_string(record.text, split_lines=True)}, "{mode}");',
                 )
@@ -331,12 +328,10 @@ class Exporter:
                     files[record.path] = (files.get(record.path, "") if record.append else "") + record.text
                 continue
             if isinstance(record, EnvRecord):
-                needs.add("env")
                 if record.value is None:
-                    statement((ri, 0), f"/* {record.label}: %env -u */\nunsetenv({c_string(record.name)});")
+                    statement(f"/* {record.label}: %env -u */\nunsetenv({c_string(record.name)});")
                 else:
                     statement(
-                        (ri, 0),
                         f"/* {record.label}: %env */\nsetenv({c_string(record.name)}, {c_string(record.value)}, 1);",
                     )
                 continue
@@ -352,34 +347,25 @@ class Exporter:
                 continue
             top.append(f"\n/* {record.label} */\n")
             header_at = len(top)
-            first_piece = True
+            # as the kernel's entry does: slots stored, then the migrations, then the statements
             for pos, code in slots:
                 if pos[0] == ri:
-                    statement(pos, code)
+                    statement(code)
+            for mpos, moved in self.migrated_at.items():
+                for name, _ in moved if mpos[0] == ri else ():
+                    old, new = self.values[name].at((ri, -1)), self.values[name].at(mpos)
+                    stmts = names.rename_loop_indices(" ".join(record.migrated[name]), self.loop_name)
+                    text = rename(stmts, {names.source(name): old, name: new}, self.rename_map(mpos)[1], True)
+                    statement(f"/* {name} moves to its redefined type */\n{text}")
             for ii, it in enumerate(record.cell.items):
                 pos = (ri, ii)
-                if first_piece:
-                    first_piece = False
-                    for mpos, moved in self.migrated_at.items():
-                        if mpos[0] == ri:
-                            for name, _ in moved:
-                                old = self.values[name].at((ri, -1))
-                                new = self.values[name].at(mpos)
-                                stmts = " ".join(record.migrated[name])
-                                stmts = names.rename_loop_indices(stmts, self.loop_name)
-                                text = rename(
-                                    stmts, {names.source(name): old, name: new}, self.rename_map(mpos)[1], True
-                                )
-                                statement(pos, f"/* {name} moves to its redefined type */\n{text}")
                 self.item(record, it, pos, top, statement, macros, body_at)
                 for text in self.reemit.get(pos, []):
                     top.append(self.renamed(text, pos) + "\n")
                 for _name, decl in self.migrated_at.get(pos, []):
                     top.append(self.renamed(decl, pos) + ";  /* its new type */\n")
             if ri in self.cell_ends:
-                statement(
-                    (ri, len(record.cell.items)), f"{self.cell_ends[ri]}:;  /* where {record.label} returned to */"
-                )
+                statement(f"{self.cell_ends[ri]}:;  /* where {record.label} returned to */")
             if len(top) == header_at:
                 top.pop()  # the cell left nothing at file scope
         # main, with the macros each statement saw
@@ -394,7 +380,7 @@ class Exporter:
                     else:
                         state.pop(name, None)
             main.append(code.rstrip("\n") + "\n")
-        return self.assemble(top, main, needs, files, cflags, libs)
+        return self.assemble(top, main, files, cflags, libs)
 
     def item(self, record: CellRecord, it: Item, pos: Pos, top: list[str], statement, macros, body_at) -> None:
         kind = it.kind
@@ -402,7 +388,7 @@ class Exporter:
         if record.magic == "%time" and names.PREFIX in text:  # %time's clock stamps
             timed = _TIMED.fullmatch(text.strip())
             if timed:  # the value, computed once between the stamps
-                statement(pos, f"(void)({self.renamed(timed.group(1), pos, statement=True)});  /* timed by %time */")
+                statement(f"(void)({self.renamed(timed.group(1), pos, statement=True)});  /* timed by %time */")
             return
         if kind == "include":
             if re.search(r"[<\"]cellc\.h[>\"]", text):
@@ -435,10 +421,10 @@ class Exporter:
             if re.search(r"\breturn\b", code):  # it ends the cell, not the program
                 label = self.cell_ends.setdefault(pos[0], self.fresh(f"end_of_{_plain(record.label)}"))
                 code = _returns_to(code, label)
-            statement(pos, code)
+            statement(code)
         elif kind == "value":
             expr = self.renamed(text.strip(), pos, statement=True)
-            statement(pos, f"(void)({expr});  /* the value {record.label} showed */")
+            statement(f"(void)({expr});  /* the value {record.label} showed */")
 
     def function(self, record: CellRecord, it: Item, pos: Pos, top: list[str], body_at) -> None:
         text = it.text.rstrip("\n")
@@ -457,8 +443,7 @@ class Exporter:
             renamed = data[:s] + body.name.encode() + data[e:]
             code = self.renamed(renamed.decode("utf-8", "surrogateescape"), pos)
             static = "static" in it.storage
-            proto = self.renamed(it.prototype.strip(), pos)
-            proto = _with_name(proto, it.name, cname)
+            proto = self.renamed(it.prototype.strip(), pos)  # under cname already: this is its first body
             if body is bodies[0]:
                 storage = "static " if static else ""
                 top.append(f"{storage}{proto};\n")
@@ -497,19 +482,19 @@ class Exporter:
             elif d.end in record.reinit:
                 top.append(f"/* {d.name} is defined again: {record.label} re-initializes it */\n")
                 store = _store(d, record.runtime.get(d.end, False), self.fresh(f"{d.name}_init"))
-                statement(pos, self.renamed(store, pos, statement=True))
+                statement(self.renamed(store, pos, statement=True))
             elif d.end in record.runtime:
                 head = storage + _unconst(d.decl_text) + d.attributes  # main stores into it
                 top.append(self.renamed(head, pos) + ";  /* initialized in main */\n")
                 store = _store(d, record.runtime[d.end], self.fresh(f"{d.name}_init"))
-                statement(pos, self.renamed(store, pos, statement=True))
+                statement(self.renamed(store, pos, statement=True))
             elif d.end in record.storage:
                 top.append(self.renamed(d.decl_text + d.attributes, pos) + ";\n")
             else:
                 init = f" = {d.init}" if d.init is not None else ""
                 top.append(self.renamed(head + init, pos) + ";\n")
 
-    def assemble(self, top, main, needs, files, cflags, libs) -> Exported:
+    def assemble(self, top, main, files, cflags, libs) -> Exported:
         command = ["gcc", *cflags, "-o", self.name, f"{self.name}.c", *libs, "-lm"]
         head = [
             f"/* {self.name}.c: exported by cellc from the cells that ran, in the order they ran.\n",
@@ -519,13 +504,13 @@ class Exporter:
             head.append(f"   Note: {note}.\n")
         head.append("*/\n")
         prelude = []
-        if "file" in needs:
+        if "write_file" in self.helpers:
             prelude.append(
                 "\n#include <stdio.h>\n/* what a %%file cell wrote, written where it ran */\n"
                 f"static void {self.helper('write_file')}(const char *path, const char *text, const char *mode) {{\n"
                 "    FILE *f = fopen(path, mode);\n    if (f) { fputs(text, f); fclose(f); }\n}\n"
             )
-        if "env" in needs:
+        if any(isinstance(r, EnvRecord) for r in self.records):
             prelude.append(
                 "\nint setenv(const char *name, const char *value, int overwrite);  /* <stdlib.h>, POSIX */\n"
                 "int unsetenv(const char *name);\n"
@@ -624,7 +609,7 @@ def _named(name: str, code: str) -> str:
 def _labels(code: str) -> set[str]:
     """The labels top-level statements define."""
     out = set()
-    stack = [parse_tree(b"void f(void) {\n" + code.encode("utf-8", "surrogateescape") + b"\n}").root_node]
+    stack = [statements_tree(code)[1]]
     while stack:
         n = stack.pop()
         if n.type == "labeled_statement":
@@ -643,10 +628,9 @@ def _plain(label: str) -> str:
 def _returns_to(code: str, label: str) -> str:
     """Top-level statements with each `return` replaced by a jump to `label`
     (the expression, if any, still evaluated)."""
-    prefix = b"void f(void) {\n"
-    data = prefix + code.encode("utf-8", "surrogateescape") + b"\n}"
+    data, root, offset = statements_tree(code)
     edits = []
-    stack = [parse_tree(data).root_node]
+    stack = [root]
     while stack:
         n = stack.pop()
         if n.type == "return_statement":
@@ -654,11 +638,9 @@ def _returns_to(code: str, label: str) -> str:
             jump = f"goto {label};"
             if value is not None:
                 jump = f"{{ (void)({value.text.decode('utf-8', 'surrogateescape')}); {jump} }}"
-            edits.append((n.start_byte, n.end_byte, jump))
+            edits.append((n.start_byte - offset, n.end_byte - offset, jump))
         stack.extend(n.children)
-    for s, e, new in sorted(edits, reverse=True):
-        data = data[:s] + new.encode("utf-8", "surrogateescape") + data[e:]
-    return data[len(prefix) : -2].decode("utf-8", "surrogateescape")
+    return replace_ranges(code, edits)
 
 
 def _macros_used(code: str, *states: dict[str, str]) -> set[str]:
@@ -687,10 +669,6 @@ def _store(d, static: bool, temporary: str) -> str:
         f"{{ {storage}__typeof__({d.name}) {temporary} = {init};\n"
         f"  __builtin_memcpy((void *)&{d.name}, &{temporary}, sizeof {d.name}); }}"
     )
-
-
-def _with_name(prototype: str, old: str, new: str) -> str:
-    return re.sub(rf"\b{re.escape(old)}\b(?=\s*\()", new, prototype, count=1)
 
 
 def _forwarding(it: Item, cname: str) -> str | None:
@@ -728,68 +706,6 @@ def _forwarding(it: Item, cname: str) -> str | None:
     returns_void = re.fullmatch(r"(?:\s*\b(?:static|inline|extern|_Noreturn)\b)*\s*void\s*", head) is not None
     call = f"{cname}({', '.join(params)});"
     return call if returns_void else f"return {call}"
-
-
-def rename(
-    text: str,
-    values: dict[str, str],
-    types: dict[str, str],
-    statement: bool = False,
-    labels: dict[str, str] | None = None,
-) -> str:
-    """`text` with ordinary identifiers of `values` and the tags and typedef
-    names of `types` (keys "struct pt", "T") renamed as C sees names: members
-    are left alone, labels renamed by `labels`; macro bodies by word.
-    `statement`: `text` is statements (parsed as a function body)."""
-    labels = labels or {}
-    prefix = b"void f(void) {\n" if statement else b""
-    data = prefix + text.encode("utf-8", "surrogateescape") + (b"\n}" if statement else b"")
-    edits: list[tuple[int, int, str]] = []
-    stack = [parse_tree(data).root_node]
-    word_map = {**values, **{k: v for k, v in types.items() if " " not in k}}
-    while stack:
-        n = stack.pop()
-        t = n.type
-        if t in ("struct_specifier", "union_specifier", "enum_specifier"):
-            tag = n.child_by_field_name("name")
-            if tag is not None:
-                key = f"{t.split('_')[0]} {tag.text.decode()}"
-                if key in types:
-                    edits.append((tag.start_byte, tag.end_byte, types[key].split(" ", 1)[1]))
-            stack.extend(c for c in n.children if c != tag)
-            continue
-        if n.start_byte < len(prefix):  # the wrapper's own words
-            stack.extend(n.children)
-            continue
-        if t == "identifier" and n.text.decode() in values:
-            edits.append((n.start_byte, n.end_byte, values[n.text.decode()]))
-        elif t == "statement_identifier" and n.text.decode() in labels:
-            edits.append((n.start_byte, n.end_byte, labels[n.text.decode()]))
-        elif t == "type_identifier" and n.text.decode() in word_map:
-            edits.append((n.start_byte, n.end_byte, word_map[n.text.decode()]))
-        elif t == "preproc_arg" or (t == "ERROR" and n.child_count == 0):
-            raw = n.text.decode("utf-8", "surrogateescape")
-            new = _rename_words(raw, word_map, types)
-            if new != raw:
-                edits.append((n.start_byte, n.end_byte, new))
-            continue
-        stack.extend(n.children)
-    for s, e, new in sorted(set(edits), reverse=True):
-        data = data[:s] + new.encode("utf-8", "surrogateescape") + data[e:]
-    if statement:
-        data = data[len(prefix) : -2]
-    return data.decode("utf-8", "surrogateescape")
-
-
-def _rename_words(text: str, words: dict[str, str], types: dict[str, str]) -> str:
-    for key, new in types.items():
-        if " " in key:
-            kind, tag = key.split(" ", 1)
-            text = re.sub(rf"\b{kind}\s+{re.escape(tag)}\b", new, text)
-    if words:
-        pattern = re.compile(r"(?<![\w.])(?<!->)(" + "|".join(map(re.escape, words)) + r")\b")
-        text = pattern.sub(lambda m: words[m.group(1)], text)
-    return text
 
 
 def _cellc_header() -> str:

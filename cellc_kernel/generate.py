@@ -28,9 +28,9 @@ from dataclasses import dataclass, field, replace
 
 from . import names
 from .arch import c_string_asm, trampoline_asm
-from .migrate import Plan, closure, involved, rename_types
+from .migrate import Plan, closure, involved
 from .model import Definition, Function, Program, Variable, bind
-from .parse import CELL_FILE, Item, ParsedCell, identifiers, normalize
+from .parse import CELL_FILE, Item, ParsedCell, identifiers, normalize, rename
 
 _USER_LINE = re.compile(r'\s*#\s*line\s+(\d+)(?:\s+"([^"]*)")?')
 
@@ -515,11 +515,11 @@ class Generator:
             if not emitted:
                 out.append('#line 1 "<cellc>"\n' + "".join(d.text + "\n" for d in old_types))
                 emitted = True
-            old_decl = rename_types(v.decl, mapping)
+            old_decl = rename(v.decl, types=mapping)
             if plan.unsafe:
                 types = ", ".join(sorted(n for n in identifiers(v.decl) & changed))
                 why = f"{v.name} keeps the old layout of {types}, which {self.label} redefined: {plan.unsafe}"
-                kept = replace(v, decl=old_decl, type_key=rename_types(v.type_key, mapping), kept=why)
+                kept = replace(v, decl=old_decl, type_key=rename(v.type_key, types=mapping), kept=why)
                 self.new.variables[v.name] = kept
                 out.append(f'#line 1 "<cellc>"\n{kept.declaration()}\n')
                 self.warnings.append(f"warning: {why}; it was not migrated, and later cells see it with its old type")
@@ -543,10 +543,12 @@ class Generator:
 
     def renamed(self, d: Definition, mapping: dict[str, str]) -> Definition:
         """Definition `d` under the private names of `mapping` (its old layout)."""
-        rename = lambda names: {mapping.get(n, n) for n in names}  # noqa: E731
+        def old(used: set[str]) -> set[str]:
+            return {mapping.get(n, n) for n in used}
+
         keys = [(kind, names.old_type(name, self.n).split(" ")[-1]) for kind, name in d.keys]
-        text = rename_types(d.text, mapping, names.old_type("", self.n))
-        return Definition(d.kind, keys, text, rename(d.uses), 0, d.label, d.line, rename(d.refs))
+        text = rename(d.text, types=mapping, enumerator_prefix=names.old_type("", self.n))
+        return Definition(d.kind, keys, text, old(d.uses), 0, d.label, d.line, old(d.refs))
 
     # -- the unit -----------------------------------------------------------
     def finish(self) -> Unit:

@@ -571,9 +571,7 @@ class Interpreter:
         name = self.executor.symbol(address)
         if name is None:
             return None
-        if name.startswith("__wrap_"):
-            return name[len("__wrap_") :]
-        return names.function_of_trampoline(name) or names.function_of_body(name) or name
+        return names.shown(name.removeprefix("__wrap_"))  # ld's --wrap alias of a trampoline
 
     # -- magics' helpers ----------------------------------------------------------
     def _remember(self, label: str, outcome: Outcome) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import names
-from .parse import identifiers, parse_tree
+from .parse import identifiers
 from .values import QUALIFIER_KINDS, CType, strip_typedefs, struct_fields, type_name
 
 
@@ -42,34 +42,6 @@ def closure(definitions, redefined: set[str]) -> set[str]:
 
 def involved(text: str, changed: set[str]) -> bool:
     return bool(identifiers(text) & changed)
-
-
-def rename_types(text: str, mapping: dict[str, str], enumerator_prefix: str = "") -> str:
-    """`text` with the struct/union/enum tags and typedef names of `mapping`
-    (keys like "struct pt" or "T") renamed, as C sees names (members and
-    variables of the same spelling are left alone); with `enumerator_prefix`,
-    the enumerators it defines too (an old copy must not clash with the new)."""
-    data = text.encode("utf-8", "surrogateescape")
-    edits: list[tuple[int, int, str]] = []
-    stack = [parse_tree(data).root_node]
-    while stack:
-        n = stack.pop()
-        if n.type in ("struct_specifier", "union_specifier", "enum_specifier"):
-            tag = n.child_by_field_name("name")
-            key = f"{n.type.split('_')[0]} {tag.text.decode()}" if tag is not None else ""
-            if key in mapping:
-                edits.append((tag.start_byte, tag.end_byte, mapping[key].split(" ", 1)[1]))
-            stack.extend(c for c in n.children if c != tag)
-            continue
-        if n.type == "enumerator" and enumerator_prefix:
-            name = n.child_by_field_name("name")
-            edits.append((name.start_byte, name.end_byte, enumerator_prefix + name.text.decode()))
-        if n.type == "type_identifier" and n.text.decode() in mapping:
-            edits.append((n.start_byte, n.end_byte, mapping[n.text.decode()]))
-        stack.extend(n.children)
-    for start, end, new in sorted(edits, reverse=True):
-        data = data[:start] + new.encode() + data[end:]
-    return data.decode("utf-8", "surrogateescape")
 
 
 @dataclass

@@ -168,6 +168,95 @@ def _text(source: bytes, node: Node) -> str:
     return source[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
 
+_STATEMENTS_HEAD = b"void f(void) {\n"
+
+
+def statements_tree(code: str):
+    """`code`, top-level statements, parsed as a function body: (the bytes
+    parsed, the tree's root, the offset where `code` starts in them)."""
+    data = _STATEMENTS_HEAD + code.encode("utf-8", "surrogateescape") + b"\n}"
+    return data, parse_tree(data).root_node, len(_STATEMENTS_HEAD)
+
+
+def replace_ranges(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """`text` with byte ranges [start, end) replaced."""
+    data = text.encode("utf-8", "surrogateescape")
+    for start, end, new in sorted(set(edits), reverse=True):
+        data = data[:start] + new.encode("utf-8", "surrogateescape") + data[end:]
+    return data.decode("utf-8", "surrogateescape")
+
+
+def rename(
+    text: str,
+    values: dict[str, str] | None = None,
+    types: dict[str, str] | None = None,
+    statement: bool = False,
+    labels: dict[str, str] | None = None,
+    enumerator_prefix: str = "",
+) -> str:
+    """`text` with names renamed as C sees them: ordinary identifiers by
+    `values`, tags and typedef names by `types` (keys "struct pt", "T"),
+    labels by `labels`, and with `enumerator_prefix` every enumerator it
+    defines; members are left alone, macro bodies renamed by word.
+    `statement`: `text` is top-level statements (parsed as a function body)."""
+    values, types, labels = values or {}, types or {}, labels or {}
+    if statement:
+        data, root, offset = statements_tree(text)
+    else:
+        data, offset = text.encode("utf-8", "surrogateescape"), 0
+        root = parse_tree(data).root_node
+    edits: list[tuple[int, int, str]] = []
+    words = {**values, **{k: v for k, v in types.items() if " " not in k}}
+
+    def edit(node: Node, new: str) -> None:
+        edits.append((node.start_byte - offset, node.end_byte - offset, new))
+
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        t = n.type
+        if n.start_byte < offset:  # the wrapper's own words
+            stack.extend(n.children)
+            continue
+        if t in ("struct_specifier", "union_specifier", "enum_specifier"):
+            tag = n.child_by_field_name("name")
+            if tag is not None:
+                key = f"{t.split('_')[0]} {tag.text.decode()}"
+                if key in types:
+                    edit(tag, types[key].split(" ", 1)[1])
+            stack.extend(c for c in n.children if c != tag)
+            continue
+        if t == "enumerator" and enumerator_prefix:
+            name = n.child_by_field_name("name")
+            edit(name, enumerator_prefix + name.text.decode())
+        if t == "identifier" and n.text.decode() in values:
+            edit(n, values[n.text.decode()])
+        elif t == "statement_identifier" and n.text.decode() in labels:
+            edit(n, labels[n.text.decode()])
+        elif t == "type_identifier" and n.text.decode() in words:
+            edit(n, words[n.text.decode()])
+        elif t == "preproc_arg" or (t == "ERROR" and n.child_count == 0):
+            raw = n.text.decode("utf-8", "surrogateescape")
+            new = _rename_words(raw, words, types)
+            if new != raw:
+                edit(n, new)
+            continue
+        stack.extend(n.children)
+    return replace_ranges(text, edits)
+
+
+def _rename_words(text: str, words: dict[str, str], types: dict[str, str]) -> str:
+    """`rename` for text tree-sitter does not parse (a macro's body)."""
+    for key, new in types.items():
+        if " " in key:
+            kind, tag = key.split(" ", 1)
+            text = re.sub(rf"\b{kind}\s+{re.escape(tag)}\b", new, text)
+    if words:
+        pattern = re.compile(r"(?<![\w.])(?<!->)(" + "|".join(map(re.escape, words)) + r")\b")
+        text = pattern.sub(lambda m: words[m.group(1)], text)
+    return text
+
+
 def normalize(text: str) -> str:
     """Whitespace-insensitive form of a C fragment, for comparing types."""
     text = re.sub(r"\s+", " ", text).strip()
