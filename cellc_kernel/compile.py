@@ -7,6 +7,7 @@ generated names.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import os
@@ -40,9 +41,7 @@ MAX_DIAGNOSTIC_LINES = 200
 COMPILE_TIMEOUT = 300
 DEFAULT_CFLAGS = ["-O0", "-Wall", "-std=gnu17"]
 
-_LOCATION = re.compile(
-    r"^(?P<file>[^:\n]+):(?P<line>\d+):(?:(?P<col>\d+):)? (?P<kind>fatal error|error|warning|note): "
-)
+LOCATION = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+):(?:(?P<col>\d+):)? (?P<kind>fatal error|error|warning|note): ")
 
 
 class CompileError(Exception):
@@ -60,37 +59,50 @@ class ObjectSymbols:
     undefined: set[str] = field(default_factory=set)
     sizes: dict[str, int] = field(default_factory=dict)
     referenced: set[str] = field(default_factory=set)  # named by a relocation
+    referenced_in: dict[str, set[str]] = field(default_factory=dict)  # function or object ('' none) -> names
 
 
 def read_symbols(path: str | os.PathLike) -> ObjectSymbols:
-    """What an object defines, needs from elsewhere, and refers to."""
+    """What an object defines, needs from elsewhere, and refers to (and from
+    which of its functions and objects: `referenced_in`)."""
     out = ObjectSymbols()
     with open(path, "rb") as f:
         elf = ELFFile(f)
         sections = list(elf.iter_sections())  # pyelftools re-parses headers on every lookup
         names: list[str] = []
+        spans: dict[int, list[tuple[int, int, str]]] = {}  # section index -> (start, end, symbol)
         for section in sections:
             if not isinstance(section, SymbolTableSection) or section.name != ".symtab":
                 continue
             for sym in section.iter_symbols():
                 names.append(sym.name)
-                if not sym.name or sym["st_info"]["type"] in ("STT_FILE", "STT_SECTION"):
+                kind = sym["st_info"]["type"]
+                if not sym.name or kind in ("STT_FILE", "STT_SECTION"):
                     continue
                 if sym["st_shndx"] == "SHN_UNDEF":
                     # a weak reference may stay undefined (it is then null)
                     if sym.name != "_GLOBAL_OFFSET_TABLE_" and sym["st_info"]["bind"] != "STB_WEAK":
                         out.undefined.add(sym.name)
-                elif sym["st_info"]["bind"] != "STB_LOCAL":
+                    continue
+                if sym["st_info"]["bind"] != "STB_LOCAL":
                     out.defined.add(sym.name)
                     out.sizes[sym.name] = sym["st_size"]
+                if kind in ("STT_FUNC", "STT_OBJECT") and isinstance(sym["st_shndx"], int):
+                    start = sym["st_value"]
+                    spans.setdefault(sym["st_shndx"], []).append((start, start + sym["st_size"], sym.name))
         for section in sections:
             # Code and data references only: debug and unwind relocations are
             # many, slow to parse and name nothing of interest.
             if isinstance(section, RelocationSection) and section.name.startswith((".rela.text", ".rela.data")):
+                where = sorted(spans.get(section["sh_info"], ()))
+                starts = [start for start, _, _ in where]
                 for rel in section.iter_relocations():
                     index = rel["r_info_sym"]
                     if 0 < index < len(names) and names[index]:
                         out.referenced.add(names[index])
+                        i = bisect.bisect_right(starts, rel["r_offset"]) - 1
+                        holder = where[i][2] if i >= 0 and rel["r_offset"] < where[i][1] else ""
+                        out.referenced_in.setdefault(holder, set()).add(names[index])
     return out
 
 
@@ -107,7 +119,7 @@ def clean_diagnostics(raw: str, label: str) -> str:
         if line.startswith(("In file included from", "                 from")):
             blocks.append([line])
             continue
-        m = _LOCATION.match(line)
+        m = LOCATION.match(line)
         if (
             m
             or not blocks
@@ -124,7 +136,7 @@ def clean_diagnostics(raw: str, label: str) -> str:
         head = block[0]
         if re.search(rf": In function '{names.PREFIX}\w+':$", head) or head.endswith("At top level:"):
             continue
-        m = _LOCATION.match(head)
+        m = LOCATION.match(head)
         if not m:
             if "In function" in head or head.startswith(("In file included", "                 from")):
                 kept.extend(block)
@@ -147,13 +159,13 @@ def clean_diagnostics(raw: str, label: str) -> str:
     out: list[str] = []
     seen: set[str] = set()
     for i, line in enumerate(kept):
-        if _LOCATION.match(line):
+        if LOCATION.match(line):
             if line in seen:
                 continue
             seen.add(line)
-        if line.endswith(":") and not _LOCATION.match(line):
+        if line.endswith(":") and not LOCATION.match(line):
             nxt = kept[i + 1] if i + 1 < len(kept) else ""
-            if not nxt or (nxt.endswith(":") and not _LOCATION.match(nxt)):
+            if not nxt or (nxt.endswith(":") and not LOCATION.match(nxt)):
                 continue
         out.append(line)
     return _shorten(names.shown("\n".join(out)).strip("\n"))
@@ -170,7 +182,7 @@ def _shorten(text: str) -> str:
 
 
 def _is_error_in(line: str, label: str) -> bool:
-    m = _LOCATION.match(line)
+    m = LOCATION.match(line)
     return bool(m) and m.group("file") == label and m.group("kind") in ("error", "fatal error")
 
 
@@ -178,7 +190,7 @@ def _without_generated_errors(lines: list[str]) -> list[str]:
     out: list[str] = []
     skipping = False
     for line in lines:
-        m = _LOCATION.match(line)
+        m = LOCATION.match(line)
         if m:
             skipping = m.group("file") == "<cellc>"
         elif line.endswith(":") and not line.startswith(" "):
@@ -256,19 +268,38 @@ class Compiler:
 
         The cell's own text is saved under its label in the work directory
         (gcc's cwd), so diagnostics quote the user's lines."""
-        header_path = self._header(header)
+        self._save_source(label, cell_text)
+        obj, proc = self._compile_unit(name, header, body)
+        diagnostics = clean_diagnostics(proc.stderr, label)
+        if proc.returncode != 0:
+            raise CompileError(diagnostics or _shorten(proc.stderr.strip()), proc.stderr)
+        return obj, diagnostics
+
+    def compile_shared(self, name: str, header: str, body: str, sources: dict[str, str]) -> tuple[Path | None, str]:
+        """One unit holding several cells (batch.py): (the object, or None if gcc
+        failed; gcc's messages as they are)."""
+        for label, text in sources.items():
+            self._save_source(label, text)
+        obj, proc = self._compile_unit(name, header, body)
+        return (obj if proc.returncode == 0 else None), proc.stderr
+
+    def _save_source(self, label: str, cell_text: str) -> None:
+        """The cell's text under its label in gcc's directory: diagnostics and gdb quote it."""
         quote = cell_text and "/" not in label and max(map(len, cell_text.splitlines() or [""])) <= LONG_LINE
         if quote:
             (self.workdir / label).write_text(cell_text, errors="surrogateescape")
         else:
             (self.workdir / label).unlink(missing_ok=True)
+
+    def _compile_unit(self, name: str, header: str, body: str, extra: list[str] = ()):
+        header_path = self._header(header)
         src = self.workdir / f"{name}.c"
         obj = self.workdir / f"{name}.o"
         text = (f'#include "{header_path}"\n' if header_path else "") + body
         src.write_text(text, errors="surrogateescape")
         try:
             proc = subprocess.run(
-                [self.gcc, *self.flags(), "-c", "-o", str(obj), str(src)],
+                [self.gcc, *self.flags(), *extra, "-c", "-o", str(obj), str(src)],
                 capture_output=True,
                 text=True,
                 errors="replace",
@@ -278,10 +309,7 @@ class Compiler:
             )
         except subprocess.TimeoutExpired:
             raise CompileError(f"gcc did not finish within {COMPILE_TIMEOUT} s; the cell was not run") from None
-        diagnostics = clean_diagnostics(proc.stderr, label)
-        if proc.returncode != 0:
-            raise CompileError(diagnostics or _shorten(proc.stderr.strip()), proc.stderr)
-        return obj, diagnostics
+        return obj, proc
 
     def preprocess(self, text: str) -> str | None:
         """C text through the preprocessor with the cells' flags (None if it fails)."""

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from . import names
 from .arch import c_string_asm, trampoline_asm
 from .migrate import Plan, closure, involved
-from .model import Definition, Function, Program, Variable, bind
+from .model import Definition, Function, Program, SharedUnit, Variable, bind
 from .parse import CELL_FILE, Item, ParsedCell, identifiers, normalize, rename
 
 _USER_LINE = re.compile(r'\s*#\s*line\s+(\d+)(?:\s+"([^"]*)")?')
@@ -59,6 +59,7 @@ class Options:
     # globals whose type the cell redefines: how each moves (None: not decided yet,
     # the first compile gives the new types' DWARF)
     migrations: dict[str, Plan] | None = None
+    shared: SharedUnit | None = None  # the unit is shared with the queued cells before it (batch.py)
 
 
 @dataclass
@@ -288,8 +289,7 @@ class Generator:
         if self.opt.value_mode == "none":
             self.add_piece(f"{before}(void)({expr});")
             return
-        self.value_symbol = names.value(self.n)
-        value = names.VALUE
+        self.value_symbol = value = names.value(self.n)  # one C name per cell: cells may share a unit (batch.py)
         if "({" in item.text or self.opt.value_mode == "local":
             # a statement expression has no type outside a function: the value
             # is a static of the run function, its symbol made global for the kernel
@@ -543,6 +543,7 @@ class Generator:
 
     def renamed(self, d: Definition, mapping: dict[str, str]) -> Definition:
         """Definition `d` under the private names of `mapping` (its old layout)."""
+
         def old(used: set[str]) -> set[str]:
             return {mapping.get(n, n) for n in used}
 
@@ -566,6 +567,7 @@ class Generator:
             self.exclude_variables,
             uses=None if self.opt.full_prelude else self.cell.uses | self.extra_uses,
             known=self.cell.declared,
+            shared=self.opt.shared,
         )
         body = [rest, f"void *{names.LAZY}(void);\n"]
         for f in self.defines:

@@ -20,13 +20,24 @@ from elftools.elf.elffile import ELFFile
 
 from . import crash, names, values
 from .arch import trampoline_asm
+from .batch import (
+    MAX_CELLS,
+    MAX_TEXT,
+    Batch,
+    BatchedCell,
+    first_named,
+    redefines,
+    shareable,
+    split_symbols,
+    warnings_of,
+)
 from .compile import CompileError, Compiler, read_symbols, static_runtime
 from .executor import Executor, ExecutorDied, Handlers, NoPlaceToBuild, Outcome, build_executor
 from .export import NoteRecord, ResetRecord
 from .generate import CellRecord, Options, generate
 from .limits import SNAPSHOT_MARGIN, Limits, format_size
 from .migrate import Plan, plan_migration
-from .model import Program
+from .model import Program, SharedUnit
 from .parse import Splitter, expand_macro_items, paste_headers, resolve_conditionals
 from .retry import adjust, first_options
 
@@ -81,6 +92,14 @@ class NotAhead(Exception):
 
 
 @dataclass
+class CellObject:
+    """Where a cell's code is: its shared object (one batch may hold several cells) and number."""
+
+    so: Path
+    number: int
+
+
+@dataclass
 class UndoStep:
     """What %undo takes back: a cell (or %lib) and the program before it."""
 
@@ -114,13 +133,15 @@ class Interpreter:
         self.libraries: list[str] = []
         self.executor_env: dict[str, str] = {}  # for the program, kept across resets (%sanitize)
         self.kinds: dict[str, str] = {}  # global names outside the notebook: F function, D data
-        self.cell_objects: dict[str, tuple[str, Path]] = {}  # .so path -> (label, .o path)
+        self.cell_objects: dict[str, CellObject] = {}  # label -> its code
         self.cell_sources: dict[str, str] = {}  # label -> the cell's text
         self.frozen: tuple[int, str, str] | None = None  # (pid, label, what happened): the last crash's copy
         self._frozen_timer: threading.Timer | None = None
         self.defined_in: dict[str, Path] = {}  # global's symbol -> the .so defining it (its DWARF)
-        self.next_cell: tuple[str, str] | None = None  # (code, label) queued after the running cell
+        self.queued: list[tuple[str, str]] = []  # (code, label) of the cells queued after the running one
         self._ahead: Lookahead | None = None
+        self._batch: Batch | None = None
+        self._batch_after = 0  # no batch until the counter reaches this (one failed for no cell's fault)
         try:
             self.binary = binary or build_executor(fallback_dir=self.workdir)
             self.executor = self._start_executor()
@@ -139,7 +160,10 @@ class Interpreter:
         if "\0" in code:
             line = code[: code.index("\0")].count("\n") + 1
             return _error("SyntaxError", f"the cell contains a NUL byte (line {line})")
-        upcoming, self.next_cell = self.next_cell, None
+        upcoming, self.queued = self.queued, []
+        batched = self._take_batched(code, label, upcoming)
+        if batched is not None:
+            return self._run_batched(batched, handlers)
         ahead = self._take_lookahead(code, label)
         if ahead is not None:
             typed, parsed, options, first = ahead
@@ -198,22 +222,25 @@ class Interpreter:
                 so = self.compiler.finish_link(speculative, obj)
         except CompileError as e:
             return _error("LinkError", "linking the cell failed", e.diagnostics)
-        self.cell_objects[str(so)] = (label, obj)
-        self.cell_sources[label] = typed  # for the source lines of a crash's traceback
-        warn_lines = [w for w in unit.warnings]
-        if warnings:
-            warn_lines.insert(0, warnings)
         self._complete_arrays(unit.program, obj, unit.arrays)  # the model this cell leaves if it succeeds
         self._annotate(unit.program, symbols, label, unit.defines)
-        if upcoming is not None and not unit.migrating:
-            self._look_ahead(upcoming, unit.program, number + 1)
+        if upcoming and not unit.migrating and not self._would_batch(upcoming):
+            self._look_ahead(upcoming[0], unit.program, number + 1)
+        return self._run_unit(so, unit, symbols, typed, [warnings, *unit.warnings], handlers)
+
+    def _run_unit(self, so: Path, unit, symbols, typed: str, warnings: list[str], handlers: Handlers) -> CellResult:
+        """Run a compiled cell; on success its model becomes the program's."""
+        label = unit.label
+        self.cell_objects[label] = CellObject(so, unit.number)
+        self.cell_sources[label] = typed  # for the source lines of a crash's traceback
+        shown = "\n".join(w for w in warnings if w)
         outcome = self._run(so, unit.entry, handlers)
         if not outcome.ok:
-            return self._failure(outcome, "\n".join(warn_lines), label)
+            return self._failure(outcome, shown, label)
         self.defined_in.update((name, so) for name in symbols.defined if names.is_variable(name))
         self._remember(label, outcome)
         self.program = unit.program
-        result = CellResult(True, warnings="\n".join(warn_lines))
+        result = CellResult(True, warnings=shown)
         if unit.value_symbol:
             result.value = self._value(unit.value_symbol, so, symbols)
         return result
@@ -244,8 +271,9 @@ class Interpreter:
         start = self.executor.address(symbol)
         if not start:
             return ""
+        cells = {str(o.so) for o in self.cell_objects.values()}
         for loc, offset, path in self.executor.references(start, start + max(size, 1)):
-            if path not in self.cell_objects:
+            if path not in cells:
                 return f"memory at {loc:#x}" + (f" ({Path(path).name})" if path != "-" else "")
             section, name = _holder_in(path, offset)
             if section.startswith(".got") or names.is_value_or_init(name):
@@ -451,6 +479,127 @@ class Interpreter:
         )
         return ahead.result if holds else None
 
+    # -- batches: queued cells compiled as one unit (batch.py) --------------------------
+    @staticmethod
+    def _would_batch(cells: list[tuple[str, str]]) -> bool:
+        return len(cells) >= 2 and shareable(cells[0][0]) and shareable(cells[1][0])
+
+    def _take_batched(self, code: str, label: str, upcoming: list[tuple[str, str]]) -> BatchedCell | None:
+        """This cell from the batch compiled before it, or from a batch started
+        now with the cells queued after it; None: it goes alone."""
+        if self._batch is not None:
+            cell = self._batch.take(code, label, self.counter + 1, self.program, tuple(self.compiler.cflags))
+            if cell is not None:
+                return cell
+            self._drop_batch()
+        if self.counter < self._batch_after or not self._would_batch([(code, label), *upcoming]):
+            return None
+        self._discard_lookahead()
+        batch = self._build_batch(self._plan_batch([(code, label), *upcoming]))
+        if batch is None:
+            return None
+        self._batch = batch
+        return batch.cells.pop(0)
+
+    def _plan_batch(self, cells: list[tuple[str, str]]) -> list[BatchedCell]:
+        """The queued cells that can share a unit, each generated against the
+        model the one before it leaves."""
+        program, shared, header, size = self.program, SharedUnit(), "", 0
+        planned: list[BatchedCell] = []
+        for i, (code, label) in enumerate(cells[:MAX_CELLS]):
+            code = code.encode("utf-8", "replace").decode("utf-8")
+            size += len(code)
+            if not shareable(code) or "\0" in code or size > MAX_TEXT:
+                break
+            try:
+                typed, parsed = self._front(code, program, ahead=True)
+                if not parsed.items:
+                    break
+                options = first_options(parsed, program)
+                options.shared = shared
+                unit = generate(program, parsed, self.counter + 1 + i, label, options, self._is_library_data)
+            except Exception:  # noqa: BLE001 - the cell goes alone in its turn and reports its own errors
+                break
+            if unit.migrating or redefines(program, unit) or (header and unit.header not in ("", header)):
+                break
+            header = header or unit.header
+            shared.labels.add(label)
+            planned.append(BatchedCell(code, label, unit.number, typed, parsed, program, dict(program.functions), unit))
+            program = unit.program
+        return planned
+
+    def _build_batch(self, planned: list[BatchedCell]) -> Batch | None:
+        """Compile and link the planned cells as one object, cut before the
+        first cell gcc or the linker has a complaint about; None if fewer than
+        two are left."""
+        while len(planned) >= 2:
+            header = next((c.unit.header for c in planned if c.unit.header), "")
+            body = "".join(c.unit.body for c in planned)
+            stem = names.batch_file(planned[0].number, planned[-1].number)
+            obj, stderr = self.compiler.compile_shared(stem, header, body, {c.label: c.typed for c in planned})
+            cut = first_named(stderr, [c.label for c in planned])
+            if cut is None and obj is None:
+                cut = -1
+            if cut is not None:
+                if cut < 0:  # gcc blames none of them: not again for these cells
+                    self._batch_after = planned[-1].number
+                planned = planned[: max(cut, 0)]
+                continue
+            symbols = read_symbols(obj)
+            shares = split_symbols(symbols, [c.number for c in planned])
+            kinds = self._kinds(symbols)
+            missing = {name for name, kind in kinds.items() if kind == "?"}
+            if shares is None or missing:
+                lacking = [i for i, c in enumerate(planned) if shares and shares[c.number].referenced & missing]
+                if not lacking:
+                    self._batch_after = planned[-1].number
+                planned = planned[: min(lacking, default=0)]
+                continue
+            wrap = sorted(name for name, kind in kinds.items() if kind == "F")
+            last = planned[-1].unit.program
+            try:
+                extra = self._trampolines(wrap, last, planned[-1].number)
+                so = self.compiler.link(obj, wrap, extra, "S" in kinds.values())
+            except CompileError:
+                self._batch_after = planned[-1].number
+                return None
+            for i, cell in enumerate(planned):
+                # once the object is loaded, all its trampolines exist in the program
+                cell.unit.program.trampolines |= last.trampolines
+                cell.symbols = shares[cell.number]
+                cell.warnings = warnings_of(stderr, cell.label)
+                for later in planned[i:]:  # the arrays' dimensions: the models after it know them
+                    self._complete_arrays(later.unit.program, obj, cell.unit.arrays)
+            return Batch(planned, so, symbols, tuple(self.compiler.cflags))
+        return None
+
+    def _run_batched(self, cell: BatchedCell, handlers: Handlers) -> CellResult:
+        self.counter += 1
+        # The cell was generated before the cells ahead of it had run: its model
+        # takes what they noted in the program's (who calls and uses what), then its own.
+        model, now = cell.unit.program, self.program
+        for name, f in now.functions.items():
+            mine = model.functions.get(name)
+            if mine is None or mine is cell.before_functions.get(name):
+                model.functions[name] = f
+            elif not f.callers <= mine.callers:
+                model.functions[name] = replace(mine, callers=mine.callers | f.callers)
+        model.variables.update(now.variables)
+        self._annotate(model, cell.symbols, cell.label, cell.unit.defines)
+        result = self._run_unit(
+            self._batch.so, cell.unit, cell.symbols, cell.typed, [cell.warnings, *cell.unit.warnings], handlers
+        )
+        if not result.ok:
+            self._drop_batch()
+        return result
+
+    def _drop_batch(self) -> None:
+        """Forget the cells of a batch that will not run from it.  Their numbers
+        are not given again: the batch's object may be loaded, with their symbols."""
+        batch, self._batch = self._batch, None
+        if batch is not None and batch.cells:
+            self.counter = max(self.counter, batch.cells[-1].number)
+
     # -- reporting ----------------------------------------------------------------
     def release_frozen(self) -> None:
         """Kill the frozen copy of the last crashed process (kept for %debug)."""
@@ -538,7 +687,7 @@ class Interpreter:
 
     def _traceback(self, tokens: list[str]) -> list[str]:
         """The crash's call stack, most recent call last (crash.py)."""
-        labels = {path: label for path, (label, _) in self.cell_objects.items()}
+        labels = {str(o.so): label for label, o in self.cell_objects.items()}
         machinery = {str(self.binary), os.path.realpath(self.binary)}
         try:
             frames = crash.frames_of(tokens, labels, machinery)
@@ -555,7 +704,7 @@ class Interpreter:
 
     def _value(self, symbol: str, so: Path, symbols) -> tuple[str, str] | None:
         size = symbols.sizes.get(symbol, 0)
-        ctype = values.load_variable_type(str(so), names.VALUE)
+        ctype = values.load_variable_type(str(so), symbol)
         if ctype is None:
             return None
         address = self.executor.address(symbol)
@@ -655,6 +804,7 @@ class Interpreter:
         ahead, self._ahead = self._ahead, None
         if ahead is not None:
             ahead.thread.join()
+        self._drop_batch()
 
     def reset(self) -> None:
         """A fresh program: new executor, empty model."""

@@ -11,13 +11,17 @@ import atexit
 import collections
 import functools
 import hmac
+import itertools
 import subprocess
 import sys
+import threading
 import traceback
 from typing import TYPE_CHECKING
 
+from ipykernel import iostream
 from ipykernel.kernelbase import Kernel
 from IPython.core.error import StdinNotImplementedError
+from traitlets import Float
 
 from . import __version__
 from .executor import Handlers
@@ -29,6 +33,7 @@ if TYPE_CHECKING:
 # The input box has no Ctrl-D: an answer of ^D alone is end-of-file for the program.
 INPUT_PROMPT = "stdin (^D alone: end of input)"
 END_OF_INPUT = ("^D", "\x04")
+IOPUB_WAIT = 10  # seconds, as ipykernel's flush
 
 
 @functools.cache
@@ -39,6 +44,18 @@ def gcc_version() -> str:
         return "unknown"
 
 
+class OutStream(iostream.OutStream):
+    """ipykernel's sys.stdout and sys.stderr, whose flush returns at once when
+    nothing was written.  ipykernel flushes both after every cell, and each
+    flush waits for the IOPub thread: in "Run All" that was a third of an
+    empty cell's time.  (The kernel's own output does not go through them; a
+    cell that published some waits for the IOPub thread once, `_sync_iopub`.)"""
+
+    def flush(self):
+        if self._flush_pending or self._subprocess_flush_pending or self.echo is not None:
+            super().flush()
+
+
 class CellcKernel(Kernel):
     implementation = "cellc"
     implementation_version = __version__
@@ -47,12 +64,17 @@ class CellcKernel(Kernel):
     help_links = [
         {"text": "GCC manual", "url": "https://gcc.gnu.org/onlinedocs/gcc/"},
     ]
+    # ipykernel sleeps this long after every cell, in case its flush of sys.stdout
+    # has not reached the clients; the kernel waits for its own outputs instead
+    # (`_sync_iopub`), and a sleep per cell was a quarter of "Run All".
+    _execute_sleep = Float(0.0).tag(config=True)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         from .history import History
 
         self.history = History()  # the cells as typed, for history requests
+        self._published = False  # the running cell sent something on IOPub
         self._queued: collections.deque[tuple[str, dict]] = collections.deque()  # (msg_id, content) as received
 
     @property
@@ -93,6 +115,20 @@ class CellcKernel(Kernel):
         self.interpreter  # noqa: B018
 
     # -- output ---------------------------------------------------------------
+    def send_response(self, stream, msg_or_type, content=None, *args, **kwargs):
+        if stream is self.iopub_socket:
+            self._published = True
+        return super().send_response(stream, msg_or_type, content, *args, **kwargs)
+
+    def _sync_iopub(self) -> None:
+        """Wait until the IOPub thread has sent what this cell published, so its
+        outputs leave before its reply (what ipykernel's flush of sys.stdout did)."""
+        if self._published:
+            self._published = False
+            done = threading.Event()
+            self.iopub_socket.io_thread.schedule(done.set)
+            done.wait(IOPUB_WAIT)
+
     def stream(self, name: str, text: str) -> None:
         if text:
             self.send_response(self.iopub_socket, "stream", {"name": name, "text": text})
@@ -158,25 +194,35 @@ class CellcKernel(Kernel):
             digest.update(part)
         return hmac.compare_digest(parts[0], digest.hexdigest().encode())
 
-    def _next_cell(self) -> tuple[str, str] | None:
-        """(code, label) of the execute_request queued after the running one, if any."""
+    def _queued_cells(self) -> list[tuple[str, str]]:
+        """(code, label) of the execute_requests queued after the running one,
+        up to the first that would not take the next execution count."""
+        from .batch import MAX_CELLS
+
         current = self.get_parent("shell").get("header", {}).get("msg_id")
         while self._queued and self._queued[0][0] != current:
             self._queued.popleft()  # already run (or never seen by do_execute)
-        if len(self._queued) < 2:
-            return None
-        content = self._queued[1][1]
-        if content.get("silent") or not content.get("store_history", True):
-            return None
-        return content.get("code", ""), f"In[{self.execution_count + 1}]"
+        cells = []
+        for _, content in itertools.islice(self._queued, 1, 1 + MAX_CELLS):
+            if content.get("silent") or not content.get("store_history", True):
+                break
+            cells.append((content.get("code", ""), f"In[{self.execution_count + 1 + len(cells)}]"))
+        return cells
 
     async def do_execute(self, code, silent, store_history=True, user_expressions=None, allow_stdin=False, **kwargs):
+        try:
+            return self._execute(code, silent, store_history, allow_stdin)
+        finally:
+            self._sync_iopub()
+
+    def _execute(self, code: str, silent: bool, store_history: bool, allow_stdin: bool) -> dict:
         self._allow_stdin = allow_stdin
         handlers = self.handlers(allow_stdin)
         label = f"In[{self.execution_count}]"
         from .interpreter import CellResult
 
-        self.interpreter.next_cell = self._next_cell()
+        # (a magic's own cells are not the notebook's next ones)
+        self.interpreter.queued = [] if code.lstrip().startswith(("%", "!")) else self._queued_cells()
         if store_history and not silent:
             self.history.record(self.execution_count, code)
         source = code
@@ -268,4 +314,4 @@ def main() -> None:
     except LimitError as e:
         sys.exit(f"cellc: {e}")
 
-    IPKernelApp.launch_instance(kernel_class=CellcKernel)
+    IPKernelApp.launch_instance(kernel_class=CellcKernel, outstream_class="cellc_kernel.kernel.OutStream")

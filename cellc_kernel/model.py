@@ -42,6 +42,16 @@ def bind(declaration: str, symbol: str) -> str:
 
 
 @dataclass
+class SharedUnit:
+    """A translation unit that several queued cells are compiled in at once
+    (batch.py): what its earlier cells put in it, which a later cell's
+    prelude must not define again."""
+
+    labels: set[str] = field(default_factory=set)  # the cells in it so far: their definitions come first
+    emitted: set[str] = field(default_factory=set)  # prelude definitions already in it, as rendered
+
+
+@dataclass
 class Definition:
     """A prelude item: an include, macro, directive, type or typedef."""
 
@@ -227,6 +237,7 @@ class Program:
         exclude_variables: set[str] = frozenset(),
         uses: set[str] | None = None,
         known: set[str] = frozenset(),
+        shared: SharedUnit | None = None,
     ) -> tuple[str, str]:
         """(header, rest): `header` is the part up to the last #include, worth
         precompiling; `rest` is the remaining definitions and declarations.
@@ -234,7 +245,8 @@ class Program:
         With `uses` (the names a cell refers to), only what those names need is
         declared, so a cell's unit does not grow with the notebook; the header
         is left out when nothing needed could come from it.  `known` are names
-        the cell declares itself."""
+        the cell declares itself.  `shared`: the unit holds earlier cells too
+        (batch.py), so what they define or their preludes gave is left out."""
         defs = self.sorted_definitions(exclude_keys)
         last_include = max((i for i, d in enumerate(defs) if d.kind == "include"), default=-1)
         head, tail = defs[: last_include + 1], defs[last_include + 1 :]
@@ -245,6 +257,9 @@ class Program:
             head, tail, functions, variables = self._needed(
                 uses, known, head, tail, self.functions, self.variables, exclude_functions, exclude_variables
             )
+        if shared is not None:
+            tail = [d for d in tail if d.label not in shared.labels and d.render() not in shared.emitted]
+            shared.emitted.update(d.render() for d in tail)
         header = "".join(d.render() for d in head)
         macros = self.macros()
         declarations = {f.name: _unexpanded(f.name, f.declaration(), macros) for f in functions.values()}

@@ -93,9 +93,9 @@ def cell_file(cell: int) -> str:
     return f"cell{cell}"
 
 
-def cell_of_file(stem: str) -> int:
-    """7 for `cell7`, the stem of a cell's file."""
-    return int(stem.removeprefix("cell"))
+def batch_file(first: int, last: int) -> str:
+    """The stem of the files of a batch of cells (batch.py): `cells7-30`."""
+    return f"cells{first}-{last}"
 
 
 # -- reading them back -------------------------------------------------------------
@@ -151,6 +151,16 @@ def function_of_body(symbol: str) -> str | None:
     """`f` for `__cellc_impl_N_f`."""
     m = re.fullmatch(rf"{PREFIX}impl_\d+_(\w+)", symbol)
     return m.group(1) if m else None
+
+
+_NUMBERED = re.compile(rf"{PREFIX}(?:(?:impl|old)_(\d+)_\w+|(?:run|entry|value)_(\d+)|var_\w+_(\d+))")
+
+
+def cell_of_symbol(symbol: str) -> int | None:
+    """The cell number in one of the numbered names above (7 for `__cellc_run_7`,
+    `__cellc_impl_7_f`, `__cellc_var_g_7`), or None."""
+    m = _NUMBERED.fullmatch(symbol)
+    return int(next(g for g in m.groups() if g)) if m else None
 
 
 def variable_name(symbol: str) -> str | None:

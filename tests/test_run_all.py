@@ -112,14 +112,15 @@ def test_a_cell_queued_behind_a_failing_one_sees_the_state_before_it(fresh_kerne
 
 
 def test_the_next_cell_is_compiled_ahead_and_used():
-    """In-process: the interpreter compiles the queued cell while the current one runs, and uses it."""
+    """In-process: the interpreter compiles the queued cell while the current one (which cannot
+    share a unit with it: it includes a header) runs, and uses it."""
     from cellc_kernel.executor import Handlers
     from cellc_kernel.interpreter import Interpreter
 
     interp = Interpreter()
     try:
-        interp.next_cell = ("int twice(int a) { return 2 * a; }\ntwice(21)", "In[2]")
-        assert interp.execute("int seed = 1;", "In[1]", Handlers()).ok
+        interp.queued = [("int twice(int a) { return 2 * a; }\ntwice(21)", "In[2]")]
+        assert interp.execute("#include <stdio.h>\nint seed = 1;", "In[1]", Handlers()).ok
         ahead = interp._ahead
         assert ahead is not None
         ahead.thread.join()
@@ -128,7 +129,7 @@ def test_the_next_cell_is_compiled_ahead_and_used():
         assert result.ok and result.value[0] == "42"
         assert interp._ahead is None
         # a queued cell that changed before its turn is compiled afresh
-        interp.next_cell = ("int three = 3;", "In[4]")
+        interp.queued = [("int three = 3;", "In[4]")]
         assert interp.execute("int two = 2;", "In[3]", Handlers()).ok
         result = interp.execute("int three = 3 + two;\nthree", "In[4]", Handlers())
         assert result.ok and result.value[0] == "5"

@@ -18,7 +18,9 @@ def test_every_generated_name_reads_back():
     assert names.is_cell_code(names.run(3)) and names.is_cell_code(names.entry(3))
     assert names.is_entry(names.entry(3)) and not names.is_entry(names.run(3))
     assert names.is_value_or_init(names.value(4)) and names.is_value_or_init(names.INIT)
-    assert names.cell_of_file(names.cell_file(41)) == 41
+    for symbol in (names.run(41), names.entry(41), names.value(41), names.body(41, "f_2"), names.variable("v_3", 41)):
+        assert names.cell_of_symbol(symbol) == 41
+    assert names.cell_of_symbol(names.trampoline("f_41")) is None and names.cell_of_symbol(names.INIT) is None
     assert names.old_type("struct pt", 5).startswith("struct ") and names.is_ours(names.old_type("T", 5))
 
 

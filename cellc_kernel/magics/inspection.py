@@ -6,7 +6,6 @@ import html
 import os
 import re
 import subprocess
-from pathlib import Path
 
 from .. import crash, dwarf, introspect, names, values
 from ..ctext import c_string
@@ -114,45 +113,44 @@ class InspectionMagics(MagicFamily):
         """objdump of the body of `name` in the cell that defined it,
         with the cell's source lines interleaved (from its DWARF line table)."""
         interp = self.interpreter
-        for so, (obj_label, obj) in reversed(list(interp.cell_objects.items())):
-            if obj_label != label:
+        code = interp.cell_objects.get(label)
+        if code is None:
+            return None
+        symbol, so = names.body(code.number, name), code.so
+        proc = subprocess.run(
+            ["objdump", "-d", "--no-show-raw-insn", *extra, f"--disassemble={symbol}", so],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "LC_ALL": "C"},
+        )
+        if f"<{symbol}>:" not in proc.stdout:
+            return None
+        source_path = interp.compiler.workdir / label
+        try:
+            source = source_path.read_text(errors="replace").splitlines()
+        except OSError:
+            source = []
+        out: list[str] = []
+        shown = None
+        started = False
+        for line in proc.stdout.splitlines():
+            if not started:
+                started = line.endswith(f"<{symbol}>:")
+                if started:
+                    out.append(names.shown(line))
                 continue
-            symbol = names.body(names.cell_of_file(Path(obj).stem), name)
-            proc = subprocess.run(
-                ["objdump", "-d", "--no-show-raw-insn", *extra, f"--disassemble={symbol}", so],
-                capture_output=True,
-                text=True,
-                env={**os.environ, "LC_ALL": "C"},
-            )
-            if f"<{symbol}>:" not in proc.stdout:
+            m = re.match(r"\s*([0-9a-f]+):\t", line)
+            if m:
+                where = dwarf.line_of(so, int(m.group(1), 16))
+                if where is not None and where != shown:
+                    shown = where
+                    file, num = where
+                    text = source[num - 1].strip() if file == label and 0 < num <= len(source) else ""
+                    out.append(f"{file}:{num}: {text}".rstrip())
+            elif not line.strip():
                 continue
-            source_path = interp.compiler.workdir / label
-            try:
-                source = source_path.read_text(errors="replace").splitlines()
-            except OSError:
-                source = []
-            out: list[str] = []
-            shown = None
-            started = False
-            for line in proc.stdout.splitlines():
-                if not started:
-                    started = line.endswith(f"<{symbol}>:")
-                    if started:
-                        out.append(names.shown(line))
-                    continue
-                m = re.match(r"\s*([0-9a-f]+):\t", line)
-                if m:
-                    where = dwarf.line_of(so, int(m.group(1), 16))
-                    if where is not None and where != shown:
-                        shown = where
-                        file, num = where
-                        text = source[num - 1].strip() if file == label and 0 < num <= len(source) else ""
-                        out.append(f"{file}:{num}: {text}".rstrip())
-                elif not line.strip():
-                    continue
-                out.append(names.shown(line))
-            return "\n".join(out)
-        return None
+            out.append(names.shown(line))
+        return "\n".join(out)
 
     # -- %env ---------------------------------------------------------------------------
     def environment(self) -> dict[str, str] | None:

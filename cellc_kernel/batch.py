@@ -1,0 +1,137 @@
+"""Run All: queued cells compiled together, as one translation unit.
+
+Compiled alone, a small cell costs gcc's start-up (cc1 alone takes ~16 ms),
+most of its time.  When "Run All" has queued the cells after the running one
+(kernel.py sees them arrive), the cells that can share a unit (`shareable`)
+are generated one after another, each against the model the one before it
+leaves, then compiled by one gcc and linked into one shared object.
+
+Each cell still runs in its own turn: its entry function is called, its
+snapshot taken, its reply, output and undo step are its own.  A cell that
+fails, or that arrives unlike what was queued (or onto another model), drops
+the rest of the batch; they then go one at a time.  Once the object is loaded
+the trampolines of all its cells exist in the program, so every model of the
+batch (the ones a rollback or `%undo` may return to) lists them.
+
+Anything gcc says that is not a warning in a cell cuts the batch before the
+first cell it names (that cell then compiles alone, with its own retries and
+diagnostics).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import names
+from .compile import LOCATION, ObjectSymbols, clean_diagnostics
+from .generate import Unit
+from .model import Function, Program
+from .parse import ParsedCell
+
+MAX_CELLS = 48  # the first cell of a batch waits for all of them to compile
+MAX_TEXT = 64 * 1024  # characters of C in one batch
+_NOT_SHAREABLE = re.compile(
+    r"^\s*[#%!]"  # directives and includes (a cell may write a header), magics, shell
+    r"|\?\s*$"  # help
+    r"|\b(?:asm|__asm__|__asm)\b"  # the user's own symbols and sections
+    r"|\b(?:constructor|destructor)\b",  # they would run when the first cell of the batch loads
+    re.M,
+)
+
+
+def shareable(code: str) -> bool:
+    """Whether a cell's text may go into a unit with other cells."""
+    return bool(code.strip()) and not _NOT_SHAREABLE.search(code)
+
+
+@dataclass
+class BatchedCell:
+    """A queued cell, generated and compiled ahead of its turn."""
+
+    code: str
+    label: str
+    number: int
+    typed: str  # the text its diagnostics and tracebacks quote
+    parsed: ParsedCell
+    before: Program  # the model it was generated against: it runs only onto this one
+    before_functions: dict[str, Function]  # `before`'s functions then (its dict changes in its own turn)
+    unit: Unit
+    symbols: ObjectSymbols = field(default_factory=ObjectSymbols)  # its share of the object's
+    warnings: str = ""
+
+
+@dataclass
+class Batch:
+    cells: list[BatchedCell]  # those still to run, in order
+    so: Path
+    symbols: ObjectSymbols  # the whole object's
+    cflags: tuple[str, ...]
+
+    def take(self, code: str, label: str, number: int, program: Program, cflags: tuple[str, ...]):
+        """The next cell, if it is the one now arriving, onto the model it was made for."""
+        if not self.cells:
+            return None
+        cell = self.cells[0]
+        if (cell.code, cell.label, cell.number) != (code, label, number) or cell.before is not program:
+            return None
+        if cflags != self.cflags:
+            return None
+        return self.cells.pop(0)
+
+
+def redefines(before: Program, unit: Unit) -> bool:
+    """Whether the cell defines again a function or global the model has.
+
+    What gcc accepts in one unit (the same prototype) still changes the model
+    in ways later cells of the batch must see in order: such a cell takes its turn alone."""
+    if any(name in before.functions and before.functions[name].defined for name in unit.defines):
+        return True
+    after = unit.program.variables
+    return any(name in after and after[name] is not v for name, v in before.variables.items())
+
+
+def first_named(stderr: str, labels: list[str]) -> int | None:
+    """What gcc's messages about a batch's unit allow: None if they are only
+    warnings in its cells (each cell gets its own), else the index of the
+    first cell they name (0 if they name none: the batch is not used)."""
+    index = {label: i for i, label in enumerate(labels)}
+    first = len(labels)
+    serious = False
+    for line in stderr.splitlines():
+        m = LOCATION.match(line)
+        if not m:
+            continue
+        at = index.get(m.group("file"))
+        kind = m.group("kind")
+        if kind == "note":
+            continue
+        if at is None or kind != "warning" or "implicit declaration of function" in line:
+            serious = True
+            first = min(first, at if at is not None else 0)
+    return first if serious else None
+
+
+def warnings_of(stderr: str, label: str) -> str:
+    """A cell's share of the warnings gcc gave the unit."""
+    return clean_diagnostics(stderr, label) if label in stderr else ""
+
+
+def split_symbols(symbols: ObjectSymbols, numbers: list[int]) -> dict[int, ObjectSymbols] | None:
+    """Each cell's share of a batch object's symbols, by the cell numbers in
+    our names (of what it defines, and of the function or object each
+    reference is made from).  None when notebook names are referred to from
+    something of no cell's (a static local of the user's)."""
+    shares = {n: ObjectSymbols(sizes=symbols.sizes) for n in numbers}
+    for name in symbols.defined:
+        n = names.cell_of_symbol(name)
+        if n in shares:
+            shares[n].defined.add(name)
+    for holder, referenced in symbols.referenced_in.items():
+        n = names.cell_of_symbol(holder)
+        if n in shares:
+            shares[n].referenced |= referenced
+        elif any(names.is_ours(name) and name != names.LAZY for name in referenced):
+            return None
+    return shares
