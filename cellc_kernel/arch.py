@@ -103,3 +103,14 @@ def trampoline_asm(name: str, machine: str | None = None) -> str:
 def c_string_asm(text: str) -> str:
     """`text` as a C string literal holding assembly source."""
     return "".join('"' + line.replace("\\", "\\\\").replace('"', '\\"') + '\\n"\n' for line in text.splitlines())
+
+
+# x86-64 relocations whose addend is their target minus 4 (the displacement is
+# the instruction's last 4 bytes): PC32, PLT32, GOTPCREL, GOTPCRELX, REX_GOTPCRELX.
+_X86_64_PC_RELATIVE = {2, 4, 9, 41, 42}
+
+
+def relocation_target(machine: str, kind: int, addend: int) -> int:
+    """Where in its section a relocation against a section's symbol points
+    (`machine` as pyelftools names it: EM_X86_64, EM_AARCH64)."""
+    return addend + 4 if machine == "EM_X86_64" and kind in _X86_64_PC_RELATIVE else addend

@@ -95,7 +95,7 @@ def redefines(before: Program, unit: Unit) -> bool:
 def first_named(stderr: str, labels: list[str]) -> int | None:
     """What gcc's messages about a batch's unit allow: None if they are only
     warnings in its cells (each cell gets its own), else the index of the
-    first cell they name (0 if they name none: the batch is not used)."""
+    first cell they name, or -1 if they blame none of them."""
     index = {label: i for i, label in enumerate(labels)}
     first = len(labels)
     serious = False
@@ -109,7 +109,7 @@ def first_named(stderr: str, labels: list[str]) -> int | None:
             continue
         if at is None or kind != "warning" or "implicit declaration of function" in line:
             serious = True
-            first = min(first, at if at is not None else 0)
+            first = min(first, at if at is not None else -1)
     return first if serious else None
 
 
@@ -120,18 +120,27 @@ def warnings_of(stderr: str, label: str) -> str:
 
 def split_symbols(symbols: ObjectSymbols, numbers: list[int]) -> dict[int, ObjectSymbols] | None:
     """Each cell's share of a batch object's symbols, by the cell numbers in
-    our names (of what it defines, and of the function or object each
-    reference is made from).  None when notebook names are referred to from
-    something of no cell's (a static local of the user's)."""
+    our names: of what it defines, and of the function or object each
+    reference is made from (a static local of the user's belongs to the cell
+    whose code refers to it; one no code refers to, to none).  None when a
+    reference to notebook names is of no one cell."""
     shares = {n: ObjectSymbols(sizes=symbols.sizes) for n in numbers}
     for name in symbols.defined:
         n = names.cell_of_symbol(name)
         if n in shares:
             shares[n].defined.add(name)
+    referrers: dict[str, set[int | None]] = {}
+    for holder, referenced in symbols.referenced_in.items():
+        for name in referenced:
+            referrers.setdefault(name, set()).add(names.cell_of_symbol(holder))
     for holder, referenced in symbols.referenced_in.items():
         n = names.cell_of_symbol(holder)
+        if n is None and len(referrers.get(holder, ())) == 1:
+            (n,) = referrers[holder]
         if n in shares:
             shares[n].referenced |= referenced
-        elif any(names.is_ours(name) and name != names.LAZY for name in referenced):
+        elif holder not in referrers or names.is_ours(holder):
+            continue  # what no code reaches (an unused static local); trampolines and slots
+        elif any(names.is_ours(name) for name in referenced):
             return None
     return shares

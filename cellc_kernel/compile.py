@@ -23,6 +23,7 @@ from elftools.elf.relocation import RelocationSection
 from elftools.elf.sections import SymbolTableSection
 
 from . import names
+from .arch import relocation_target
 
 INCLUDE_DIR = Path(__file__).parent / "include"
 BASE_FLAGS = [
@@ -63,23 +64,28 @@ class ObjectSymbols:
 
 
 def read_symbols(path: str | os.PathLike) -> ObjectSymbols:
-    """What an object defines, needs from elsewhere, and refers to (and from
-    which of its functions and objects: `referenced_in`)."""
+    """What an object defines, needs from elsewhere, and refers to; and which
+    of its functions and objects refers to what (`referenced_in`, local
+    ones too).  Debug and unwind relocations are left out: many, slow to
+    parse, and they name nothing of interest."""
     out = ObjectSymbols()
     with open(path, "rb") as f:
         elf = ELFFile(f)
         sections = list(elf.iter_sections())  # pyelftools re-parses headers on every lookup
         names: list[str] = []
-        spans: dict[int, list[tuple[int, int, str]]] = {}  # section index -> (start, end, symbol)
+        section_of: dict[int, int] = {}  # index of a section's own symbol -> the section
+        spans: dict[int, list[tuple[int, int, str]]] = {}  # section -> (start, end, function or object)
         for section in sections:
             if not isinstance(section, SymbolTableSection) or section.name != ".symtab":
                 continue
             for sym in section.iter_symbols():
                 names.append(sym.name)
-                kind = sym["st_info"]["type"]
+                kind, where = sym["st_info"]["type"], sym["st_shndx"]
+                if kind == "STT_SECTION" and isinstance(where, int):
+                    section_of[len(names) - 1] = where
                 if not sym.name or kind in ("STT_FILE", "STT_SECTION"):
                     continue
-                if sym["st_shndx"] == "SHN_UNDEF":
+                if where == "SHN_UNDEF":
                     # a weak reference may stay undefined (it is then null)
                     if sym.name != "_GLOBAL_OFFSET_TABLE_" and sym["st_info"]["bind"] != "STB_WEAK":
                         out.undefined.add(sym.name)
@@ -87,22 +93,50 @@ def read_symbols(path: str | os.PathLike) -> ObjectSymbols:
                 if sym["st_info"]["bind"] != "STB_LOCAL":
                     out.defined.add(sym.name)
                     out.sizes[sym.name] = sym["st_size"]
-                if kind in ("STT_FUNC", "STT_OBJECT") and isinstance(sym["st_shndx"], int):
+                if kind in ("STT_FUNC", "STT_OBJECT") and isinstance(where, int):
                     start = sym["st_value"]
-                    spans.setdefault(sym["st_shndx"], []).append((start, start + sym["st_size"], sym.name))
-        for section in sections:
-            # Code and data references only: debug and unwind relocations are
-            # many, slow to parse and name nothing of interest.
-            if isinstance(section, RelocationSection) and section.name.startswith((".rela.text", ".rela.data")):
-                where = sorted(spans.get(section["sh_info"], ()))
-                starts = [start for start, _, _ in where]
-                for rel in section.iter_relocations():
-                    index = rel["r_info_sym"]
-                    if 0 < index < len(names) and names[index]:
-                        out.referenced.add(names[index])
-                        i = bisect.bisect_right(starts, rel["r_offset"]) - 1
-                        holder = where[i][2] if i >= 0 and rel["r_offset"] < where[i][1] else ""
-                        out.referenced_in.setdefault(holder, set()).add(names[index])
+                    spans.setdefault(where, []).append((start, start + sym["st_size"], sym.name))
+        machine = elf["e_machine"]
+        relocations = [
+            (
+                section["sh_info"],
+                rel["r_offset"],
+                rel["r_info_sym"],
+                relocation_target(machine, rel["r_info_type"], rel["r_addend"]),
+            )
+            for section in sections
+            if isinstance(section, RelocationSection) and section.name.startswith((".rela.text", ".rela.data"))
+            for rel in section.iter_relocations()
+        ]
+        spans = {where: sorted(found) for where, found in spans.items()}
+
+        def holder(where: int, offset: int) -> str:
+            found = spans.get(where, ())
+            i = bisect.bisect_right(found, (offset, float("inf"))) - 1
+            return found[i][2] if i >= 0 and offset < found[i][1] else ""
+
+        # Data no symbol covers (a function's initializers of local arrays) is
+        # the function's that refers to it, at the nearest start before.
+        anonymous: dict[int, list[tuple[int, str]]] = {}
+        for where, offset, index, target in relocations:
+            if index in section_of and not holder(section_of[index], target):
+                anonymous.setdefault(section_of[index], []).append((target, holder(where, offset)))
+        anonymous = {where: sorted(found) for where, found in anonymous.items()}
+        for where, offset, index, target in relocations:
+            if 0 < index < len(names) and names[index]:
+                out.referenced.add(names[index])
+                name = names[index]
+            elif index in section_of:  # a local function or object, by its section's symbol
+                name = holder(section_of[index], target)
+                if not name:
+                    continue
+            else:
+                continue
+            owner = holder(where, offset)
+            if not owner and where in anonymous:
+                i = bisect.bisect_right(anonymous[where], (offset, "\uffff")) - 1
+                owner = anonymous[where][i][1] if i >= 0 else ""
+            out.referenced_in.setdefault(owner, set()).add(name)
     return out
 
 

@@ -41,6 +41,9 @@ def bind(declaration: str, symbol: str) -> str:
     return f'{text[:end].rstrip()} __asm__("{symbol}"){" " + text[end:].lstrip() if end < len(text) else ""}'
 
 
+DIRECTIVES = ("directive", "undef", "define", "include")  # kinds of Definition
+
+
 @dataclass
 class SharedUnit:
     """A translation unit that several queued cells are compiled in at once
@@ -257,13 +260,25 @@ class Program:
             head, tail, functions, variables = self._needed(
                 uses, known, head, tail, self.functions, self.variables, exclude_functions, exclude_variables
             )
-        if shared is not None:
-            tail = [d for d in tail if d.label not in shared.labels and d.render() not in shared.emitted]
-            shared.emitted.update(d.render() for d in tail)
+        if shared is not None:  # each type once; directives again, in order (`#pragma pack` has a state)
+            tail = [
+                d
+                for d in tail
+                if d.kind in DIRECTIVES or (d.label not in shared.labels and d.render() not in shared.emitted)
+            ]
+            shared.emitted.update(d.render() for d in tail if d.kind not in DIRECTIVES)
         header = "".join(d.render() for d in head)
         macros = self.macros()
         declarations = {f.name: _unexpanded(f.name, f.declaration(), macros) for f in functions.values()}
         declarations.update((v.name, _unexpanded(v.name, v.declaration(), macros)) for v in variables.values())
+        if shared is not None:  # what an earlier cell of the unit defines or declared is there already
+            owners = {**{f.name: f.label for f in functions.values()}, **{v.name: v.label for v in variables.values()}}
+            declarations = {
+                name: text
+                for name, text in declarations.items()
+                if owners[name] not in shared.labels and text not in shared.emitted
+            }
+            shared.emitted.update(declarations.values())
         rest = []
         for d in tail:
             # `typedef __typeof__(compute) compute_fn;` needs compute declared first

@@ -1,13 +1,15 @@
 """Differential conformance: a C file through gcc and through a real cellc kernel.
 
 gcc is the oracle.  Each program is built with plain gcc and run; then the
-same text goes through a cellc kernel twice — the whole file as one cell, and
+same text goes through a cellc kernel — the whole file as one cell, and
 split into one cell per top-level item (the way people paste code into a
-notebook) — and a last cell calls `exit(main(...))`, as the C runtime does.
-stdout and the exit status (or the fatal signal) must match.  The third
-mode, `export`, runs the split cells (the last one `int cellc_status =
-main(...);`), exports them with `%export -o` and runs the exported program
-instead: its stdout must match, and main's status is the one the kernel saw.
+notebook), sent one at a time and, in the mode `queued`, all at once as
+"Run All" does (the kernel then compiles queued cells together) — and a
+last cell calls `exit(main(...))`, as the C runtime does.  stdout and the
+exit status (or the fatal signal) must match.  The last mode, `export`,
+runs the split cells (the last one `int cellc_status = main(...);`),
+exports them with `%export -o` and runs the exported program instead: its
+stdout must match, and main's status is the one the kernel saw.
 
     python tests/conformance/harness.py tests/conformance/corpus          # every .c file
     python tests/conformance/harness.py --mode split --cflags "-O2" f.c   # one file, one mode
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import os
+import queue
 import re
 import shlex
 import shutil
@@ -40,7 +43,7 @@ from cellc_kernel.parse import parse_tree  # noqa: E402
 DEFAULT_CFLAGS = ["-O0", "-std=gnu17", "-w"]
 RUN_TIMEOUT = 10
 CELL_TIMEOUT = 120
-MODES = ("whole", "split", "export")
+MODES = ("whole", "split", "queued", "export")
 WHOLE_ONLY = "conformance: whole only"  # in a program's text: skip the split mode
 
 
@@ -188,7 +191,43 @@ class Session:
         reply = self.kc.execute_interactive(code, output_hook=hook, timeout=CELL_TIMEOUT, allow_stdin=False)
         return reply["content"], "".join(out), errors
 
-    def run(self, cells: list[str], cflags: list[str], final: str, export: Path | None = None) -> Run:
+    def execute_queued(self, cells: list[str]):
+        """(reply content, stdout, error contents) of each cell, all sent before
+        any reply, as JupyterLab's "Run All" does (after an error the rest are aborted)."""
+        ids = [self.kc.execute(code, allow_stdin=False) for code in cells]
+        replies: dict[str, dict] = {}
+        out: dict[str, list[str]] = {i: [] for i in ids}
+        errors: dict[str, list[dict]] = {i: [] for i in ids}
+        idle: set[str] = set()
+        deadline = time.monotonic() + CELL_TIMEOUT * 2
+        while (len(replies) < len(ids) or len(idle) < len(ids)) and time.monotonic() < deadline:
+            try:
+                msg = self.kc.get_shell_msg(timeout=0.001)
+                replies[msg["parent_header"].get("msg_id")] = msg["content"]
+                continue
+            except queue.Empty:
+                pass
+            try:
+                msg = self.kc.get_iopub_msg(timeout=0.01)
+            except queue.Empty:
+                continue
+            parent, kind = msg["parent_header"].get("msg_id"), msg["header"]["msg_type"]
+            if parent not in out:
+                continue
+            if kind == "stream" and msg["content"]["name"] == "stdout":
+                out[parent].append(msg["content"]["text"])
+            elif kind == "error":
+                errors[parent].append(msg["content"])
+            elif kind == "status" and msg["content"]["execution_state"] == "idle":
+                idle.add(parent)
+        if len(replies) < len(ids):
+            raise TimeoutError("Run All: some cells got no reply")
+        for i in ids:
+            yield replies[i], "".join(out[i]), errors[i]
+
+    def run(
+        self, cells: list[str], cflags: list[str], final: str, export: Path | None = None, queued: bool = False
+    ) -> Run:
         if self.km is None or not self.km.is_alive():
             self.stop()
             self._start()
@@ -198,8 +237,8 @@ class Session:
             if reply["status"] != "ok":
                 return Run("", f"error: %cflags: {errors}")
             stdout = []
-            for k, cell in enumerate(cells + [final]):
-                reply, text, errors = self.execute(cell)
+            results = self.execute_queued(cells + [final]) if queued else map(self.execute, cells + [final])
+            for k, (cell, (reply, text, errors)) in enumerate(zip(cells + [final], results, strict=True)):
                 stdout.append(text)
                 if reply["status"] == "ok":
                     continue
@@ -260,7 +299,7 @@ def check(path: Path, session: Session, cflags: list[str], modes=MODES, workdir:
             with tempfile.TemporaryDirectory() as tmp:
                 result.runs[mode] = session.run(cells, cflags, main_call(source, export=True), Path(tmp))
         else:
-            result.runs[mode] = session.run(cells, cflags, final)
+            result.runs[mode] = session.run(cells, cflags, final, queued=mode == "queued")
     return result
 
 
