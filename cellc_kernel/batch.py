@@ -25,13 +25,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import names
-from .compile import LOCATION, ObjectSymbols, clean_diagnostics
-from .generate import Unit
+from .compile import ObjectSymbols, clean_diagnostics
+from .generate import Options, Unit
 from .model import Function, Program
 from .parse import ParsedCell
 
 MAX_CELLS = 48  # the first cell of a batch waits for all of them to compile
 MAX_TEXT = 64 * 1024  # characters of C in one batch
+MAX_ATTEMPTS = 8  # compiles of one batch (gcc's complaints change how cells are generated)
+# a message of gcc's (some name the file but no line: "In[5]: error: ...")
+_MESSAGE = re.compile(r"^(?P<file>[^:\n]+):(?:\d+:){0,2} (?P<kind>fatal error|error|warning|note): ")
 _NOT_SHAREABLE = re.compile(
     r"^\s*[#%!]"  # directives and includes (a cell may write a header), magics, shell
     r"|\?\s*$"  # help
@@ -55,6 +58,7 @@ class BatchedCell:
     number: int
     typed: str  # the text its diagnostics and tracebacks quote
     parsed: ParsedCell
+    options: Options  # how it was generated (retry.py may change them)
     before: Program  # the model it was generated against: it runs only onto this one
     before_functions: dict[str, Function]  # `before`'s functions then (its dict changes in its own turn)
     unit: Unit
@@ -100,7 +104,7 @@ def first_named(stderr: str, labels: list[str]) -> int | None:
     first = len(labels)
     serious = False
     for line in stderr.splitlines():
-        m = LOCATION.match(line)
+        m = _MESSAGE.match(line)
         if not m:
             continue
         at = index.get(m.group("file"))
@@ -111,6 +115,20 @@ def first_named(stderr: str, labels: list[str]) -> int | None:
             serious = True
             first = min(first, at if at is not None else -1)
     return first if serious else None
+
+
+def messages_of(stderr: str, label: str) -> str:
+    """gcc's messages located in one cell, with their quoted lines."""
+    out, mine = [], False
+    for line in stderr.splitlines():
+        m = _MESSAGE.match(line)
+        if m:
+            mine = m.group("file") == label
+        elif not line.startswith(" "):
+            mine = False
+        if mine:
+            out.append(line)
+    return "\n".join(out)
 
 
 def warnings_of(stderr: str, label: str) -> str:

@@ -21,11 +21,13 @@ from elftools.elf.elffile import ELFFile
 from . import crash, names, values
 from .arch import trampoline_asm
 from .batch import (
+    MAX_ATTEMPTS,
     MAX_CELLS,
     MAX_TEXT,
     Batch,
     BatchedCell,
     first_named,
+    messages_of,
     redefines,
     shareable,
     split_symbols,
@@ -501,9 +503,10 @@ class Interpreter:
         self._batch = batch
         return batch.cells.pop(0)
 
-    def _plan_batch(self, cells: list[tuple[str, str]]) -> list[BatchedCell]:
+    def _plan_batch(self, cells: list[tuple[str, str]], retried: dict[str, Options] | None = None) -> list[BatchedCell]:
         """The queued cells that can share a unit, each generated against the
-        model the one before it leaves."""
+        model the one before it leaves (with the options gcc's complaints led
+        to, `retried`, for those compiled before)."""
         program, shared, header, size = self.program, SharedUnit(), "", 0
         planned: list[BatchedCell] = []
         for i, (code, label) in enumerate(cells[:MAX_CELLS]):
@@ -515,7 +518,7 @@ class Interpreter:
                 typed, parsed = self._front(code, program, ahead=True)
                 if not parsed.items:
                     break
-                options = first_options(parsed, program)
+                options = (retried or {}).get(label) or first_options(parsed, program)
                 options.shared = shared
                 unit = generate(program, parsed, self.counter + 1 + i, label, options, self._is_library_data)
             except Exception:  # noqa: BLE001 - the cell goes alone in its turn and reports its own errors
@@ -524,15 +527,21 @@ class Interpreter:
                 break
             header = header or unit.header
             shared.labels.add(label)
-            planned.append(BatchedCell(code, label, unit.number, typed, parsed, program, dict(program.functions), unit))
+            planned.append(
+                BatchedCell(code, label, unit.number, typed, parsed, options, program, dict(program.functions), unit)
+            )
             program = unit.program
         return planned
 
     def _build_batch(self, planned: list[BatchedCell]) -> Batch | None:
-        """Compile and link the planned cells as one object, cut before the
-        first cell gcc or the linker has a complaint about; None if fewer than
-        two are left."""
-        while len(planned) >= 2:
+        """Compile and link the planned cells as one object.  A cell gcc
+        rejects is generated again with the options its complaint calls for
+        (retry.py), as alone; the batch is cut before the first cell that
+        still fails or that the linker lacks a name for.  None if fewer than
+        two cells are left."""
+        for _attempt in range(MAX_ATTEMPTS):
+            if len(planned) < 2:
+                return None
             header = next((c.unit.header for c in planned if c.unit.header), "")
             body = "".join(c.unit.body for c in planned)
             stem = names.batch_file(planned[0].number, planned[-1].number)
@@ -543,7 +552,15 @@ class Interpreter:
             if cut is not None:
                 if cut < 0:  # gcc blames none of them: not again for these cells
                     self._batch_after = planned[-1].number
-                planned = planned[: max(cut, 0)]
+                    return None
+                retried = {}
+                for cell in planned[cut:]:
+                    own = messages_of(stderr, cell.label)
+                    if ": error: " in own and not adjust(cell.options, own, cell.parsed, cell.label):
+                        break
+                    retried[cell.label] = cell.options
+                kept = planned[: cut + len(retried)]
+                planned = self._plan_batch([(c.code, c.label) for c in kept], retried)[: len(kept)]
                 continue
             symbols = read_symbols(obj)
             shares = split_symbols(symbols, [c.number for c in planned])
@@ -553,7 +570,8 @@ class Interpreter:
                 lacking = [i for i, c in enumerate(planned) if shares and shares[c.number].referenced & missing]
                 if not lacking:
                     self._batch_after = planned[-1].number
-                planned = planned[: min(lacking, default=0)]
+                    return None
+                planned = planned[: min(lacking)]
                 continue
             wrap = sorted(name for name, kind in kinds.items() if kind == "F")
             last = planned[-1].unit.program

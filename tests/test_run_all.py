@@ -1,6 +1,7 @@
 """ "Run All": every execute_request queued at once, as JupyterLab sends them.
 
-The kernel compiles the next queued cell while the current one links and runs. The user must not be
+The kernel compiles the queued cells together, as one unit (batch.py), or the next queued cell
+while the current one links and runs. The user must not be
 able to tell, except by the clock: each cell keeps its own reply, output, value, error and undo
 step. The same notebook is run queued and one cell at a time, in fresh kernels, and every cell's
 results must be the same.
@@ -43,6 +44,47 @@ NOTEBOOK = [
 ]
 
 
+# Cells that "Run All" compiles together (batch.py), with what cuts or drops a batch in between.
+BATCH_NOTEBOOK = [
+    "#include <stdio.h>\n#include <string.h>",
+    "struct point { int x, y; };",
+    "typedef struct point point;",
+    "int dot(point a, point b);",  # a prototype, defined further on
+    "point origin = {0, 0};",
+    "point unit_x = {1, 0};",
+    "int table[] = {3, 1, 4, 1, 5, 9};",
+    "int dot(point a, point b) { return a.x * b.x + a.y * b.y; }",
+    "sizeof table / sizeof *table",
+    "static int calls;",
+    "int counted(void) { return ++calls; }",
+    "counted(); counted();",
+    "calls",
+    'const char *greeting = "hello";',
+    "strlen(greeting)",
+    "int unused_warning(void) { int z; return 0; }",  # a warning: on its own cell only
+    'printf("%d\\n", dot(unit_x, unit_x));',
+    "int broken = ;",  # a compile error in the middle of a batch
+    "int after_error = 5;",
+    "after_error + table[5]",
+    "point *p = &unit_x;",
+    "p->x = 7;",
+    "*(volatile int *)0 = 0;",  # a crash in the middle of a batch
+    "int fresh(void) { return 70; }",
+    "fresh() + p->x",
+    "int fresh(void) { return 71; }",  # a redefinition
+    "fresh()",
+    "int (*fp)(void) = fresh;",
+    "fp()",
+    "enum color { RED, GREEN = 5, BLUE };",
+    "BLUE + GREEN",
+    "union u { int i; float f; } uu = { .i = 1 };",
+    "uu.i",
+    "%undo",
+    "int late(void) { return dot(origin, unit_x) + counted(); }",
+    "late()",
+]
+
+
 def _results(k: Kernel, ids: list[str]) -> list[tuple]:
     """(status, stdout, stderr, value, error) of each request, from the channels' messages."""
     replies: dict[str, dict] = {}
@@ -77,28 +119,79 @@ def _results(k: Kernel, ids: list[str]) -> list[tuple]:
     ]
 
 
-def test_queued_run_all_gives_what_one_cell_at_a_time_gives():
+def _queued_and_one_by_one(notebook: list[str]) -> list[tuple]:
+    """Each cell's results with all requests queued at once, checked against one at a time."""
     queued = Kernel()
     try:
-        ids = [queued.kc.execute(code, stop_on_error=False) for code in NOTEBOOK]  # all at once, before any reply
+        ids = [queued.kc.execute(code, stop_on_error=False) for code in notebook]  # all at once, before any reply
         at_once = _results(queued, ids)
     finally:
         queued.shutdown()
     single = Kernel()
     try:
         one_by_one = []
-        for code in NOTEBOOK:
+        for code in notebook:
             one_by_one += _results(single, [single.kc.execute(code, stop_on_error=False)])
     finally:
         single.shutdown()
-    for code, a, b in zip(NOTEBOOK, at_once, one_by_one, strict=True):
+    for code, a, b in zip(notebook, at_once, one_by_one, strict=True):
         assert a == b, (code, a, b)
+    return at_once
+
+
+def test_queued_run_all_gives_what_one_cell_at_a_time_gives():
+    at_once = _queued_and_one_by_one(NOTEBOOK)
     statuses = [r[0] for r in at_once]
     assert statuses.count("error") == 3  # the compile error, the crash, exit(3)
     assert at_once[NOTEBOOK.index("x")][3] == "11"
     assert at_once[NOTEBOOK.index("sizeof arr / sizeof *arr")][3] == "3"
     assert at_once[NOTEBOOK.index("N")][3] == "5"
     assert at_once[-1][3] == str(111 + 4)
+
+
+def test_cells_compiled_together_give_what_one_cell_at_a_time_gives():
+    at_once = _queued_and_one_by_one(BATCH_NOTEBOOK)
+    by_cell = dict(zip(BATCH_NOTEBOOK, at_once, strict=True))
+    assert [code for code, r in by_cell.items() if r[0] == "error"] == ["int broken = ;", "*(volatile int *)0 = 0;"]
+    assert "unused variable 'z'" in by_cell["int unused_warning(void) { int z; return 0; }"][2]
+    assert sum("warning" in r[2] for r in at_once) == 1
+    values = {code: r[3] for code, r in by_cell.items()}
+    assert values["sizeof table / sizeof *table"] == "6" and values["calls"] == "2"
+    assert values["strlen(greeting)"] == "5" and values["after_error + table[5]"] == "14"
+    assert values["fresh() + p->x"] == "77" and values["fresh()"] == "71" and values["fp()"] == "71"
+    assert values["BLUE + GREEN"] == "11" and values["late()"] == "3"
+    assert by_cell['printf("%d\\n", dot(unit_x, unit_x));'][1] == "1\n"
+
+
+def test_a_batch_is_compiled_once_and_dropped_where_a_cell_fails():
+    """In-process: queued cells share one object; after a crash the dropped cells' functions,
+    whose trampolines are loaded, are defined again and reached through them."""
+    from cellc_kernel.executor import Handlers
+    from cellc_kernel.interpreter import Interpreter
+
+    cells = [
+        ("int a1 = 1;", "In[1]"),
+        ("int a2 = a1 + 1;", "In[2]"),
+        ("*(volatile int *)0 = a2;", "In[3]"),
+        ("int h(void) { return 7; }", "In[4]"),
+        ("int use_h(void) { return h(); }", "In[5]"),
+    ]
+    interp = Interpreter()
+    try:
+        results = []
+        for k, (code, label) in enumerate(cells[:3]):
+            interp.queued = cells[k + 1 :]
+            results.append(interp.execute(code, label, Handlers()))
+        assert [r.ok for r in results] == [True, True, False]
+        objects = {o.so for o in interp.cell_objects.values()}
+        assert len(objects) == 1, "the queued cells were not compiled as one object"
+        assert interp._batch is None  # dropped at the crash: In[4] and In[5] never ran
+        assert interp.execute("int h(void) { return 8; }", "In[6]", Handlers()).ok
+        result = interp.execute("int use_h(void) { return h() * 10; }\nuse_h() + h()", "In[7]", Handlers())
+        assert result.ok and result.value[0] == "88", result
+        assert interp.execute("a2", "In[8]", Handlers()).value[0] == "2"
+    finally:
+        interp.shutdown()
 
 
 def test_a_cell_queued_behind_a_failing_one_sees_the_state_before_it(fresh_kernel):
