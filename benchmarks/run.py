@@ -3,6 +3,7 @@
     python benchmarks/run.py            # the full run (a few minutes)
     python benchmarks/run.py --quick    # a smoke run with few repetitions
     python benchmarks/run.py --json out.json   # also write every raw number
+    python benchmarks/run.py --only "run all" "back to back"   # some sections only
 
 Prints the machine, a table (row, measured, reference, ratio, goal, met) and a
 breakdown of where a trivial cell's time goes.  Nothing here asserts a timing:
@@ -518,6 +519,7 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="few repetitions and cells: a smoke run")
     ap.add_argument("--json", metavar="PATH", help="also write the machine, rows and raw numbers as JSON")
     ap.add_argument("--no-profile", action="store_true", help="skip the in-process breakdown of a trivial cell")
+    ap.add_argument("--only", nargs="+", metavar="WORD", help="run only the sections whose title has one of these")
     args = ap.parse_args()
     quick = args.quick
     cfg = {
@@ -541,6 +543,8 @@ def main() -> int:
     logdir = Path(tempfile.mkdtemp(prefix="cellc-bench-logs-"))
 
     def section(title: str, fn: Callable[[], Row | list[Row]], names: list[str]) -> None:
+        if args.only and not any(word.lower() in title.lower() for word in args.only):
+            return
         log(f"{title}...")
         t = time.perf_counter()
         try:

@@ -6,6 +6,11 @@ most of its time.  When "Run All" has queued the cells after the running one
 are generated one after another, each against the model the one before it
 leaves, then compiled by one gcc and linked into one shared object.
 
+While a batch's cells run, the batch of the cells queued after them is
+built on a thread (gcc has the machine's other core), against a copy of the
+model the batch leaves; it is used only if that model is the program's when
+its first cell arrives.
+
 Each cell still runs in its own turn: its entry function is called, its
 snapshot taken, its reply, output and undo step are its own.  A cell that
 fails, or that arrives unlike what was queued (or onto another model), drops
@@ -21,6 +26,7 @@ diagnostics).
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +36,8 @@ from .generate import Options, Unit
 from .model import Function, Program
 from .parse import ParsedCell
 
-MAX_CELLS = 48  # the first cell of a batch waits for all of them to compile
+MAX_CELLS = 96  # the first cell of a batch waits for all of them to compile
+FIRST_CELLS = 8  # the first batch of a run (the batch built while one runs has up to twice its cells)
 MAX_TEXT = 64 * 1024  # characters of C in one batch
 MAX_ATTEMPTS = 8  # compiles of one batch (gcc's complaints change how cells are generated)
 # a message of gcc's (some name the file but no line: "In[5]: error: ...")
@@ -72,6 +79,11 @@ class Batch:
     so: Path
     symbols: ObjectSymbols  # the whole object's
     cflags: tuple[str, ...]
+    last: Program  # the model its last cell leaves
+    last_number: int
+    size: int  # cells it had
+    following: threading.Thread | None = None  # building the batch of the cells queued after it
+    built: list[Batch] = field(default_factory=list)  # ... which it leaves here
 
     def take(self, code: str, label: str, number: int, program: Program, cflags: tuple[str, ...]):
         """The next cell, if it is the one now arriving, onto the model it was made for."""

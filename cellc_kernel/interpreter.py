@@ -21,6 +21,7 @@ from elftools.elf.elffile import ELFFile
 from . import crash, names, values
 from .arch import trampoline_asm
 from .batch import (
+    FIRST_CELLS,
     MAX_ATTEMPTS,
     MAX_CELLS,
     MAX_TEXT,
@@ -376,12 +377,15 @@ class Interpreter:
         self.kinds.update((name, kind) for name, kind in found.items() if kind != "?")
         return found
 
-    def _kinds(self, symbols) -> dict[str, str]:
+    def _kinds(self, symbols, ahead: bool = False) -> dict[str, str]:
         """F/D/S/? for each name the cell needs from outside the notebook:
         a function or data of the loaded libraries, a name of gcc's static
-        runtime (linked into the cell), or nothing known."""
+        runtime (linked into the cell), or nothing known.  `ahead`: only
+        what is known (NotAhead otherwise)."""
         need = {s for s in symbols.undefined - symbols.defined if not names.is_ours(s) and not s.startswith("__wrap_")}
         unknown = sorted(need - self.kinds.keys())
+        if unknown and ahead:
+            raise NotAhead
         if unknown:
             found = self._ask_kinds(unknown)
             static = static_runtime(self.compiler.gcc)[1]
@@ -489,25 +493,71 @@ class Interpreter:
     def _take_batched(self, code: str, label: str, upcoming: list[tuple[str, str]]) -> BatchedCell | None:
         """This cell from the batch compiled before it, or from a batch started
         now with the cells queued after it; None: it goes alone."""
+        if self._batch is not None and not self._batch.cells:
+            self._batch = self._following(self._batch)
         if self._batch is not None:
             cell = self._batch.take(code, label, self.counter + 1, self.program, tuple(self.compiler.cflags))
             if cell is not None:
+                self._build_following(self._batch, upcoming)
                 return cell
             self._drop_batch()
         if self.counter < self._batch_after or not self._would_batch([(code, label), *upcoming]):
             return None
         self._discard_lookahead()
-        batch = self._build_batch(self._plan_batch([(code, label), *upcoming]))
+        cells = [(code, label), *upcoming][:FIRST_CELLS]  # while they run, the next batch is built
+        batch = self._build_batch(self._plan_batch(cells, self.program, self.counter + 1))
         if batch is None:
             return None
         self._batch = batch
-        return batch.cells.pop(0)
+        cell = batch.cells.pop(0)
+        self._build_following(batch, upcoming)
+        return cell
 
-    def _plan_batch(self, cells: list[tuple[str, str]], retried: dict[str, Options] | None = None) -> list[BatchedCell]:
-        """The queued cells that can share a unit, each generated against the
-        model the one before it leaves (with the options gcc's complaints led
-        to, `retried`, for those compiled before)."""
-        program, shared, header, size = self.program, SharedUnit(), "", 0
+    def _build_following(self, batch: Batch, upcoming: list[tuple[str, str]]) -> None:
+        """Start building, on a thread, the batch of the cells queued after `batch`'s."""
+        rest = upcoming[len(batch.cells) :][: min(MAX_CELLS, 2 * batch.size)]
+        if batch.following is not None or not self._would_batch(rest):
+            return
+        base = batch.last.copy()  # its dicts change in the turns of the cells before it
+
+        def build() -> None:
+            try:
+                planned = self._plan_batch(rest, base, batch.last_number + 1, ahead=True)
+                following = self._build_batch(planned, ahead=True)
+            except Exception:  # noqa: BLE001 - NotAhead, or any failure: its cells go in their turn
+                return
+            if following is not None:
+                batch.built.append(following)
+
+        batch.following = threading.Thread(target=build, daemon=True)
+        batch.following.start()
+
+    @staticmethod
+    def _following(batch: Batch) -> Batch | None:
+        """The batch built after `batch`, ready to run onto the model `batch` left."""
+        if batch.following is None:
+            return None
+        batch.following.join()
+        if not batch.built:
+            return None
+        following = batch.built[0]
+        following.cells[0].before = batch.last  # it was planned against a copy
+        return following
+
+    def _plan_batch(
+        self,
+        cells: list[tuple[str, str]],
+        program: Program,
+        number: int,
+        retried: dict[str, Options] | None = None,
+        ahead: bool = False,
+    ) -> list[BatchedCell]:
+        """The queued cells that can share a unit, the first numbered `number`
+        onto `program`, each generated against the model the one before it
+        leaves (with the options gcc's complaints led to, `retried`, for those
+        compiled before).  `ahead`: on a thread, while the executor is busy."""
+        shared, header, size = SharedUnit(), "", 0
+        is_data = self._known_data if ahead else self._is_library_data
         planned: list[BatchedCell] = []
         for i, (code, label) in enumerate(cells[:MAX_CELLS]):
             code = code.encode("utf-8", "replace").decode("utf-8")
@@ -520,7 +570,7 @@ class Interpreter:
                     break
                 options = (retried or {}).get(label) or first_options(parsed, program)
                 options.shared = shared
-                unit = generate(program, parsed, self.counter + 1 + i, label, options, self._is_library_data)
+                unit = generate(program, parsed, number + i, label, options, is_data)
             except Exception:  # noqa: BLE001 - the cell goes alone in its turn and reports its own errors
                 break
             if unit.migrating or redefines(program, unit) or (header and unit.header not in ("", header)):
@@ -533,7 +583,7 @@ class Interpreter:
             program = unit.program
         return planned
 
-    def _build_batch(self, planned: list[BatchedCell]) -> Batch | None:
+    def _build_batch(self, planned: list[BatchedCell], ahead: bool = False) -> Batch | None:
         """Compile and link the planned cells as one object.  A cell gcc
         rejects is generated again with the options its complaint calls for
         (retry.py), as alone; the batch is cut before the first cell that
@@ -551,7 +601,8 @@ class Interpreter:
                 cut = -1
             if cut is not None:
                 if cut < 0:  # gcc blames none of them: not again for these cells
-                    self._batch_after = planned[-1].number
+                    if not ahead:
+                        self._batch_after = planned[-1].number
                     return None
                 retried = {}
                 for cell in planned[cut:]:
@@ -560,16 +611,19 @@ class Interpreter:
                         break
                     retried[cell.label] = cell.options
                 kept = planned[: cut + len(retried)]
-                planned = self._plan_batch([(c.code, c.label) for c in kept], retried)[: len(kept)]
+                first = planned[0]
+                again = [(c.code, c.label) for c in kept]
+                planned = self._plan_batch(again, first.before, first.number, retried, ahead)[: len(kept)]
                 continue
             symbols = read_symbols(obj)
             shares = split_symbols(symbols, [c.number for c in planned])
-            kinds = self._kinds(symbols)
+            kinds = self._kinds(symbols, ahead)
             missing = {name for name, kind in kinds.items() if kind == "?"}
             if shares is None or missing:
                 lacking = [i for i, c in enumerate(planned) if shares and shares[c.number].referenced & missing]
                 if not lacking:
-                    self._batch_after = planned[-1].number
+                    if not ahead:
+                        self._batch_after = planned[-1].number
                     return None
                 planned = planned[: min(lacking)]
                 continue
@@ -579,7 +633,8 @@ class Interpreter:
                 extra = self._trampolines(wrap, last, planned[-1].number)
                 so = self.compiler.link(obj, wrap, extra, "S" in kinds.values())
             except CompileError:
-                self._batch_after = planned[-1].number
+                if not ahead:
+                    self._batch_after = planned[-1].number
                 return None
             for i, cell in enumerate(planned):
                 # once the object is loaded, all its trampolines exist in the program
@@ -588,7 +643,7 @@ class Interpreter:
                 cell.warnings = warnings_of(stderr, cell.label)
                 for later in planned[i:]:  # the arrays' dimensions: the models after it know them
                     self._complete_arrays(later.unit.program, obj, cell.unit.arrays)
-            return Batch(planned, so, symbols, tuple(self.compiler.cflags))
+            return Batch(planned, so, symbols, tuple(self.compiler.cflags), last, planned[-1].number, len(planned))
         return None
 
     def _run_batched(self, cell: BatchedCell, handlers: Handlers) -> CellResult:
@@ -612,11 +667,13 @@ class Interpreter:
         return result
 
     def _drop_batch(self) -> None:
-        """Forget the cells of a batch that will not run from it.  Their numbers
-        are not given again: the batch's object may be loaded, with their symbols."""
+        """Forget the cells of a batch that will not run from it (and the batch
+        built after it).  Their numbers are not given again: the batch's
+        object may be loaded, with their symbols."""
         batch, self._batch = self._batch, None
-        if batch is not None and batch.cells:
-            self.counter = max(self.counter, batch.cells[-1].number)
+        if batch is not None:
+            following = self._following(batch)
+            self.counter = max(self.counter, following.last_number if following else batch.last_number)
 
     # -- reporting ----------------------------------------------------------------
     def release_frozen(self) -> None:

@@ -203,7 +203,7 @@ class CellcKernel(Kernel):
         while self._queued and self._queued[0][0] != current:
             self._queued.popleft()  # already run (or never seen by do_execute)
         cells = []
-        for _, content in itertools.islice(self._queued, 1, 1 + MAX_CELLS):
+        for _, content in itertools.islice(self._queued, 1, 1 + 2 * MAX_CELLS):  # a batch and the next
             if content.get("silent") or not content.get("store_history", True):
                 break
             cells.append((content.get("code", ""), f"In[{self.execution_count + 1 + len(cells)}]"))

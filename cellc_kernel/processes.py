@@ -7,6 +7,8 @@ import signal
 import time
 from pathlib import Path
 
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
 
 def send_signal(pid: int, signum: int) -> None:
     try:
@@ -83,7 +85,8 @@ def stop_tree(root: int, keep: set[int] = frozenset()) -> set[int]:
 def resident(pid: int) -> int:
     """Bytes of a process in RAM, pages shared with other processes counted in full (cheap)."""
     try:
-        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        with open(f"/proc/{pid}/statm", "rb") as f:  # once per snapshot and cell: no pathlib
+            return int(f.read().split()[1]) * PAGE_SIZE
     except (OSError, IndexError, ValueError):
         return 0
 
