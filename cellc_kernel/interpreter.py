@@ -505,7 +505,10 @@ class Interpreter:
             return None
         self._discard_lookahead()
         cells = [(code, label), *upcoming][:FIRST_CELLS]  # while they run, the next batch is built
-        batch = self._build_batch(self._plan_batch(cells, self.program, self.counter + 1))
+        try:
+            batch = self._build_batch(self._plan_batch(cells, self.program, self.counter + 1))
+        except CompileError:  # gcc did not finish: the cell goes alone and says so
+            batch = None
         if batch is None:
             return None
         self._batch = batch

@@ -194,6 +194,31 @@ def test_a_batch_is_compiled_once_and_dropped_where_a_cell_fails():
         interp.shutdown()
 
 
+def test_the_next_batch_is_built_while_one_runs():
+    """In-process: 40 queued cells run from a few objects (the first batch small, the next ones
+    built on a thread while the one before runs), with the values one at a time gives."""
+    from cellc_kernel.executor import Handlers
+    from cellc_kernel.interpreter import Interpreter
+
+    cells = [("int total = 0;", "In[1]")]
+    cells += [
+        (f"int v{i} = {i};\nint add{i}(int a) {{ return a + v{i}; }}\ntotal = add{i}(total);", f"In[{i}]")
+        for i in range(2, 40)
+    ]
+    cells += [("total", "In[40]")]
+    interp = Interpreter()
+    try:
+        for k, (code, label) in enumerate(cells):
+            interp.queued = cells[k + 1 :]
+            result = interp.execute(code, label, Handlers())
+            assert result.ok, result
+        assert result.value[0] == str(sum(range(2, 40)))
+        objects = {o.so for o in interp.cell_objects.values()}
+        assert 2 <= len(objects) <= 5, objects
+    finally:
+        interp.shutdown()
+
+
 def test_a_cell_queued_behind_a_failing_one_sees_the_state_before_it(fresh_kernel):
     """The look-ahead compiled the next cell against the failing cell's model: it must not be used."""
     k = fresh_kernel
