@@ -213,6 +213,9 @@ class _DebugInfo:
             idx = {}
             for die in cu.get_top_DIE().iter_children():
                 name = _die_name(die) if die.tag == "DW_TAG_variable" else None
+                if die.tag == "DW_TAG_variable" and "DW_AT_specification" in die.attributes:
+                    # the definition of a global declared before it in the unit
+                    name = _die_name(die.get_DIE_from_attribute("DW_AT_specification"))
                 if name:
                     idx.setdefault(name, []).append(die.offset)
             self._indexes[cu.cu_offset] = idx
@@ -226,9 +229,11 @@ class _DebugInfo:
             offsets = self._index(cu).get(name)
             if offsets:
                 dies = [self.dwarf.get_DIE_from_refaddr(off, cu) for off in offsets]
-                # Prefer the DIE that carries the type (a declaration may precede it).
+                # Prefer the definition that carries the type: a declaration may
+                # precede it, with an incomplete type (`extern int a[];`).
                 typed = [d for d in dies if "DW_AT_type" in d.attributes]
-                return (typed or dies)[0]
+                defining = [d for d in typed if "DW_AT_declaration" not in d.attributes]
+                return (defining or typed or dies)[0]
         # Not at file scope: fall back to a full walk (e.g. a function-local static).
         for cu in cus:
             for die in cu.iter_DIEs():
