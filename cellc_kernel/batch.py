@@ -18,9 +18,10 @@ the rest of the batch; they then go one at a time.  Once the object is loaded
 the trampolines of all its cells exist in the program, so every model of the
 batch (the ones a rollback or `%undo` may return to) lists them.
 
-Anything gcc says that is not a warning in a cell cuts the batch before the
-first cell it names (that cell then compiles alone, with its own retries and
-diagnostics).
+gcc's warnings go to the cells they name.  A cell gcc rejects is generated
+again with the options its complaint calls for (retry.py), as it would be
+alone; an error no retry mends cuts the batch before that cell, which then
+compiles alone, with its own diagnostics.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from .generate import Options, Unit
 from .model import Function, Program
 from .parse import ParsedCell
 
-MAX_CELLS = 96  # the first cell of a batch waits for all of them to compile
+MAX_CELLS = 96  # cells in one unit
 FIRST_CELLS = 8  # the first batch of a run (the batch built while one runs has up to twice its cells)
 MAX_TEXT = 64 * 1024  # characters of C in one batch
 MAX_ATTEMPTS = 8  # compiles of one batch (gcc's complaints change how cells are generated)
@@ -77,7 +78,6 @@ class BatchedCell:
 class Batch:
     cells: list[BatchedCell]  # those still to run, in order
     so: Path
-    symbols: ObjectSymbols  # the whole object's
     cflags: tuple[str, ...]
     last: Program  # the model its last cell leaves
     last_number: int

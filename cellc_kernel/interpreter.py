@@ -646,7 +646,7 @@ class Interpreter:
                 cell.warnings = warnings_of(stderr, cell.label)
                 for later in planned[i:]:  # the arrays' dimensions: the models after it know them
                     self._complete_arrays(later.unit.program, obj, cell.unit.arrays)
-            return Batch(planned, so, symbols, tuple(self.compiler.cflags), last, planned[-1].number, len(planned))
+            return Batch(planned, so, tuple(self.compiler.cflags), last, planned[-1].number, len(planned))
         return None
 
     def _run_batched(self, cell: BatchedCell, handlers: Handlers) -> CellResult:
