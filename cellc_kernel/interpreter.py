@@ -592,6 +592,7 @@ class Interpreter:
         (retry.py), as alone; the batch is cut before the first cell that
         still fails or that the linker lacks a name for.  None if fewer than
         two cells are left."""
+        cflags = tuple(self.compiler.cflags)  # if %cflags changes them meanwhile, the batch is not used
         for _attempt in range(MAX_ATTEMPTS):
             if len(planned) < 2:
                 return None
@@ -646,7 +647,7 @@ class Interpreter:
                 cell.warnings = warnings_of(stderr, cell.label)
                 for later in planned[i:]:  # the arrays' dimensions: the models after it know them
                     self._complete_arrays(later.unit.program, obj, cell.unit.arrays)
-            return Batch(planned, so, tuple(self.compiler.cflags), last, planned[-1].number, len(planned))
+            return Batch(planned, so, cflags, last, planned[-1].number, len(planned))
         return None
 
     def _run_batched(self, cell: BatchedCell, handlers: Handlers) -> CellResult:
