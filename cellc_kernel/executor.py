@@ -275,10 +275,6 @@ class Executor:
         self._streams = [_Stream("stdout", out_r), _Stream("stderr", err_r)]
         for fd in (self._evt_r, out_r, err_r):
             os.set_blocking(fd, False)
-        self._selector = selectors.DefaultSelector()  # one for every wait: a cell waits twice
-        self._selector.register(self._evt_r, selectors.EVENT_READ, None)
-        for stream in self._streams:
-            self._selector.register(stream.fd, selectors.EVENT_READ, stream)
         self._key = secrets.token_hex(8).encode()
         self._packets: list[bytes] = []
         self._parts: list[bytes] = []
@@ -434,7 +430,10 @@ class Executor:
         the process that must send it (ExecutorDied once it is gone)."""
         handlers = handlers or Handlers()
         budget = [self.output_limit, 0]
-        sel = self._selector
+        sel = selectors.DefaultSelector()
+        sel.register(self._evt_r, selectors.EVENT_READ, None)
+        for stream in self._streams:
+            sel.register(stream.fd, selectors.EVENT_READ, stream)
         kill_at: float | None = None
         previous = signal.getsignal(signal.SIGINT)
         self._interrupts = 0
@@ -494,6 +493,7 @@ class Executor:
                     else:
                         self._read_stream(key.data, handlers, budget)
         finally:
+            sel.close()
             if interruptible:
                 signal.signal(signal.SIGINT, previous)
 
@@ -690,7 +690,6 @@ class Executor:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
-        self._selector.close()
         for fd in (self._cmd_w, self._evt_r, *(s.fd for s in self._streams)):
             try:
                 os.close(fd)
