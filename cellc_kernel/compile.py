@@ -42,7 +42,9 @@ MAX_DIAGNOSTIC_LINES = 200
 COMPILE_TIMEOUT = 300
 DEFAULT_CFLAGS = ["-O0", "-Wall", "-std=gnu17"]
 
-LOCATION = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+):(?:(?P<col>\d+):)? (?P<kind>fatal error|error|warning|note): ")
+_LOCATION = re.compile(
+    r"^(?P<file>[^:\n]+):(?P<line>\d+):(?:(?P<col>\d+):)? (?P<kind>fatal error|error|warning|note): "
+)
 
 
 class CompileError(Exception):
@@ -63,10 +65,10 @@ class ObjectSymbols:
     referenced_in: dict[str, set[str]] = field(default_factory=dict)  # function or object ('' none) -> names
 
 
-def read_symbols(path: str | os.PathLike) -> ObjectSymbols:
-    """What an object defines, needs from elsewhere, and refers to; and which
-    of its functions and objects refers to what (`referenced_in`, local
-    ones too).  Debug and unwind relocations are left out: many, slow to
+def read_symbols(path: str | os.PathLike, by_holder: bool = False) -> ObjectSymbols:
+    """What an object defines, needs from elsewhere, and refers to; with
+    `by_holder` (a batch of cells), also which of its functions and objects
+    refers to what (`referenced_in`, local ones too).  Debug and unwind relocations are left out: many, slow to
     parse, and they name nothing of interest."""
     out = ObjectSymbols()
     with open(path, "rb") as f:
@@ -108,6 +110,9 @@ def read_symbols(path: str | os.PathLike) -> ObjectSymbols:
             if isinstance(section, RelocationSection) and section.name.startswith((".rela.text", ".rela.data"))
             for rel in section.iter_relocations()
         ]
+        out.referenced = {names[index] for _, _, index, _ in relocations if 0 < index < len(names) and names[index]}
+        if not by_holder:
+            return out
         spans = {where: sorted(found) for where, found in spans.items()}
 
         def holder(where: int, offset: int) -> str:
@@ -124,7 +129,6 @@ def read_symbols(path: str | os.PathLike) -> ObjectSymbols:
         anonymous = {where: sorted(found) for where, found in anonymous.items()}
         for where, offset, index, target in relocations:
             if 0 < index < len(names) and names[index]:
-                out.referenced.add(names[index])
                 name = names[index]
             elif index in section_of:  # a local function or object, by its section's symbol
                 name = holder(section_of[index], target)
@@ -153,7 +157,7 @@ def clean_diagnostics(raw: str, label: str) -> str:
         if line.startswith(("In file included from", "                 from")):
             blocks.append([line])
             continue
-        m = LOCATION.match(line)
+        m = _LOCATION.match(line)
         if (
             m
             or not blocks
@@ -170,7 +174,7 @@ def clean_diagnostics(raw: str, label: str) -> str:
         head = block[0]
         if re.search(rf": In function '{names.PREFIX}\w+':$", head) or head.endswith("At top level:"):
             continue
-        m = LOCATION.match(head)
+        m = _LOCATION.match(head)
         if not m:
             if "In function" in head or head.startswith(("In file included", "                 from")):
                 kept.extend(block)
@@ -193,13 +197,13 @@ def clean_diagnostics(raw: str, label: str) -> str:
     out: list[str] = []
     seen: set[str] = set()
     for i, line in enumerate(kept):
-        if LOCATION.match(line):
+        if _LOCATION.match(line):
             if line in seen:
                 continue
             seen.add(line)
-        if line.endswith(":") and not LOCATION.match(line):
+        if line.endswith(":") and not _LOCATION.match(line):
             nxt = kept[i + 1] if i + 1 < len(kept) else ""
-            if not nxt or (nxt.endswith(":") and not LOCATION.match(nxt)):
+            if not nxt or (nxt.endswith(":") and not _LOCATION.match(nxt)):
                 continue
         out.append(line)
     return _shorten(names.shown("\n".join(out)).strip("\n"))
@@ -216,7 +220,7 @@ def _shorten(text: str) -> str:
 
 
 def _is_error_in(line: str, label: str) -> bool:
-    m = LOCATION.match(line)
+    m = _LOCATION.match(line)
     return bool(m) and m.group("file") == label and m.group("kind") in ("error", "fatal error")
 
 
@@ -224,7 +228,7 @@ def _without_generated_errors(lines: list[str]) -> list[str]:
     out: list[str] = []
     skipping = False
     for line in lines:
-        m = LOCATION.match(line)
+        m = _LOCATION.match(line)
         if m:
             skipping = m.group("file") == "<cellc>"
         elif line.endswith(":") and not line.startswith(" "):

@@ -619,7 +619,7 @@ class Interpreter:
                 again = [(c.code, c.label) for c in kept]
                 planned = self._plan_batch(again, first.before, first.number, retried, ahead)[: len(kept)]
                 continue
-            symbols = read_symbols(obj)
+            symbols = read_symbols(obj, by_holder=True)
             shares = split_symbols(symbols, [c.number for c in planned])
             kinds = self._kinds(symbols, ahead)
             missing = {name for name, kind in kinds.items() if kind == "?"}
@@ -640,13 +640,15 @@ class Interpreter:
                 if not ahead:
                     self._batch_after = planned[-1].number
                 return None
-            for i, cell in enumerate(planned):
+            for cell in planned:
                 # once the object is loaded, all its trampolines exist in the program
                 cell.unit.program.trampolines |= last.trampolines
                 cell.symbols = shares[cell.number]
                 cell.warnings = warnings_of(stderr, cell.label)
-                for later in planned[i:]:  # the arrays' dimensions: the models after it know them
-                    self._complete_arrays(later.unit.program, obj, cell.unit.arrays)
+                # the arrays' dimensions, in its model and the batch's last (the next batch is planned
+                # from a copy of that); the models between take them from the program in their turn
+                for model in {id(cell.unit.program): cell.unit.program, id(last): last}.values():
+                    self._complete_arrays(model, obj, cell.unit.arrays)
             return Batch(planned, so, cflags, last, planned[-1].number, len(planned))
         return None
 
