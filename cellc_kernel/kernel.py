@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import atexit
 import collections
+import faulthandler
 import functools
 import hmac
 import itertools
+import signal
 import subprocess
 import sys
 import threading
@@ -76,6 +78,7 @@ class CellcKernel(Kernel):
         self.history = History()  # the cells as typed, for history requests
         self._published = False  # the running cell sent something on IOPub
         self._queued: collections.deque[tuple[str, dict]] = collections.deque()  # (msg_id, content) as received
+        self._queued_lock = threading.Lock()  # the shell channel thread appends while a cell reads
 
     @property
     def language_info(self):
@@ -180,7 +183,9 @@ class CellcKernel(Kernel):
             # ipykernel's own check fail as a replay), and checked with an HMAC
             # of our own (the session's is shared with other threads).
             if header.get("msg_type") == "execute_request" and self._signed(parts):
-                self._queued.append((header["msg_id"], self.session.unpack(parts[4])))
+                content = self.session.unpack(parts[4])
+                with self._queued_lock:
+                    self._queued.append((header["msg_id"], content))
         except Exception:  # noqa: BLE001 - ipykernel reports bad messages itself
             pass
         await super().shell_channel_thread_main(msg)
@@ -200,10 +205,12 @@ class CellcKernel(Kernel):
         from .batch import MAX_CELLS
 
         current = self.get_parent("shell").get("header", {}).get("msg_id")
-        while self._queued and self._queued[0][0] != current:
-            self._queued.popleft()  # already run (or never seen by do_execute)
+        with self._queued_lock:
+            while self._queued and self._queued[0][0] != current:
+                self._queued.popleft()  # already run (or never seen by do_execute)
+            queued = list(itertools.islice(self._queued, 1, 1 + 2 * MAX_CELLS))  # a batch and the next
         cells = []
-        for _, content in itertools.islice(self._queued, 1, 1 + 2 * MAX_CELLS):  # a batch and the next
+        for _, content in queued:
             if content.get("silent") or not content.get("store_history", True):
                 break
             cells.append((content.get("code", ""), f"In[{self.execution_count + 1 + len(cells)}]"))
@@ -221,12 +228,12 @@ class CellcKernel(Kernel):
         label = f"In[{self.execution_count}]"
         from .interpreter import CellResult
 
-        # (a magic's own cells are not the notebook's next ones)
-        self.interpreter.queued = [] if code.lstrip().startswith(("%", "!")) else self._queued_cells()
         if store_history and not silent:
             self.history.record(self.execution_count, code)
         source = code
         try:
+            # (a magic's own cells are not the notebook's next ones)
+            self.interpreter.queued = [] if code.lstrip().startswith(("%", "!")) else self._queued_cells()
             code, result = self.magics.run(code, label, handlers)
             if result is None:
                 result = self.interpreter.execute(code, label, handlers)
@@ -314,4 +321,6 @@ def main() -> None:
     except LimitError as e:
         sys.exit(f"cellc: {e}")
 
+    # A kernel that seems hung: `kill -USR2 PID` writes every thread's stack to its stderr.
+    faulthandler.register(signal.SIGUSR2, all_threads=True)
     IPKernelApp.launch_instance(kernel_class=CellcKernel, outstream_class="cellc_kernel.kernel.OutStream")

@@ -20,6 +20,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -132,6 +133,8 @@ class Lab:
     url: str
     token: str
     root: Path
+    log: Path  # the server's output, the kernel's stderr with it
+    pid: int  # the server's
 
 
 def _free_port() -> int:
@@ -193,7 +196,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
             if time.monotonic() > deadline:
                 pytest.fail(f"JupyterLab did not answer within 120 s:\n{log_path.read_text()[-3000:]}")
             time.sleep(0.5)
-        yield Lab(url, token, root)
+        yield Lab(url, token, root, log_path, server.pid)
     finally:
         server.terminate()
         try:
@@ -234,8 +237,40 @@ def test_launcher_shows_the_cellc_logo(lab: Lab, browser) -> None:
         page.close()
 
 
+def _kernels_of(server: int) -> list[int]:
+    """The pids of the cellc kernels the server started."""
+    kernels = []
+    for proc in Path("/proc").iterdir():
+        try:
+            ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if ppid == server and b"cellc_kernel" in (proc / "cmdline").read_bytes():
+                kernels.append(int(proc.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return kernels
+
+
+def _what_the_page_shows(page, lab: Lab) -> str:
+    """The cells' prompts and outputs, the kernel's status and the server's log
+    (with the kernel's stderr), for a failure that happens only elsewhere."""
+    OUTPUT_DIR.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT_DIR / "jupyterlab-failed.png"))
+    prompts = page.locator(".jp-NotebookPanel .jp-InputPrompt").all_inner_texts()
+    outputs = page.locator(".jp-NotebookPanel .jp-OutputArea-output").all_inner_texts()
+    status = page.locator(".jp-NotebookPanel-toolbar").all_inner_texts()
+    for kernel in _kernels_of(lab.pid):
+        os.kill(kernel, signal.SIGUSR2)  # its threads' stacks, into the server's log
+    time.sleep(1)
+    return (
+        f"the outputs did not come; prompts {prompts}, toolbar {status}\noutputs: {outputs}\n"
+        f"server log:\n{lab.log.read_text()[-12000:]}"
+    )
+
+
 def test_notebook_runs_in_jupyterlab(lab: Lab, browser) -> None:
     """Open the notebook, Run All Cells, see the text and both pictures decoded by the browser."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page = browser.new_page(viewport={"width": 1280, "height": 1500})
     try:
         page.goto(f"{lab.url}/lab/tree/pictures.ipynb?token={lab.token}")
@@ -246,13 +281,16 @@ def test_notebook_runs_in_jupyterlab(lab: Lab, browser) -> None:
         page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
 
         text = page.locator(".jp-OutputArea-output", has_text="hello from C: 6 * 7 = 42")
-        text.wait_for(timeout=TIMEOUT_MS)
+        try:
+            text.wait_for(timeout=TIMEOUT_MS)
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.jp-OutputArea-output img')]"
+                ".filter(i => i.complete && i.naturalWidth > 0).length >= 2",
+                timeout=TIMEOUT_MS,
+            )
+        except PlaywrightTimeout:
+            pytest.fail(_what_the_page_shows(page, lab))
         images = page.locator(".jp-OutputArea-output img")
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('.jp-OutputArea-output img')]"
-            ".filter(i => i.complete && i.naturalWidth > 0).length >= 2",
-            timeout=TIMEOUT_MS,
-        )
         sizes = images.evaluate_all("imgs => imgs.map(i => [i.naturalWidth, i.naturalHeight])")
         assert [360, 240] in sizes  # cellc_image_rgb, as the browser decoded our PNG
         assert [640, 400] in sizes  # cellc_plot, rendered by matplotlib
