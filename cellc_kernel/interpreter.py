@@ -19,7 +19,7 @@ from pathlib import Path
 from elftools.elf.elffile import ELFFile
 
 from . import crash, names, values
-from .arch import trampoline_asm
+from .arch import ABI_CALLS, trampoline_asm
 from .batch import (
     FIRST_CELLS,
     MAX_ATTEMPTS,
@@ -382,7 +382,11 @@ class Interpreter:
         a function or data of the loaded libraries, a name of gcc's static
         runtime (linked into the cell), or nothing known.  `ahead`: only
         what is known (NotAhead otherwise)."""
-        need = {s for s in symbols.undefined - symbols.defined if not names.is_ours(s) and not s.startswith("__wrap_")}
+        need = {
+            s
+            for s in symbols.undefined - symbols.defined
+            if not names.is_ours(s) and not s.startswith("__wrap_") and s not in ABI_CALLS
+        }
         unknown = sorted(need - self.kinds.keys())
         if unknown and ahead:
             raise NotAhead
