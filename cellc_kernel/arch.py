@@ -88,13 +88,13 @@ __wrap_{n}:
 """
 
 # Functions that compiled code calls by ABI rather than by name: the linker
-# rewrites their call sequences (TLS general dynamic), so they are left to the
-# dynamic linker and never routed through a trampoline.  Wrapped, the call
-# became local and x86-64 ld relaxed `data16 rex.W call *GOT` into
-# `data16 rex.W addr32 call`, whose prefix order makes AMD CPUs run it as a
-# 16-bit call (every _Thread_local access crashed).  None of them is a name a
-# notebook may define.
-ABI_CALLS = frozenset({"__tls_get_addr", "___tls_get_addr", "__tls_get_offset"})
+# rewrites their call sequences (TLS general dynamic on x86-64, and on aarch64
+# with -mtls-dialect=trad), so they are left to the dynamic linker and never
+# routed through a trampoline.  Wrapped, the call became local and x86-64 ld
+# relaxed `data16 rex.W call *GOT` into `data16 rex.W addr32 call`, whose prefix
+# order makes AMD CPUs run it as a 16-bit call (every _Thread_local access
+# crashed).  No notebook may define these names.
+ABI_CALLS = frozenset({"__tls_get_addr"})
 
 _TEMPLATES = {"x86_64": _X86_64, "amd64": _X86_64, "aarch64": _AARCH64, "arm64": _AARCH64}
 

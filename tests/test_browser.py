@@ -307,9 +307,8 @@ def test_notebook_runs_in_jupyterlab(lab: Lab, browser) -> None:
     try:
         page.goto(f"{lab.url}/lab/tree/pictures.ipynb?token={lab.token}")
         page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=TIMEOUT_MS)
-        # A user runs the notebook once the status says the kernel is idle: before that, the kernel's
-        # name already shows, and a cell run before the session has its kernel is dropped by
-        # JupyterLab ("Session has no kernel"), its prompt left empty.
+        # A user runs the notebook once the status says the kernel is idle: the kernel's name shows
+        # while the session is still being set up, and a run asked for then can be dropped.
         page.locator(".jp-NotebookPanel-toolbar", has_text="C (cellc)").wait_for(timeout=TIMEOUT_MS)
         page.locator('.jp-NotebookPanel-toolbar .jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(
             timeout=TIMEOUT_MS
