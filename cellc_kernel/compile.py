@@ -144,13 +144,52 @@ def read_symbols(path: str | os.PathLike, by_holder: bool = False) -> ObjectSymb
     return out
 
 
-def clean_diagnostics(raw: str, label: str) -> str:
+# gcc's word for a declaration after a statement: the generator turns it on in
+# the run function, where it means that a "statement" declares (generate.py).
+MIXED_DECLARATIONS = "[-Wdeclaration-after-statement]"
+_C90 = {"-std=c89", "-std=c90", "-std=gnu89", "-std=gnu90", "-ansi", "-std=iso9899:1990", "-std=iso9899:199409"}
+
+
+def warns_mixed_declarations(cflags: list[str]) -> bool:
+    """Whether gcc warns of declarations after statements with these flags
+    (in one file too): then the warnings are the user's, and shown."""
+    pedantic = any(f in ("-pedantic", "-Wpedantic", "-pedantic-errors") for f in cflags)
+    return "-Wdeclaration-after-statement" in cflags or (pedantic and any(f in _C90 for f in cflags))
+
+
+def declarations_among_statements(raw: str, label: str) -> set[tuple[int, int]]:
+    """(line, column) in the cell `label` of each declaration gcc found among
+    the run function's statements: where its warning points, or, for one a
+    macro wrote, where the cell expands the macro."""
+    found: set[tuple[int, int]] = set()
+    mixed, place = False, None
+    for line in raw.splitlines():
+        m = _LOCATION.match(line)
+        if not m:
+            continue
+        here = (int(m.group("line")), int(m.group("col") or 1)) if m.group("file") == label else None
+        if m.group("kind") == "note":
+            if mixed and here and "in expansion of macro" in line:
+                place = here  # the outermost expansion comes last
+            continue
+        if mixed and place:
+            found.add(place)
+        mixed = m.group("kind") == "warning" and MIXED_DECLARATIONS in line
+        place = here if mixed else None
+    if mixed and place:
+        found.add(place)
+    return found
+
+
+def clean_diagnostics(raw: str, label: str, mixed_declarations: bool = False) -> str:
     """gcc's output reduced to what concerns the user.
 
     Messages are kept when they point into this cell; elsewhere (earlier
     cells' definitions in the prelude, our generated code) only errors and
     the notes that follow a kept message are kept.  "In function" context
-    lines naming generated functions are dropped.
+    lines naming generated functions are dropped, and so are warnings of
+    declarations after statements unless `mixed_declarations` (the user's
+    flags ask for them; see `warns_mixed_declarations`).
     """
     blocks: list[list[str]] = []
     for line in raw.splitlines():
@@ -186,6 +225,8 @@ def clean_diagnostics(raw: str, label: str) -> str:
                 kept.extend(block)
             continue
         keep = here or kind in ("error", "fatal error")
+        if kind == "warning" and MIXED_DECLARATIONS in head and not mixed_declarations:
+            keep = False
         keep_notes = keep
         if keep:
             kept.extend(block)
@@ -301,17 +342,17 @@ class Compiler:
         self._pch[key] = path
         return path
 
-    def compile(self, name: str, header: str, body: str, label: str, cell_text: str = "") -> tuple[Path, str]:
-        """Compile to an object; returns (object path, warnings text).
+    def compile(self, name: str, header: str, body: str, label: str, cell_text: str = "") -> tuple[Path, str, str]:
+        """Compile to an object; returns (object path, warnings text, gcc's output).
 
         The cell's own text is saved under its label in the work directory
         (gcc's cwd), so diagnostics quote the user's lines."""
         self._save_source(label, cell_text)
         obj, proc = self._compile_unit(name, header, body)
-        diagnostics = clean_diagnostics(proc.stderr, label)
+        diagnostics = clean_diagnostics(proc.stderr, label, warns_mixed_declarations(self.cflags))
         if proc.returncode != 0:
             raise CompileError(diagnostics or _shorten(proc.stderr.strip()), proc.stderr)
-        return obj, diagnostics
+        return obj, diagnostics, proc.stderr
 
     def compile_shared(self, name: str, header: str, body: str, sources: dict[str, str]) -> tuple[Path | None, str]:
         """One unit holding several cells (batch.py): (the object, or None if gcc

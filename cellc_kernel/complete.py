@@ -303,7 +303,7 @@ def expression_type(interp: Interpreter, expr: str, scan: CellScan) -> values.CT
 def _compile_probe(interp: Interpreter, header: str, body: str) -> values.CType | None:
     name = f"probe{next(_probe_counter)}"
     try:
-        obj, _ = interp.compiler.compile(name, header, body, "<probe>")
+        obj, _, _ = interp.compiler.compile(name, header, body, "<probe>")
     except (CompileError, OSError):
         return None
     try:

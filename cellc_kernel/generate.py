@@ -472,9 +472,13 @@ class Generator:
             old = self.old.find(("macro", macro))
             if old is not None:
                 restore.append(old.render())
+        # Nothing at the top level of this body may be a declaration: the
+        # cell's declarations are globals.  After the first `;` gcc warns of
+        # any, and `statements_that_declare` finds what the split misread.
         return (
             '#pragma GCC diagnostic push\n#pragma GCC diagnostic ignored "-Wreturn-type"\n'
-            f"{_function_names(self.label)}static void {name}(void) {{\n"
+            '#pragma GCC diagnostic warning "-Wdeclaration-after-statement"\n'
+            f"{_function_names(self.label)}static void {name}(void) {{\n;\n"
             f"{''.join(restore)}{''.join(self.body)}\n}}\n"
             f"{_function_names()}#pragma GCC diagnostic pop\n"
         )
@@ -603,6 +607,13 @@ class Generator:
             self.migrating,
             self.changed,
         )
+
+
+def statements_that_declare(cell: ParsedCell, places: set[tuple[int, int]]) -> list[Item]:
+    """The statement items of `cell` that gcc reads as declarations, from the
+    places (line, 1-based column) of its warnings of declarations after
+    statements in the run function (`compile.declarations_among_statements`)."""
+    return [item for item in cell.items if item.kind == "statement" and (item.line, item.col + 1) in places]
 
 
 def generate(

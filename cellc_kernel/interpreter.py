@@ -34,14 +34,23 @@ from .batch import (
     split_symbols,
     warnings_of,
 )
-from .compile import CompileError, Compiler, read_symbols, static_runtime
+from .compile import CompileError, Compiler, declarations_among_statements, read_symbols, static_runtime
 from .executor import Executor, ExecutorDied, Handlers, NoPlaceToBuild, Outcome, build_executor
 from .export import NoteRecord, ResetRecord
-from .generate import CellRecord, Options, generate
+from .generate import CellRecord, Options, generate, statements_that_declare
 from .limits import SNAPSHOT_MARGIN, Limits, format_size
 from .migrate import Plan, plan_migration
 from .model import Program, SharedUnit
-from .parse import Splitter, expand_macro_items, paste_headers, resolve_conditionals
+from .parse import (
+    Item,
+    ParsedCell,
+    Splitter,
+    brace_runs,
+    expand_macro_items,
+    paste_headers,
+    resolve_conditionals,
+    resolve_line_directives,
+)
 from .retry import adjust, first_options
 
 SIGNAL_NAMES = {
@@ -317,8 +326,28 @@ class Interpreter:
                 code = resolve_conditionals(code, preprocess)
             if code == before:
                 break
-        code = expand_macro_items(code, program.macro_texts(), preprocess)
-        return typed, Splitter(program.is_value_name).split(code)
+        code = resolve_line_directives(code, preprocess)
+        macros = program.macro_texts()
+        code = expand_macro_items(code, macros, preprocess)
+        joined, expanded = brace_runs(code, macros, preprocess)
+        if expanded:
+            code = expand_macro_items(code, macros, preprocess, expanded)
+            joined, _ = brace_runs(code, macros, preprocess)
+        return typed, self._splitter(code, program, joined).split(code)
+
+    def _splitter(self, code: str, program: Program, joined: dict[int, int] | None = None) -> Splitter:
+        """A splitter for `code` that knows the program's names and macros
+        (the notebook's, the cell's own and the headers')."""
+        defined = set(re.findall(r"^[ \t]*#[ \t]*define[ \t]+(\w+)", code, re.M))
+        includes = "".join(re.findall(r"^[ \t]*#[ \t]*include\b.*\n?", code, re.M))
+
+        def is_macro(name: str) -> bool:
+            if name in defined or name in program.macros():
+                return True
+            output = self._preprocess(f"{includes}\n#ifdef {name}\n{names.EXPANSION_MARK}\n#endif\n", program)
+            return output is not None and names.EXPANSION_MARK in output
+
+        return Splitter(program.is_value_name, is_macro, joined)
 
     @staticmethod
     def _not_ahead(*_args) -> None:
@@ -338,8 +367,14 @@ class Interpreter:
         for _attempt in range(6):
             unit = generate(program, parsed, number, label, options, is_data)
             try:
-                obj, warnings = self.compiler.compile(names.cell_file(number), unit.header, unit.body, label, code)
-                return unit, obj, warnings
+                obj, warnings, raw = self.compiler.compile(names.cell_file(number), unit.header, unit.body, label, code)
+                declaring = statements_that_declare(parsed, declarations_among_statements(raw, label))
+                if not declaring:
+                    return unit, obj, warnings
+                parsed = self._split_again(parsed, declaring, program, label)
+                if isinstance(parsed, CellResult):
+                    return parsed
+                continue
             except CompileError as e:
                 if adjust(options, e.raw, parsed, label):
                     continue
@@ -354,6 +389,26 @@ class Interpreter:
                 notes = "".join(f"\nnote: {why}" for why in kept)
                 return _error("CompileError", "the cell did not compile; nothing changed", e.diagnostics + notes)
         return _error("CompileError", "the cell did not compile")
+
+    def _split_again(
+        self, parsed: ParsedCell, declaring: list[Item], program: Program, label: str
+    ) -> ParsedCell | CellResult:
+        """The cell split anew with the statements gcc reads as declarations
+        (a header's macro that declares: `LIST_HEAD(h, e) head;`) replaced by
+        their expansion; or the error saying what cellc could not read."""
+        code = parsed.source.decode("utf-8", "surrogateescape")
+        starts = {item.start: item.end for item in declaring}
+        expanded = expand_macro_items(code, program.macro_texts(), lambda t: self._preprocess(t, program), starts)
+        again = self._splitter(expanded, program).split(expanded)
+        if expanded != code and not any(it.kind == "statement" and it.start in starts for it in again.items):
+            return again
+        lines = code.splitlines()
+        detail = "\n".join(
+            f"{label}:{it.line}:{it.col + 1}: error: cellc reads this as a statement, but gcc reads a declaration "
+            f"here: what it declares would not reach later cells\n    {it.line} | {lines[it.line - 1]}"
+            for it in declaring
+        )
+        return _error("CompileError", "cellc cannot split the cell as gcc reads it; nothing changed", detail)
 
     def _preprocess(self, text: str, program: Program | None = None) -> str | None:
         """`text` through gcc's preprocessor with the notebook's includes and macros."""

@@ -17,6 +17,7 @@ import tree_sitter_c
 from tree_sitter import Language, Node, Parser
 
 from . import names
+from .ctext import C23_KEYWORDS, GNU_KEYWORDS, KEYWORDS
 
 C_LANGUAGE = Language(tree_sitter_c.language())
 _parsers = threading.local()  # a parser per thread: the Run All look-ahead parses on one of its own
@@ -153,6 +154,16 @@ def names_in_tree(root: Node) -> tuple[set[str], set[str]]:
     return uses, declared
 
 
+_CONTINUED_END = re.compile(r"(?:\\[ \t]*\n[ \t]*)*\\?[ \t]*(\n?)\Z")
+
+
+def _logical_line(text: str) -> str:
+    """A directive's text without a trailing line continuation: `#define X 1 \\`
+    before a blank line ends there, and the kernel's next line must never be
+    glued to it."""
+    return _CONTINUED_END.sub(r"\1", text, count=1)
+
+
 def _original(source: bytes, node: Node) -> str:
     """A node's text in the user's source; a masked word (see `_mask`) whole."""
     text = _text(source, node)
@@ -285,6 +296,38 @@ def declarator_name(node: Node | None) -> tuple[str, bool]:
     return (found.text.decode(), is_function) if found is not None else ("", False)
 
 
+def _old_style_parameters(declarator: Node, body: Node | None) -> Node | None:
+    """The identifier list of a K&R definition's declarator (`f(a, b)`), or
+    None.  tree-sitter reads a lone `k` as an unnamed parameter of type `k`:
+    it is a name when the body uses it as a value."""
+    node = declarator
+    while node is not None and node.type != "function_declarator":
+        node = node.child_by_field_name("declarator") or next(iter(node.named_children), None)
+    params = node.child_by_field_name("parameters") if node is not None else None
+    if params is None or not params.named_children:
+        return None
+    if any(c.type == "identifier" for c in params.named_children):
+        return params
+    lone = {
+        c.child_by_field_name("type").text
+        for c in params.named_children
+        if c.type == "parameter_declaration"
+        and c.child_by_field_name("declarator") is None
+        and c.child_by_field_name("type").type == "type_identifier"
+        and c.named_child_count == 1
+    }
+    if len(lone) != len(params.named_children) or body is None:
+        return None
+    values: set[bytes] = set()
+    stack = [body]
+    while stack:
+        n = stack.pop()
+        if n.type == "identifier":
+            values.add(n.text)
+        stack.extend(n.children)
+    return params if lone <= values else None
+
+
 def _name_node(node: Node | None) -> Node | None:
     return declarator_node(node, members=False)[0]
 
@@ -381,17 +424,91 @@ def _mask(source: bytes) -> tuple[bytes, list[bytes]]:
     return bytes(out), spans
 
 
+_SKIPPED = re.compile(rb'//[^\n]*|/\*.*?(?:\*/|\Z)|"(?:\\.|[^"\\\n])*"?|\'(?:\\.|[^\'\\\n])*\'?', re.S)
+_DIRECTIVE_LINE = re.compile(rb"[ \t]*#(?:[^\n\\]|\\.|\\\n)*", re.S)
+
+
+def _top_level_starts(source: bytes):
+    """Offsets where a top-level item may start, as the C grammar reads braces
+    (outside comments, strings and directives): the cell's start, and after a
+    `;` or a `}` at the top level or a directive's line."""
+    depth, i, start = 0, 0, 0
+    at_line_start = True
+    block_ends_item = False  # whether the top-level `{` open now is a body (not `struct S {`, `= {`)
+    last = b";"  # the last significant byte at the top level
+    while i < len(source):
+        c = source[i : i + 1]
+        if at_line_start and (m := _DIRECTIVE_LINE.match(source, i)) and m.group().lstrip().startswith(b"#"):
+            i = m.end()
+            if depth == 0:
+                start = i
+            continue
+        at_line_start = c == b"\n"
+        if c in b"/\"'" and (m := _SKIPPED.match(source, i)):
+            i = max(m.end(), i + 1)
+            continue
+        if depth == 0 and start is not None and not c.isspace():
+            yield i
+            start = None
+        if c == b"{" and depth == 0:
+            block_ends_item = last in b");" or source[max(0, i - 4) : i].rstrip().endswith((b"else", b"do"))
+        if c in b"({[":
+            depth += 1
+        elif c in b")}]":
+            depth = max(depth - 1, 0)
+            if depth == 0 and c == b"}" and block_ends_item:
+                start = i + 1
+        elif c == b";" and depth == 0:
+            start = i + 1
+        if depth == 0 and not c.isspace() or c in b"({[" and depth == 1:
+            last = c
+        i += 1
+
+
+_IMPLICIT_INT_HEAD = re.compile(
+    rb"((?:(?:static|extern|inline|__inline|__inline__|_Noreturn|const|volatile|register)\s+)*)([A-Za-z_]\w*)\s*\("
+)
+_NOT_A_NAME = KEYWORDS | GNU_KEYWORDS | C23_KEYWORDS
+
+
+def _implicit_int_heads(source: bytes) -> list[tuple[int, int]]:
+    """(start, name offset) of each definition without a return type, which
+    C90 reads as `int` and gcc takes with a warning: `main() { ... }`,
+    `static f(k) int k; { ... }`.  At the top level `NAME(...) {` is nothing
+    else (a statement macro aside, which the caller rules out)."""
+    heads = []
+    for start in _top_level_starts(source):
+        m = _IMPLICIT_INT_HEAD.match(source, start)
+        if m is None or m.group(2).decode() in _NOT_A_NAME:
+            continue
+        close = _close_paren(source, m.end() - 1)
+        rest = source[close:] if close is not None else b""
+        # `{`, or K&R parameter declarations `int a; char *b;` and then `{`
+        if re.match(rb"(?:\s|/\*.*?\*/|//[^\n]*)*(?:[A-Za-z_][^{};()]*(?:\([^{};]*\)[^{};()]*)*;\s*)*\{", rest, re.S):
+            heads.append((start, m.start(2)))
+    return heads
+
+
 class Splitter:
     """Cuts cells into items; `is_value_name(name)` says whether an identifier
-    is a known variable or function (to read `a * b;` as an expression)."""
+    is a known variable or function (to read `a * b;` as an expression), and
+    `is_macro(name)` whether it is a macro (`CHECK(x) { ... }` is a statement)."""
 
-    def __init__(self, is_value_name=lambda name: False):
+    def __init__(self, is_value_name=lambda name: False, is_macro=lambda name: False, joined=None):
         self.is_value_name = is_value_name
+        self.is_macro = is_macro
+        self.joined: dict[int, int] = joined or {}  # function definitions macros hide braces of (`brace_runs`)
 
     def split(self, code: str) -> ParsedCell:
         source = code.encode("utf-8", "surrogateescape")
         masked, typeofs = _mask(source)
         self._masked = masked
+        implicit = self._implicit_int_functions(source, masked)
+        if implicit:  # tree-sitter cannot read them: it parses the rest without them
+            masked = bytearray(masked)
+            for item, _ in implicit:
+                masked[item.start : item.end] = _blanked(masked[item.start : item.end])
+            masked = bytes(masked)
         tree = parse_tree(masked)
         nodes = [n for n in tree.root_node.children if n.end_byte > n.start_byte]  # no MISSING tokens
         value = None
@@ -407,10 +524,48 @@ class Splitter:
             text = source[last.start_byte : value].decode("utf-8", "replace")
             items.append(Item("value", last.start_byte, value, text, last.start_point[0] + 1, last.start_point[1]))
         uses, declared = names_in_tree(tree.root_node)
+        for item, root in implicit:
+            items.append(item)
+            more_uses, more_declared = names_in_tree(root)
+            uses |= more_uses
+            declared |= more_declared
+        items.sort(key=lambda item: item.start)
         for text in typeofs:
             uses |= identifiers(text.decode("utf-8", "replace"))
         uses -= {name for name in uses if not name.strip("_")}  # the masks themselves
         return ParsedCell(source, items, value is not None, uses, declared)
+
+    def _implicit_int_functions(self, source: bytes, masked: bytes) -> list[tuple[Item, Node]]:
+        """Function items of the definitions without a return type (and the
+        root of each one's parse): each is parsed on its own with `int `
+        written before its name, and its offsets are mapped back to the cell."""
+        out = []
+        for start, name_at in _implicit_int_heads(masked):
+            name = re.match(rb"\w+", masked[name_at:]).group().decode()
+            if self.is_macro(name):
+                continue
+            head = name_at - start
+            text = masked[start:name_at] + b"int " + masked[name_at:]
+            root = parse_tree(text).root_node
+            fn = root.children[0] if root.child_count else None
+            if fn is None or fn.type != "function_definition" or fn.has_error:
+                continue
+            original = source[start:name_at] + b"int " + source[name_at:]
+
+            def moved(offset: int, head=head, start=start) -> int:
+                return start + (offset if offset <= head else offset - 4)
+
+            item = self._function(original, fn, fn.end_byte, set())
+            if item.kind != "function":
+                continue
+            item.start, item.end = start, moved(fn.end_byte)
+            item.text = source[item.start : item.end].decode("utf-8", "replace")
+            item.line = source.count(b"\n", 0, start) + 1
+            item.col = start - (source.rfind(b"\n", 0, start) + 1)
+            item.name_range = (moved(item.name_range[0]), moved(item.name_range[1]))
+            item.edits = [Edit(moved(e.start), moved(e.end), e.text) for e in item.edits]
+            out.append((item, fn))
+        return out
 
     @staticmethod
     def _may_end_with_value(source: bytes, last: Node) -> bool:
@@ -469,6 +624,10 @@ class Splitter:
             if node.type == ";":
                 continue
             end = node.end_byte
+            if node.type == "function_definition" and node.start_byte in self.joined:
+                end = self.joined[node.start_byte]  # its body as gcc reads it, past what tree-sitter saw
+                while i < len(nodes) and nodes[i].start_byte < end:
+                    i += 1
             # `struct P { ... };` comes as a specifier followed by a lone ';', and
             # `6 * 7;` as an ERROR followed by an empty statement.
             if node.type in ("struct_specifier", "union_specifier", "enum_specifier", "ERROR") and i < len(nodes):
@@ -494,6 +653,12 @@ class Splitter:
         )
 
     def _item(self, source: bytes, node: Node, end: int, declared: set[str]) -> Item:
+        item = self._item_of(source, node, end, declared)
+        if node.type.startswith("preproc"):
+            item.text = _logical_line(item.text)
+        return item
+
+    def _item_of(self, source: bytes, node: Node, end: int, declared: set[str]) -> Item:
         t = node.type
         if t == "preproc_include":
             item = self._base("include", source, node, end)
@@ -510,7 +675,7 @@ class Splitter:
             arg = node.child_by_field_name("argument")
             if directive == "#undef" and arg is not None:
                 item.kind = "undef"
-                item.name = arg.text.decode().strip()
+                item.name = _logical_line(arg.text.decode()).strip()
             item.keys = [("directive", normalize(item.text))]
             return item
         if t.startswith("preproc"):
@@ -593,9 +758,9 @@ class Splitter:
     def _function(self, source: bytes, node: Node, end: int, declared: set[str]) -> Item:
         item = self._base("function", source, node, end)
         decl = node.child_by_field_name("declarator")
-        name_node = _name_node(decl)
-        if name_node is None or decl is None:
-            item.kind = "statement"
+        name_node, is_function = declarator_node(decl, members=False)
+        if name_node is None or decl is None or not is_function:
+            item.kind = "statement"  # `CHECK(x) { ... }`: a macro of a header, not a function `x`
             return item
         item.name = name_node.text.decode()
         declared.add(item.name)
@@ -604,6 +769,12 @@ class Splitter:
         spec = self._spec_text(source, node, decl, self._split_type(source, node, item))
         item.prototype = f"{spec} {_text(source, decl)}"
         item.signature = normalize(self._signature(source, spec, decl, name_node))
+        old_style = _old_style_parameters(decl, node.child_by_field_name("body"))
+        if old_style is not None:  # `f(a, b) int a; ...`: declared elsewhere as `f()`, as C reads it
+            cut = (old_style.start_byte - decl.start_byte + 1, old_style.end_byte - decl.start_byte - 1)
+            text = _text(source, decl)
+            item.prototype = f"{spec} {text[: cut[0]]}{text[cut[1] :]}"
+            item.signature = normalize(f"{spec} @()")
         item.keys = [("function", item.name)]
         if re.search(r"\balways_inline\b", item.prototype):
             item.kind = "inline"
@@ -727,6 +898,60 @@ def _branches(node: Node) -> list[tuple[int, int]]:
     return out
 
 
+_DEFINES = ("preproc_def", "preproc_function_def")
+_EVALUATED = (*_DEFINES, "preproc_call", "preproc_include")
+
+
+def _blanked(data: bytes) -> bytearray:
+    """`data` with every byte but the line ends a space: lines stay where they were."""
+    return bytearray(re.sub(rb"[^\n]", b" ", data))
+
+
+def _directives_before(source: bytes, root: Node, node: Node) -> bytearray:
+    """The cell up to the end of `node` as the preprocessor must see it to
+    evaluate `node`: the top-level directives before it and `node` itself,
+    everything else blank, on the cell's own lines."""
+    probe = _blanked(source[: node.end_byte])
+    for n in root.children:
+        if n.end_byte <= node.start_byte and n.type in _EVALUATED:
+            probe[n.start_byte : n.end_byte] = source[n.start_byte : n.end_byte]
+    probe[node.start_byte : node.end_byte] = source[node.start_byte : node.end_byte]
+    return probe
+
+
+_LINE_DIRECTIVE = re.compile(rb"[ \t]*#[ \t]*line\b")
+_PLAIN_LINE = re.compile(rb'[ \t]*#[ \t]*line[ \t]+\d+(?:[ \t]+"[^"\n]*")?[ \t]*\n?\Z')
+
+
+def resolve_line_directives(code: str, evaluate) -> str:
+    """The cell with each top-level `#line` whose operands are macros
+    (`#line LINE`) written out as the preprocessor reads it (`#line 1000`), so
+    the generator renumbers the cell's lines below it as gcc would in a file.
+    `evaluate` is as for `resolve_conditionals`."""
+    source = code.encode("utf-8", "surrogateescape")
+    if not _LINE_DIRECTIVE.search(source):
+        return code
+    root = parse_tree(source).root_node
+    out = bytearray(source)
+    for n in reversed(root.children):
+        text = source[n.start_byte : n.end_byte]
+        if n.type != "preproc_call" or not _LINE_DIRECTIVE.match(text) or _PLAIN_LINE.match(text):
+            continue
+        probe = _directives_before(source, root, n)
+        if not probe.endswith(b"\n"):
+            probe += b"\n"
+        mark = names.branch(0).encode()
+        output = evaluate((bytes(probe) + mark + b" __LINE__ __FILE__\n").decode("utf-8", "surrogateescape"))
+        said = (output or "").encode("utf-8", "surrogateescape")
+        m = re.search(rb"^" + mark + rb' (\d+) ("(?:[^"\\]|\\.)*")', said, re.M)
+        if m is None:
+            continue  # gcc will say what is wrong with it
+        file = b"" if m.group(2) == b'"<cell>"' else b" " + m.group(2)
+        written = b"#line " + m.group(1) + file
+        out[n.start_byte : n.end_byte] = written + b"\n" * max(text.count(b"\n"), 1 if text.endswith(b"\n") else 0)
+    return bytes(out).decode("utf-8", "surrogateescape")
+
+
 def resolve_conditionals(code: str, evaluate) -> str:
     """The cell with its top-level `#if`/`#ifdef` blocks reduced to the branch
     that is active now, so the items inside are split like any other.
@@ -744,24 +969,20 @@ def resolve_conditionals(code: str, evaluate) -> str:
         if block is None:
             return code
         branches = _branches(block)
-        probe = bytearray(source[block.start_byte : block.end_byte])
+        # The directives before the block and the block with each branch a
+        # marker, all on their own lines: `__LINE__` and a `#line` mean there
+        # what they mean in the cell.
+        probe = _directives_before(source, root, block)
         for k, (start, end) in reversed(list(enumerate(branches))):
-            s, e = start - block.start_byte, end - block.start_byte
-            probe[s:e] = f"\n{names.branch(k)}\n".encode()
-        before = b"".join(
-            source[n.start_byte : n.end_byte] + b"\n"
-            for n in root.children
-            if n.end_byte <= block.start_byte
-            and n.type in ("preproc_def", "preproc_function_def", "preproc_call", "preproc_include")
-        )
-        output = evaluate((before + bytes(probe) + b"\n").decode("utf-8", "surrogateescape"))
+            own_line = source[start - 1 : start] == b"\n"
+            lines = source.count(b"\n", start, end) - (not own_line)
+            probe[start:end] = (b"" if own_line else b"\n") + names.branch(k).encode() + b"\n" * max(lines, 1)
+        output = evaluate((bytes(probe) + b"\n").decode("utf-8", "surrogateescape"))
         if output is None:
             return code  # a broken condition: gcc will say what is wrong
         active = next((k for k in range(len(branches)) if names.branch(k) in output), None)
         blanked = bytearray(source)
-        for i in range(block.start_byte, block.end_byte):
-            if blanked[i] != ord("\n"):
-                blanked[i] = ord(" ")
+        blanked[block.start_byte : block.end_byte] = _blanked(source[block.start_byte : block.end_byte])
         if active is not None:
             start, end = branches[active]
             blanked[start:end] = source[start:end]
@@ -774,6 +995,7 @@ _DECLARATION_START = frozenset(
     extern const volatile inline _Noreturn _Thread_local __thread""".split()
 )
 _EXPANSION_MARK = names.EXPANSION_MARK
+_EXPANSION_END = names.EXPANSION_MARK + "_end"
 
 
 def _may_declare(body: str) -> bool:
@@ -828,8 +1050,9 @@ def _macro_heads(root: Node, source: bytes, macros: dict[str, str]):
                 yield n, n.start_byte, end
 
 
-def expand_macro_items(code: str, macros: dict[str, str], evaluate) -> str:
-    """The cell with the text of `_macro_heads` replaced by its expansion.
+def expand_macro_items(code: str, macros: dict[str, str], evaluate, forced: dict[int, int] | None = None) -> str:
+    """The cell with the text of `_macro_heads`, and of the runs of top-level
+    items `forced` (start offset -> end offset), replaced by its expansion.
 
     `macros` are the notebook's (name -> replacement text); `evaluate(text)`
     preprocesses text with the notebook's includes and macros in scope and
@@ -839,11 +1062,15 @@ def expand_macro_items(code: str, macros: dict[str, str], evaluate) -> str:
     lines of what it replaces, so later lines keep their numbers; directives
     inside the replaced text follow it, so the macros they define or
     undefine are the notebook's as in a file."""
-    if not macros and "#" not in code:
+    if not macros and "#" not in code and not forced:
         return code  # no macro can be in play
     source = code.encode("utf-8", "surrogateescape")
     root = parse_tree(source).root_node
     heads = list(_macro_heads(root, source, macros))
+    forced = forced or {}
+    heads = [head for head in heads if not any(s <= head[1] < e for s, e in forced.items())]
+    heads += [(n, n.start_byte, forced[n.start_byte]) for n in root.children if n.start_byte in forced]
+    heads.sort(key=lambda head: head[1])
     if not heads:
         return code
     probe: list[bytes] = []
@@ -851,15 +1078,15 @@ def expand_macro_items(code: str, macros: dict[str, str], evaluate) -> str:
     for n in root.children:
         while pending and pending[0][0] is n:
             _, start, end = pending.pop(0)
-            probe.append(f"\n{_EXPANSION_MARK}_{len(probe)}\n".encode() + source[start:end] + b"\n")
-        if n.type in ("preproc_def", "preproc_function_def") or (
+            probe.append(f"\n{_EXPANSION_MARK}\n".encode() + source[start:end] + f"\n{_EXPANSION_END}\n".encode())
+        if n.type in ("preproc_def", "preproc_function_def", "preproc_include") or (
             n.type == "preproc_call" and n.child_by_field_name("directive").text.strip() == b"#undef"
         ):
             probe.append(source[n.start_byte : n.end_byte] + b"\n")
     output = evaluate(b"".join(probe).decode("utf-8", "surrogateescape"))
     if output is None:
         return code
-    pieces = re.split(rf"^{_EXPANSION_MARK}_\d+$", output, flags=re.M)[1:]
+    pieces = re.findall(rf"^{_EXPANSION_MARK}$(.*?)^{_EXPANSION_END}$", output, flags=re.M | re.S)
     if len(pieces) != len(heads):
         return code
     out = bytearray(source)
@@ -873,6 +1100,63 @@ def expand_macro_items(code: str, macros: dict[str, str], evaluate) -> str:
         replacement += b"\n" * max(0, text.count(b"\n") - replacement.count(b"\n"))
         out[start:end] = replacement
     return bytes(out).decode("utf-8", "surrogateescape")
+
+
+def _brace_balance(text: str) -> int:
+    """`{` less `}` in C text, outside strings and character constants."""
+    text = _STRINGS.sub(" ", text)
+    return text.count("{") - text.count("}")
+
+
+def brace_runs(code: str, macros: dict[str, str], evaluate) -> tuple[dict[int, int], dict[int, int]]:
+    """Runs of top-level items whose braces balance only once macros are
+    expanded, as gcc reads them (`for_each { ... }` where `for_each` hides
+    `for (...)`, `BEGIN ... END`): (function definitions whose head
+    tree-sitter read, to take whole up to the run's end; the other runs, to
+    expand), each start offset -> end offset.  Only a cell whose tree has
+    errors and that uses a macro of the notebook's or its own is looked at."""
+    source = code.encode("utf-8", "surrogateescape")
+    root = parse_tree(source).root_node
+    if not root.has_error:
+        return {}, {}
+    own = {n.child_by_field_name("name").text.decode() for n in root.children if n.type in _DEFINES}
+    if not identifiers(code) & (macros.keys() | own):
+        return {}, {}
+    nodes = [
+        n
+        for n in root.children
+        if n.end_byte > n.start_byte and not n.type.startswith("preproc") and n.type != "comment"
+    ]
+    probe: list[bytes] = []
+    for n in root.children:
+        if n in nodes:
+            probe.append(
+                f"\n{_EXPANSION_MARK}\n".encode() + source[n.start_byte : n.end_byte] + f"\n{_EXPANSION_END}\n".encode()
+            )
+        elif n.type in _EVALUATED:
+            probe.append(source[n.start_byte : n.end_byte] + b"\n")
+    output = evaluate(b"".join(probe).decode("utf-8", "surrogateescape"))
+    pieces = re.findall(rf"^{_EXPANSION_MARK}$(.*?)^{_EXPANSION_END}$", output or "", flags=re.M | re.S)
+    if len(pieces) != len(nodes):
+        return {}, {}
+    joined: dict[int, int] = {}
+    expanded: dict[int, int] = {}
+    i = 0
+    while i < len(nodes):
+        balance, j = _brace_balance(pieces[i]), i
+        while balance > 0 and j + 1 < len(nodes):
+            j += 1
+            balance += _brace_balance(pieces[j])
+        if j > i and balance == 0:
+            first = nodes[i]
+            runs = (
+                joined
+                if first.type == "function_definition" and not first.child_by_field_name("declarator").has_error
+                else expanded
+            )
+            runs[first.start_byte] = nodes[j].end_byte
+        i = j + 1
+    return joined, expanded
 
 
 CELL_FILE = "<this cell>"  # `#line N "<this cell>"`: back to the cell's own lines

@@ -327,13 +327,13 @@ def test_generated_units_compile(tmp_path: Path) -> None:
     """The generator's output is C that gcc accepts, defining what the model says."""
     compiler = Compiler(tmp_path)
     unit1 = gen(Program(), CELL1, 1)
-    obj1, _ = compiler.compile("cell1", unit1.header, unit1.body, "In[1]", CELL1)
+    obj1, _, _ = compiler.compile("cell1", unit1.header, unit1.body, "In[1]", CELL1)
     syms1 = read_symbols(obj1)
     ours = {names.entry(1), names.trampoline("f"), names.slot("f"), names.variable("g", 1), names.variable("b", 1)}
     assert ours <= syms1.defined
     assert {"printf", "putchar"} & syms1.undefined, "libc calls are left to the dynamic linker"
     unit2 = gen(unit1.program, "f(1) * g", 2)
-    obj2, _ = compiler.compile("cell2", unit2.header, unit2.body, "In[2]", "f(1) * g")
+    obj2, _, _ = compiler.compile("cell2", unit2.header, unit2.body, "In[2]", "f(1) * g")
     syms2 = read_symbols(obj2)
     assert names.value(2) in syms2.defined
     assert {names.trampoline("f"), names.variable("g", 1)} <= syms2.undefined
