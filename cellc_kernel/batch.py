@@ -143,9 +143,9 @@ def messages_of(stderr: str, label: str) -> str:
     return "\n".join(out)
 
 
-def warnings_of(stderr: str, label: str) -> str:
+def warnings_of(stderr: str, label: str, cflags: list[str]) -> str:
     """A cell's share of the warnings gcc gave the unit."""
-    return clean_diagnostics(stderr, label) if label in stderr else ""
+    return clean_diagnostics(stderr, label, cflags) if label in stderr else ""
 
 
 def split_symbols(symbols: ObjectSymbols, numbers: list[int]) -> dict[int, ObjectSymbols] | None:

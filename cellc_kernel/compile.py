@@ -157,6 +157,16 @@ def warns_mixed_declarations(cflags: list[str]) -> bool:
     return "-Wdeclaration-after-statement" in cflags or (pedantic and any(f in _C90 for f in cflags))
 
 
+def gcc_flags(cflags: list[str]) -> list[str]:
+    """The flags gcc runs with for the user's: cellc reads gcc's warnings
+    (`declarations_among_statements`), so `-w` hides them from the user after
+    gcc has given them (`clean_diagnostics`) rather than from cellc; what
+    would turn a warning into an error does nothing under `-w`, and is left out."""
+    if "-w" not in cflags:
+        return cflags
+    return [f for f in cflags if f not in ("-w", "-Werror", "-pedantic-errors") and not f.startswith("-Werror=")]
+
+
 def declarations_among_statements(raw: str, label: str) -> set[tuple[int, int]]:
     """(line, column) in the cell `label` of each declaration gcc found among
     the run function's statements: where its warning points, or, for one a
@@ -181,16 +191,18 @@ def declarations_among_statements(raw: str, label: str) -> set[tuple[int, int]]:
     return found
 
 
-def clean_diagnostics(raw: str, label: str, mixed_declarations: bool = False) -> str:
+def clean_diagnostics(raw: str, label: str, cflags: list[str] | tuple[str, ...] = ()) -> str:
     """gcc's output reduced to what concerns the user.
 
     Messages are kept when they point into this cell; elsewhere (earlier
     cells' definitions in the prelude, our generated code) only errors and
     the notes that follow a kept message are kept.  "In function" context
     lines naming generated functions are dropped, and so are warnings of
-    declarations after statements unless `mixed_declarations` (the user's
-    flags ask for them; see `warns_mixed_declarations`).
+    declarations after statements unless the user's `cflags` ask for them
+    (`warns_mixed_declarations`), and every warning with `-w` (`gcc_flags`).
     """
+    quiet = "-w" in cflags
+    mixed_declarations = warns_mixed_declarations(list(cflags))
     blocks: list[list[str]] = []
     for line in raw.splitlines():
         if line.startswith(("In file included from", "                 from")):
@@ -225,7 +237,7 @@ def clean_diagnostics(raw: str, label: str, mixed_declarations: bool = False) ->
                 kept.extend(block)
             continue
         keep = here or kind in ("error", "fatal error")
-        if kind == "warning" and MIXED_DECLARATIONS in head and not mixed_declarations:
+        if kind == "warning" and (quiet or MIXED_DECLARATIONS in head and not mixed_declarations):
             keep = False
         keep_notes = keep
         if keep:
@@ -314,7 +326,7 @@ class Compiler:
         self._pch_lock = threading.Lock()
 
     def flags(self) -> list[str]:
-        return [*BASE_FLAGS, *self.cflags, "-I", str(INCLUDE_DIR), "-I", os.getcwd()]
+        return [*BASE_FLAGS, *gcc_flags(self.cflags), "-I", str(INCLUDE_DIR), "-I", os.getcwd()]
 
     def _header(self, text: str) -> Path | None:
         """A header holding `text`, precompiled for the current flags."""
@@ -349,7 +361,7 @@ class Compiler:
         (gcc's cwd), so diagnostics quote the user's lines."""
         self._save_source(label, cell_text)
         obj, proc = self._compile_unit(name, header, body)
-        diagnostics = clean_diagnostics(proc.stderr, label, warns_mixed_declarations(self.cflags))
+        diagnostics = clean_diagnostics(proc.stderr, label, self.cflags)
         if proc.returncode != 0:
             raise CompileError(diagnostics or _shorten(proc.stderr.strip()), proc.stderr)
         return obj, diagnostics, proc.stderr

@@ -34,6 +34,7 @@ from .parse import CELL_FILE, Item, ParsedCell, identifiers, normalize, rename
 
 _USER_LINE = re.compile(r'\s*#\s*line\s+(\d+)(?:\s+"([^"]*)")?')
 
+_STATIC_ASSERT = re.compile(r"\s*(?:_Static_assert|static_assert)\b")
 _FUNCTION_NAMES = ("__func__", "__FUNCTION__", "__PRETTY_FUNCTION__")
 
 
@@ -609,11 +610,21 @@ class Generator:
         )
 
 
-def statements_that_declare(cell: ParsedCell, places: set[tuple[int, int]]) -> list[Item]:
-    """The statement items of `cell` that gcc reads as declarations, from the
-    places (line, 1-based column) of its warnings of declarations after
-    statements in the run function (`compile.declarations_among_statements`)."""
-    return [item for item in cell.items if item.kind == "statement" and (item.line, item.col + 1) in places]
+def misread_items(cell: ParsedCell, places: set[tuple[int, int]]) -> list[Item]:
+    """The items of a cell gcc compiled that the split read otherwise than
+    gcc: statements gcc reads as declarations (at `places`, (line, 1-based
+    column) of its warnings of declarations after statements in the run
+    function: `compile.declarations_among_statements`), and declarations
+    tree-sitter could not read (`verbatim`), which gcc took.  What they
+    declare would reach no later cell."""
+    return [
+        item
+        for item in cell.items
+        if item.kind == "verbatim"
+        or item.kind == "statement"
+        and (item.line, item.col + 1) in places
+        and not _STATIC_ASSERT.match(item.text)  # a declaration that declares nothing
+    ]
 
 
 def generate(

@@ -37,7 +37,7 @@ from .batch import (
 from .compile import CompileError, Compiler, declarations_among_statements, read_symbols, static_runtime
 from .executor import Executor, ExecutorDied, Handlers, NoPlaceToBuild, Outcome, build_executor
 from .export import NoteRecord, ResetRecord
-from .generate import CellRecord, Options, generate, statements_that_declare
+from .generate import CellRecord, Options, generate, misread_items
 from .limits import SNAPSHOT_MARGIN, Limits, format_size
 from .migrate import Plan, plan_migration
 from .model import Program, SharedUnit
@@ -364,18 +364,28 @@ class Interpreter:
         never makes a cell fail that the full program would compile."""
         program = program or self.program
         is_data = self._known_data if ahead else self._is_library_data
+        split_again: set[int] = set()  # items expanded because gcc read them otherwise
         for _attempt in range(6):
             unit = generate(program, parsed, number, label, options, is_data)
             try:
                 obj, warnings, raw = self.compiler.compile(names.cell_file(number), unit.header, unit.body, label, code)
-                declaring = statements_that_declare(parsed, declarations_among_statements(raw, label))
-                if not declaring:
+                misread = misread_items(parsed, declarations_among_statements(raw, label))
+                if not misread:
                     return unit, obj, warnings
-                parsed = self._split_again(parsed, declaring, program, label)
-                if isinstance(parsed, CellResult):
-                    return parsed
+                again = self._split_again(parsed, misread, program, split_again)
+                if again is None:
+                    return _misread_error(parsed, misread, label)
+                parsed = again
+                split_again |= {item.start for item in misread}
                 continue
             except CompileError as e:
+                # what a misread item declares is missing (`head` undeclared): split again first
+                misread = misread_items(parsed, declarations_among_statements(e.raw, label))
+                again = self._split_again(parsed, misread, program, split_again) if misread else None
+                if again is not None:
+                    parsed = again
+                    split_again |= {item.start for item in misread}
+                    continue
                 if adjust(options, e.raw, parsed, label):
                     continue
                 if not options.full_prelude:
@@ -391,24 +401,18 @@ class Interpreter:
         return _error("CompileError", "the cell did not compile")
 
     def _split_again(
-        self, parsed: ParsedCell, declaring: list[Item], program: Program, label: str
-    ) -> ParsedCell | CellResult:
-        """The cell split anew with the statements gcc reads as declarations
-        (a header's macro that declares: `LIST_HEAD(h, e) head;`) replaced by
-        their expansion; or the error saying what cellc could not read."""
+        self, parsed: ParsedCell, misread: list[Item], program: Program, before: set[int]
+    ) -> ParsedCell | None:
+        """The cell split anew with the items it read otherwise than gcc
+        (`misread_items`: a header's macro that declares, `LIST_HEAD(h, e)
+        head;`) replaced by their expansion; None when that changes nothing
+        or was done `before` for one of them."""
+        spans = {item.start: item.end for item in misread}
+        if spans.keys() & before:
+            return None
         code = parsed.source.decode("utf-8", "surrogateescape")
-        starts = {item.start: item.end for item in declaring}
-        expanded = expand_macro_items(code, program.macro_texts(), lambda t: self._preprocess(t, program), starts)
-        again = self._splitter(expanded, program).split(expanded)
-        if expanded != code and not any(it.kind == "statement" and it.start in starts for it in again.items):
-            return again
-        lines = code.splitlines()
-        detail = "\n".join(
-            f"{label}:{it.line}:{it.col + 1}: error: cellc reads this as a statement, but gcc reads a declaration "
-            f"here: what it declares would not reach later cells\n    {it.line} | {lines[it.line - 1]}"
-            for it in declaring
-        )
-        return _error("CompileError", "cellc cannot split the cell as gcc reads it; nothing changed", detail)
+        expanded = expand_macro_items(code, program.macro_texts(), lambda t: self._preprocess(t, program), spans)
+        return self._splitter(expanded, program).split(expanded) if expanded != code else None
 
     def _preprocess(self, text: str, program: Program | None = None) -> str | None:
         """`text` through gcc's preprocessor with the notebook's includes and macros."""
@@ -678,6 +682,10 @@ class Interpreter:
                 again = [(c.code, c.label) for c in kept]
                 planned = self._plan_batch(again, first.before, first.number, retried, ahead)[: len(kept)]
                 continue
+            declaring = [bool(misread_items(c.parsed, declarations_among_statements(stderr, c.label))) for c in planned]
+            if any(declaring):  # that cell is split again in its turn, alone
+                planned = planned[: declaring.index(True)]
+                continue
             symbols = read_symbols(obj, by_holder=True)
             shares = split_symbols(symbols, [c.number for c in planned])
             kinds = self._kinds(symbols, ahead)
@@ -703,7 +711,7 @@ class Interpreter:
                 # once the object is loaded, all its trampolines exist in the program
                 cell.unit.program.trampolines |= last.trampolines
                 cell.symbols = shares[cell.number]
-                cell.warnings = warnings_of(stderr, cell.label)
+                cell.warnings = warnings_of(stderr, cell.label, list(cflags))
                 # the arrays' dimensions, in its model and the batch's last (the next batch is planned
                 # from a copy of that); the models between take them from the program in their turn
                 for model in {id(cell.unit.program): cell.unit.program, id(last): last}.values():
@@ -977,6 +985,22 @@ class Interpreter:
 
     def interrupt(self) -> None:
         self.executor.interrupt()
+
+
+def _misread_error(parsed: ParsedCell, misread: list[Item], label: str) -> CellResult:
+    """The error of a cell gcc compiled whose `misread` items cellc cannot take as gcc does."""
+    lines = parsed.source.decode("utf-8", "replace").splitlines()
+    detail = "\n".join(
+        f"{label}:{it.line}:{it.col + 1}: error: "
+        + (
+            "cellc cannot read this declaration"
+            if it.kind == "verbatim"
+            else "cellc reads this as a statement, but gcc reads a declaration"
+        )
+        + f": what it declares would not reach later cells\n    {it.line} | {lines[it.line - 1]}"
+        for it in misread
+    )
+    return _error("CompileError", "cellc cannot split the cell as gcc reads it; nothing changed", detail)
 
 
 def _holder_in(so_path: str, offset: int) -> tuple[str, str]:

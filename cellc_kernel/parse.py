@@ -167,7 +167,7 @@ def _logical_line(text: str) -> str:
 def _original(source: bytes, node: Node) -> str:
     """A node's text in the user's source; a masked word (see `_mask`) whole."""
     text = _text(source, node)
-    if node.type in ("type_qualifier", "storage_class_specifier") and text.encode() != node.text:
+    if node.type in ("type_qualifier", "storage_class_specifier") and node.text in _STAND_INS:
         # a masked word: its stand-in may be shorter
         m = re.compile(rb"\w+").match(source, node.start_byte)
         if m:
@@ -380,9 +380,11 @@ _WORD_MASKS = {
     b"_Imaginary": b"volatile  ",
     b"_Thread_local": b"__thread     ",
 }
+_STAND_INS = {stand_in.strip() for stand_in in _WORD_MASKS.values()}
 _MASKED_WORD = re.compile(rb"\b(?:" + b"|".join(_WORD_MASKS) + rb")\b")
 
 
+_ALIGNAS = re.compile(rb"\b(?:_Alignas|alignas)\s*\(")
 _ATTRIBUTE = re.compile(rb"(?<=[\w)\]])\s*\b__attribute__\s*\(")
 
 
@@ -412,11 +414,15 @@ def _mask(source: bytes) -> tuple[bytes, list[bytes]]:
         if b"\n" not in span:
             out[m.start() : end] = b"_" * len(span)
             spans.append(span)
+    alignas = [
+        (m.end(), _close_paren(source, m.end() - 1) or m.end()) for m in _ALIGNAS.finditer(source)
+    ]  # `_Alignas(int __attribute__((aligned(16))))`
     for m in _ATTRIBUTE.finditer(source):  # `int x __attribute__((aligned(16))) = 3;`
         end = _close_paren(source, m.end() - 1)
         if end is not None and (
             re.match(rb"\s*=", source[end:])
             or (source[m.start() - 1 : m.start()] != b")" and re.match(rb"\s*[;,]", source[end:]))
+            or any(start <= m.start() and end < close for start, close in alignas)
         ):
             out[m.start() : end] = b" " * (end - m.start())
     for m in _MASKED_WORD.finditer(source):
@@ -428,6 +434,10 @@ _SKIPPED = re.compile(rb'//[^\n]*|/\*.*?(?:\*/|\Z)|"(?:\\.|[^"\\\n])*"?|\'(?:\\.
 _DIRECTIVE_LINE = re.compile(rb"[ \t]*#(?:[^\n\\]|\\.|\\\n)*", re.S)
 
 
+_WORD_AFTER = re.compile(rb"[A-Za-z_]\w*")
+_AFTER_PARAMETERS = {b"__attribute__", b"__attribute", b"__asm__", b"__asm", b"asm"}  # not K&R declarations
+
+
 def _top_level_starts(source: bytes):
     """Offsets where a top-level item may start, as the C grammar reads braces
     (outside comments, strings and directives): the cell's start, and after a
@@ -436,6 +446,7 @@ def _top_level_starts(source: bytes):
     at_line_start = True
     block_ends_item = False  # whether the top-level `{` open now is a body (not `struct S {`, `= {`)
     last = b";"  # the last significant byte at the top level
+    parameters = False  # in K&R parameter declarations (`f(a) int a; {`), whose `;` end no item
     while i < len(source):
         c = source[i : i + 1]
         if at_line_start and (m := _DIRECTIVE_LINE.match(source, i)) and m.group().lstrip().startswith(b"#"):
@@ -450,34 +461,43 @@ def _top_level_starts(source: bytes):
         if depth == 0 and start is not None and not c.isspace():
             yield i
             start = None
+        if depth == 0 and last == b")" and (m := _WORD_AFTER.match(source, i)) and m.group() not in _AFTER_PARAMETERS:
+            parameters = True
         if c == b"{" and depth == 0:
             block_ends_item = last in b");" or source[max(0, i - 4) : i].rstrip().endswith((b"else", b"do"))
+            parameters = False
         if c in b"({[":
             depth += 1
         elif c in b")}]":
             depth = max(depth - 1, 0)
             if depth == 0 and c == b"}" and block_ends_item:
                 start = i + 1
-        elif c == b";" and depth == 0:
+        elif c == b";" and depth == 0 and not parameters:
             start = i + 1
         if depth == 0 and not c.isspace() or c in b"({[" and depth == 1:
             last = c
         i += 1
 
 
-_IMPLICIT_INT_HEAD = re.compile(
-    rb"((?:(?:static|extern|inline|__inline|__inline__|_Noreturn|const|volatile|register)\s+)*)([A-Za-z_]\w*)\s*\("
-)
+_QUALIFIERS = rb"(?:static|extern|inline|__inline|__inline__|_Noreturn|const|volatile|register)\s+"
+_IMPLICIT_INT_HEAD = re.compile(rb"((?:" + _QUALIFIERS + rb")*)([A-Za-z_]\w*)\s*\(")
+_IMPLICIT_INT_OBJECT = re.compile(rb"((?:" + _QUALIFIERS + rb")+)([A-Za-z_]\w*)\s*[;=,\[]")
 _NOT_A_NAME = KEYWORDS | GNU_KEYWORDS | C23_KEYWORDS
 
 
 def _implicit_int_heads(source: bytes) -> list[tuple[int, int]]:
-    """(start, name offset) of each definition without a return type, which
-    C90 reads as `int` and gcc takes with a warning: `main() { ... }`,
-    `static f(k) int k; { ... }`.  At the top level `NAME(...) {` is nothing
-    else (a statement macro aside, which the caller rules out)."""
+    """(start, name offset) of each definition without a type, which C90
+    reads as `int` and gcc takes with a warning: functions, `main() { ... }`,
+    `static f(k) int k; { ... }` (at the top level `NAME(...) {` is nothing
+    else, a statement macro aside, which the caller rules out), and objects
+    with a storage class or qualifier, `static count;` (without one, `x = 1;`
+    is a statement of the cell)."""
     heads = []
     for start in _top_level_starts(source):
+        m = _IMPLICIT_INT_OBJECT.match(source, start)
+        if m is not None and m.group(2).decode() not in _NOT_A_NAME:
+            heads.append((start, m.start(2)))
+            continue
         m = _IMPLICIT_INT_HEAD.match(source, start)
         if m is None or m.group(2).decode() in _NOT_A_NAME:
             continue
@@ -503,7 +523,7 @@ class Splitter:
         source = code.encode("utf-8", "surrogateescape")
         masked, typeofs = _mask(source)
         self._masked = masked
-        implicit = self._implicit_int_functions(source, masked)
+        implicit = self._implicit_int_items(source, masked)
         if implicit:  # tree-sitter cannot read them: it parses the rest without them
             masked = bytearray(masked)
             for item, _ in implicit:
@@ -535,10 +555,11 @@ class Splitter:
         uses -= {name for name in uses if not name.strip("_")}  # the masks themselves
         return ParsedCell(source, items, value is not None, uses, declared)
 
-    def _implicit_int_functions(self, source: bytes, masked: bytes) -> list[tuple[Item, Node]]:
-        """Function items of the definitions without a return type (and the
-        root of each one's parse): each is parsed on its own with `int `
-        written before its name, and its offsets are mapped back to the cell."""
+    def _implicit_int_items(self, source: bytes, masked: bytes) -> list[tuple[Item, Node]]:
+        """Items of the definitions without a type (`_implicit_int_heads`),
+        and the root of each one's parse: each is parsed on its own with
+        `int ` written before its name, and its offsets are mapped back to
+        the cell."""
         out = []
         for start, name_at in _implicit_int_heads(masked):
             name = re.match(rb"\w+", masked[name_at:]).group().decode()
@@ -547,24 +568,35 @@ class Splitter:
             head = name_at - start
             text = masked[start:name_at] + b"int " + masked[name_at:]
             root = parse_tree(text).root_node
-            fn = root.children[0] if root.child_count else None
-            if fn is None or fn.type != "function_definition" or fn.has_error:
+            node = root.children[0] if root.child_count else None
+            if node is None or node.type not in ("function_definition", "declaration") or node.has_error:
                 continue
-            original = source[start:name_at] + b"int " + source[name_at:]
 
             def moved(offset: int, head=head, start=start) -> int:
                 return start + (offset if offset <= head else offset - 4)
 
-            item = self._function(original, fn, fn.end_byte, set())
-            if item.kind != "function":
+            original = source[start:name_at] + b"int " + source[name_at:]
+            cell_masked, self._masked = self._masked, text
+            try:
+                if node.type == "function_definition":
+                    item = self._function(original, node, node.end_byte, set())
+                else:
+                    item = self._declaration(original, node, node.end_byte, set())
+            finally:
+                self._masked = cell_masked
+            if item.kind not in ("function", "declaration"):
                 continue
-            item.start, item.end = start, moved(fn.end_byte)
+            item.start, item.end = start, moved(node.end_byte)
             item.text = source[item.start : item.end].decode("utf-8", "replace")
             item.line = source.count(b"\n", 0, start) + 1
             item.col = start - (source.rfind(b"\n", 0, start) + 1)
             item.name_range = (moved(item.name_range[0]), moved(item.name_range[1]))
             item.edits = [Edit(moved(e.start), moved(e.end), e.text) for e in item.edits]
-            out.append((item, fn))
+            for d in item.declarators:
+                d.end = moved(d.end)
+                if d.init is not None:
+                    d.init_start = moved(d.init_start)
+            out.append((item, node))
         return out
 
     @staticmethod
@@ -880,6 +912,7 @@ _ALTERNATIVES = ("preproc_elif", "preproc_else", "preproc_elifdef")
 def _branches(node: Node) -> list[tuple[int, int]]:
     """Byte ranges of the bodies of a top-level #if/#elif/#else chain."""
     out = []
+    endif = next((c.start_byte for c in node.children if c.type == "#endif"), node.end_byte)
     while node is not None:
         kids = node.children
         alt = node.child_by_field_name("alternative")
@@ -888,11 +921,7 @@ def _branches(node: Node) -> list[tuple[int, int]]:
         if head_end is None:
             cond = node.child_by_field_name("condition") or node.child_by_field_name("name")
             head_end = cond.end_byte if cond is not None else kids[0].end_byte
-        tail = (
-            alt.start_byte
-            if alt is not None
-            else next((c.start_byte for c in kids if c.type == "#endif"), node.end_byte)
-        )
+        tail = alt.start_byte if alt is not None else endif  # tree-sitter may leave text after `#else` outside it
         out.append((head_end, max(head_end, tail)))
         node = alt if alt is not None and alt.type in _ALTERNATIVES else None
     return out

@@ -165,3 +165,82 @@ def test_macro_shadowing_a_global(k):
     k.ok("#include <stdio.h>\nstatic int foo = 1;")
     k.ok("#define foo (4 + foo)")
     assert k.ok('printf("%d\\n", foo);').stdout == "5\n"
+
+
+def test_definitions_without_a_return_type_are_int(k):
+    """C90's implicit int, which gcc takes with a warning (old code, textbooks)."""
+    k.ok("#include <stdio.h>")
+    r = k.ok('main() { puts("hi"); return 7; }')
+    assert "return type defaults to 'int'" in r.stderr
+    k.ok("f(k) { return k + 1; }")
+    k.ok("g(int k) { return k + 2; }")
+    k.ok("static h(void) { return 1; }")
+    r = k.ok("sum(a, b) int a; int b; { return a + b; }")  # K&R parameters
+    assert "parameter names" not in r.stderr  # gcc says nothing of the kind in a file
+    assert k.ok("f(1) + g(1) + h() + sum(2, 3)").value == "11"
+    r = k.ok("main()")
+    assert (r.stdout, r.value) == ("hi\n", "7")
+    # a statement macro followed by a block is no definition
+    k.ok("#define CHECK(x) if (!(x))")
+    assert k.ok('CHECK(0) { puts("zero"); }').stdout == "zero\n"
+    k.ok("#include <sys/queue.h>")
+    k.ok("struct entry { int v; LIST_ENTRY(entry) link; };\nLIST_HEAD(, entry) list = LIST_HEAD_INITIALIZER(list);")
+    k.ok("struct entry e = { 3 };\nLIST_INSERT_HEAD(&list, &e, link);")
+    assert k.ok('struct entry *np;\nLIST_FOREACH(np, &list, link) { printf("%d\\n", np->v); }').stdout == "3\n"
+
+
+def test_a_directive_continued_into_a_blank_line(k):
+    k.ok("#define ADD(a, b) ((a) + (b)) \\\n\nint y = ADD(40, 2);")
+    assert k.ok("y").value == "42"
+    k.ok("#define TWO 2 \\\n")
+    k.ok("#undef TWO \\\n\nint two = 2;")
+    assert k.ok("#ifdef TWO\n1\n#else\ntwo\n#endif").value == "2"  # text after `#else` tree-sitter leaves out
+
+
+def test_line_directives_mean_what_they_mean_in_a_file(k):
+    k.ok("#define line 1000\n#line line\n#if 1000 != __LINE__\n#error wrong line\n#endif\nint where = __LINE__;")
+    assert k.ok("where").value == "1003"
+    k.ok('#define PLACE 77 "lib.c"\n#line PLACE\nconst char *file = __FILE__; int at = __LINE__;')
+    assert k.ok("file").value == '"lib.c"'
+    assert k.ok("at").value == "77"
+    k.ok("#if __LINE__ == 2\nint second = 0;\n#else\nint second = __LINE__;\n#endif")
+    assert k.ok("second").value == "4"
+
+
+def test_macros_that_hide_braces_and_statements(k):
+    k.ok("#include <stdio.h>\n#define for_i for (int i = 0; i < 2; i++)")
+    k.ok("void twice(int *a) { for_i { a[i] = 1; } for_i { a[i] *= 2; } }")
+    assert k.ok("int arr[2]; twice(arr); arr[0] + arr[1]").value == "4"
+    k.ok("#define start int main(){\n#define end return 0;}")
+    k.ok('start puts("hi"); end')  # a definition, never a nested function of the cell's statements
+    r = k.ok("main()")
+    assert (r.stdout, r.value) == ("hi\n", "0")
+    k.ok("#define BEGIN {\n#define END }")
+    k.ok("int pascal(void)\nBEGIN\n  return 5;\nEND")
+    assert k.ok("pascal()").value == "5"
+    assert k.ok('for_i\n{ printf("%d\\n", i); }').stdout == "0\n1\n"
+    k.ok('#define BLOCK { puts("a"); int t = 1; (void)t; }')
+    assert k.ok("BLOCK").stdout == "a\n"
+
+
+def test_a_header_macro_that_declares_a_global(k):
+    """`LIST_HEAD(h, e) head;` reads as a statement without the header's macro:
+    gcc's warning of a declaration among the cell's statements has it split again."""
+    k.ok("#include <stdio.h>\n#include <sys/queue.h>\nstruct entry { int v; LIST_ENTRY(entry) link; };")
+    r = k.ok("LIST_HEAD(listhead, entry) head = LIST_HEAD_INITIALIZER(head);")
+    assert "unused variable" not in r.stderr and "mixed declarations" not in r.stderr
+    k.ok("struct entry e1 = { 5 };\nLIST_INSERT_HEAD(&head, &e1, link);")
+    assert k.ok("head.lh_first->v").value == "5"
+    k.ok("%cflags -w")  # gcc's warnings are still read, and not shown
+    r = k.ok("LIST_HEAD(other, entry) second = LIST_HEAD_INITIALIZER(second);")
+    assert k.ok("second.lh_first == 0").value == "1"
+
+
+def test_no_declaration_is_dropped_without_a_word(k):
+    k.ok("int _Alignas(int __attribute__((aligned(16)))) big;")
+    assert k.ok("__alignof__(big)").value == "16"
+    # what tree-sitter cannot read and gcc takes would reach no later cell: said so
+    r = k.fails("int __seg_fs *fs_pointer;")
+    assert "cellc cannot read this declaration" in r.error_text and "In[3]:1:1" in r.error_text
+    assert "__cellc" not in r.error_text
+    k.fails("fs_pointer")

@@ -21,6 +21,7 @@ started anew when it stops answering.
 from __future__ import annotations
 
 import argparse
+import bisect
 import difflib
 import os
 import queue
@@ -38,7 +39,7 @@ from pathlib import Path
 from jupyter_client.manager import KernelManager
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from cellc_kernel.parse import parse_tree  # noqa: E402
+from cellc_kernel.parse import _top_level_starts, parse_tree  # noqa: E402
 
 DEFAULT_CFLAGS = ["-O0", "-std=gnu17", "-w"]
 RUN_TIMEOUT = 10
@@ -116,36 +117,69 @@ def _status(returncode: int) -> str:
 
 
 # -- splitting a file into cells ---------------------------------------------------------
-def split_items(source: str) -> list[str]:
-    """One cell per top-level item, comments kept with the item they precede.
+def split_items(source: str, cflags: list[str] = ()) -> list[str]:
+    """One cell per top-level item as gcc reads the file (macros expanded),
+    whole lines each: a directive is a cell of its own, items that share a
+    line share a cell, and comments go with the item they precede.
 
-    tree-sitter's top-level nodes are the items; a node on the same line as
-    the end of the previous one (`struct S { ... } ;`, a trailing comment)
-    stays with it."""
-    data = source.encode()
-    nodes = [n for n in parse_tree(data).root_node.children if n.end_byte > n.start_byte]
-    cells: list[list[int]] = []  # [start, end] byte ranges
-    pending_start: int | None = None
-    last_row = -1
-    for n in nodes:
-        if n.type == "preproc_call" and n.text.split()[0] == b"#line":
-            # `#line` renumbers the rest of its cell only (README: Conformance):
-            # what follows it stays in its cell.
-            start = pending_start if pending_start is not None else n.start_byte
-            cells.append([start, len(data)])
-            break
-        same_line = cells and n.start_point[0] == last_row
-        if n.type == "comment" and not same_line:
-            pending_start = n.start_byte if pending_start is None else pending_start
+    The items are found in gcc's preprocessed text (`_top_level_starts`,
+    the lines by gcc's line markers); tree-sitter's top-level nodes when the
+    preprocessor fails.  `#line` renumbers the rest of its cell only
+    (README: Conformance): what follows it stays in its cell."""
+    lines = source.splitlines(keepends=True)
+    starts = _item_lines(source, cflags)
+    if starts is None:
+        data = source.encode()
+        starts = {n.start_point[0] for n in parse_tree(data).root_node.children if n.end_byte > n.start_byte}
+    row, ended_line = 0, True
+    for i, line in enumerate(lines):  # directives, with their continuation lines
+        if ended_line and re.match(r"\s*#", line):
+            starts.add(i)
+            if re.match(r"\s*#\s*line\b", line):
+                starts = {s for s in starts if s <= i}
+                break
+        ended_line = not line.rstrip("\n").endswith("\\")
+        if ended_line and i > row and re.match(r"\s*#", lines[row] if row < len(lines) else ""):
+            starts.add(i + 1)
+        row = i + 1 if ended_line else row
+    cells: list[int] = []
+    for start in sorted(starts):
+        while start > 0 and start - 1 not in starts and _comment_or_blank(lines[start - 1]):
+            start -= 1  # the comment before an item goes with it
+        if not cells or start > cells[-1]:
+            cells.append(start)
+    bounds = [*cells, len(lines)]
+    out = ["".join(lines[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    if cells and cells[0] > 0:
+        out[0] = "".join(lines[: cells[0]]) + out[0]
+    return [cell for cell in out if cell.strip()]
+
+
+def _comment_or_blank(line: str) -> bool:
+    return not line.strip() or line.lstrip().startswith(("/*", "*", "//"))
+
+
+def _item_lines(source: str, cflags: list[str]) -> set[int] | None:
+    """0-based lines where top-level items start, as gcc's preprocessor reads the file."""
+    proc = subprocess.run(["gcc", *cflags, "-E", "-x", "c", "-"], input=source, capture_output=True, text=True)
+    if proc.returncode != 0:
+        return None
+    text, rows = [], []  # the main file's lines, and the source line of each
+    row, main = 0, False
+    for line in proc.stdout.splitlines(keepends=True):
+        m = re.match(r'# (\d+) "([^"]*)"', line)
+        if m:
+            row, main = int(m.group(1)) - 1, m.group(2) == "<stdin>"
             continue
-        if same_line or n.type == ";":
-            cells[-1][1] = n.end_byte
-        else:
-            start = pending_start if pending_start is not None else n.start_byte
-            cells.append([start, n.end_byte])
-        pending_start = None
-        last_row = n.end_point[0] - (1 if n.end_point[1] == 0 else 0)
-    return [data[s:e].decode() for s, e in cells if data[s:e].strip()]
+        if main:
+            text.append(line)
+            rows.append(row)
+        row += 1
+    data = "".join(text).encode()
+    offsets = [0]
+    for line in text:
+        offsets.append(offsets[-1] + len(line.encode()))
+    return {rows[bisect.bisect_right(offsets, at) - 1] for at in _top_level_starts(data)}
 
 
 def main_call(source: str, export: bool = False) -> str:
@@ -294,7 +328,7 @@ def check(path: Path, session: Session, cflags: list[str], modes=MODES, workdir:
     if WHOLE_ONLY in source:  # a documented difference of split cells (README: Conformance)
         modes = [m for m in modes if m == "whole"]
     for mode in modes:
-        cells = [source] if mode == "whole" else split_items(source)
+        cells = [source] if mode == "whole" else split_items(source, cflags)
         if mode == "export":
             with tempfile.TemporaryDirectory() as tmp:
                 result.runs[mode] = session.run(cells, cflags, main_call(source, export=True), Path(tmp))
