@@ -430,53 +430,50 @@ def _mask(source: bytes) -> tuple[bytes, list[bytes]]:
     return bytes(out), spans
 
 
-_SKIPPED = re.compile(rb'//[^\n]*|/\*.*?(?:\*/|\Z)|"(?:\\.|[^"\\\n])*"?|\'(?:\\.|[^\'\\\n])*\'?', re.S)
-_DIRECTIVE_LINE = re.compile(rb"[ \t]*#(?:[^\n\\]|\\.|\\\n)*", re.S)
-
-
-_WORD_AFTER = re.compile(rb"[A-Za-z_]\w*")
+# What the item boundaries depend on, token by token: comments, strings and
+# directives are skipped whole; words and other bytes count as significant.
+_BOUNDARY_TOKEN = re.compile(
+    rb'(?P<skip>//[^\n]*|/\*.*?(?:\*/|\Z)|"(?:\\.|[^"\\\n])*"?|\'(?:\\.|[^\'\\\n])*\'?)'
+    rb"|(?P<directive>(?:^|(?<=\n))[ \t]*#(?:[^\n\\]|\\.)*)"
+    rb"|(?P<word>[A-Za-z_]\w*)"
+    rb"|(?P<other>[^\s])",
+    re.S,
+)
 _AFTER_PARAMETERS = {b"__attribute__", b"__attribute", b"__asm__", b"__asm", b"asm"}  # not K&R declarations
 
 
 def _top_level_starts(source: bytes):
     """Offsets where a top-level item may start, as the C grammar reads braces
     (outside comments, strings and directives): the cell's start, and after a
-    `;` or a `}` at the top level or a directive's line."""
-    depth, i, start = 0, 0, 0
-    at_line_start = True
+    `;` or a `}` that ends a body at the top level, or a directive's line."""
+    depth, start = 0, True
     block_ends_item = False  # whether the top-level `{` open now is a body (not `struct S {`, `= {`)
-    last = b";"  # the last significant byte at the top level
+    last = b";"  # the last significant token at the top level
     parameters = False  # in K&R parameter declarations (`f(a) int a; {`), whose `;` end no item
-    while i < len(source):
-        c = source[i : i + 1]
-        if at_line_start and (m := _DIRECTIVE_LINE.match(source, i)) and m.group().lstrip().startswith(b"#"):
-            i = m.end()
-            if depth == 0:
-                start = i
+    for m in _BOUNDARY_TOKEN.finditer(source):
+        kind, token = m.lastgroup, m.group()
+        if kind == "directive":
+            start = start or depth == 0
             continue
-        at_line_start = c == b"\n"
-        if c in b"/\"'" and (m := _SKIPPED.match(source, i)):
-            i = max(m.end(), i + 1)
-            continue
-        if depth == 0 and start is not None and not c.isspace():
-            yield i
-            start = None
-        if depth == 0 and last == b")" and (m := _WORD_AFTER.match(source, i)) and m.group() not in _AFTER_PARAMETERS:
+        if kind == "skip" and not token.startswith((b'"', b"'")):
+            continue  # a comment
+        if depth == 0 and start:
+            yield m.start()
+            start = False
+        if depth == 0 and last == b")" and kind == "word" and token not in _AFTER_PARAMETERS:
             parameters = True
-        if c == b"{" and depth == 0:
-            block_ends_item = last in b");" or source[max(0, i - 4) : i].rstrip().endswith((b"else", b"do"))
+        if token == b"{" and depth == 0:
+            block_ends_item = last in (b")", b";", b"else", b"do")
             parameters = False
-        if c in b"({[":
+        if token in (b"(", b"{", b"["):
             depth += 1
-        elif c in b")}]":
+        elif token in (b")", b"}", b"]"):
             depth = max(depth - 1, 0)
-            if depth == 0 and c == b"}" and block_ends_item:
-                start = i + 1
-        elif c == b";" and depth == 0 and not parameters:
-            start = i + 1
-        if depth == 0 and not c.isspace() or c in b"({[" and depth == 1:
-            last = c
-        i += 1
+            start = depth == 0 and token == b"}" and block_ends_item
+        elif token == b";" and depth == 0 and not parameters:
+            start = True
+        if depth == 0 or depth == 1 and token in (b"(", b"{", b"["):
+            last = token
 
 
 _QUALIFIERS = rb"(?:static|extern|inline|__inline|__inline__|_Noreturn|const|volatile|register)\s+"
