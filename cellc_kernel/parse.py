@@ -1118,7 +1118,7 @@ def expand_macro_items(code: str, macros: dict[str, str], evaluate, forced: dict
     out = bytearray(source)
     for (_, start, end), piece in reversed(list(zip(heads, pieces, strict=True))):
         text = source[start:end]
-        expansion = " ".join(piece.split()).encode("utf-8", "surrogateescape")
+        expansion = piece.strip().replace("\n", " ").encode("utf-8", "surrogateescape")  # strings hold no newline
         directives = [
             line.strip() for line in re.findall(rb"^[ \t]*#[ \t]*(?:define|undef)\b.*(?:\\\n.*)*", text, re.M)
         ]
@@ -1173,16 +1173,28 @@ def brace_runs(code: str, macros: dict[str, str], evaluate) -> tuple[dict[int, i
         while balance > 0 and j + 1 < len(nodes):
             j += 1
             balance += _brace_balance(pieces[j])
+        first = nodes[i]
         if j > i and balance == 0:
-            first = nodes[i]
             runs = (
                 joined
                 if first.type == "function_definition" and not first.child_by_field_name("declarator").has_error
                 else expanded
             )
             runs[first.start_byte] = nodes[j].end_byte
+        elif j == i and first.type not in _DECLARING and _declares(pieces[i]):
+            expanded[first.start_byte] = first.end_byte  # `DEFINE_ACCESSORS(width)`, a macro of macros that define
         i = j + 1
     return joined, expanded
+
+
+_DECLARING = ("function_definition", "declaration", "type_definition")
+
+
+def _declares(text: str) -> bool:
+    """Whether C text at the top level is declarations or definitions (not statements)."""
+    root = parse_tree(text.encode("utf-8", "surrogateescape")).root_node
+    kinds = {n.type for n in root.children if n.type != "comment"}
+    return bool(kinds) and not root.has_error and kinds <= set(_DECLARING)
 
 
 CELL_FILE = "<this cell>"  # `#line N "<this cell>"`: back to the cell's own lines

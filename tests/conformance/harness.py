@@ -119,39 +119,56 @@ def _status(returncode: int) -> str:
 # -- splitting a file into cells ---------------------------------------------------------
 def split_items(source: str, cflags: list[str] = ()) -> list[str]:
     """One cell per top-level item as gcc reads the file (macros expanded),
-    whole lines each: a directive is a cell of its own, items that share a
+    whole lines each: a directive between items is a cell of its own, a
+    top-level `#if` block one cell with all it holds, items that share a
     line share a cell, and comments go with the item they precede.
 
     The items are found in gcc's preprocessed text (`_top_level_starts`,
-    the lines by gcc's line markers); tree-sitter's top-level nodes when the
-    preprocessor fails.  `#line` renumbers the rest of its cell only
+    their lines by gcc's line markers); tree-sitter's top-level nodes when
+    the preprocessor fails.  `#line` renumbers the rest of its cell only
     (README: Conformance): what follows it stays in its cell."""
     lines = source.splitlines(keepends=True)
-    starts = _item_lines(source, cflags)
-    if starts is None:
+    items = _items_as_gcc_reads(source, cflags)
+    if items is None:
         data = source.encode()
-        starts = {n.start_point[0] for n in parse_tree(data).root_node.children if n.end_byte > n.start_byte}
-    row, ended_line = 0, True
-    for i, line in enumerate(lines):  # directives, with their continuation lines
-        if ended_line and re.match(r"\s*#", line):
-            starts.add(i)
-            if re.match(r"\s*#\s*line\b", line):
-                starts = {s for s in starts if s <= i}
-                break
-        ended_line = not line.rstrip("\n").endswith("\\")
-        if ended_line and i > row and re.match(r"\s*#", lines[row] if row < len(lines) else ""):
-            starts.add(i + 1)
-        row = i + 1 if ended_line else row
+        nodes = [n for n in parse_tree(data).root_node.children if n.end_byte > n.start_byte]
+        items = [(n.start_point[0], True) for n in nodes]
+    first_token_after = {}  # row -> whether the next token after that row starts an item
+    for row, starts in reversed(items):
+        first_token_after[row] = starts
+    starts = {row for row, is_start in items if is_start}
+    cuts: set[int] = set()
+    nesting, continued, ended = 0, False, False
+    next_tokens = sorted(first_token_after)
+    for i, line in enumerate(lines):
+        directive = not continued and re.match(r"\s*#\s*(\w*)", line)
+        continued = line.rstrip("\n").endswith("\\")
+        if ended:
+            break
+        if directive:
+            word = directive.group(1)
+            later = bisect.bisect_right(next_tokens, i)
+            between_items = later == len(next_tokens) or first_token_after[next_tokens[later]]
+            if nesting == 0 and between_items:
+                cuts.add(i)
+            if word in ("if", "ifdef", "ifndef"):
+                nesting += 1
+            elif word == "endif":
+                nesting = max(nesting - 1, 0)
+            elif word == "line" and nesting == 0:
+                ended = True  # the rest is this cell
+        elif i in starts and nesting == 0:
+            cuts.add(i)
     cells: list[int] = []
-    for start in sorted(starts):
-        while start > 0 and start - 1 not in starts and _comment_or_blank(lines[start - 1]):
-            start -= 1  # the comment before an item goes with it
-        if not cells or start > cells[-1]:
-            cells.append(start)
+    for cut in sorted(cuts):
+        while cut > 0 and cut - 1 not in cuts and _comment_or_blank(lines[cut - 1]):
+            cut -= 1  # the comment before an item goes with it
+        if not cells or cut > cells[-1]:
+            cells.append(cut)
+    if not cells or cells[0] > 0:
+        cells.insert(0, 0)
     bounds = [*cells, len(lines)]
     out = ["".join(lines[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
-    if cells and cells[0] > 0:
-        out[0] = "".join(lines[: cells[0]]) + out[0]
     return [cell for cell in out if cell.strip()]
 
 
@@ -159,8 +176,9 @@ def _comment_or_blank(line: str) -> bool:
     return not line.strip() or line.lstrip().startswith(("/*", "*", "//"))
 
 
-def _item_lines(source: str, cflags: list[str]) -> set[int] | None:
-    """0-based lines where top-level items start, as gcc's preprocessor reads the file."""
+def _items_as_gcc_reads(source: str, cflags: list[str]) -> list[tuple[int, bool]] | None:
+    """(0-based line, whether it starts an item) of each token of the file
+    as gcc's preprocessor gives it, or None if the preprocessor fails."""
     proc = subprocess.run(["gcc", *cflags, "-E", "-x", "c", "-"], input=source, capture_output=True, text=True)
     if proc.returncode != 0:
         return None
@@ -179,7 +197,9 @@ def _item_lines(source: str, cflags: list[str]) -> set[int] | None:
     offsets = [0]
     for line in text:
         offsets.append(offsets[-1] + len(line.encode()))
-    return {rows[bisect.bisect_right(offsets, at) - 1] for at in _top_level_starts(data)}
+    starts = set(_top_level_starts(data))
+    tokens = [m.start() for m in re.finditer(rb"\S+", data)]
+    return [(rows[bisect.bisect_right(offsets, at) - 1], at in starts) for at in tokens]
 
 
 def main_call(source: str, export: bool = False) -> str:
