@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 
 from . import names
 from .arch import c_string_asm, trampoline_asm
-from .migrate import Plan, closure, involved
+from .migrate import Plan, after_redefinition, closure, involved
 from .model import Definition, Function, Program, SharedUnit, Variable, bind
 from .parse import CELL_FILE, Item, ParsedCell, identifiers, normalize, rename
 
@@ -195,7 +195,15 @@ class Generator:
 
     def definition(self, item: Item, kind: str | None = None, text: str | None = None) -> None:
         d = Definition(
-            kind or item.kind, list(item.keys), text or item.text, set(item.uses), 0, self.label, item.line, item.refs
+            kind or item.kind,
+            list(item.keys),
+            text or item.text,
+            set(item.uses),
+            0,
+            self.label,
+            item.line,
+            item.refs,
+            item.whole,
         )
         for key in item.keys:
             if key[0] != "macro" and self.old.find(key) is not None:
@@ -492,7 +500,8 @@ class Generator:
         out: list[str] = []  # goes after the cell's new definitions
         # Types built on a redefined one (`struct box { struct pt corner; }`) follow
         # the new definition: they come after the cell's items, not in the prelude.
-        for d in [d for d in olds if not d.provides() & redefined]:
+        late = after_redefinition(self.old.definitions, redefined, changed)
+        for d in [d for d in olds if d.provides() & late]:
             self.exclude_keys |= set(d.keys)
             out.append(d.render())
             self.extra_uses |= d.needs()
@@ -549,7 +558,7 @@ class Generator:
 
         keys = [(kind, names.old_type(name, self.n).split(" ")[-1]) for kind, name in d.keys]
         text = rename(d.text, types=mapping, enumerator_prefix=names.old_type("", self.n))
-        return Definition(d.kind, keys, text, old(d.uses), 0, d.label, d.line, old(d.refs))
+        return Definition(d.kind, keys, text, old(d.uses), 0, d.label, d.line, old(d.refs), old(d.whole))
 
     # -- the unit -----------------------------------------------------------
     def finish(self) -> Unit:

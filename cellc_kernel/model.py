@@ -65,7 +65,8 @@ class Definition:
     order: int
     label: str  # the cell it came from, e.g. "In[3]"
     line: int
-    refs: set[str] = field(default_factory=set)  # needed along, not before
+    refs: set[str] = field(default_factory=set)  # needed along, not before: tags only pointed to
+    whole: set[str] = field(default_factory=set)  # types whose complete definition it needs (parse._type_uses)
 
     def provides(self) -> set[str]:
         out = set()
@@ -209,7 +210,11 @@ class Program:
 
     # -- rendering ----------------------------------------------------------
     def sorted_definitions(self, exclude: set[tuple[str, str]] = frozenset()) -> list[Definition]:
-        """Definitions in program order, each moved after what it uses."""
+        """Definitions in program order, each moved after what it needs before
+        it: what it uses, and for what it holds by value through a typedef, the
+        tag the typedef names (`struct b { A x; }` after `typedef struct a A;`
+        needs struct a complete first).  What it only points to needs no
+        order: `prelude` declares such tags ahead."""
         live = [d for d in self.definitions if not exclude & set(d.keys)]
         provider: dict[str, Definition] = {}
         for d in live:
@@ -224,14 +229,29 @@ class Program:
             state[id(d)] = 1
             for name in sorted(d.uses):
                 p = provider.get(name)
-                if p is not None and p is not d and p.order > d.order:
+                if p is not None and p is not d:
                     visit(p)
+                    if name in d.whole:
+                        complete(p, {id(d)})
             state[id(d)] = 2
             out.append(d)
+
+        def complete(d: Definition, seen: set[int]) -> None:
+            """Everything `d` holds by value, defined (typedefs followed to their tags)."""
+            seen.add(id(d))
+            for name in sorted(d.whole):
+                p = provider.get(name)
+                if p is not None and id(p) not in seen:
+                    visit(p)
+                    complete(p, seen)
 
         for d in sorted(live, key=lambda d: d.order):
             visit(d)
         return out
+
+    def tags(self) -> set[str]:
+        """The struct and union tags the notebook defines."""
+        return {name for d in self.definitions for name in d.provides() if name.startswith(("struct ", "union "))}
 
     def prelude(
         self,
@@ -267,7 +287,18 @@ class Program:
                 if d.kind in DIRECTIVES or (d.label not in shared.labels and d.render() not in shared.emitted)
             ]
             shared.emitted.update(d.render() for d in tail if d.kind not in DIRECTIVES)
-        header = "".join(d.render() for d in head)
+        tags, declared = self.tags(), set()
+
+        def render(d: Definition) -> str:
+            """`d`, after a declaration of each notebook tag it only points to
+            that is not defined yet (`struct a { struct b *next; };` before
+            struct b, which holds a struct a)."""
+            ahead = sorted(d.refs & tags - declared)
+            declared.update(ahead, d.provides())
+            forward = '#line 1 "<cellc>"\n' + "".join(f"{tag};\n" for tag in ahead) if ahead else ""
+            return forward + d.render()
+
+        header = "".join(render(d) for d in head)
         macros = self.macros()
         declarations = {f.name: _unexpanded(f.name, f.declaration(), macros) for f in functions.values()}
         declarations.update((v.name, _unexpanded(v.name, v.declaration(), macros)) for v in variables.values())
@@ -284,7 +315,7 @@ class Program:
             # `typedef __typeof__(compute) compute_fn;` needs compute declared first
             for name in sorted(d.uses & declarations.keys()):
                 rest.append('#line 1 "<cellc>"\n' + declarations.pop(name))
-            rest.append(d.render())
+            rest.append(render(d))
         rest.append('#line 1 "<cellc>"\n')
         rest.extend(declarations.values())
         return header, "".join(rest)

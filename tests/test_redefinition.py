@@ -396,6 +396,28 @@ def test_function_using_redefined_struct(k: Kernel) -> None:
     assert value(k, "fs_area((struct fs_box){ 3, 4 })") == "12"
 
 
+def test_struct_held_through_a_typedef_follows_redefinition(k: Kernel) -> None:
+    k.ok("struct th_pt { int x, y; };")
+    k.ok("typedef struct th_pt th_pt_t;")
+    k.ok("struct th_box { th_pt_t corner; int tag; };")
+    k.ok("struct th_pt { long x, y, z; };")
+    assert value(k, "sizeof(struct th_box)") == "32"
+    k.ok("struct th_box th_b = { { 4, 5, 6 }, 7 };")
+    assert value(k, "th_b.corner.z + th_b.tag") == "13"
+
+
+def test_redefining_a_struct_another_type_points_to(k: Kernel) -> None:
+    """struct rp_holder points to struct rp_later, which holds an rp_holder: the
+    new rp_later needs rp_holder defined before it, as it was."""
+    k.ok("typedef struct rp_later *rp_later_p;")
+    k.ok("struct rp_holder { rp_later_p p; };")
+    k.ok("struct rp_later { struct rp_holder h; int z; };")
+    k.ok("struct rp_later { struct rp_holder h; int z; int extra; };")
+    assert value(k, "sizeof(struct rp_later)") == "16"
+    k.ok("struct rp_later rp_l = { { &rp_l }, 9, 10 };")
+    assert value(k, "rp_l.h.p->extra") == "10"
+
+
 RERUN = """\
 #include <stdio.h>
 #define RR_K 2
