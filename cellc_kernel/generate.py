@@ -35,6 +35,8 @@ from .parse import CELL_FILE, Item, ParsedCell, identifiers, normalize, rename
 _USER_LINE = re.compile(r'\s*#\s*line\s+(\d+)(?:\s+"([^"]*)")?')
 
 _FUNCTION_NAMES = ("__func__", "__FUNCTION__", "__PRETTY_FUNCTION__")
+_TYPEOF = r"(?:__typeof__|__typeof|typeof)\s*\(\s*\w+\s*\)"  # `typeof(NAME)`
+_PLAIN_TYPEDEF = re.compile(rf"typedef\s+({_TYPEOF}|\w+\s)\s*(\w+);")  # the type a typedef names as it is
 
 
 def _function_names(name: str | None = None) -> str:
@@ -271,7 +273,13 @@ class Generator:
     def uses_redefined(self, text: str) -> bool:
         return any(re.search(p, text) for p in self.redefined_names())
 
-    item_typedef = item_type
+    def item_typedef(self, item: Item) -> None:
+        """A typedef; `typedef __typeof__(f) f_t;` of a function names a
+        function type as `typedef int f_t(void);` does (`f_t g;` declares a function)."""
+        m = _PLAIN_TYPEDEF.fullmatch(normalize(item.text))
+        if m and ("functype", m.group(2)) not in item.keys and self.function_type(m.group(1)):
+            item = replace(item, keys=[*item.keys, ("functype", m.group(2))])
+        self.item_type(item)
 
     def item_verbatim(self, item: Item) -> None:
         self.emit(item, item.text)
@@ -392,9 +400,18 @@ class Generator:
         self.new.define(Definition("declaration", [("extern", d.name)], text, set(), 0, self.label, item.line))
 
     def of_function_type(self, d) -> bool:
-        """`handler_fn f;` where `typedef int handler_fn(int);`: a function."""
-        m = re.fullmatch(r"(?:[\w\s]*\s)?(\w+)\s+" + re.escape(d.name), d.decl_text.strip())
-        return m is not None and self.new.find(("functype", m.group(1))) is not None
+        """`handler_fn f;` where `typedef int handler_fn(int);`, or
+        `extern __typeof__(f) f;` where f is a function: a function."""
+        m = re.fullmatch(rf"(?:.*\s)?({_TYPEOF}|\w+\s)\s*{re.escape(d.name)}", d.decl_text.strip(), re.S)
+        return m is not None and self.function_type(m.group(1))
+
+    def function_type(self, spec: str) -> bool:
+        """Whether the type `spec` (a typedef name, or `typeof` of a name) is a function type."""
+        m = re.fullmatch(r"\w+\s*\(\s*(\w+)\s*\)", spec.strip())
+        name = m.group(1) if m else spec.strip()
+        if self.new.find(("functype", name)) is not None:
+            return True
+        return m is not None and (name in self.new.functions or name in self.defined_here)
 
     def declare_function(self, item: Item, d) -> None:
         old = self.new.functions.get(d.name)

@@ -311,13 +311,26 @@ class Program:
             }
             shared.emitted.update(declarations.values())
         rest = []
+        uses = {**{f.name: f.uses for f in functions.values()}, **{v.name: v.uses for v in variables.values()}}
+
+        def declare(name: str) -> None:
+            """`name`'s declaration, after those its type names (`__typeof__(f) g;`)."""
+            text = declarations.pop(name, None)
+            if text is not None:
+                for other in sorted(uses[name] & declarations.keys()):
+                    declare(other)
+                rest.append(text)
+
         for d in tail:
             # `typedef __typeof__(compute) compute_fn;` needs compute declared first
+            if d.uses & declarations.keys():
+                rest.append('#line 1 "<cellc>"\n')
             for name in sorted(d.uses & declarations.keys()):
-                rest.append('#line 1 "<cellc>"\n' + declarations.pop(name))
+                declare(name)
             rest.append(render(d))
         rest.append('#line 1 "<cellc>"\n')
-        rest.extend(declarations.values())
+        for name in list(declarations):
+            declare(name)
         return header, "".join(rest)
 
     @staticmethod

@@ -161,6 +161,34 @@ def test_function_declared_through_a_typedef(k):
     assert k.ok("use(21)").value == "42"
 
 
+def test_function_redeclared_through_typeof_or_a_typedef(k):
+    k.ok("int f(void) { return 42; }")
+    k.ok("typedef int f_t(void);")
+    r = k.ok("extern typeof(f) f;")
+    assert r.stderr == "", r.stderr
+    assert k.ok("f()").value == "42"
+    k.ok("extern f_t f;")
+    assert k.ok("f()").value == "42"
+    k.ok("f_t g;")  # a prototype of a function defined later
+    k.ok("int use_g(void) { return g() + 1; }")
+    k.ok("int g(void) { return 7; }")
+    assert k.ok("use_g()").value == "8"
+    k.ok("static f_t h;")
+    k.ok("int h(void) { return 3; }")
+    k.ok("typeof(f) *fp = f;")
+    k.ok("typedef __typeof__(f) same_t;")
+    k.ok("same_t zz;")
+    k.ok("typeof(zz) aa;")  # declared after zz, whatever the names' order
+    k.ok("int call_aa(void) { return aa(); }")
+    k.ok("int aa(void) { return 11; }\nint zz(void) { return 5; }")
+    assert k.ok("call_aa() + zz()").value == "16"
+    k.ok("int f(void) { return 43; }")  # a redefinition reaches every caller
+    assert k.ok("fp() + f() + h()").value == "89"
+    r = k.fails("typedef double d_t(int);\nextern d_t f;")
+    assert "conflicting types for 'f'" in r.error_text, r.error_text
+    assert k.ok("f()").value == "43"
+
+
 def test_types_that_refer_to_each_other_across_cells(k):
     k.ok("enum code { SOME = 148, LAST };")
     k.ok("typedef union node *tree;")
