@@ -173,10 +173,17 @@ class Generator:
     def at(self, offset: int) -> str:
         """A line break that puts what follows at cell byte `offset`'s line and
         column, so diagnostics point where the user typed it."""
+        return "\n" + self.line(*self.position(offset))
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """(line, column) of cell byte `offset`."""
         source = self.cell.source
-        line = source.count(b"\n", 0, offset) + 1
-        col = offset - (source.rfind(b"\n", 0, offset) + 1)
-        return "\n" + self.line(line, col)
+        return source.count(b"\n", 0, offset) + 1, offset - (source.rfind(b"\n", 0, offset) + 1)
+
+    def name_pos(self, offset: int) -> tuple[int, int] | None:
+        """Where a declared name stands, for later cells' prelude (model.Function.declaration);
+        None under the user's own `#line`, whose file gcc cannot quote."""
+        return None if self.user_lines else self.position(offset)
 
     def emit(self, item: Item, text: str, col: int | None = None) -> None:
         self.out.append(self.line(item.line, item.col if col is None else col) + text + "\n")
@@ -343,6 +350,8 @@ class Generator:
             True,
             item.doc,
             names=frozenset(identifiers(item.text)),
+            name_pos=self.name_pos(item.name_range[0]),
+            name_at=item.name_at,
         )
         if old is not None and old.signature and old.signature != item.signature:
             self.exclude_functions.add(f)
@@ -382,13 +391,18 @@ class Generator:
                 self.plain_extern(item, d)  # a weak reference: null unless something defines it, as in C
             elif d.is_function or self.of_function_type(d):
                 self.declare_function(item, d)
+            elif extern and d.init is not None:
+                self.declare_variable(item, d)  # `extern int x = 5;` defines x, as in a file
+            elif extern and d.name in self.new.variables:
+                # the program's global declared again: gcc judges it against the definition
+                # (`extern double counter;` after `int counter = 5;` conflicts, as in one file)
+                self.emit(item, f"extern {bind(d.decl_text, self.new.variables[d.name].symbol)}{d.attributes};")
             elif extern and (d.incomplete_array or self.is_library_data(d.name)):
                 # `extern char **environ;`, or `extern int b[];` completed by a later definition
                 self.plain_extern(item, d)
             elif extern:
-                if d.name not in self.new.variables:
-                    self.record.storage.add(d.end)
-                    self.declare_variable(item, replace(d, init=None))
+                self.record.storage.add(d.end)
+                self.declare_variable(item, replace(d, init=None))
             else:
                 self.declare_variable(item, d)
 
@@ -416,7 +430,17 @@ class Generator:
     def declare_function(self, item: Item, d) -> None:
         old = self.new.functions.get(d.name)
         if old is None:
-            fn = Function(d.name, d.decl_text, d.signature, self.label, item.line, False, item.doc)
+            fn = Function(
+                d.name,
+                d.decl_text,
+                d.signature,
+                self.label,
+                item.line,
+                False,
+                item.doc,
+                name_pos=self.name_pos(d.name_start),
+                name_at=d.name_at,
+            )
             self.new.functions[d.name] = fn
             self.trampoline(d.name)
             self.emit(item, fn.declaration())
@@ -453,7 +477,16 @@ class Generator:
                     f"warning: {d.name} is now '{d.decl_text.strip()}'; functions compiled before still use "
                     f"the old '{old.decl.strip()}': {', '.join(users)}"
                 )
-        var = Variable(d.name, d.decl_text + d.attributes, type_key, symbol, self.label, item.line)
+        var = Variable(
+            d.name,
+            d.decl_text + d.attributes,
+            type_key,
+            symbol,
+            self.label,
+            item.line,
+            name_pos=self.name_pos(d.name_start),
+            name_at=d.name_at,
+        )
         self.new.variables[d.name] = var
         if "[" in d.decl_text:
             self.arrays.append(d.name)
@@ -545,7 +578,7 @@ class Generator:
             if plan.unsafe:
                 types = ", ".join(sorted(n for n in identifiers(v.decl) & changed))
                 why = f"{v.name} keeps the old layout of {types}, which {self.label} redefined: {plan.unsafe}"
-                kept = replace(v, decl=old_decl, type_key=rename(v.type_key, types=mapping), kept=why)
+                kept = replace(v, decl=old_decl, type_key=rename(v.type_key, types=mapping), kept=why, name_pos=None)
                 self.new.variables[v.name] = kept
                 out.append(f'#line 1 "<cellc>"\n{kept.declaration()}\n')
                 self.warnings.append(f"warning: {why}; it was not migrated, and later cells see it with its old type")

@@ -97,9 +97,14 @@ class Function:
     callers: set[str] = field(default_factory=set)  # labels of cells calling it
     stale_callers: set[str] = field(default_factory=set)  # cells that call it with an older prototype
     names: frozenset[str] = frozenset()  # what its body refers to (types whose layout it was compiled with)
+    name_pos: tuple[int, int] | None = None  # (line, column) of its name in its cell
+    name_at: int = -1  # index of its name in `prototype`
 
-    def declaration(self) -> str:
-        return bind(self.prototype, names.trampoline(self.name)) + ";"
+    def declaration(self, located: bool = False) -> str:
+        """Its prototype bound to its trampoline; `located`: with its name where
+        the user wrote it, so gcc's "previous declaration" notes name that cell."""
+        text = bind(self.prototype, names.trampoline(self.name)) + ";"
+        return _located(text, self.name, self.name_at, self.label, self.name_pos) if located else text
 
     @cached_property
     def uses(self) -> set[str]:
@@ -116,13 +121,26 @@ class Variable:
     line: int
     users: set[str] = field(default_factory=set)  # functions compiled against it
     kept: str = ""  # why it kept the old definition of a redefined type (migrate.py)
+    name_pos: tuple[int, int] | None = None  # (line, column) of its name in its cell
+    name_at: int = -1  # index of its name in `decl`
 
-    def declaration(self) -> str:
-        return "extern " + bind(self.decl, self.symbol) + ";"
+    def declaration(self, located: bool = False) -> str:
+        """`extern`, bound to its symbol; `located`: as Function.declaration."""
+        text = "extern " + bind(self.decl, self.symbol) + ";"
+        return _located(text, self.name, self.name_at + len("extern "), self.label, self.name_pos) if located else text
 
     @cached_property
     def uses(self) -> set[str]:
         return identifiers(self.decl) - {self.name}
+
+
+def _located(text: str, name: str, at: int, label: str, pos: tuple[int, int] | None) -> str:
+    """A declaration `text` whose name (at index `at`) gcc places at `pos`
+    (line, column) of cell `label`: a conflicting declaration in a later cell
+    then gets gcc's note on the user's line, not on our generated code."""
+    if pos is None or text[at : at + len(name)] != name:
+        return text
+    return f'{text[:at]}\n#line {pos[0]} "{label}"\n{" " * pos[1]}{text[at:]}\n#line 1 "<cellc>"'
 
 
 @dataclass
@@ -300,8 +318,11 @@ class Program:
 
         header = "".join(render(d) for d in head)
         macros = self.macros()
-        declarations = {f.name: _unexpanded(f.name, f.declaration(), macros) for f in functions.values()}
-        declarations.update((v.name, _unexpanded(v.name, v.declaration(), macros)) for v in variables.values())
+        # what the cell declares again is declared where the user wrote it first (gcc's notes point there)
+        declarations = {f.name: _unexpanded(f.name, f.declaration(f.name in known), macros) for f in functions.values()}
+        declarations.update(
+            (v.name, _unexpanded(v.name, v.declaration(v.name in known), macros)) for v in variables.values()
+        )
         if shared is not None:  # what an earlier cell of the unit defines or declared is there already
             owners = {**{f.name: f.label for f in functions.values()}, **{v.name: v.label for v in variables.values()}}
             declarations = {

@@ -54,6 +54,8 @@ class Declarator:
     incomplete_array: bool = False
     signature: str = ""  # functions: the type, parameter names dropped
     attributes: str = ""  # `__attribute__`s between the declarator and its initializer
+    name_start: int = 0  # byte offset of the name in the cell
+    name_at: int = -1  # index of the name in decl_text
 
 
 @dataclass
@@ -79,6 +81,7 @@ class Item:
     storage: set[str] = field(default_factory=set)
     edits: list[Edit] = field(default_factory=list)  # storage-class removal etc.
     name_range: tuple[int, int] = (0, 0)  # function name bytes
+    name_at: int = -1  # function: index of its name in `prototype`
     signature: str = ""  # function: specifiers + declarator, normalized
     prototype: str = ""  # function: prototype text (no storage class)
     doc: str = ""  # leading comment
@@ -166,7 +169,11 @@ def _original(source: bytes, node: Node) -> str:
 
 
 def _text(source: bytes, node: Node) -> str:
-    return source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+    return _text_between(source, node.start_byte, node.end_byte)
+
+
+def _text_between(source: bytes, start: int, end: int) -> str:
+    return source[start:end].decode("utf-8", "replace")
 
 
 _STATEMENTS_HEAD = b"void f(void) {\n"
@@ -657,6 +664,7 @@ class Splitter:
         self._storage(source, node, item)
         spec = self._spec_text(source, node, decl, self._split_type(source, node, item))
         item.prototype = f"{spec} {_text(source, decl)}"
+        item.name_at = len(spec) + 1 + len(_text_between(source, decl.start_byte, name_node.start_byte))
         item.signature = normalize(self._signature(source, spec, decl, name_node))
         item.keys = [("function", item.name)]
         if re.search(r"\balways_inline\b", item.prototype):
@@ -746,11 +754,22 @@ class Splitter:
             decl_text = f"{spec} {_text(source, target)}"
             incomplete = bool(re.search(r"\[\s*\]", _text(source, target)))
             signature = ""
+            name_node = _name_node(target)
             if is_function:
-                signature = normalize(self._signature(source, spec, target, _name_node(target)))
+                signature = normalize(self._signature(source, spec, target, name_node))
             item.declarators.append(
                 Declarator(
-                    name, is_function, decl_text, init, init_start, target.end_byte, incomplete, signature, attributes
+                    name,
+                    is_function,
+                    decl_text,
+                    init,
+                    init_start,
+                    target.end_byte,
+                    incomplete,
+                    signature,
+                    attributes,
+                    name_node.start_byte,
+                    len(spec) + 1 + len(_text_between(source, target.start_byte, name_node.start_byte)),
                 )
             )
         return item
