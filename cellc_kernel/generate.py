@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 
 from . import names
 from .arch import c_string_asm, trampoline_asm
-from .migrate import Plan, closure, involved
+from .migrate import Plan, after_redefinition, closure, involved
 from .model import Definition, Function, Program, SharedUnit, Variable, bind
 from .parse import CELL_FILE, Item, ParsedCell, identifiers, normalize, rename
 
@@ -36,6 +36,8 @@ _USER_LINE = re.compile(r'\s*#\s*line\s+(\d+)(?:\s+"([^"]*)")?')
 
 _STATIC_ASSERT = re.compile(r"\s*(?:_Static_assert|static_assert)\b")
 _FUNCTION_NAMES = ("__func__", "__FUNCTION__", "__PRETTY_FUNCTION__")
+_TYPEOF = r"(?:__typeof__|__typeof|typeof)\s*\(\s*\w+\s*\)"  # `typeof(NAME)`
+_PLAIN_TYPEDEF = re.compile(rf"typedef\s+({_TYPEOF}|\w+\s)\s*(\w+);")  # the type a typedef names as it is
 
 
 def _function_names(name: str | None = None) -> str:
@@ -172,10 +174,17 @@ class Generator:
     def at(self, offset: int) -> str:
         """A line break that puts what follows at cell byte `offset`'s line and
         column, so diagnostics point where the user typed it."""
+        return "\n" + self.line(*self.position(offset))
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """(line, column) of cell byte `offset`."""
         source = self.cell.source
-        line = source.count(b"\n", 0, offset) + 1
-        col = offset - (source.rfind(b"\n", 0, offset) + 1)
-        return "\n" + self.line(line, col)
+        return source.count(b"\n", 0, offset) + 1, offset - (source.rfind(b"\n", 0, offset) + 1)
+
+    def name_pos(self, offset: int) -> tuple[int, int] | None:
+        """Where a declared name stands, for later cells' prelude (model.Function.declaration);
+        None under the user's own `#line`, whose file gcc cannot quote."""
+        return None if self.user_lines else self.position(offset)
 
     def emit(self, item: Item, text: str, col: int | None = None) -> None:
         self.out.append(self.line(item.line, item.col if col is None else col) + text + "\n")
@@ -196,7 +205,15 @@ class Generator:
 
     def definition(self, item: Item, kind: str | None = None, text: str | None = None) -> None:
         d = Definition(
-            kind or item.kind, list(item.keys), text or item.text, set(item.uses), 0, self.label, item.line, item.refs
+            kind or item.kind,
+            list(item.keys),
+            text or item.text,
+            set(item.uses),
+            0,
+            self.label,
+            item.line,
+            item.refs,
+            item.whole,
         )
         for key in item.keys:
             if key[0] != "macro" and self.old.find(key) is not None:
@@ -264,7 +281,13 @@ class Generator:
     def uses_redefined(self, text: str) -> bool:
         return any(re.search(p, text) for p in self.redefined_names())
 
-    item_typedef = item_type
+    def item_typedef(self, item: Item) -> None:
+        """A typedef; `typedef __typeof__(f) f_t;` of a function names a
+        function type as `typedef int f_t(void);` does (`f_t g;` declares a function)."""
+        m = _PLAIN_TYPEDEF.fullmatch(normalize(item.text))
+        if m and ("functype", m.group(2)) not in item.keys and self.function_type(m.group(1)):
+            item = replace(item, keys=[*item.keys, ("functype", m.group(2))])
+        self.item_type(item)
 
     def item_verbatim(self, item: Item) -> None:
         self.emit(item, item.text)
@@ -328,6 +351,8 @@ class Generator:
             True,
             item.doc,
             names=frozenset(identifiers(item.text)),
+            name_pos=self.name_pos(item.name_range[0]),
+            name_at=item.name_at,
         )
         if old is not None and old.signature and old.signature != item.signature:
             self.exclude_functions.add(f)
@@ -367,13 +392,18 @@ class Generator:
                 self.plain_extern(item, d)  # a weak reference: null unless something defines it, as in C
             elif d.is_function or self.of_function_type(d):
                 self.declare_function(item, d)
+            elif extern and d.init is not None:
+                self.declare_variable(item, d)  # `extern int x = 5;` defines x, as in a file
+            elif extern and d.name in self.new.variables:
+                # the program's global declared again: gcc judges it against the definition
+                # (`extern double counter;` after `int counter = 5;` conflicts, as in one file)
+                self.emit(item, f"extern {bind(d.decl_text, self.new.variables[d.name].symbol)}{d.attributes};")
             elif extern and (d.incomplete_array or self.is_library_data(d.name)):
                 # `extern char **environ;`, or `extern int b[];` completed by a later definition
                 self.plain_extern(item, d)
             elif extern:
-                if d.name not in self.new.variables:
-                    self.record.storage.add(d.end)
-                    self.declare_variable(item, replace(d, init=None))
+                self.record.storage.add(d.end)
+                self.declare_variable(item, replace(d, init=None))
             else:
                 self.declare_variable(item, d)
 
@@ -385,14 +415,33 @@ class Generator:
         self.new.define(Definition("declaration", [("extern", d.name)], text, set(), 0, self.label, item.line))
 
     def of_function_type(self, d) -> bool:
-        """`handler_fn f;` where `typedef int handler_fn(int);`: a function."""
-        m = re.fullmatch(r"(?:[\w\s]*\s)?(\w+)\s+" + re.escape(d.name), d.decl_text.strip())
-        return m is not None and self.new.find(("functype", m.group(1))) is not None
+        """`handler_fn f;` where `typedef int handler_fn(int);`, or
+        `extern __typeof__(f) f;` where f is a function: a function."""
+        m = re.fullmatch(rf"(?:.*\s)?({_TYPEOF}|\w+\s)\s*{re.escape(d.name)}", d.decl_text.strip(), re.S)
+        return m is not None and self.function_type(m.group(1))
+
+    def function_type(self, spec: str) -> bool:
+        """Whether the type `spec` (a typedef name, or `typeof` of a name) is a function type."""
+        m = re.fullmatch(r"\w+\s*\(\s*(\w+)\s*\)", spec.strip())
+        name = m.group(1) if m else spec.strip()
+        if self.new.find(("functype", name)) is not None:
+            return True
+        return m is not None and (name in self.new.functions or name in self.defined_here)
 
     def declare_function(self, item: Item, d) -> None:
         old = self.new.functions.get(d.name)
         if old is None:
-            fn = Function(d.name, d.decl_text, d.signature, self.label, item.line, False, item.doc)
+            fn = Function(
+                d.name,
+                d.decl_text,
+                d.signature,
+                self.label,
+                item.line,
+                False,
+                item.doc,
+                name_pos=self.name_pos(d.name_start),
+                name_at=d.name_at,
+            )
             self.new.functions[d.name] = fn
             self.trampoline(d.name)
             self.emit(item, fn.declaration())
@@ -429,7 +478,16 @@ class Generator:
                     f"warning: {d.name} is now '{d.decl_text.strip()}'; functions compiled before still use "
                     f"the old '{old.decl.strip()}': {', '.join(users)}"
                 )
-        var = Variable(d.name, d.decl_text + d.attributes, type_key, symbol, self.label, item.line)
+        var = Variable(
+            d.name,
+            d.decl_text + d.attributes,
+            type_key,
+            symbol,
+            self.label,
+            item.line,
+            name_pos=self.name_pos(d.name_start),
+            name_at=d.name_at,
+        )
         self.new.variables[d.name] = var
         if "[" in d.decl_text:
             self.arrays.append(d.name)
@@ -497,7 +555,8 @@ class Generator:
         out: list[str] = []  # goes after the cell's new definitions
         # Types built on a redefined one (`struct box { struct pt corner; }`) follow
         # the new definition: they come after the cell's items, not in the prelude.
-        for d in [d for d in olds if not d.provides() & redefined]:
+        late = after_redefinition(self.old.definitions, redefined, changed)
+        for d in [d for d in olds if d.provides() & late]:
             self.exclude_keys |= set(d.keys)
             out.append(d.render())
             self.extra_uses |= d.needs()
@@ -524,7 +583,7 @@ class Generator:
             if plan.unsafe:
                 types = ", ".join(sorted(n for n in identifiers(v.decl) & changed))
                 why = f"{v.name} keeps the old layout of {types}, which {self.label} redefined: {plan.unsafe}"
-                kept = replace(v, decl=old_decl, type_key=rename(v.type_key, types=mapping), kept=why)
+                kept = replace(v, decl=old_decl, type_key=rename(v.type_key, types=mapping), kept=why, name_pos=None)
                 self.new.variables[v.name] = kept
                 out.append(f'#line 1 "<cellc>"\n{kept.declaration()}\n')
                 self.warnings.append(f"warning: {why}; it was not migrated, and later cells see it with its old type")
@@ -554,7 +613,7 @@ class Generator:
 
         keys = [(kind, names.old_type(name, self.n).split(" ")[-1]) for kind, name in d.keys]
         text = rename(d.text, types=mapping, enumerator_prefix=names.old_type("", self.n))
-        return Definition(d.kind, keys, text, old(d.uses), 0, d.label, d.line, old(d.refs))
+        return Definition(d.kind, keys, text, old(d.uses), 0, d.label, d.line, old(d.refs), old(d.whole))
 
     # -- the unit -----------------------------------------------------------
     def finish(self) -> Unit:

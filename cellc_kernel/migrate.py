@@ -40,6 +40,31 @@ def closure(definitions, redefined: set[str]) -> set[str]:
     return changed
 
 
+def after_redefinition(definitions, redefined: set[str], changed: set[str]) -> set[str]:
+    """The names of `changed` whose definitions must follow the cell's new
+    ones: those that need a redefined name (or one of these) declared before
+    them, or hold it by value.  The others only point to it (`struct holder
+    { struct later *p; }`, which the new `struct later` may hold by value) and
+    stay ahead of the cell's items."""
+    late = set(redefined)  # defined only after the cell's items
+    incomplete = set(redefined)  # complete only after them (`typedef struct pt pt_t;` too)
+    grew = True
+    while grew:
+        grew = False
+        for d in definitions:
+            provided = d.provides() & changed - late
+            if d.kind not in ("type", "typedef") or not provided or d.provides() & redefined:
+                continue  # not a type built on a redefined one, or one the cell replaces
+            if d.uses & late or d.whole & d.uses & incomplete:
+                late |= provided
+                incomplete |= provided
+                grew = True
+            elif d.whole & d.refs & incomplete and not provided <= incomplete:
+                incomplete |= provided
+                grew = True
+    return late - redefined
+
+
 def involved(text: str, changed: set[str]) -> bool:
     return bool(identifiers(text) & changed)
 

@@ -65,7 +65,8 @@ class Definition:
     order: int
     label: str  # the cell it came from, e.g. "In[3]"
     line: int
-    refs: set[str] = field(default_factory=set)  # needed along, not before
+    refs: set[str] = field(default_factory=set)  # needed along, not before: tags only pointed to
+    whole: set[str] = field(default_factory=set)  # types whose complete definition it needs (parse._type_uses)
 
     def provides(self) -> set[str]:
         out = set()
@@ -96,9 +97,14 @@ class Function:
     callers: set[str] = field(default_factory=set)  # labels of cells calling it
     stale_callers: set[str] = field(default_factory=set)  # cells that call it with an older prototype
     names: frozenset[str] = frozenset()  # what its body refers to (types whose layout it was compiled with)
+    name_pos: tuple[int, int] | None = None  # (line, column) of its name in its cell
+    name_at: int = -1  # index of its name in `prototype`
 
-    def declaration(self) -> str:
-        return bind(self.prototype, names.trampoline(self.name)) + ";"
+    def declaration(self, located: bool = False) -> str:
+        """Its prototype bound to its trampoline; `located`: with its name where
+        the user wrote it, so gcc's "previous declaration" notes name that cell."""
+        text = bind(self.prototype, names.trampoline(self.name)) + ";"
+        return _located(text, self.name, self.name_at, self.label, self.name_pos) if located else text
 
     @cached_property
     def uses(self) -> set[str]:
@@ -115,13 +121,26 @@ class Variable:
     line: int
     users: set[str] = field(default_factory=set)  # functions compiled against it
     kept: str = ""  # why it kept the old definition of a redefined type (migrate.py)
+    name_pos: tuple[int, int] | None = None  # (line, column) of its name in its cell
+    name_at: int = -1  # index of its name in `decl`
 
-    def declaration(self) -> str:
-        return "extern " + bind(self.decl, self.symbol) + ";"
+    def declaration(self, located: bool = False) -> str:
+        """`extern`, bound to its symbol; `located`: as Function.declaration."""
+        text = "extern " + bind(self.decl, self.symbol) + ";"
+        return _located(text, self.name, self.name_at + len("extern "), self.label, self.name_pos) if located else text
 
     @cached_property
     def uses(self) -> set[str]:
         return identifiers(self.decl) - {self.name}
+
+
+def _located(text: str, name: str, at: int, label: str, pos: tuple[int, int] | None) -> str:
+    """A declaration `text` whose name (at index `at`) gcc places at `pos`
+    (line, column) of cell `label`: a conflicting declaration in a later cell
+    then gets gcc's note on the user's line, not on our generated code."""
+    if pos is None or text[at : at + len(name)] != name:
+        return text
+    return f'{text[:at]}\n#line {pos[0]} "{label}"\n{" " * pos[1]}{text[at:]}\n#line 1 "<cellc>"'
 
 
 @dataclass
@@ -209,7 +228,11 @@ class Program:
 
     # -- rendering ----------------------------------------------------------
     def sorted_definitions(self, exclude: set[tuple[str, str]] = frozenset()) -> list[Definition]:
-        """Definitions in program order, each moved after what it uses."""
+        """Definitions in program order, each moved after what it needs before
+        it: what it uses, and for what it holds by value through a typedef, the
+        tag the typedef names (`struct b { A x; }` after `typedef struct a A;`
+        needs struct a complete first).  What it only points to needs no
+        order: `prelude` declares such tags ahead."""
         live = [d for d in self.definitions if not exclude & set(d.keys)]
         provider: dict[str, Definition] = {}
         for d in live:
@@ -224,14 +247,29 @@ class Program:
             state[id(d)] = 1
             for name in sorted(d.uses):
                 p = provider.get(name)
-                if p is not None and p is not d and p.order > d.order:
+                if p is not None and p is not d:
                     visit(p)
+                    if name in d.whole:
+                        complete(p, {id(d)})
             state[id(d)] = 2
             out.append(d)
+
+        def complete(d: Definition, seen: set[int]) -> None:
+            """Everything `d` holds by value, defined (typedefs followed to their tags)."""
+            seen.add(id(d))
+            for name in sorted(d.whole):
+                p = provider.get(name)
+                if p is not None and id(p) not in seen:
+                    visit(p)
+                    complete(p, seen)
 
         for d in sorted(live, key=lambda d: d.order):
             visit(d)
         return out
+
+    def tags(self) -> set[str]:
+        """The struct and union tags the notebook defines."""
+        return {name for d in self.definitions for name in d.provides() if name.startswith(("struct ", "union "))}
 
     def prelude(
         self,
@@ -267,10 +305,24 @@ class Program:
                 if d.kind in DIRECTIVES or (d.label not in shared.labels and d.render() not in shared.emitted)
             ]
             shared.emitted.update(d.render() for d in tail if d.kind not in DIRECTIVES)
-        header = "".join(d.render() for d in head)
+        tags, declared = self.tags(), set()
+
+        def render(d: Definition) -> str:
+            """`d`, after a declaration of each notebook tag it only points to
+            that is not defined yet (`struct a { struct b *next; };` before
+            struct b, which holds a struct a)."""
+            ahead = sorted(d.refs & tags - declared)
+            declared.update(ahead, d.provides())
+            forward = '#line 1 "<cellc>"\n' + "".join(f"{tag};\n" for tag in ahead) if ahead else ""
+            return forward + d.render()
+
+        header = "".join(render(d) for d in head)
         macros = self.macros()
-        declarations = {f.name: _unexpanded(f.name, f.declaration(), macros) for f in functions.values()}
-        declarations.update((v.name, _unexpanded(v.name, v.declaration(), macros)) for v in variables.values())
+        # what the cell declares again is declared where the user wrote it first (gcc's notes point there)
+        declarations = {f.name: _unexpanded(f.name, f.declaration(f.name in known), macros) for f in functions.values()}
+        declarations.update(
+            (v.name, _unexpanded(v.name, v.declaration(v.name in known), macros)) for v in variables.values()
+        )
         if shared is not None:  # what an earlier cell of the unit defines or declared is there already
             owners = {**{f.name: f.label for f in functions.values()}, **{v.name: v.label for v in variables.values()}}
             declarations = {
@@ -280,13 +332,26 @@ class Program:
             }
             shared.emitted.update(declarations.values())
         rest = []
+        uses = {**{f.name: f.uses for f in functions.values()}, **{v.name: v.uses for v in variables.values()}}
+
+        def declare(name: str) -> None:
+            """`name`'s declaration, after those its type names (`__typeof__(f) g;`)."""
+            text = declarations.pop(name, None)
+            if text is not None:
+                for other in sorted(uses[name] & declarations.keys()):
+                    declare(other)
+                rest.append(text)
+
         for d in tail:
             # `typedef __typeof__(compute) compute_fn;` needs compute declared first
+            if d.uses & declarations.keys():
+                rest.append('#line 1 "<cellc>"\n')
             for name in sorted(d.uses & declarations.keys()):
-                rest.append('#line 1 "<cellc>"\n' + declarations.pop(name))
-            rest.append(d.render())
+                declare(name)
+            rest.append(render(d))
         rest.append('#line 1 "<cellc>"\n')
-        rest.extend(declarations.values())
+        for name in list(declarations):
+            declare(name)
         return header, "".join(rest)
 
     @staticmethod

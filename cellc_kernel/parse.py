@@ -55,6 +55,8 @@ class Declarator:
     incomplete_array: bool = False
     signature: str = ""  # functions: the type, parameter names dropped
     attributes: str = ""  # `__attribute__`s between the declarator and its initializer
+    name_start: int = 0  # byte offset of the name in the cell
+    name_at: int = -1  # index of the name in decl_text
 
 
 @dataclass
@@ -74,11 +76,13 @@ class Item:
     name: str = ""  # function/macro name
     keys: list[tuple[str, str]] = field(default_factory=list)  # what it provides
     uses: set[str] = field(default_factory=set)
-    refs: set[str] = field(default_factory=set)  # needed along, in any order (typedef of a struct tag)
+    refs: set[str] = field(default_factory=set)  # needed along, in any order (a tag only pointed to)
+    whole: set[str] = field(default_factory=set)  # types whose complete definition it needs (see _type_uses)
     declarators: list[Declarator] = field(default_factory=list)
     storage: set[str] = field(default_factory=set)
     edits: list[Edit] = field(default_factory=list)  # storage-class removal etc.
     name_range: tuple[int, int] = (0, 0)  # function name bytes
+    name_at: int = -1  # function: index of its name in `prototype`
     signature: str = ""  # function: specifiers + declarator, normalized
     prototype: str = ""  # function: prototype text (no storage class)
     doc: str = ""  # leading comment
@@ -176,7 +180,11 @@ def _original(source: bytes, node: Node) -> str:
 
 
 def _text(source: bytes, node: Node) -> str:
-    return source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+    return _text_between(source, node.start_byte, node.end_byte)
+
+
+def _text_between(source: bytes, start: int, end: int) -> str:
+    return source[start:end].decode("utf-8", "replace")
 
 
 _STATEMENTS_HEAD = b"void f(void) {\n"
@@ -345,6 +353,67 @@ def _collect_uses(node: Node, out: set[str]) -> None:
                     out.add(f"{n.type.split('_')[0]} {tag.text.decode()}")
                 stack.extend(c for c in n.children if c != tag)
                 continue
+        stack.extend(n.children)
+
+
+_BEHIND_POINTER = frozenset(
+    ("pointer_declarator", "abstract_pointer_declarator", "function_declarator", "abstract_function_declarator")
+)
+_DECLARATIONS = ("field_declaration", "declaration", "type_definition", "type_descriptor")
+_WRAPPERS = ("init_declarator", "attributed_declarator", "parenthesized_declarator")
+
+
+def _how_used(spec: Node) -> str:
+    """How a declaration uses the type `spec` it starts with (a tag or a
+    typedef name): "pointer" when every declarator points to it (or takes or
+    returns it, as a parameter is) so a declaration of it is enough, "alias"
+    when a typedef names the type itself, "value" when its complete type is
+    needed (a member, an array element, sizeof)."""
+    parent = spec.parent
+    if parent is not None and parent.type == "parameter_declaration":
+        return "pointer"
+    typed = parent is not None and parent.type in _DECLARATIONS
+    declarators = parent.children_by_field_name("declarator") if typed else []
+    if not declarators or parent.child_by_field_name("type") != spec:
+        return "value"
+    outer = set()
+    for d in declarators:
+        while d is not None and d.type in _WRAPPERS:  # `(*p)`: the pointer inside decides
+            d = d.child_by_field_name("declarator") or next(iter(d.named_children), None)
+        outer.add(d.type if d is not None else "")
+    if outer <= _BEHIND_POINTER:
+        return "pointer"
+    return "alias" if parent.type == "type_definition" and outer == {"type_identifier"} else "value"
+
+
+def _type_uses(node: Node, item: Item) -> None:
+    """What a type definition refers to, by what it needs of each: a tag only
+    pointed to goes to `refs` (the prelude declares it ahead, so mutually
+    recursive types need no order), a tag or typedef name held by value to
+    `uses` and `whole` (defined before it, complete), a typedef name only
+    pointed to to `uses`.  A typedef naming a tag as it is
+    (`typedef struct node node_t;`) has the tag in `refs` and `whole`: it needs
+    the struct with it, and what holds a node_t needs the struct first."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type in ("struct_specifier", "union_specifier", "enum_specifier"):
+            tag = n.child_by_field_name("name")
+            if tag is not None:
+                if n.child_by_field_name("body") is None:
+                    name = f"{n.type.split('_')[0]} {tag.text.decode()}"
+                    how = "value" if n.type == "enum_specifier" else _how_used(n)
+                    (item.uses if how == "value" else item.refs).add(name)
+                    if how == "alias":
+                        item.whole.add(name)
+                stack.extend(c for c in n.children if c != tag)
+                continue
+        elif n.type == "type_identifier":
+            item.uses.add(n.text.decode())
+            if _how_used(n) != "pointer":
+                item.whole.add(n.text.decode())
+        elif _is_name_leaf(n):
+            item.uses.add(n.text.decode())
         stack.extend(n.children)
 
 
@@ -718,7 +787,7 @@ class Splitter:
                 item.keys = [("directive", normalize(item.text))]
                 return item
             item.keys = _type_keys(node)
-            _collect_uses(node, item.uses)
+            _type_uses(node, item)
             if not item.text.rstrip().endswith(";"):
                 item.text += ";"
             return item
@@ -745,18 +814,10 @@ class Splitter:
                 item.keys.append(("typedef", name))
                 if is_function:  # `typedef int handler_fn(int);` declares functions: `handler_fn f;`
                     item.keys.append(("functype", name))
-        _collect_uses(node, item.uses)
+        _type_uses(node, item)
         for m in _TYPEOF.finditer(source, node.start_byte, node.end_byte):  # masked for tree-sitter
             end = _close_paren(source, m.end() - 1) or node.end_byte
             item.uses |= identifiers(source[m.end() : end].decode("utf-8", "replace"))
-        t = node.child_by_field_name("type")
-        if spec is None and t is not None and t.type in ("struct_specifier", "union_specifier"):
-            # `typedef struct node node_t;` declares the tag itself: it needs the
-            # struct's definition with it, not before it (the struct may use node_t).
-            tag = f"{t.type.split('_')[0]} {t.child_by_field_name('name').text.decode()}"
-            if tag in item.uses:
-                item.uses.discard(tag)
-                item.refs.add(tag)
         return item
 
     def _storage(self, source: bytes, node: Node, item: Item) -> None:
@@ -797,6 +858,7 @@ class Splitter:
         self._storage(source, node, item)
         spec = self._spec_text(source, node, decl, self._split_type(source, node, item))
         item.prototype = f"{spec} {_text(source, decl)}"
+        item.name_at = len(spec) + 1 + len(_text_between(source, decl.start_byte, name_node.start_byte))
         item.signature = normalize(self._signature(source, spec, decl, name_node))
         old_style = _old_style_parameters(decl, node.child_by_field_name("body"))
         if old_style is not None:  # `f(a, b) int a; ...`: declared elsewhere as `f()`, as C reads it
@@ -853,7 +915,7 @@ class Splitter:
         type_item = self._base("type", source, spec_node, spec_node.end_byte)
         type_item.text += ";"
         type_item.keys = _type_keys(spec_node)
-        _collect_uses(spec_node, type_item.uses)
+        _type_uses(spec_node, type_item)
         item.split_type = type_item
         spec = f"{spec_node.type.split('_')[0]} {tag.text.decode()}"
         item.edits.append(Edit(spec_node.start_byte, spec_node.end_byte, spec))
@@ -870,7 +932,7 @@ class Splitter:
             item.kind = "type" if spec_node is not None else "directive"
             item.keys = _type_keys(spec_node) if spec_node is not None else [("directive", normalize(item.text))]
             if spec_node is not None:
-                _collect_uses(node, item.uses)
+                _type_uses(node, item)
             return item
         spec = self._spec_text(source, node, decls[0], spec_override)
         for d in decls:
@@ -892,11 +954,22 @@ class Splitter:
             decl_text = f"{spec} {_text(source, target)}"
             incomplete = bool(re.search(r"\[\s*\]", _text(source, target)))
             signature = ""
+            name_node = _name_node(target)
             if is_function:
-                signature = normalize(self._signature(source, spec, target, _name_node(target)))
+                signature = normalize(self._signature(source, spec, target, name_node))
             item.declarators.append(
                 Declarator(
-                    name, is_function, decl_text, init, init_start, target.end_byte, incomplete, signature, attributes
+                    name,
+                    is_function,
+                    decl_text,
+                    init,
+                    init_start,
+                    target.end_byte,
+                    incomplete,
+                    signature,
+                    attributes,
+                    name_node.start_byte,
+                    len(spec) + 1 + len(_text_between(source, target.start_byte, name_node.start_byte)),
                 )
             )
         return item

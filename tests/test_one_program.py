@@ -161,6 +161,61 @@ def test_function_declared_through_a_typedef(k):
     assert k.ok("use(21)").value == "42"
 
 
+def test_function_redeclared_through_typeof_or_a_typedef(k):
+    k.ok("int f(void) { return 42; }")
+    k.ok("typedef int f_t(void);")
+    r = k.ok("extern typeof(f) f;")
+    assert r.stderr == "", r.stderr
+    assert k.ok("f()").value == "42"
+    k.ok("extern f_t f;")
+    assert k.ok("f()").value == "42"
+    k.ok("f_t g;")  # a prototype of a function defined later
+    k.ok("int use_g(void) { return g() + 1; }")
+    k.ok("int g(void) { return 7; }")
+    assert k.ok("use_g()").value == "8"
+    k.ok("static f_t h;")
+    k.ok("int h(void) { return 3; }")
+    k.ok("typeof(f) *fp = f;")
+    k.ok("typedef __typeof__(f) same_t;")
+    k.ok("same_t zz;")
+    k.ok("typeof(zz) aa;")  # declared after zz, whatever the names' order
+    k.ok("int call_aa(void) { return aa(); }")
+    k.ok("int aa(void) { return 11; }\nint zz(void) { return 5; }")
+    assert k.ok("call_aa() + zz()").value == "16"
+    k.ok("int f(void) { return 43; }")  # a redefinition reaches every caller
+    assert k.ok("fp() + f() + h()").value == "89"
+    r = k.fails("typedef double d_t(int);\nextern d_t f;")
+    assert "conflicting types for 'f'" in r.error_text, r.error_text
+    assert k.ok("f()").value == "43"
+
+
+def test_types_that_refer_to_each_other_across_cells(k):
+    k.ok("enum code { SOME = 148, LAST };")
+    k.ok("typedef union node *tree;")
+    k.ok("struct common { union node *chain; enum code code : 8; unsigned flag : 1; };")
+    k.ok("union node { struct common common; };")
+    k.ok("enum more { M0 = LAST, M1 };")
+    k.ok("int kind(tree t) { return t->common.code; }")
+    k.ok("union node n = { .common = { .chain = &n, .code = SOME } };")
+    assert k.ok("kind(n.common.chain)").value == "148"
+    assert k.ok("M1").value == "150"
+    # mutually recursive structs, and a typedef of a pointer to a struct defined later
+    k.ok("struct a { struct b *pb; int v; };")
+    k.ok("struct b { struct a *pa; int w; };")
+    k.ok("typedef struct later *later_p;")
+    k.ok("struct holder { later_p p; struct a first; };")
+    k.ok("struct later { struct holder h; int z; };")
+    k.ok("struct a A = { 0, 1 };\nstruct b B = { &A, 2 };\nstruct later L = { { &L, { &B, 3 } }, 9 };")
+    assert k.ok("L.h.p->h.first.pb->pa->v + L.z").value == "10"
+    # a callback member taking a pointer to a struct defined after it: one type, no warning
+    k.ok("struct callback { int (*fn)(struct arg *); };")
+    k.ok("struct arg { int q; };")
+    k.ok("int take(struct arg *a) { return a->q; }")
+    r = k.ok("struct callback C = { take };\nstruct arg AR = { 5 };")
+    assert r.stderr == "", r.stderr
+    assert k.ok("C.fn(&AR)").value == "5"
+
+
 def test_macro_shadowing_a_global(k):
     k.ok("#include <stdio.h>\nstatic int foo = 1;")
     k.ok("#define foo (4 + foo)")

@@ -303,6 +303,28 @@ def test_prelude_carries_earlier_definitions() -> None:
     assert "#define TEN 10" in unit3.header + unit3.body
 
 
+def test_prelude_orders_types_by_what_they_hold() -> None:
+    """A member of struct type needs it complete before; a pointer only a
+    declaration, so types that point to each other keep their order."""
+    program = Program()
+    cells = [
+        "enum code { SOME = 148, LAST };",
+        "typedef union node *tree;",
+        "struct common { union node *chain; enum code code : 8; };",
+        "union node { struct common common; };",
+        "typedef struct pt pt_t;",
+        "struct box { pt_t corner; };",
+        "struct pt { int x; };",
+    ]
+    for n, cell in enumerate(cells, 1):
+        program = gen(program, cell, n).program
+    order = [d.text for d in program.sorted_definitions()]
+    assert order.index(cells[2]) < order.index(cells[3])
+    assert order.index(cells[6]) < order.index(cells[5]), "a box holds a struct pt: its definition comes first"
+    unit = gen(program, "int kind(tree t) { return t->common.code; }", 8)
+    assert "union node;\n" in unit.body, "declared ahead of struct common, which points to it"
+
+
 def test_generate_does_not_touch_the_old_model() -> None:
     """The model after a cell is a copy, committed only on success: a failed cell changes nothing."""
     program = gen(Program(), CELL1, 1).program

@@ -334,6 +334,34 @@ def test_different_type_makes_new_variable_and_warns(k: Kernel) -> None:
     assert value(k, "gt_twice() == 5.0") == "1"
 
 
+def test_conflicting_declaration_is_an_error_naming_the_definition(k: Kernel) -> None:
+    """Only a definition makes a new variable; a declaration that disagrees
+    with the program's definition is gcc's error, as in one file."""
+    defined = label(k.ok("int cf_counter = 5;"))
+    r = k.fails("extern double cf_counter;")
+    assert "conflicting types for 'cf_counter'; have 'double'" in r.error_text, r.error_text
+    assert f"{defined}:1:5: note: previous declaration of 'cf_counter' with type 'int'" in r.error_text
+    assert "int cf_counter = 5;" in r.error_text and "__cellc" not in r.error_text
+    assert "conflicting type qualifiers" in k.fails("extern const int cf_counter;").error_text
+    assert value(k, "cf_counter") == "5"
+    # compatible declarations change nothing
+    k.ok("extern int cf_counter;")
+    k.ok("typedef int cf_int;\nextern cf_int cf_counter;")
+    k.ok("int cf_counter;")  # a tentative definition: the value stays
+    assert value(k, "cf_counter") == "5"
+    k.ok("int cf_arr[3] = { 1, 2, 3 };")
+    k.ok("extern int cf_arr[];")
+    assert value(k, "sizeof cf_arr + cf_arr[2]") == "15"
+    assert "conflicting types for 'cf_arr'" in k.fails("extern int cf_arr[4];").error_text
+    defined = label(k.ok("int cf_fn(int x) { return x; }"))
+    r = k.fails("double cf_fn(double);")
+    assert f"{defined}:1:5: note: previous declaration of 'cf_fn' with type 'int(int)'" in r.error_text, r.error_text
+    k.ok("extern int cf_init = 7;")  # with an initializer, a definition
+    assert value(k, "cf_init") == "7"
+    k.ok("double cf_counter = 2.5;")  # a definition with a new type: the documented redefinition
+    assert value(k, "cf_counter") == "2.5"
+
+
 def test_array_global_changes_size(k: Kernel) -> None:
     k.ok("int ga_a[3] = { 1, 2, 3 };")
     k.ok("int ga_a[5] = { 1, 2, 3, 4, 5 };")
@@ -394,6 +422,28 @@ def test_function_using_redefined_struct(k: Kernel) -> None:
     assert "old layout of struct fs_box: fs_area (In[" in r.stderr, r.stderr
     quiet(k.ok("int fs_area(struct fs_box b) { return b.w * b.h; }"))
     assert value(k, "fs_area((struct fs_box){ 3, 4 })") == "12"
+
+
+def test_struct_held_through_a_typedef_follows_redefinition(k: Kernel) -> None:
+    k.ok("struct th_pt { int x, y; };")
+    k.ok("typedef struct th_pt th_pt_t;")
+    k.ok("struct th_box { th_pt_t corner; int tag; };")
+    k.ok("struct th_pt { long x, y, z; };")
+    assert value(k, "sizeof(struct th_box)") == "32"
+    k.ok("struct th_box th_b = { { 4, 5, 6 }, 7 };")
+    assert value(k, "th_b.corner.z + th_b.tag") == "13"
+
+
+def test_redefining_a_struct_another_type_points_to(k: Kernel) -> None:
+    """struct rp_holder points to struct rp_later, which holds an rp_holder: the
+    new rp_later needs rp_holder defined before it, as it was."""
+    k.ok("typedef struct rp_later *rp_later_p;")
+    k.ok("struct rp_holder { rp_later_p p; };")
+    k.ok("struct rp_later { struct rp_holder h; int z; };")
+    k.ok("struct rp_later { struct rp_holder h; int z; int extra; };")
+    assert value(k, "sizeof(struct rp_later)") == "16"
+    k.ok("struct rp_later rp_l = { { &rp_l }, 9, 10 };")
+    assert value(k, "rp_l.h.p->extra") == "10"
 
 
 RERUN = """\

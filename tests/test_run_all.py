@@ -85,6 +85,34 @@ BATCH_NOTEBOOK = [
 ]
 
 
+# Declarations across cells: a function declared again through typeof and a typedef,
+# types that point to each other, a conflicting extern (an error) and compatible ones.
+DECLARATIONS_NOTEBOOK = [
+    "int f(void) { return 42; }",
+    "typedef int f_t(void);",
+    "extern typeof(f) f;",
+    "extern f_t f;",
+    "f()",
+    "f_t g;",
+    "int use_g(void) { return g() + 1; }",
+    "int g(void) { return 7; }",
+    "use_g()",
+    "enum code { SOME = 148, LAST };",
+    "typedef union node *tree;",
+    "struct common { union node *chain; enum code code : 8; };",
+    "union node { struct common common; };",
+    "enum more { M0 = LAST, M1 };",
+    "int kind(tree t) { return t->common.code; }",
+    "union node n = { .common = { .code = SOME } };",
+    "kind(&n) + M1",
+    "int counter = 5;",
+    "extern double counter;",
+    "extern int counter;",
+    "int counter;",
+    "counter",
+]
+
+
 def _results(k: Kernel, ids: list[str]) -> list[tuple]:
     """(status, stdout, stderr, value, error) of each request, from the channels' messages."""
     replies: dict[str, dict] = {}
@@ -93,7 +121,8 @@ def _results(k: Kernel, ids: list[str]) -> list[tuple]:
     while (len(replies) < len(ids) or not all(o["idle"] for o in outputs.values())) and time.monotonic() < deadline:
         try:
             msg = k.kc.get_shell_msg(timeout=0.01)
-            replies[msg["parent_header"]["msg_id"]] = msg["content"]
+            if msg["parent_header"].get("msg_id") in outputs:  # not the start's kernel_info reply
+                replies[msg["parent_header"]["msg_id"]] = msg["content"]
         except queue.Empty:
             pass
         try:
@@ -253,3 +282,12 @@ def test_the_next_cell_is_compiled_ahead_and_used():
         assert result.ok and result.value[0] == "5"
     finally:
         interp.shutdown()
+
+
+def test_declarations_across_cells_queued_give_what_one_cell_at_a_time_gives():
+    at_once = _queued_and_one_by_one(DECLARATIONS_NOTEBOOK)
+    by_cell = dict(zip(DECLARATIONS_NOTEBOOK, at_once, strict=True))
+    assert [code for code, r in by_cell.items() if r[0] == "error"] == ["extern double counter;"]
+    values = {code: r[3] for code, r in by_cell.items()}
+    assert values["f()"] == "42" and values["use_g()"] == "8"
+    assert values["kind(&n) + M1"] == "298" and values["counter"] == "5"
