@@ -36,6 +36,13 @@ class Frame:
     def key(self) -> tuple:
         return (self.file, self.line, self.function, self.library)
 
+    def title(self) -> str:
+        """Its line in a traceback: `In[3], line 2, in f` or `in libm.so.6, sqrt()`."""
+        if self.library:
+            return f"in {self.file}" + (f", {self.function}()" if self.function else "")
+        where = f"{self.file}, line {self.line}" if self.line else self.file
+        return where + (f", in {self.function}" if self.function else "")
+
 
 def shown_function(name: str | None) -> str | None:
     """The name a user knows: `f` for a notebook function, None for a cell's statements."""
@@ -58,6 +65,8 @@ def frames_of(tokens: list[str], cell_objects: dict[str, str], machinery: set[st
         offset = int(off, 16) if off else 0
         if path in machinery:
             if out:
+                while not all(f.library for f in out) and out[-1].library:
+                    out.pop()  # the loader, running a cell's constructor
                 break  # below the cell: the executor's own frames
             continue
         if path not in cell_objects:
@@ -92,9 +101,9 @@ def format_traceback(frames: list[Frame], source_of) -> list[str]:
     lines = ["Traceback (most recent call last):"]
     for f in reversed(frames):
         if f.library:
-            lines.append(f"  in {f.file}" + (f", {f.function}()" if f.function else ""))
+            lines.append("  " + f.title())
             continue
-        shown = [f"  {f.file}" + (f", line {f.line}" if f.line else "") + (f", in {f.function}" if f.function else "")]
+        shown = ["  " + f.title()]
         text = source_of(f.file)
         if text is not None and f.line:
             rows = text.splitlines()

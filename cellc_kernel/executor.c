@@ -3,8 +3,10 @@
  * The kernel (Python) starts this program with two pipes whose numbers are
  * argv[1] (commands to us) and argv[2] (events back).  fd 1/2 are the notebook's
  * stdout/stderr pipes; fd 0 is /dev/null (stdin is served by the kernel
- * through `input` events, see below).  The protocol is line based; the
- * full description is in cellc_kernel/executor.py.
+ * through `input` events, see below).  The protocol is line based; its
+ * one description, the table of commands and events included, is the
+ * docstring of cellc_kernel/executor.py, which also defines its limits
+ * (CELLC_COMMAND_LINE, CELLC_PACKET) when it builds this file.
  *
  * Transactions by fork: the process that runs cells is the *live* process.
  * After a cell succeeds the live process forks; the parent keeps the
@@ -33,6 +35,7 @@
 #include <errno.h>
 #include <execinfo.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <ftw.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -52,6 +55,14 @@
 #include <sys/wait.h>
 #include <ucontext.h>
 #include <unistd.h>
+
+#if !defined(CELLC_COMMAND_LINE) || !defined(CELLC_PACKET)
+#error "executor.py builds this file: it defines the protocol's limits"
+#endif
+#if !__GLIBC_PREREQ(2, 35)
+#error "cellc needs glibc 2.35 or newer (_dl_find_object, _Fork: see fault_handler)"
+#endif
+_Static_assert(CELLC_PACKET <= PIPE_BUF, "an event packet is one atomic pipe write");
 
 static int CMD_FD = 3, EVT_FD = 4;
 static struct stat cmd_id, evt_id; /* what the channel descriptors must still be */
@@ -101,58 +112,76 @@ static void write_all(int fd, const void *buf, size_t n)
     }
 }
 
-/* Events are written with one write() each so that events from different
- * processes of the tree never interleave (pipe writes <= PIPE_BUF are
- * atomic); a payload follows its header line in the same write. */
-static void event(const char *fmt, ...)
+/* Every event is one packet of at most CELLC_PACKET bytes, written with
+ * one write() so that events from different processes of the tree never
+ * interleave (pipe writes <= PIPE_BUF are atomic): "KEY KIND ARGS\n" and
+ * the payload of the kinds that have one.  An event that does not fit goes
+ * as `part` packets, then `long N` (executor.py's docstring): nothing is
+ * ever cut.  Multi-part events of the program's threads take turns, and
+ * SIGINT waits until one is sent. */
+static pthread_mutex_t parts_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void emit(const char *head, size_t head_len, const void *data, size_t len)
 {
-    char buf[4096];
-    va_list ap;
-    memcpy(buf, key, key_len);
-    va_start(ap, fmt);
-    int n = vsnprintf(buf + key_len, sizeof buf - key_len - 1, fmt, ap);
-    va_end(ap);
-    if (n < 0)
+    char buf[CELLC_PACKET];
+    size_t total = head_len + len;
+    if (key_len + total <= sizeof buf) {
+        memcpy(buf, key, key_len);
+        memcpy(buf + key_len, head, head_len);
+        memcpy(buf + key_len + head_len, data, len);
+        write_all(EVT_FD, buf, key_len + total);
         return;
-    n += (int)key_len;
-    if (n > (int)sizeof buf - 2)
-        n = sizeof buf - 2;
-    buf[n++] = '\n';
-    write_all(EVT_FD, buf, (size_t)n);
+    }
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    pthread_mutex_lock(&parts_mu);
+    for (size_t at = 0; at < total;) {
+        size_t room = sizeof buf - key_len - sizeof "part 4096\n";
+        size_t k = total - at < room ? total - at : room;
+        int h = snprintf(buf, sizeof buf, "%spart %zu\n", key, k);
+        for (size_t i = 0; i < k; i++, at++)
+            buf[h + i] = at < head_len ? head[at] : ((const char *)data)[at - head_len];
+        write_all(EVT_FD, buf, (size_t)h + k);
+    }
+    int h = snprintf(buf, sizeof buf, "%slong %zu\n", key, total);
+    write_all(EVT_FD, buf, (size_t)h);
+    pthread_mutex_unlock(&parts_mu);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+static void event(const char *fmt, ...)
+{
+    char small[CELLC_PACKET], *text = small;
+    va_list ap, again;
+    va_start(ap, fmt);
+    va_copy(again, ap);
+    int n = vsnprintf(small, sizeof small - 1, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n >= sizeof small - 1 && (text = malloc((size_t)n + 2)))
+        vsnprintf(text, (size_t)n + 1, fmt, again);
+    va_end(again);
+    if (n < 0 || !text) {
+        text = small;
+        n = snprintf(small, sizeof small, "error out of memory for an event");
+    }
+    text[n++] = '\n';
+    emit(text, (size_t)n, "", 0);
+    if (text != small)
+        free(text);
+}
+
+/* An event followed by `len` bytes: "HEADER LEN\n" and the bytes. */
 static void event_payload(const char *header, const void *data, size_t len)
 {
     char head[512];
-    int n = snprintf(head, sizeof head, "%s%s %zu\n", key, header, len);
-    if (len + (size_t)n <= 4096) {
-        char buf[4096];
-        memcpy(buf, head, (size_t)n);
-        memcpy(buf + n, data, len);
-        write_all(EVT_FD, buf, (size_t)n + len);
-        return;
-    }
-    /* Other processes of the tree (snapshots reaping their children) write
-     * `died` events at any time; a pipe write is atomic only up to PIPE_BUF
-     * (4096).  So a large payload goes as `part K` events of at most 4096
-     * bytes each, then the header alone, marked `parts`. */
-    const char *p = data;
-    size_t left = len;
-    while (left > 0) {
-        char buf[4096];
-        size_t k = left < 4000 ? left : 4000;
-        int h = snprintf(buf, sizeof buf, "%spart %zu\n", key, k);
-        memcpy(buf + h, p, k);
-        write_all(EVT_FD, buf, (size_t)h + k);
-        p += k;
-        left -= k;
-    }
-    n = snprintf(head, sizeof head, "%s%s %zu parts\n", key, header, len);
-    write_all(EVT_FD, head, (size_t)n);
+    int n = snprintf(head, sizeof head, "%s %zu\n", header, len);
+    emit(head, (size_t)n, data, len);
 }
 
 /* Buffered reader of the command pipe. */
-static char cmd_buf[65536];
+static char cmd_buf[2 * CELLC_COMMAND_LINE];
 static size_t cmd_len, cmd_pos;
 
 static int cmd_fill(void)
@@ -197,21 +226,32 @@ static void channel_broken(void)
     kill(0, SIGKILL);
 }
 
-/* Reads one command line (without '\n') into line. */
-static void read_line(char *line, size_t size)
+/* The next command line, without its '\n'; NULL when it is longer than
+ * CELLC_COMMAND_LINE bytes: it is skipped, and an `error` event says so
+ * (the kernel never sends one: nothing is ever cut short). */
+static char *read_line(void)
 {
+    static char line[CELLC_COMMAND_LINE];
+    size_t skipped = 0;
     for (;;) {
-        char *nl = memchr(cmd_buf + cmd_pos, '\n', cmd_len - cmd_pos);
+        char *start = cmd_buf + cmd_pos, *nl = memchr(start, '\n', cmd_len - cmd_pos);
         if (nl) {
-            size_t n = (size_t)(nl - (cmd_buf + cmd_pos));
-            if (n >= size)
-                n = size - 1;
-            memcpy(line, cmd_buf + cmd_pos, n);
+            size_t n = (size_t)(nl - start);
+            cmd_pos += n + 1;
+            if (skipped + n + 1 > CELLC_COMMAND_LINE) {
+                event("error a command line of %zu bytes: the protocol's limit is %d", skipped + n + 1,
+                      CELLC_COMMAND_LINE);
+                return NULL;
+            }
+            memcpy(line, start, n);
             line[n] = 0;
-            cmd_pos = (size_t)(nl - cmd_buf) + 1;
-            return;
+            return line;
         }
-        if (cmd_len - cmd_pos >= sizeof cmd_buf - 1 || cmd_fill() < 0)
+        if (cmd_len - cmd_pos >= CELLC_COMMAND_LINE) { /* too long already: drop it up to its end */
+            skipped += cmd_len - cmd_pos;
+            cmd_pos = cmd_len;
+        }
+        if (cmd_fill() < 0)
             channel_broken();
     }
 }
@@ -239,14 +279,13 @@ static int in_eof;
 /* Asks the kernel for one line of input; returns 0 at end of input. */
 static int request_input(void)
 {
-    char line[128];
     if (in_eof)
         return 0;
     fflush(stdout);
     fflush(stderr);
     event("input");
-    read_line(line, sizeof line);
-    if (strncmp(line, "line ", 5) != 0) {
+    const char *line = read_line();
+    if (!line || strncmp(line, "line ", 5) != 0) {
         in_eof = 1;
         return 0;
     }
@@ -397,19 +436,22 @@ EXPORT int waitid(idtype_t type, id_t id, siginfo_t *info, int options)
 EXPORT void cellc_display(const char *mime, const void *data, size_t len)
 {
     char header[300];
+    size_t n = strnlen(mime, 256);
+    if (n == 0 || n > 255 || strpbrk(mime, " \t\r\n")) { /* a MIME type (RFC 6838) is one word of <= 255 bytes */
+        fprintf(stderr, "cellc_display: not a MIME type: \"%.40s\"%s\n", mime, n > 40 ? "..." : "");
+        return;
+    }
     fflush(stdout);
     fflush(stderr);
     int wait = in_cell && syscall(SYS_gettid) == getpid();
-    snprintf(header, sizeof header, "display %.200s %s", mime, wait ? "wait" : "nowait");
+    snprintf(header, sizeof header, "display %s %s", mime, wait ? "wait" : "nowait");
     event_payload(header, data, len);
     /* Wait until the kernel has published it: output printed after the
      * display must not reach the stdout pipe before the kernel drained it.
      * Only the cell's own thread, while the cell runs, talks to the kernel;
      * a display from another thread is sent without waiting. */
-    if (wait) {
-        char line[32];
-        read_line(line, sizeof line);
-    }
+    if (wait)
+        read_line(); /* `shown` */
 }
 
 /* Lazy binding of trampolines: a trampoline whose slot was never set jumps
@@ -539,21 +581,51 @@ static uintptr_t context_sp(void *uc)
 
 /* Reports `fault SIG CODE ADDR SP FRAME...`, a frame being `FILE+0xOFFSET`
  * for each return address of the stack (the faulting pc first, the
- * handler's own frames left out).  A deep stack (runaway recursion) is sent
- * as its FAULT_HEAD innermost and FAULT_TAIL outermost frames with a
- * `skip:N` between: one event, under PIPE_BUF. */
+ * handler's own frames left out); the kernel maps them to cells and lines
+ * (crash.py).  A deep stack (runaway recursion) is sent as its FAULT_HEAD
+ * innermost and FAULT_TAIL outermost frames with a `skip:N` between: one
+ * event, one packet, whole frames only.
+ *
+ * A fault strikes anywhere: inside malloc with its lock held, or in a dlopen
+ * constructor with the loader's lock held (and a constructor may wait for a
+ * thread that crashes).  So the fault and interrupt handlers call only what
+ * is async-signal-safe there:
+ *  - backtrace(): libgcc_s's unwinder, loaded and set up once by a call at
+ *    start-up; libgcc 12 and later find a frame's unwind table with
+ *    _dl_find_object (glibc >= 2.35: lock-free, AS-safe in glibc's manual).
+ *    An older libgcc calls dl_iterate_phdr, which takes the loader's lock:
+ *    a recursive one, so a crash in a constructor's own thread would still
+ *    be reported, one in a thread that a constructor waits for would hang.
+ *  - _dl_find_object() for the object holding a frame (its link map's
+ *    l_name and l_addr, the main program named by argv[0] as dladdr does).
+ *    dladdr() takes the loader's lock: a thread that crashed while a
+ *    constructor joined it hung there.
+ *  - _Fork() for the frozen copy.  fork() takes malloc's locks in a process
+ *    that has had threads (every cell has the flusher): a double free that
+ *    aborts inside free() with the arena lock held hung there.
+ *  - write(2) (write_all), sigabbrev_np (a table), signal, raise,
+ *    siglongjmp; drain() empties stdout's buffer without its lock, on purpose. */
 #define FAULT_FRAMES (1 << 20)
 #define FAULT_HEAD 40
 #define FAULT_TAIL 20
+static const char *program_path = "?"; /* argv[0] */
+
+/* An event without arguments, from a signal handler (no stdio, no locks). */
+static void signal_event(const char *text)
+{
+    char b[96], *p = str(b, key, b + 48);
+    p = str(p, text, b + 94);
+    *p++ = '\n';
+    write_all(EVT_FD, b, (size_t)(p - b));
+}
+
 /* A stopped copy of the crashing process, memory intact, for `%debug`
  * (gdb attaches to it; any tracer may, whatever Yama says).  It announces
  * itself with `frozen PID` before the crash is reported as finished; the
  * kernel kills it before the next cell.  If resumed it stops again. */
 static void freeze(void)
 {
-    our_fork = 1;
-    pid_t f = fork();
-    our_fork = 0;
+    pid_t f = _Fork(); /* not fork(): see above */
     if (f == 0) {
         char b[96], *p = str(b, key, b + 48);
         p = str(p, "frozen ", b + 64);
@@ -573,9 +645,9 @@ static void freeze(void)
 
 static void fault_handler(int sig, siginfo_t *si, void *uc)
 {
-    static char buf[4000];
+    static char buf[CELLC_PACKET];
     static void *frames[FAULT_FRAMES];
-    char *p = buf, *end = buf + sizeof buf - 200;
+    char *p = buf, *end = buf + sizeof buf - 1; /* the last byte for '\n' */
     int n = backtrace(frames, FAULT_FRAMES);
     uintptr_t pc = context_pc(uc);
     int first = 0;
@@ -593,24 +665,29 @@ static void fault_handler(int sig, siginfo_t *si, void *uc)
     p = hex(p, (uintptr_t)si->si_addr);
     *p++ = ' ';
     p = hex(p, context_sp(uc));
-    for (int i = first - 1; i < n && p < end; i++) {
+    for (int i = first - 1; i < n; i++) {
         uintptr_t a = i < first ? pc : (uintptr_t)frames[i] - 1;
-        Dl_info info;
-        *p++ = ' ';
         if (i == first + FAULT_HEAD && n - i > FAULT_TAIL + 1) {
-            p = str(p, "skip:", end);
+            if (end - p < 32)
+                break;
+            p = str(p, " skip:", end);
             p = hex(p, (uintptr_t)(n - FAULT_TAIL - i));
             i = n - FAULT_TAIL - 1;
             continue;
         }
-        if (dladdr((void *)a, &info) && info.dli_fname) {
-            p = str(p, info.dli_fname, end);
-            *p++ = '+';
-            p = hex(p, a - (uintptr_t)info.dli_fbase);
-        } else {
-            p = str(p, "?+", end);
-            p = hex(p, a);
+        const char *file = "?";
+        uintptr_t base = 0;
+        struct dl_find_object object;
+        if (_dl_find_object((void *)a, &object) == 0 && object.dlfo_link_map) {
+            file = object.dlfo_link_map->l_name[0] ? object.dlfo_link_map->l_name : program_path;
+            base = object.dlfo_link_map->l_addr;
         }
+        if ((size_t)(end - p) < strlen(file) + 24)
+            break;
+        *p++ = ' ';
+        p = str(p, file, end);
+        *p++ = '+';
+        p = hex(p, a - base);
     }
     *p++ = '\n';
     write_all(EVT_FD, buf, (size_t)(p - buf));
@@ -643,7 +720,7 @@ static void interrupt_handler(int sig)
 {
     drain(stdout, 1);
     if (in_place && jmp_valid) {
-        event("interrupted");
+        signal_event("interrupted");
         jmp_valid = 0;
         siglongjmp(cell_jmp, sig);
     }
@@ -960,26 +1037,24 @@ static int segment_has(struct dl_phdr_info *info, size_t size, void *data)
     return 0;
 }
 
-/* `kinds NAME...`: for each name, F (function), D (data) or ? (not found). */
+/* `kinds NAME...`: one byte per name, in order: F (function), D (data) or
+ * ? (not found).  A name per space-separated field, empty ones included, so
+ * that the answer matches the question byte for byte. */
 static void kinds(char *names)
 {
-    char out[8000] = "kinds";
-    size_t len = strlen(out);
-    for (char *save, *tok = strtok_r(names, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+    static char out[CELLC_COMMAND_LINE];
+    size_t len = 0;
+    for (char *rest = *names ? names : NULL, *tok; (tok = strsep(&rest, " "));) {
         char kind = '?';
-        void *addr = dlsym(RTLD_DEFAULT, tok);
+        void *addr = *tok ? dlsym(RTLD_DEFAULT, tok) : NULL;
         if (addr) {
             struct code_query q = {(uintptr_t)addr, 0};
             dl_iterate_phdr(segment_has, &q);
             kind = q.found == 1 ? 'F' : 'D';
         }
-        if (len + 3 < sizeof out) {
-            out[len++] = ' ';
-            out[len++] = kind;
-            out[len] = 0;
-        }
+        out[len++] = kind;
     }
-    event("%s", out);
+    event_payload("kinds", out, len);
 }
 
 /* `peek ADDR LEN`: memory of this process, or `mem -1` if unreadable. */
@@ -1075,11 +1150,13 @@ static void undo(void)
     _exit(0);
 }
 
+/* The commands of executor.py's docstring. */
 static void serve(void)
 {
-    static char line[8192];
     for (;;) {
-        read_line(line, sizeof line);
+        char *line = read_line();
+        if (!line)
+            continue;
         char *arg = strchr(line, ' ');
         if (arg)
             *arg++ = 0;
@@ -1101,7 +1178,7 @@ static void serve(void)
             char *len = strchr(arg, ' ');
             peek(strtoull(arg, NULL, 0), len ? strtoull(len, NULL, 0) : 0);
         } else if (!strcmp(line, "addr")) {
-            event("addr %p", dlsym(RTLD_DEFAULT, arg));
+            event("addr 0x%lx", (unsigned long)(uintptr_t)dlsym(RTLD_DEFAULT, arg));
         } else if (!strcmp(line, "refs")) {
             char *hi = strchr(arg, ' ');
             refs(strtoull(arg, NULL, 0), hi ? strtoull(hi, NULL, 0) : 0);
@@ -1109,8 +1186,6 @@ static void serve(void)
             symbol(strtoull(arg, NULL, 0));
         } else if (!strcmp(line, "undo")) {
             undo();
-        } else if (!strcmp(line, "ping")) {
-            event("pong %d", (int)getpid());
         } else {
             event("error unknown command %s", line);
         }
@@ -1155,6 +1230,7 @@ int main(int argc, char **argv)
     }
     if (argc >= 4)
         workdir = argv[3];
+    program_path = argv[0];
     shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (shared == MAP_FAILED)
         return 1;
@@ -1164,9 +1240,9 @@ int main(int argc, char **argv)
     fcntl(EVT_FD, F_SETFD, FD_CLOEXEC);
     if (fstat(CMD_FD, &cmd_id) != 0 || fstat(EVT_FD, &evt_id) != 0)
         return 1;
-    char first[128], mark[33];
-    read_line(first, sizeof first); /* `start KEY MEMORY PROCESSES`: our events' mark, the limits */
-    if (sscanf(first, "start %32s %lu %d", mark, &memory_limit, &max_procs) != 3)
+    char mark[33];
+    const char *first = read_line(); /* `start KEY MEMORY PROCESSES`: our events' mark, the limits */
+    if (!first || sscanf(first, "start %32s %lu %d", mark, &memory_limit, &max_procs) != 3)
         return 1;
     key_len = (size_t)snprintf(key, sizeof key, "%s ", mark);
     if (max_procs > 0) {
@@ -1186,7 +1262,7 @@ int main(int argc, char **argv)
     prctl(PR_SET_PDEATHSIG, SIGHUP);
     if (getppid() == 1)
         orphaned(SIGHUP); /* the kernel died before the prctl */
-    /* Preload what the fault handler needs, so it does not allocate. */
+    /* Load libgcc_s and run the unwinder's one-time setup now, not in the fault handler. */
     void *frames[2];
     backtrace(frames, 2);
     program_invocation_name = program_invocation_short_name = "cellc"; /* assert() messages */

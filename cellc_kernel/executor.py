@@ -8,10 +8,22 @@ directory, which the executor removes if the kernel dies without closing it.
 The executor moves the two channel descriptors near fd 4096 (close-on-exec)
 and closes them in the processes the program forks.
 
-The event pipe is in packet mode (O_DIRECT): every event is one packet, its
-payload included, and starts with the key the kernel sends as the very first
-command (`start KEY ...`).  A packet without the key, or that does not parse, was
-written by the program: it is dropped, and fails the running cell.
+This docstring is the protocol's one description; executor.c refers to it.
+
+Limits, defined here and given to executor.c as -D flags when it is built
+(`build_executor`), so the two sides cannot disagree:
+    COMMAND_LINE        bytes of a command line, its newline included: the
+                        kernel refuses to send a longer one (ProtocolError), the
+                        executor skips one and answers `error`
+    PACKET              bytes of an event packet: PIPE_BUF, one atomic write
+
+The event pipe is in packet mode (O_DIRECT): every event is one packet,
+`KEY KIND ARGS\n` and the payload of the kinds that have one, KEY being what
+the kernel sends as the very first command (`start KEY ...`).  A packet without
+the key, or that does not parse, was written by the program: it is dropped,
+and fails the running cell.  An event larger than a packet is sent as `part`
+packets, then `long N`: nothing is ever cut short, and every answer is matched
+to its question (`kinds` answers one byte per name asked).
 
 Commands (one line each, kernel -> executor):
     start KEY MEMORY PROCESSES  first, once: the mark of every event, RLIMIT_AS of
@@ -19,7 +31,8 @@ Commands (one line each, kernel -> executor):
                         (0: none)
     run SO ENTRY        dlopen SO (RTLD_NOW|RTLD_GLOBAL), call ENTRY()
     load PATH           dlopen a library into the global scope
-    kinds NAME...       -> `kinds K...`: F function, D data, ? not found
+    kinds NAME...       -> `kinds N` + N bytes, one per name in order: F function,
+                        D data, ? not found
     addr NAME           -> `addr 0xADDR` (0x0 when absent)
     peek ADDR LEN       -> `mem LEN` + LEN bytes, or `mem -1`
     symbol ADDR         -> `symbol NAME` of the dynamic symbol at ADDR, or `symbol ?`
@@ -28,12 +41,14 @@ Commands (one line each, kernel -> executor):
     undo                drop the newest snapshot, resume from the one before
     line N + N bytes    answer to `input`; `eof` for end of input
     shown               answer to a `display ... wait` event
+A command may also be answered with `error TEXT`.
 
 Events (executor -> kernel):
     ready PID PPID      a new live process waits for commands
     done snapshot|inplace   the cell returned (state kept)
     error TEXT          the command failed, nothing changed
-    fault SIG CODE ADDR SP FRAME...  a fatal signal in the live process
+    fault SIG CODE ADDR SP FRAME...  a fatal signal in the live process; a frame is
+                        FILE+0xOFFSET (crash.py)
     died PID exit N | died PID signal NAME  a process of the tree ended
     died PID lost       the live process ended because the cell closed or replaced
                         the channel's descriptors
@@ -42,10 +57,13 @@ Events (executor -> kernel):
     input               the program reads stdin: answer with `line` or `eof`
     display MIME wait|nowait N + N bytes   rich output from cellc.h; `wait`: answer
                         `shown` once published (keeps it in order with stdout)
-    part N + N bytes    a piece of a payload too large for one atomic pipe write
     undefined NAME      a declared function has no definition anywhere
     frozen PID          a stopped copy of the process that crashed or was interrupted,
                         kept for %debug (the kernel kills it before the next command)
+    kinds N, addr, mem, symbol, refs   the answers above
+    part N + N bytes    a piece of an event larger than a packet
+    long N              the pieces so far, N bytes in all, are one event (`KIND ARGS\n`
+                        and its payload, without the key)
 """
 
 from __future__ import annotations
@@ -54,6 +72,7 @@ import codecs
 import hashlib
 import os
 import secrets
+import select
 import selectors
 import shutil
 import signal
@@ -72,17 +91,22 @@ from .processes import alive, is_under, parent_of, proportional, resident, send_
 SOURCE = Path(__file__).with_name("executor.c")
 EXPORTS = f"{{ read; _exit; _Exit; fork; vfork; wait; waitpid; wait3; wait4; waitid; cellc_*; {names.LAZY}; }};\n"
 OUTPUT_LIMIT = 4 * 1024 * 1024  # bytes of stdout+stderr shown per cell
-PAYLOAD_EVENTS = ("display", "mem", "refs")  # events followed by N bytes
+COMMAND_LINE = 1 << 16  # the protocol's limits (see above)
+PACKET = select.PIPE_BUF
+PAYLOAD_EVENTS = ("display", "mem", "refs", "kinds", "part")  # events followed by N bytes
 EVENTS = {
     *PAYLOAD_EVENTS,
-    *("ready", "done", "error", "fault", "died", "interrupted", "rolledback", "input", "part"),
-    *("undefined", "frozen", "kinds", "addr", "symbol", "pong"),
+    *("ready", "done", "error", "fault", "died", "interrupted", "rolledback", "input", "long"),
+    *("undefined", "frozen", "addr", "symbol"),
 }
-PACKET = 4096  # PIPE_BUF: the largest event packet
 
 
 class ExecutorDied(Exception):
     """The executor process tree is gone."""
+
+
+class ProtocolError(RuntimeError):
+    """A command the protocol cannot carry, or one the executor answered with `error`."""
 
 
 def parse_packet(packet: bytes, key: bytes) -> tuple[str, list[str], bytes] | None:
@@ -97,12 +121,26 @@ def parse_packet(packet: bytes, key: bytes) -> tuple[str, list[str], bytes] | No
     body = packet[nl + 1 :]
     if kind not in EVENTS:
         return None
-    sized = kind == "part" or (kind in PAYLOAD_EVENTS and args and args[-1].isdigit())
-    if sized:
-        return (kind, args, body) if args and args[-1].isdigit() and len(body) == int(args[-1]) else None
-    if kind in PAYLOAD_EVENTS and args[-1:] == ["parts"] and not (len(args) > 1 and args[-2].isdigit()):
+    if kind in PAYLOAD_EVENTS and args and args[-1].isdigit():
+        return (kind, args, body) if len(body) == int(args[-1]) else None
+    if kind == "part" or (kind == "long" and not (len(args) == 1 and args[0].isdigit())):
         return None
     return (kind, args, b"") if not body else None
+
+
+def _lines_of(words: list[str], room: int) -> list[list[str]]:
+    """`words` in runs whose space-separated text takes at most `room` bytes
+    (a word longer than that alone: sending it fails loudly)."""
+    runs: list[list[str]] = []
+    size = room
+    for word in words:
+        n = len(word.encode("utf-8", "surrogateescape"))
+        if not runs or size + 1 + n > room:
+            runs.append([])
+            size = -1
+        runs[-1].append(word)
+        size += 1 + n
+    return runs
 
 
 def _cache_dir() -> Path:
@@ -147,7 +185,8 @@ def build_executor(gcc: str = "gcc", fallback_dir: Path | None = None) -> Path:
     source = SOURCE.read_bytes()
     gcc_path = shutil.which(gcc) or gcc
     version = subprocess.run([gcc_path, "-dumpfullversion"], capture_output=True, text=True).stdout
-    key = hashlib.sha1(source + version.encode() + EXPORTS.encode()).hexdigest()[:16]
+    limits = [f"-DCELLC_COMMAND_LINE={COMMAND_LINE}", f"-DCELLC_PACKET={PACKET}"]
+    key = hashlib.sha1(source + version.encode() + EXPORTS.encode() + " ".join(limits).encode()).hexdigest()[:16]
     for directory in (_cache_dir(), fallback_dir):
         if directory is None or not _private_dir(directory):
             continue
@@ -168,6 +207,7 @@ def build_executor(gcc: str = "gcc", fallback_dir: Path | None = None) -> Path:
                     "-O2",
                     "-g",
                     f"-fdebug-prefix-map={tmp}=.",
+                    *limits,
                     "-o",
                     str(out),
                     str(SOURCE),
@@ -296,7 +336,11 @@ class Executor:
 
     # -- low level ------------------------------------------------------------
     def _send(self, line: str, payload: bytes = b"") -> None:
-        data = line.encode("utf-8", "surrogateescape") + b"\n" + payload
+        data = line.encode("utf-8", "surrogateescape") + b"\n"
+        if len(data) > COMMAND_LINE or b"\n" in data[:-1]:
+            what = "a line break" if b"\n" in data[:-1] else f"{len(data)} bytes"
+            raise ProtocolError(f"a command line of {what} does not fit the protocol ({COMMAND_LINE} bytes, one line)")
+        data += payload
         try:
             while data:  # the command pipe is blocking: a write may be partial, never refused
                 n = os.write(self._cmd_w, data)
@@ -327,12 +371,12 @@ class Executor:
             if kind == "part":
                 self._parts.append(payload)
                 continue
-            if kind in PAYLOAD_EVENTS and args[-1] == "parts":
-                payload = b"".join(self._parts)
+            if kind == "long":
+                whole = b"".join(self._parts)
                 self._parts = []
-                if len(payload) != int(args[-2]):
+                event = parse_packet(self._key + b" " + whole, self._key) if len(whole) == int(args[0]) else None
+                if event is None or event[0] in ("part", "long"):
                     return "garbage", [], b""
-                return kind, args[:-1], payload
             return event
         return None
 
@@ -391,6 +435,7 @@ class Executor:
             pid = int(args[0])
             if pid == self.live_pid:
                 self.live_pid = None
+                self._parts = []  # of an event it did not finish
             if pid in self.snapshots:
                 self.snapshots.remove(pid)
         return kind
@@ -590,16 +635,20 @@ class Executor:
         """Send a command that answers with one event of kind `reply`."""
         self._wait_ready()
         self._send(line)
-        _, args, payload = self._wait(lambda kind, a, p: kind in (reply, "error"))
+        kind, args, payload = self._wait(lambda kind, a, p: kind in (reply, "error"))
+        if kind == "error":
+            raise ProtocolError(f"the executor answered `{line.split(' ')[0]}` with: {' '.join(args)}")
         return args, payload
 
     def kinds(self, names: list[str]) -> dict[str, str]:
         """What each global name is in the program: F function, D data, ? absent."""
         out: dict[str, str] = {}
-        for i in range(0, len(names), 500):
-            chunk = names[i : i + 500]
-            args, _ = self.query("kinds " + " ".join(chunk), "kinds")
-            out.update(zip(chunk, args, strict=False))
+        for chunk in _lines_of(names, COMMAND_LINE - len("kinds \n")):
+            _, answer = self.query("kinds " + " ".join(chunk), "kinds")
+            found = answer.decode("ascii", "replace")
+            if len(found) != len(chunk) or set(found) - set("FD?"):
+                raise ProtocolError(f"`kinds` of {len(chunk)} names answered {found[:40]!r}")
+            out.update(zip(chunk, found, strict=True))
         return out
 
     def defines(self, name: str) -> bool:
@@ -612,7 +661,11 @@ class Executor:
 
     def peek(self, address: int, size: int) -> bytes | None:
         args, payload = self.query(f"peek {address:#x} {size}", "mem")
-        return payload if args and args[0] != "-1" else None
+        if args == ["-1"]:
+            return None
+        if len(payload) != size:
+            raise ProtocolError(f"`peek` of {size} bytes answered {len(payload)}")
+        return payload
 
     def references(self, start: int, end: int) -> list[tuple[int, int, str]]:
         """Where the program's writable memory holds a pointer into [start, end):

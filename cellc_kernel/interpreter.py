@@ -833,14 +833,18 @@ class Interpreter:
             return FPE_CODES.get(code, "arithmetic error")
         return ""
 
-    def _traceback(self, tokens: list[str]) -> list[str]:
-        """The crash's call stack, most recent call last (crash.py)."""
+    def _frames(self, tokens: list[str]) -> list[crash.Frame]:
+        """The user's frames of a `fault` event, innermost first (crash.py)."""
         labels = {str(o.so): label for label, o in self.cell_objects.items()}
         machinery = {str(self.binary), os.path.realpath(self.binary)}
         try:
-            frames = crash.frames_of(tokens, labels, machinery)
+            return crash.frames_of(tokens, labels, machinery)
         except (OSError, ValueError):
             return []
+
+    def _traceback(self, tokens: list[str]) -> list[str]:
+        """The crash's call stack, most recent call last."""
+        frames = self._frames(tokens)
 
         def source_of(file: str) -> str | None:
             if file in self.cell_sources:
@@ -897,8 +901,13 @@ class Interpreter:
         elif not os.path.exists(spec):
             return f"no such file: {spec}"
         outcome = self.executor.run(Path(path), "", handlers, command="load")
-        if not outcome.ok:
-            return outcome.error or "loading failed"
+        if not outcome.ok and outcome.error:
+            return outcome.error
+        if not outcome.ok:  # its constructors crashed, exited, were interrupted...
+            failure = self._failure(outcome, "", label)
+            frames = self._frames(outcome.fault[4:]) if outcome.fault else []
+            where = f", {frames[0].title()}" if frames else ""
+            return f"loading failed: {failure.evalue}{where}\n{failure.traceback[-1]}"
         self._remember(label or f"%lib {spec}", outcome)
         self.libraries.append(path)
         self.program = self.program.copy()

@@ -9,6 +9,7 @@ operator sets them in the kernelspec, so that the fork bomb is safe on a shared 
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -132,6 +133,66 @@ def test_children_of_a_cell_do_not_hold_the_channel(k):
         "wait(NULL);"
     )
     assert k.ok(code).stdout == "child 0\n"
+
+
+# -- 3b. crashes under the loader's lock or malloc's: reported, never a hang ----------------------
+# The fault handler once called dladdr (the loader's lock) and fork (malloc's locks): the
+# cases below hung the kernel.  TIMEOUT bounds each cell: a hang fails the test.
+def count(r) -> int:
+    return r.reply["content"]["execution_count"]
+
+
+def test_a_crash_in_a_cells_constructor(k):
+    """A cell with a constructor is loaded with dlopen: it crashes under the loader's lock."""
+    r = k.execute("__attribute__((constructor)) static void boom(void) {\n    g = 9;\n    *(volatile int *)0 = 0;\n}")
+    assert r.status == "error"
+    assert "Segmentation fault (SIGSEGV): address not mapped at address 0x0" in r.error_text
+    assert f"  In[{count(r)}], line 3, in boom" in r.error_text
+    assert "libc.so.6" not in r.error_text and "ld-linux" not in r.error_text  # the loader's frames
+    assert "as it was before this cell" in r.error_text
+    holds(k)
+
+
+def test_a_thread_crashing_while_a_constructor_waits_for_it(k):
+    """The constructor holds the loader's lock while it joins the thread that crashed."""
+    k.ok("#include <pthread.h>")
+    crash = k.ok("static void *crash(void *arg) {\n    *(volatile int *)0 = 0;\n    return arg;\n}")
+    r = k.execute(
+        "__attribute__((constructor)) static void wait_for_it(void) {\n"
+        "    pthread_t t;\n    pthread_create(&t, 0, crash, 0);\n    pthread_join(t, 0);\n}"
+    )
+    assert r.status == "error"
+    assert "Segmentation fault (SIGSEGV)" in r.error_text
+    assert f"  In[{count(crash)}], line 2, in crash" in r.error_text
+    holds(k)
+
+
+@pytest.mark.skipif(shutil.which("gdb") is None, reason="gdb is not installed")
+def test_a_double_free_aborting_inside_free(k):
+    """glibc aborts with malloc's lock held: the frozen copy for %debug is made without fork()."""
+    r = k.execute("g = 10;\nchar *a = malloc(5000), *b = malloc(100);\nfree(a);\nfree(a);")
+    assert r.status == "error"
+    assert "double free" in r.stderr
+    assert "Aborted (SIGABRT)" in r.error_text
+    assert f"  In[{count(r)}], line 4" in r.error_text and "in libc.so.6" in r.error_text
+    debug = k.ok("%debug").stdout
+    assert f"In[{count(r)}] crashed" in debug and f"> #1  In[{count(r)}], line 4" in debug
+    holds(k)
+
+
+def test_a_library_whose_constructor_crashes(k, tmp_path):
+    source = tmp_path / "boom.c"
+    source.write_text("__attribute__((constructor)) static void boom(void) { *(volatile int *)0 = 0; }\n")
+    lib = tmp_path / "libboom.so"
+    subprocess.run(["gcc", "-shared", "-fPIC", "-g", "-o", str(lib), str(source)], check=True)
+    r = k.execute(f"%lib {lib}")
+    assert r.status == "error"
+    assert (
+        f"LibraryError: %lib {lib}: loading failed: Segmentation fault (SIGSEGV): "
+        "address not mapped at address 0x0, in libboom.so, boom()"
+    ) in r.error_text
+    assert "as it was before this cell" in r.error_text
+    holds(k)
 
 
 # -- 4. the executor cache ------------------------------------------------------------------
@@ -370,16 +431,17 @@ def test_event_packets_parse_only_with_the_key_and_the_right_length():
     assert parse_packet(b"0123abcd ready 12 7\n", key) == ("ready", ["12", "7"], b"")
     assert parse_packet(b"0123abcd mem 3\nabc", key) == ("mem", ["3"], b"abc")
     assert parse_packet(b"0123abcd mem -1\n", key) == ("mem", ["-1"], b"")
+    assert parse_packet(b"0123abcd kinds 3\nFD?", key) == ("kinds", ["3"], b"FD?")
     assert parse_packet(b"0123abcd part 2\nxy", key) == ("part", ["2"], b"xy")
-    assert parse_packet(b"0123abcd display image/png wait 10 parts\n", key) == (
-        "display",
-        ["image/png", "wait", "10", "parts"],
-        b"",
-    )
+    assert parse_packet(b"0123abcd long 5000\n", key) == ("long", ["5000"], b"")
     for forged in (
         b"ready 12 7\n",  # no key
         b"ffffffff ready 12 7\n",  # another key
         b"0123abcd part 999999\n",  # a payload that is not there
+        b"0123abcd part\n",  # a part of no size
+        b"0123abcd long\n",  # a long event of no size
+        b"0123abcd long 3\nabc",  # its parts come first
+        b"0123abcd kinds 3\nFD",  # an answer short of a name
         b"0123abcd mem 3\nabcdef",  # too much payload
         b"0123abcd done snapshot\ntrailing",  # bytes after an event that has none
         b"0123abcd nonsense 1\n",  # not an event
