@@ -299,3 +299,13 @@ def test_no_declaration_is_dropped_without_a_word(k):
     assert "cellc cannot read this declaration" in r.error_text and "In[3]:1:1" in r.error_text
     assert "__cellc" not in r.error_text
     k.fails("fs_pointer")
+
+
+def test_an_expanded_macro_keeps_its_strings(k):
+    """A definition a macro makes is expanded by the preprocessor: the spaces
+    inside its string literals are the program's, kept as they are."""
+    k.ok("#include <stdio.h>")
+    k.ok('#define DEFINE_PRINTER(name) void print_##name(void) { printf("  two  spaces\\n"); }')
+    k.ok("#define DEFINE_BOTH(name) DEFINE_PRINTER(name) int name##_ok = 1;")
+    k.ok("DEFINE_BOTH(x)")  # a macro of macros that define, as the cell's last item
+    assert k.ok("print_x(); x_ok").stdout == "  two  spaces\n"
