@@ -420,3 +420,44 @@ def test_typeof_of_an_expression_declares_a_global() -> None:
     assert decls == [("declaration", ["b"]), ("declaration", ["c"])]
     assert cell.items[0].declarators[0].decl_text == "__typeof__(a + 1) b"
     assert "a" in cell.uses, "names inside typeof still reach the prelude"
+
+
+@pytest.mark.parametrize(
+    ("code", "kinds"),
+    [
+        ('main() { puts("hi"); return 7; }', [("function", "main", "int main()")]),
+        ("f(k) { return k + 1; }", [("function", "f", "int f()")]),
+        ("static h(void) { return 1; }", [("function", "h", "int h(void)")]),
+        ("sum(a, b) int a; int b; { return a + b; }", [("function", "sum", "int sum()")]),
+        ("int g(size_t n) { return 0; }", [("function", "g", "int g(size_t n)")]),
+        ("static count;\nconst limit = 5;", [("declaration", "", ""), ("declaration", "", "")]),
+        (
+            "struct P { int x; } mkP(int v) { struct P p = { v }; return p; }",
+            [("function", "mkP", "struct P mkP(int v)")],
+        ),
+        ("if (x) { y(); }\nCHECK(x) { y(); }", [("statement", "", ""), ("statement", "", "")]),
+    ],
+)
+def test_definitions_without_a_type(code: str, kinds: list[tuple[str, str, str]]) -> None:
+    """C90's implicit int and K&R parameters: function items keep the user's
+    text, with the prototype C reads (`f()` for K&R)."""
+    cell = Splitter(is_macro=lambda name: name == "CHECK").split(code)
+    assert [(it.kind, it.name, it.prototype) for it in cell.items] == kinds
+    assert [it.text for it in cell.items] == [code[it.start : it.end] for it in cell.items]
+
+
+def test_item_boundaries_follow_the_braces() -> None:
+    from cellc_kernel.parse import _top_level_starts
+
+    code = b'int a[] = {1}; f(x) { return x; } struct S { int v; } s; g(a) int a; { }\n#define X 1\n"s;";'
+    starts = list(_top_level_starts(code))
+    assert [code[at : at + 3] for at in starts] == [b"int", b"f(x", b"str", b"g(a", b'"s;']
+
+
+def test_directive_text_ends_with_its_logical_line() -> None:
+    cell = Splitter().split("#define ADD(a, b) ((a) + (b)) \\\n\nint y;\n#undef Q \\\n  \n")
+    assert [(it.kind, it.text, it.name) for it in cell.items] == [
+        ("define", "#define ADD(a, b) ((a) + (b)) \n", "ADD"),
+        ("declaration", "int y;", ""),
+        ("undef", "#undef Q \n", "Q"),
+    ]
