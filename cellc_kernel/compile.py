@@ -42,6 +42,7 @@ MAX_DIAGNOSTIC_LINES = 200
 COMPILE_TIMEOUT = 300
 DEFAULT_CFLAGS = ["-O0", "-Wall", "-std=gnu17"]
 
+_COMMAND_LINE = "<command-line>:"
 _LOCATION = re.compile(
     r"^(?P<file>[^:\n]+):(?P<line>\d+):(?:(?P<col>\d+):)? (?P<kind>fatal error|error|warning|note): "
 )
@@ -211,6 +212,7 @@ def clean_diagnostics(raw: str, label: str, cflags: list[str] | tuple[str, ...] 
         m = _LOCATION.match(line)
         if (
             m
+            or line.startswith(_COMMAND_LINE)
             or not blocks
             or re.match(r"^[^ ].*: In (function|top-level)", line)
             or line.endswith(":")
@@ -227,7 +229,8 @@ def clean_diagnostics(raw: str, label: str, cflags: list[str] | tuple[str, ...] 
             continue
         m = _LOCATION.match(head)
         if not m:
-            if "In function" in head or head.startswith(("In file included", "                 from")):
+            # Messages about -D macros: ours (%time's) unless they are errors.
+            if head.startswith(_COMMAND_LINE + " error") or "In function" in head or head.startswith(("In file included", "                 from")):
                 kept.extend(block)
             continue
         kind = m.group("kind")
