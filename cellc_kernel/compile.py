@@ -158,6 +158,38 @@ def warns_mixed_declarations(cflags: list[str]) -> bool:
     return "-Wdeclaration-after-statement" in cflags or (pedantic and any(f in _C90 for f in cflags))
 
 
+# gcc flags a notebook cannot take, and why: each cell must stay a C object
+# with its symbols visible and its debug information inside, linked as a
+# shared object into the 64-bit executor.
+_REJECTED_FLAGS: list[tuple[str, str]] = [
+    (
+        r"-c|-o.*|-E|-S|-shared|-fsyntax-only|-M[MDG]?|-MMD|-M[FTQP].*|-save-temps.*",
+        "cellc chooses what gcc makes of each cell (an object it links and loads)",
+    ),
+    (r"--help.*|--version|-v|-###|-dump.*|-print-.*|--target-help", "it makes gcc print instead of compiling"),
+    (r"-x.*", "a cell is C"),
+    (r"-l.*|-L.*|-Wl,.*|-static.*|-shared-libgcc|-rdynamic", "link flags: load a library with %lib NAME"),
+    (r"-flto.*|-ffat-lto-objects", "cells are linked one at a time; link-time optimization needs the whole program"),
+    (r"-fvisibility=(?!default$).*", "later cells must see what a cell defines"),
+    (r"-fno-(pic|PIC|pie|PIE)|-m(16|32|x32)", "cells are position-independent code loaded into a 64-bit process"),
+    (
+        r"-g(gdb|dwarf)?[01]|-gsplit-dwarf|-gno-.*|-gbtf|-gctf",
+        "cellc reads each cell's full DWARF (values, crash lines, %debug)",
+    ),
+]
+
+
+def flag_problems(flags: list[str]) -> list[str]:
+    """ "FLAG: why" for each of `flags` that a notebook cannot take."""
+    out = []
+    for flag in flags:
+        for pattern, why in _REJECTED_FLAGS:
+            if re.fullmatch(pattern, flag):
+                out.append(f"{flag}: {why}")
+                break
+    return out
+
+
 def gcc_flags(cflags: list[str]) -> list[str]:
     """The flags gcc runs with for the user's: cellc reads gcc's warnings
     (`declarations_among_statements`), so `-w` hides them from the user after
@@ -230,7 +262,11 @@ def clean_diagnostics(raw: str, label: str, cflags: list[str] | tuple[str, ...] 
         m = _LOCATION.match(head)
         if not m:
             # Messages about -D macros: ours (%time's) unless they are errors.
-            if head.startswith(_COMMAND_LINE + " error") or "In function" in head or head.startswith(("In file included", "                 from")):
+            if (
+                head.startswith(_COMMAND_LINE + " error")
+                or "In function" in head
+                or head.startswith(("In file included", "                 from"))
+            ):
                 kept.extend(block)
             continue
         kind = m.group("kind")
@@ -286,7 +322,7 @@ def _without_generated_errors(lines: list[str]) -> list[str]:
     for line in lines:
         m = _LOCATION.match(line)
         if m:
-            skipping = m.group("file") == "<cellc>"
+            skipping = m.group("file") == names.GENERATED_FILE
         elif line.endswith(":") and not line.startswith(" "):
             skipping = False
         if not skipping:

@@ -10,6 +10,8 @@ import os
 
 from elftools.elf.elffile import ELFFile
 
+from . import names
+
 
 def _file_name(files, index: int, version: int) -> str:
     # DWARF 5 numbers files from 0, earlier versions from 1
@@ -56,7 +58,7 @@ def line_of(path: str, address: int) -> tuple[str, int] | None:
     """(file, line) of a code address in a cell's object: the cell's label
     (or a user's `#line` file, a pasted header), never our generated code."""
     for start, end, file, line in _tables(path)[0]:
-        if start <= address < end and file and file != "<cellc>":
+        if start <= address < end and file and file != names.GENERATED_FILE:
             return file, line
     return None
 

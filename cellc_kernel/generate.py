@@ -307,9 +307,10 @@ class Generator:
         """`names.value(N)` holds the trailing expression's value after the run.
 
         The expression always starts on its own line at its own column, so
-        gcc's diagnostics point where the user typed it."""
-        before = self.line(item.line - 1)  # the line before the expression's
-        expr = "\n" + " " * item.col + item.text
+        gcc's diagnostics point where the user typed it; the code around it is
+        ours (a `#line 0` before a first line would be out of range for -pedantic)."""
+        before = names.GENERATED_LINE
+        expr = "\n" + self.line(item.line, item.col) + item.text
         if self.opt.value_mode == "none":
             self.add_piece(f"{before}(void)({expr});")
             return
@@ -381,7 +382,7 @@ class Generator:
         self.out.append(_function_names(f) + ("" if weak else "static\n"))
         self.emit(item, text)
         self.out.append(_function_names())
-        self.slots.append(f"{names.slot(f)} = (void *)&{impl};")
+        self.slots.append(f"{names.slot(f)} = __extension__ (void *)&{impl};")
 
     def item_declaration(self, item: Item) -> None:
         if item.split_type is not None:
@@ -572,12 +573,12 @@ class Generator:
                 self.migrating.append(v)
                 symbol = names.variable(v.name, self.n)
                 self.new.variables[v.name] = replace(v, symbol=symbol, users=set(), kept="")
-                out.append(f'#line 1 "<cellc>"\n{bind(v.decl, symbol)};\n')
+                out.append(f"{names.GENERATED_LINE}{bind(v.decl, symbol)};\n")
                 stale.update((f, self.old.functions[f].label) for f in v.users if f in self.old.functions)
             if plan is None:
                 continue
             if not emitted:
-                out.append('#line 1 "<cellc>"\n' + "".join(d.text + "\n" for d in old_types))
+                out.append(names.GENERATED_LINE + "".join(d.text + "\n" for d in old_types))
                 emitted = True
             old_decl = rename(v.decl, types=mapping)
             if plan.unsafe:
@@ -585,12 +586,12 @@ class Generator:
                 why = f"{v.name} keeps the old layout of {types}, which {self.label} redefined: {plan.unsafe}"
                 kept = replace(v, decl=old_decl, type_key=rename(v.type_key, types=mapping), kept=why, name_pos=None)
                 self.new.variables[v.name] = kept
-                out.append(f'#line 1 "<cellc>"\n{kept.declaration()}\n')
+                out.append(f"{names.GENERATED_LINE}{kept.declaration()}\n")
                 self.warnings.append(f"warning: {why}; it was not migrated, and later cells see it with its old type")
                 continue
             source = re.sub(rf"\b{v.name}\b(?!.*\b{v.name}\b)", names.source(v.name), old_decl, count=1, flags=re.S)
-            out.append(f'#line 1 "<cellc>"\nextern {bind(source, v.symbol)};\n')
-            self.body.insert(0, '#line 1 "<cellc>"\n' + " ".join(plan.statements) + "\n")
+            out.append(f"{names.GENERATED_LINE}extern {bind(source, v.symbol)};\n")
+            self.body.insert(0, names.GENERATED_LINE + " ".join(plan.statements) + "\n")
             self.record.migrated[v.name] = plan.statements
             self.warnings.append(f"note: {v.name} was migrated to its new type: {plan.summary()}")
         self.out[self.types_end : self.types_end] = out
@@ -638,7 +639,7 @@ class Generator:
             body.append(f"extern void *{names.slot(f)};\n")
         body.extend(self.out)
         if self.new_trampolines:
-            body.append('#line 1 "<cellc>"\n__asm__(\n')
+            body.append(names.GENERATED_LINE + "__asm__(\n")
             for name in self.new_trampolines:
                 body.append(c_string_asm(trampoline_asm(name)))
             body.append(");\n")
@@ -646,7 +647,7 @@ class Generator:
         if self.body:
             body.append(self.run_function(run))
         entry = names.entry(self.n)
-        body.append(f'#line 1 "<cellc>"\n__attribute__((visibility("default"))) void {entry}(void) {{\n')
+        body.append(f'{names.GENERATED_LINE}__attribute__((visibility("default"))) void {entry}(void) {{\n')
         body.extend(f"  {s}\n" for s in self.slots)
         if self.body:
             body.append(f"  {run}();\n")

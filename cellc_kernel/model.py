@@ -140,7 +140,7 @@ def _located(text: str, name: str, at: int, label: str, pos: tuple[int, int] | N
     then gets gcc's note on the user's line, not on our generated code."""
     if pos is None or text[at : at + len(name)] != name:
         return text
-    return f'{text[:at]}\n#line {pos[0]} "{label}"\n{" " * pos[1]}{text[at:]}\n#line 1 "<cellc>"'
+    return f'{text[:at]}\n#line {pos[0]} "{label}"\n{" " * pos[1]}{text[at:]}\n{names.GENERATED_LINE}'
 
 
 @dataclass
@@ -313,7 +313,7 @@ class Program:
             struct b, which holds a struct a)."""
             ahead = sorted(d.refs & tags - declared)
             declared.update(ahead, d.provides())
-            forward = '#line 1 "<cellc>"\n' + "".join(f"{tag};\n" for tag in ahead) if ahead else ""
+            forward = names.GENERATED_LINE + "".join(f"{tag};\n" for tag in ahead) if ahead else ""
             return forward + d.render()
 
         header = "".join(render(d) for d in head)
@@ -345,11 +345,11 @@ class Program:
         for d in tail:
             # `typedef __typeof__(compute) compute_fn;` needs compute declared first
             if d.uses & declarations.keys():
-                rest.append('#line 1 "<cellc>"\n')
+                rest.append(names.GENERATED_LINE)
             for name in sorted(d.uses & declarations.keys()):
                 declare(name)
             rest.append(render(d))
-        rest.append('#line 1 "<cellc>"\n')
+        rest.append(names.GENERATED_LINE)
         for name in list(declarations):
             declare(name)
         return header, "".join(rest)

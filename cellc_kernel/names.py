@@ -23,6 +23,8 @@ LOCAL_PREFIX = PREFIX + "local_"  # a probe's stand-in for a local (complete.py)
 PROBE = PREFIX + "probe"  # the variable whose type inspection asks gcc for
 CELL_FUNCTION = PREFIX + "f"  # the function a piece is parsed inside (parse.py)
 EXPANSION_MARK = PREFIX + "expansion_here"
+GENERATED_FILE = "<cellc>"  # the file name of generated lines, in gcc's diagnostics and DWARF
+GENERATED_LINE = f'#line 1 "{GENERATED_FILE}"\n'  # what follows is ours, not a cell's
 # the macros of templates/timing.h, and the buffer %time keeps a value in
 STAMP = PREFIX + "stamp"
 TIMED_AS = PREFIX + "timed_as"

@@ -430,6 +430,51 @@ def test_cflags_werror_turns_warnings_into_errors(fresh_kernel) -> None:
     assert "unused_local" in r.stderr
 
 
+@pytest.mark.parametrize("flags", ["-std=c11 -Wall -pedantic-errors", "-Wall -Wextra -pedantic -Werror"])
+def test_cflags_of_a_course_build_every_kind_of_cell(fresh_kernel, flags) -> None:
+    """Strict flags apply to the user's code, never to the code cellc writes around it."""
+    k = fresh_kernel
+    k.ok(f"%cflags {flags}")
+    k.ok("#include <stdio.h>")
+    k.ok("struct pair { int a, b; };")
+    k.ok("struct pair pr = { 1, 2 };")
+    k.ok("int sum(struct pair q) { return q.a + q.b; }")
+    k.ok("int (*sum_of)(struct pair) = sum;")
+    assert k.ok("sum(pr)").value == "3"
+    assert k.ok("sum_of(pr) * 2").value == "6"
+    assert k.ok("pr").value == "{ .a = 1, .b = 2 }"
+    k.ok("int sum(struct pair q) { return q.a - q.b; }")
+    assert k.ok("sum_of(pr)").value == "-1", "a redefinition reaches a function pointer"
+    assert k.ok('printf("%d\\n", sum(pr));').stdout == "-1\n"
+    r = k.ok("%time sum(pr)")
+    assert r.value == "-1" and "Wall time" in r.stdout
+    r = k.fails("int strict_bad(void) { return 1 }")
+    assert "expected ';'" in r.error_text and "__cellc" not in r.error_text
+
+
+def test_cflags_that_cannot_work_are_refused_with_the_reason(fresh_kernel) -> None:
+    k = fresh_kernel
+    k.ok("%cflags -DMG_KEEP=5")
+    refused = {
+        "-fvisibility=hidden": "later cells must see",
+        "-fsyntax-only": "an object it links and loads",
+        "-M": "an object it links and loads",
+        "--help": "print instead of compiling",
+        "-flto": "link-time optimization",
+        "-x c++": "a cell is C",
+        "-gsplit-dwarf": "DWARF",
+        "-g0": "DWARF",
+        "-fno-pic": "position-independent",
+        "-m32": "64-bit",
+        "-lm": "%lib",
+    }
+    for flags, why in refused.items():
+        r = k.fails(f"%cflags -O1 {flags}")
+        assert f"cannot take {flags.split()[0]}: " in r.error_text and why in r.error_text, r.error_text
+        assert shown_flags(k).split() == ["-DMG_KEEP=5"], "a refused %cflags changes nothing"
+    assert k.ok("int mg_after = MG_KEEP;\nmg_after").value == "5"
+
+
 def test_lib_zlib(kernel) -> None:
     assert ctypes.util.find_library("z"), "zlib (zlib1g) is part of every Debian system"
     kernel.ok("%lib z")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
+from ..compile import flag_problems
 from ..executor import Handlers
 from ..export import LibRecord
 from ..interpreter import _error
@@ -18,15 +19,28 @@ class ProgramMagics(MagicFamily):
             self.print(" ".join(compiler.cflags))
             return None, False
         flags = split_args("%cflags", args)
-        takes_argument = ("-I", "-D", "-U", "-include", "-isystem", "-iquote", "-idirafter", "-x")
-        bad = [
-            f
-            for i, f in enumerate(flags)
-            if (not f.startswith("-") and (i == 0 or flags[i - 1] not in takes_argument))
-            or f in ("-c", "-o", "-E", "-S", "-shared")
+        takes_argument = (
+            "-I",
+            "-D",
+            "-U",
+            "-include",
+            "-isystem",
+            "-iquote",
+            "-idirafter",
+            "-x",
+            "-o",
+            "-MF",
+            "-MT",
+            "-MQ",
+        )
+        words = [
+            f for i, f in enumerate(flags) if not f.startswith("-") and (i == 0 or flags[i - 1] not in takes_argument)
         ]
-        if bad:
-            return _error("UsageError", f"%cflags: not a compile flag here: {' '.join(bad)}"), True
+        if words:
+            return _error("UsageError", f"%cflags: not a compile flag here: {' '.join(words)}"), True
+        problems = flag_problems([f for i, f in enumerate(flags) if i == 0 or flags[i - 1] not in takes_argument])
+        if problems:
+            return _error("UsageError", "%cflags: a notebook cannot take " + "; ".join(problems)), True
         proc = subprocess.run(
             [compiler.gcc, *flags, "-fsyntax-only", "-x", "c", "-"],
             input="int cellc_flag_check;\n",
