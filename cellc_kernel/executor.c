@@ -40,6 +40,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -78,7 +79,6 @@ struct shared {
     volatile pid_t root_pid;    /* the first process: pristine snapshot, reaper, process group */
     volatile pid_t lost_pid;    /* a live process that lost its channel to the kernel */
     volatile pid_t limit_pid;   /* a live process ended for having too many processes */
-    int procs;                  /* the program's processes now (see `fork` below) */
 };
 static struct shared *shared;
 static pid_t *proc_table; /* their pids: CELLC_MAX_PROCESSES slots, shared by the tree */
@@ -339,28 +339,41 @@ EXPORT void _Exit(int status)
 /* ---------- process limit: cells' fork() and wait*() resolve here first ---------- */
 
 /* The program may have max_procs processes at once (RLIMIT_NPROC does not
- * bind root).  Each fork the program makes is counted in a table shared by
- * the tree and uncounted when the child is reaped: by the program's wait*(),
- * or by the root, the subreaper of orphans.  Past the limit, fork() fails
- * and the live process's group is killed: a fork bomb ends the cell. */
+ * bind root).  Each process the program starts holds a slot of a table
+ * shared by the tree: the forking process reserves one (minus its own pid)
+ * before fork and writes the child's pid there after.  A slot is freed when
+ * its process is reaped, by the program's wait*() or by the tree (the root
+ * is the subreaper of orphans), and so are the reservations of a process
+ * killed between the two steps.  Past the limit, fork() fails and the live
+ * process's group is killed: a fork bomb ends the cell. */
 static void uncount(pid_t pid)
 {
     for (int i = 0; proc_table && pid > 0 && i < max_procs; i++) {
-        pid_t seen = pid;
-        if (__atomic_compare_exchange_n(&proc_table[i], &seen, 0, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
-            __atomic_sub_fetch(&shared->procs, 1, __ATOMIC_SEQ_CST);
-            return;
-        }
+        pid_t seen = __atomic_load_n(&proc_table[i], __ATOMIC_SEQ_CST);
+        if (seen == pid || seen == -pid)
+            __atomic_compare_exchange_n(&proc_table[i], &seen, 0, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
     }
 }
 
-static void count(pid_t pid)
+/* Frees the slots of processes that are gone without a wait*() of ours
+ * (SIGCHLD ignored: the kernel reaps them). */
+static void sweep(void)
+{
+    for (int i = 0; i < max_procs; i++) {
+        pid_t seen = __atomic_load_n(&proc_table[i], __ATOMIC_SEQ_CST);
+        if (seen != 0 && kill(seen < 0 ? -seen : seen, 0) < 0 && errno == ESRCH)
+            __atomic_compare_exchange_n(&proc_table[i], &seen, 0, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    }
+}
+
+static int claim(pid_t mark)
 {
     for (int i = 0; i < max_procs; i++) {
         pid_t seen = 0;
-        if (__atomic_compare_exchange_n(&proc_table[i], &seen, pid, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-            return;
+        if (__atomic_compare_exchange_n(&proc_table[i], &seen, mark, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+            return i;
     }
+    return -1;
 }
 
 static void *next_symbol(const char *name)
@@ -368,28 +381,103 @@ static void *next_symbol(const char *name)
     return dlsym(RTLD_NEXT, name);
 }
 
+/* A slot for one more process of the program (max_procs: no limit), or -1:
+ * the live process's group is killed (a fork bomb ends the cell), errno EAGAIN. */
+static int reserve(void)
+{
+    if (!proc_table)
+        return max_procs;
+    int saved = errno, slot = claim(-getpid());
+    if (slot < 0) {
+        sweep();
+        slot = claim(-getpid());
+    }
+    errno = saved;
+    if (slot >= 0)
+        return slot;
+    pid_t live = shared->live_pid;
+    if (live > 0) {
+        shared->limit_pid = live;
+        kill(-live, SIGKILL);
+    }
+    errno = EAGAIN;
+    return -1;
+}
+
+/* The reserved slot now holds `pid`, or is freed (pid <= 0: none started). */
+static void settle(int slot, pid_t pid)
+{
+    if (proc_table && slot >= 0 && slot < max_procs)
+        __atomic_store_n(&proc_table[slot], pid > 0 ? pid : 0, __ATOMIC_SEQ_CST);
+}
+
 EXPORT pid_t fork(void)
 {
     static pid_t (*real)(void);
     if (!real)
         real = (pid_t(*)(void))next_symbol("fork");
-    int counted = !our_fork && proc_table;
-    if (counted && __atomic_add_fetch(&shared->procs, 1, __ATOMIC_SEQ_CST) > max_procs) {
-        __atomic_sub_fetch(&shared->procs, 1, __ATOMIC_SEQ_CST);
-        pid_t live = shared->live_pid;
-        if (live > 0) {
-            shared->limit_pid = live;
-            kill(-live, SIGKILL);
-        }
-        errno = EAGAIN;
+    if (our_fork)
+        return real();
+    int slot = reserve();
+    if (slot < 0)
         return -1;
-    }
     pid_t child = real();
-    if (counted && child > 0)
-        count(child);
-    else if (counted)
-        __atomic_sub_fetch(&shared->procs, 1, __ATOMIC_SEQ_CST);
+    if (child != 0) /* the child itself has nothing to settle */
+        settle(slot, child);
     return child;
+}
+
+/* posix_spawn and system start processes without fork(): counted as well. */
+EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *actions,
+                       const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+    static int (*real)(pid_t *, const char *, const posix_spawn_file_actions_t *, const posix_spawnattr_t *,
+                       char *const[], char *const[]);
+    if (!real)
+        real = next_symbol("posix_spawn");
+    pid_t child = 0;
+    int slot = reserve();
+    if (slot < 0)
+        return EAGAIN;
+    int r = real(&child, path, actions, attr, argv, envp);
+    settle(slot, r == 0 ? child : 0);
+    if (r == 0 && pid)
+        *pid = child;
+    return r;
+}
+
+EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *actions,
+                        const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+    static int (*real)(pid_t *, const char *, const posix_spawn_file_actions_t *, const posix_spawnattr_t *,
+                       char *const[], char *const[]);
+    if (!real)
+        real = next_symbol("posix_spawnp");
+    pid_t child = 0;
+    int slot = reserve();
+    if (slot < 0)
+        return EAGAIN;
+    int r = real(&child, file, actions, attr, argv, envp);
+    settle(slot, r == 0 ? child : 0);
+    if (r == 0 && pid)
+        *pid = child;
+    return r;
+}
+
+/* system() waits for its child: the room is held for the length of the call. */
+EXPORT int system(const char *command)
+{
+    static int (*real)(const char *);
+    if (!real)
+        real = (int (*)(const char *))next_symbol("system");
+    if (!command)
+        return real(command);
+    int slot = reserve();
+    if (slot < 0)
+        return -1;
+    int r = real(command);
+    settle(slot, 0);
+    return r;
 }
 
 EXPORT pid_t vfork(void)
@@ -647,6 +735,14 @@ static void fault_handler(int sig, siginfo_t *si, void *uc)
 {
     static char buf[CELLC_PACKET];
     static void *frames[FAULT_FRAMES];
+    if (shared && getpid() != shared->live_pid) {
+        /* A process the cell forked: it dies of the signal as in a plain
+         * program (its parent may wait for that); the stdout buffer it
+         * inherited is not its output, and it has no cell to report on. */
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
     char *p = buf, *end = buf + sizeof buf - 1; /* the last byte for '\n' */
     int n = backtrace(frames, FAULT_FRAMES);
     uintptr_t pc = context_pc(uc);

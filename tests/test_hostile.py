@@ -350,6 +350,50 @@ def test_many_forks_one_at_a_time_stay_under_the_limit(limited):
     assert limited.value(code) == "40"
 
 
+def test_children_that_live_at_once_count_against_the_limit(limited):
+    """30 children alive together, under a limit of 16: fork fails past it, as
+    RLIMIT_NPROC would make it (the count is the program's processes, parent
+    and children alike)."""
+    code = """int started = 0; pid_t kids[30];
+for (int i = 0; i < 30; i++) { kids[i] = fork(); if (kids[i] == 0) { usleep(300000); _exit(0); }
+    if (kids[i] < 0) break; started++; usleep(20000); }
+for (int i = 0; i < started; i++) waitpid(kids[i], NULL, 0);
+started"""
+    r = limited.execute(code, timeout=120)
+    assert r.status == "error" and r.errors[0]["ename"] == "ProcessLimit", "the 17th process ends the cell"
+    holds(limited)
+    assert limited.value(code.replace("30", "8")) == "8", "once reaped, children no longer count"
+
+
+def test_spawned_processes_are_counted(limited):
+    limited.ok("#include <spawn.h>\nextern char **environ;")
+    code = """int spawned = 0; pid_t sp[20];
+char *sleeper[] = { "sleep", "0.3", NULL };
+for (int i = 0; i < 20; i++) if (posix_spawnp(&sp[i], "sleep", NULL, NULL, sleeper, environ) == 0) spawned++;
+for (int i = 0; i < spawned; i++) waitpid(sp[i], NULL, 0);
+spawned"""
+    r = limited.execute(code, timeout=120)
+    assert r.status == "error" and r.errors[0]["ename"] == "ProcessLimit"
+    assert limited.value(code.replace("20", "5")) == "5"
+    assert limited.value('system("exit 3") >> 8') == "3", "system() works under the limit"
+
+
+def test_a_crashing_child_is_the_parents_business(k):
+    """Forked children that crash die of their signal, as in a plain program: the
+    parent sees it with waitpid, no copy of the unflushed output appears, and
+    nothing of them stays behind."""
+    before = len(_program_processes(k))
+    code = """printf("parent line\\n");
+int crashed = 0;
+for (int i = 0; i < 5; i++) { pid_t c = fork(); if (c == 0) { *(volatile int *)0 = 0; }
+    int st; waitpid(c, &st, 0); crashed += WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV; }
+crashed"""
+    r = k.ok(code)
+    assert r.value == "5" and r.stdout == "parent line\n"
+    assert len(_program_processes(k)) <= before + 1, "no frozen copies of the children"
+    holds(k)
+
+
 def test_a_cell_past_the_timeout_is_stopped_and_rolled_back(limited):
     r = limited.fails("g = 6; for (;;) {}", timeout=60)
     assert r.errors[0]["ename"] == "Timeout"
