@@ -871,15 +871,35 @@ static void *flush_loop(void *arg)
         if (flush_stop)
             break;
         pthread_mutex_unlock(&flush_mu);
-        fflush(stdout);
+        if (ftrylockfile(stdout) == 0) { /* a cell that holds stdout's lock (flockfile) keeps it */
+            fflush_unlocked(stdout);
+            funlockfile(stdout);
+        }
         pthread_mutex_lock(&flush_mu);
     }
     pthread_mutex_unlock(&flush_mu);
     return NULL;
 }
 
+static pthread_t cell_thread; /* the thread that runs cells */
+
+/* pthread_exit() on the thread that runs the cell ends the program as
+ * exit(0) would in a file (the other threads of a file's program would run
+ * on first: here the cell is reported as exited). */
+EXPORT void pthread_exit(void *value)
+{
+    static void (*real)(void *);
+    if (!real)
+        real = (void (*)(void *))next_symbol("pthread_exit");
+    if (in_cell && pthread_equal(pthread_self(), cell_thread))
+        exit(0);
+    real(value);
+    __builtin_unreachable();
+}
+
 static void start_flusher(void)
 {
+    cell_thread = pthread_self();
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old); /* signals go to the cell's thread */

@@ -318,6 +318,31 @@ def test_crash_after_killing_the_snapshot_before_it_says_the_state_is_lost(fresh
     assert k.value("6 * 7") == "42"
 
 
+def test_a_cell_that_keeps_stdout_locked_returns(fresh_kernel):
+    k = fresh_kernel
+    k.ok(SETUP)
+    r = k.ok('flockfile(stdout); printf("locked\\n"); usleep(200000);', timeout=30)
+    assert r.stdout == "locked\n"
+    assert k.ok('printf("still\\n"); funlockfile(stdout);').stdout == "still\n"
+    holds(k)
+
+
+def test_pthread_exit_on_the_cells_thread_ends_the_program_like_exit(fresh_kernel):
+    k = fresh_kernel
+    k.ok(SETUP + "\n#include <pthread.h>")
+    r = k.fails('g = 8; printf("bye\\n"); pthread_exit(0);', timeout=30)
+    assert r.stdout == "bye\n" and "exit(0)" in r.error_text
+    holds(k)
+    k.ok("void *hw_worker(void *a) { pthread_exit(a); }")
+    assert (
+        k.value(
+            "pthread_t hw_t; void *hw_rv; pthread_create(&hw_t, 0, hw_worker, (void *)7);\n"
+            "pthread_join(hw_t, &hw_rv); (long)hw_rv"
+        )
+        == "7"
+    ), "other threads exit as usual"
+
+
 # -- limits ------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def limited():
