@@ -844,6 +844,59 @@ static void install_handlers(void)
     sigaction(SIGINT, &sa, NULL);
 }
 
+/* Every thread gets an alternate signal stack of its own, as the main
+ * thread has: a thread's stack overflow is then reported with its
+ * traceback, not as a bare SIGSEGV.  It is unmapped when the thread ends. */
+#define THREAD_ALTSTACK (1 << 16)
+struct thread_start {
+    void *(*fn)(void *);
+    void *arg;
+};
+static pthread_key_t altstack_key;
+static pthread_once_t altstack_once = PTHREAD_ONCE_INIT;
+
+static void drop_altstack(void *stack)
+{
+    stack_t off = {.ss_flags = SS_DISABLE};
+    sigaltstack(&off, NULL);
+    munmap(stack, THREAD_ALTSTACK);
+}
+
+static void make_altstack_key(void)
+{
+    pthread_key_create(&altstack_key, drop_altstack);
+}
+
+static void *thread_main(void *start)
+{
+    struct thread_start s = *(struct thread_start *)start;
+    free(start);
+    void *stack = mmap(NULL, THREAD_ALTSTACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (stack != MAP_FAILED) {
+        stack_t ss = {.ss_sp = stack, .ss_size = THREAD_ALTSTACK};
+        sigaltstack(&ss, NULL);
+        pthread_setspecific(altstack_key, stack);
+    }
+    return s.fn(s.arg);
+}
+
+EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
+{
+    static int (*real)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+    if (!real)
+        real = next_symbol("pthread_create");
+    pthread_once(&altstack_once, make_altstack_key);
+    struct thread_start *start = malloc(sizeof *start);
+    if (!start)
+        return EAGAIN;
+    start->fn = fn;
+    start->arg = arg;
+    int r = real(thread, attr, thread_main, start);
+    if (r != 0)
+        free(start);
+    return r;
+}
+
 /* ---------- stdout: fully buffered, flushed every 50 ms while a cell runs ---------- */
 
 /* Line buffering costs a write() per line (4 s for 2M lines); full

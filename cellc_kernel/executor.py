@@ -380,6 +380,15 @@ class Executor:
             return event
         return None
 
+    def _end_output(self, handlers: Handlers) -> None:
+        """Each request's output is decoded on its own: a character whose bytes it
+        left incomplete is shown as U+FFFD here, not glued to the next cell's."""
+        for stream in self._streams:
+            text = stream.decoder.decode(b"", final=True)
+            stream.decoder.reset()
+            if text:
+                handlers.output(stream.name, text)
+
     def _drain_output(self, handlers: Handlers, budget: list[int]) -> None:
         for stream in self._streams:
             self._read_stream(stream, handlers, budget, drain=True)
@@ -524,6 +533,7 @@ class Executor:
                                 self._send("shown")
                         continue
                     if until(*event):
+                        self._end_output(handlers)
                         return event
                     continue
                 ready = sel.select(0.1 if interruptible else 0.5 if waiting_on else None)

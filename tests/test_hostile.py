@@ -343,6 +343,23 @@ def test_pthread_exit_on_the_cells_thread_ends_the_program_like_exit(fresh_kerne
     ), "other threads exit as usual"
 
 
+def test_each_cells_output_is_decoded_on_its_own(k):
+    """A UTF-8 character left incomplete by one cell is not completed by the next."""
+    assert k.ok('printf("caf\\xc3");').stdout == "caf\ufffd"
+    assert k.ok('printf("\\xa9 ok\\n");').stdout == "\ufffd ok\n"
+    assert k.ok('printf("caf\\xc3\\xa9\\n");').stdout == "café\n"
+
+
+def test_a_threads_stack_overflow_has_its_traceback(fresh_kernel):
+    k = fresh_kernel
+    k.ok(SETUP + "\n#include <pthread.h>")
+    k.ok("int so_deep(int n) { volatile char buf[256]; buf[0] = n; return so_deep(n + 1) + buf[0]; }")
+    k.ok("void *so_runner(void *a) { return (void *)(long)so_deep(0); }")
+    r = k.fails("g = 9; pthread_t so_t; pthread_create(&so_t, 0, so_runner, 0); pthread_join(so_t, 0);")
+    assert "stack overflow" in r.error_text and "in so_deep" in r.error_text and "in so_runner" in r.error_text
+    holds(k)
+
+
 # -- limits ------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def limited():
