@@ -12,6 +12,7 @@ import functools
 import hashlib
 import os
 import re
+import resource
 import shutil
 import subprocess
 import threading
@@ -24,6 +25,7 @@ from elftools.elf.sections import SymbolTableSection
 
 from . import names
 from .arch import relocation_target
+from .limits import Limits, format_size
 
 INCLUDE_DIR = Path(__file__).parent / "include"
 BASE_FLAGS = [
@@ -355,14 +357,39 @@ def static_runtime(gcc: str) -> tuple[tuple[str, ...], frozenset[str]]:
 class Compiler:
     """Runs gcc and ld in a private work directory."""
 
-    def __init__(self, workdir: Path, gcc: str = "gcc", ld: str = "ld"):
+    def __init__(self, workdir: Path, gcc: str = "gcc", ld: str = "ld", limits: Limits | None = None):
+        """`limits`: the operator's limits on the program bind gcc as well
+        (memory per process, and the cell's time)."""
         self.workdir = Path(workdir)
+        self.limits = limits or Limits()
         self.gcc = shutil.which(gcc) or gcc
         self.ld = shutil.which(ld)
         self.cflags: list[str] = list(DEFAULT_CFLAGS)
         self._pch: dict[str, Path] = {}  # hash of header text + flags -> header path
         self.env = {**os.environ, "LC_ALL": "C"}  # plain quotes in diagnostics
         self._pch_lock = threading.Lock()
+
+    def _gcc(self, argv: list[str], input: str | None = None) -> subprocess.CompletedProcess:
+        """gcc on the user's text, within the operator's limits: an `#include` of
+        /dev/zero or of a FIFO ends in an error, not in a kernel that waits or swaps."""
+        timeout = min(COMPILE_TIMEOUT, self.limits.timeout or COMPILE_TIMEOUT)
+        memory = self.limits.memory
+        try:
+            return subprocess.run(
+                argv,
+                input=input,
+                capture_output=True,
+                text=True,
+                errors="replace",
+                env=self.env,
+                cwd=self.workdir,
+                timeout=timeout,
+                # setrlimit only, between fork and exec: nothing that takes a lock
+                preexec_fn=(lambda: resource.setrlimit(resource.RLIMIT_AS, (memory, memory))) if memory else None,
+            )
+        except subprocess.TimeoutExpired:
+            why = " (CELLC_CELL_TIMEOUT)" if timeout < COMPILE_TIMEOUT else ""
+            raise CompileError(f"gcc did not finish within {timeout:g} s{why}; the cell was not run") from None
 
     def flags(self) -> list[str]:
         return [*BASE_FLAGS, *gcc_flags(self.cflags), "-I", str(INCLUDE_DIR), "-I", os.getcwd()]
@@ -382,12 +409,7 @@ class Compiler:
             return path
         path = self.workdir / f"prelude-{key}.h"
         path.write_text(text)
-        proc = subprocess.run(
-            [self.gcc, *flags, "-x", "c-header", "-o", str(path) + ".gch", str(path)],
-            capture_output=True,
-            text=True,
-            env=self.env,
-        )
+        proc = self._gcc([self.gcc, *flags, "-x", "c-header", "-o", str(path) + ".gch", str(path)])
         if proc.returncode != 0:
             Path(str(path) + ".gch").unlink(missing_ok=True)
         self._pch[key] = path
@@ -402,7 +424,10 @@ class Compiler:
         obj, proc = self._compile_unit(name, header, body)
         diagnostics = clean_diagnostics(proc.stderr, label, self.cflags)
         if proc.returncode != 0:
-            raise CompileError(diagnostics or _shorten(proc.stderr.strip()), proc.stderr)
+            message = diagnostics or _shorten(proc.stderr.strip())
+            if self.limits.memory and "out of memory" in proc.stderr:
+                message += f"\n(gcc runs within the memory limit, CELLC_MEMORY_LIMIT={format_size(self.limits.memory)})"
+            raise CompileError(message, proc.stderr)
         return obj, diagnostics, proc.stderr
 
     def compile_shared(self, name: str, header: str, body: str, sources: dict[str, str]) -> tuple[Path | None, str]:
@@ -427,31 +452,14 @@ class Compiler:
         obj = self.workdir / f"{name}.o"
         text = (f'#include "{header_path}"\n' if header_path else "") + body
         src.write_text(text, errors="surrogateescape")
-        try:
-            proc = subprocess.run(
-                [self.gcc, *self.flags(), *extra, "-c", "-o", str(obj), str(src)],
-                capture_output=True,
-                text=True,
-                errors="replace",
-                env=self.env,
-                cwd=self.workdir,
-                timeout=COMPILE_TIMEOUT,
-            )
-        except subprocess.TimeoutExpired:
-            raise CompileError(f"gcc did not finish within {COMPILE_TIMEOUT} s; the cell was not run") from None
-        return obj, proc
+        return obj, self._gcc([self.gcc, *self.flags(), *extra, "-c", "-o", str(obj), str(src)])
 
     def preprocess(self, text: str) -> str | None:
         """C text through the preprocessor with the cells' flags (None if it fails)."""
-        proc = subprocess.run(
-            [self.gcc, *self.flags(), "-E", "-P", "-x", "c", "-"],
-            input=text,
-            capture_output=True,
-            text=True,
-            errors="replace",
-            env=self.env,
-            cwd=self.workdir,
-        )
+        try:
+            proc = self._gcc([self.gcc, *self.flags(), "-E", "-P", "-x", "c", "-"], input=text)
+        except CompileError:
+            return None
         return proc.stdout if proc.returncode == 0 else None
 
     def assemble(self, name: str, asm: str) -> Path:

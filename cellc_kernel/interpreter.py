@@ -137,7 +137,7 @@ class Interpreter:
             binary = None
         self.workdir = Path(tempfile.mkdtemp(prefix="cellc-"))
         self.cwd = cwd or os.getcwd()
-        self.compiler = Compiler(self.workdir)
+        self.compiler = Compiler(self.workdir, limits=self.limits)
         self.program = Program()
         self.undo_steps: list[UndoStep] = []  # oldest first; one per snapshot the executor keeps
         self.in_place_base: tuple[Program, str] | None = None  # model and cell before threads

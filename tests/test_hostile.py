@@ -459,6 +459,16 @@ def test_waiting_for_input_is_not_the_cells_time(limited):
     assert reply["content"]["status"] == "ok", reply["content"]
 
 
+def test_the_limits_bind_the_compiler_too(limited, tmp_path):
+    r = limited.fails('#include "/dev/zero"', timeout=120)
+    assert "out of memory" in r.error_text and "CELLC_MEMORY_LIMIT=256M" in r.error_text
+    fifo = tmp_path / "never_written"
+    os.mkfifo(fifo)
+    r = limited.fails(f'#include "{fifo}"', timeout=120)
+    assert "gcc did not finish within 3 s (CELLC_CELL_TIMEOUT); the cell was not run" in r.error_text
+    holds(limited)
+
+
 def test_the_memory_limit_makes_malloc_fail(limited):
     r = limited.ok('void *big = malloc(512 << 20); printf("%d\\n", big == NULL);')
     assert r.stdout == "1\n"
