@@ -49,6 +49,18 @@ def _function_names(name: str | None = None) -> str:
     return "".join(f'#define {m} "{name}"\n' for m in _FUNCTION_NAMES)
 
 
+_OUR_KEYWORDS = ("void", "static", "extern")  # what our own declarations say, whatever the user #defines
+
+
+def _ours(code: str) -> str:
+    """`code`, lines of our own C, shielded from the user's macros: `#define
+    void int` is legal C before a file's first function, and must not turn
+    the run function into one that takes an int."""
+    push = "".join(f'#pragma push_macro("{k}")\n#undef {k}\n' for k in _OUR_KEYWORDS)
+    pop = "".join(f'#pragma pop_macro("{k}")\n' for k in _OUR_KEYWORDS)
+    return f"{push}{code}{pop}"
+
+
 @dataclass
 class Options:
     """Knobs the compile stage turns when gcc rejects a first attempt."""
@@ -126,7 +138,7 @@ def _writable(symbol: str, d) -> str:
     if not re.search(r"\bconst\b", d.decl_text):
         return ""
     kind = "data" if d.init is not None else "bss"
-    return f' __attribute__((section(".{kind}.cellc.{symbol}")))'
+    return f' __attribute__((__section__(".{kind}.cellc.{symbol}")))'
 
 
 class Generator:
@@ -319,9 +331,10 @@ class Generator:
             # a statement expression has no type outside a function: the value
             # is a static of the run function, its symbol made global for the kernel
             self.out.append(f'__asm__(".globl {self.value_symbol}");\n')
+            static = _ours("static\n")
             self.add_piece(
-                f'{before}{{ static __typeof__(({expr})) {value} __asm__("{self.value_symbol}") '
-                f'__attribute__((unused, section(".bss.cellc.{self.value_symbol}"))); '
+                f'{before}{{\n{static}__typeof__(({expr})) {value} __asm__("{self.value_symbol}") '
+                f'__attribute__((__unused__, __section__(".bss.cellc.{self.value_symbol}"))); '
                 f"{value} = ({expr}); }}"
             )
             return
@@ -330,7 +343,7 @@ class Generator:
         else:
             typeof = f"__typeof__(({expr}))"
         # writable even when the expression is const (the value is stored into it)
-        section = f'__attribute__((section(".bss.cellc.{self.value_symbol}")))'
+        section = f'__attribute__((__section__(".bss.cellc.{self.value_symbol}")))'
         self.out.append(f'{before}{typeof} {value} __asm__("{self.value_symbol}") {section};\n')
         if self.opt.value_mode == "memcpy":
             self.add_piece(f"{before}__builtin_memcpy(&{value}, &({expr}), sizeof {value});")
@@ -379,7 +392,7 @@ class Generator:
             edits.append((close, close, " return 0; "))  # reaching main's closing brace returns 0
         text = _patch(item.text, item.start, item, edits)
         weak = re.search(r"\bweak\b", item.prototype) is not None  # a weak definition must be public
-        self.out.append(_function_names(f) + ("" if weak else "static\n"))
+        self.out.append(_function_names(f) + ("" if weak else _ours("static\n")))
         self.emit(item, text)
         self.out.append(_function_names())
         self.slots.append(f"{names.slot(f)} = __extension__ (void *)&{impl};")
@@ -534,11 +547,12 @@ class Generator:
                 restore.append(old.render())
         # Nothing at the top level of this body may be a declaration: the
         # cell's declarations are globals.  After the first `;` gcc warns of
-        # any, and `statements_that_declare` finds what the split misread.
+        # any, and `misread_items` finds what the split misread.
+        header = _ours(f"static void {name}(void) {{\n")
         return (
             '#pragma GCC diagnostic push\n#pragma GCC diagnostic ignored "-Wreturn-type"\n'
             '#pragma GCC diagnostic warning "-Wdeclaration-after-statement"\n'
-            f"{_function_names(self.label)}static void {name}(void) {{\n;\n"
+            f"{_function_names(self.label)}{header};\n"
             f"{''.join(restore)}{''.join(self.body)}\n}}\n"
             f"{_function_names()}#pragma GCC diagnostic pop\n"
         )
@@ -634,9 +648,8 @@ class Generator:
             known=self.cell.declared,
             shared=self.opt.shared,
         )
-        body = [rest, f"void *{names.LAZY}(void);\n"]
-        for f in self.defines:
-            body.append(f"extern void *{names.slot(f)};\n")
+        slots = "".join(f"extern void *{names.slot(f)};\n" for f in self.defines)
+        body = [rest, _ours(f"void *{names.LAZY}(void);\n{slots}")]
         body.extend(self.out)
         if self.new_trampolines:
             body.append(names.GENERATED_LINE + "__asm__(\n")
@@ -647,11 +660,12 @@ class Generator:
         if self.body:
             body.append(self.run_function(run))
         entry = names.entry(self.n)
-        body.append(f'{names.GENERATED_LINE}__attribute__((visibility("default"))) void {entry}(void) {{\n')
-        body.extend(f"  {s}\n" for s in self.slots)
-        if self.body:
-            body.append(f"  {run}();\n")
-        body.append("}\n")
+        call = f"  {run}();\n" if self.body else ""
+        slot_stores = "".join(f"  {s}\n" for s in self.slots)
+        body.append(
+            names.GENERATED_LINE
+            + _ours(f'__attribute__((__visibility__("default"))) void {entry}(void) {{\n{slot_stores}{call}}}\n')
+        )
         self.new.cells += 1
         self.new.records.append(self.record)
         return Unit(

@@ -360,6 +360,22 @@ def test_a_threads_stack_overflow_has_its_traceback(fresh_kernel):
     holds(k)
 
 
+def test_macros_named_like_keywords_leave_cellcs_code_alone(fresh_kernel):
+    """Legal in a file before its first function: the code cellc writes around the
+    user's must mean what it says whatever the user #defines."""
+    k = fresh_kernel
+    k.ok("#define void int\n#define static\n#define visibility hidden\n#define section nothing")
+    k.ok("#include <stdio.h>")
+    k.ok("int kw_x = 3;")
+    k.ok("int kw_f(int a) { return a + kw_x; }")
+    assert k.value("kw_f(1)") == "4"
+    assert k.ok('printf("%d\\n", kw_f(2));').stdout == "5\n"
+    assert k.value("({ int q = kw_f(3); q; })") == "6"
+    k.ok("const int kw_c = 5;")
+    assert k.value("kw_c") == "5"
+    assert k.value("sizeof(void)") == "4", "the user's macros still apply to the user's code"
+
+
 # -- limits ------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def limited():
