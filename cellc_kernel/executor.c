@@ -1179,6 +1179,7 @@ static void load_library(const char *path)
         return;
     }
     watch_sanitizer_death(); /* %sanitize undefined loads its runtime this way */
+    in_place = in_place || count_threads() > 1; /* a constructor's thread: a fork would lose it */
     event("done %s", in_place ? "inplace" : "snapshot");
     if (!in_place)
         checkpoint();

@@ -140,7 +140,7 @@ class Interpreter:
         self.compiler = Compiler(self.workdir, limits=self.limits)
         self.program = Program()
         self.undo_steps: list[UndoStep] = []  # oldest first; one per snapshot the executor keeps
-        self.in_place_base: tuple[Program, str] | None = None  # model and cell before threads
+        self.in_place_base: tuple[Program, str, list[str]] | None = None  # model, cell, libraries before threads
         self.counter = 0
         self.libraries: list[str] = []
         self.executor_env: dict[str, str] = {}  # for the program, kept across resets (%sanitize)
@@ -781,7 +781,8 @@ class Interpreter:
         if not outcome.rolled_back:
             state = "Threads are running, so the state could not be rolled back: the cell's partial effects remain."
         elif self.in_place_base is not None:
-            self.program, since = self.in_place_base
+            self.program, since, libraries = self.in_place_base
+            self.libraries = list(libraries)
             self.in_place_base = None
             state = (
                 f"Threads were running since {since}, so no snapshot was taken after it: "
@@ -882,7 +883,7 @@ class Interpreter:
         cannot cross it, and a crash goes back to before the first such cell."""
         if outcome.in_place or outcome.before is None:
             if self.in_place_base is None:
-                self.in_place_base = (self.program, label)
+                self.in_place_base = (self.program, label, list(self.libraries))
             self.undo_steps.clear()
             self.executor.forget_snapshots()
             return

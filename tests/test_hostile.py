@@ -9,6 +9,7 @@ operator sets them in the kernelspec, so that the fork bomb is safe on a shared 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -374,6 +375,29 @@ def test_macros_named_like_keywords_leave_cellcs_code_alone(fresh_kernel):
     k.ok("const int kw_c = 5;")
     assert k.value("kw_c") == "5"
     assert k.value("sizeof(void)") == "4", "the user's macros still apply to the user's code"
+
+
+def test_a_library_whose_constructor_starts_a_thread(fresh_kernel, tmp_path):
+    """The thread lives on in the program (a snapshot fork would lose it); the
+    program then runs in place, and a later exit goes back to before %lib."""
+    source = tmp_path / "ticker.c"
+    source.write_text(
+        "#include <pthread.h>\n#include <unistd.h>\nvolatile long ticks;\n"
+        "static void *tick(void *a) { for (;;) { ticks++; usleep(1000); } return a; }\n"
+        "__attribute__((constructor)) static void start(void) { pthread_t t; pthread_create(&t, 0, tick, 0); }\n"
+        "long ticker_ticks(void) { return ticks; }\n"
+    )
+    library = tmp_path / "libticker.so"
+    subprocess.run(["gcc", "-shared", "-fPIC", "-o", str(library), str(source)], check=True)
+    k = fresh_kernel
+    k.ok(SETUP)
+    k.ok(f"%lib {library}")
+    k.ok("long ticker_ticks(void);")
+    assert k.value("usleep(50000); ticker_ticks() > 0") == "1", "the constructor's thread runs"
+    r = k.fails("g = 7; exit(2);")
+    assert re.search(r"went back to its state before In\[\d+\]", r.error_text)
+    holds(k)
+    assert k.ok("%lib").stdout.strip() == "(no libraries loaded)", "the library went with the rollback"
 
 
 # -- limits ------------------------------------------------------------------------------------
