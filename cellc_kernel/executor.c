@@ -87,6 +87,14 @@ static unsigned long memory_limit; /* RLIMIT_AS of the live process, 0: none */
 
 static int in_cell;             /* a cell (or stdin read) is running */
 static int in_place;            /* threads exist: no fork snapshots */
+static pthread_t cell_thread;   /* the thread that runs cells (the live process's main thread) */
+
+/* Faults, interrupts and stdin belong to the cell: only its own thread may
+ * jump back out of it or read the kernel's channel. */
+static int on_cell_thread(void)
+{
+    return pthread_equal(pthread_self(), cell_thread);
+}
 static sigjmp_buf cell_jmp;     /* in-place recovery point */
 static volatile sig_atomic_t jmp_valid;
 
@@ -301,6 +309,17 @@ static int request_input(void)
 static ssize_t stdin_read(void *cookie, char *buf, size_t size)
 {
     (void)cookie;
+    if (!in_cell || !on_cell_thread() || getpid() != shared->live_pid) {
+        /* Another thread or a child process: reading the kernel's channel
+         * would take the commands meant for the cell's thread. */
+        static int told;
+        if (!told++) {
+            static const char note[] = "[cellc: stdin is read by the cell's own thread only; a read from another "
+                                       "thread or a child process sees end-of-file]\n";
+            write_all(2, note, sizeof note - 1);
+        }
+        return 0;
+    }
     if (in_pos == in_len && !request_input())
         return 0;
     size_t k = in_len - in_pos < size ? in_len - in_pos : size;
@@ -787,10 +806,12 @@ static void fault_handler(int sig, siginfo_t *si, void *uc)
     }
     *p++ = '\n';
     write_all(EVT_FD, buf, (size_t)(p - buf));
-    if (in_place && jmp_valid) {
+    if (in_place && jmp_valid && on_cell_thread()) {
         jmp_valid = 0;
         siglongjmp(cell_jmp, sig);
     }
+    /* Another thread's fault ends the program, as in a file: the tree goes
+     * back to the snapshot before the threads. */
     if (in_cell)
         freeze();
     signal(sig, SIG_DFL);
@@ -814,6 +835,12 @@ static void watch_sanitizer_death(void)
 
 static void interrupt_handler(int sig)
 {
+    if (in_place && !on_cell_thread()) {
+        /* the process's SIGINT reached one of the program's threads: it is
+         * the cell's (if the cell blocks it, the kernel's SIGKILL follows) */
+        pthread_kill(cell_thread, sig);
+        return;
+    }
     drain(stdout, 1);
     if (in_place && jmp_valid) {
         signal_event("interrupted");
@@ -934,8 +961,6 @@ static void *flush_loop(void *arg)
     return NULL;
 }
 
-static pthread_t cell_thread; /* the thread that runs cells */
-
 /* pthread_exit() on the thread that runs the cell ends the program as
  * exit(0) would in a file (the other threads of a file's program would run
  * on first: here the cell is reported as exited). */
@@ -952,7 +977,6 @@ EXPORT void pthread_exit(void *value)
 
 static void start_flusher(void)
 {
-    cell_thread = pthread_self();
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old); /* signals go to the cell's thread */
@@ -1050,6 +1074,7 @@ static void become_live(void)
     signal(SIGPIPE, SIG_DFL);
     setpgid(0, 0); /* kill(0, ...) in a cell reaches this process and its children only */
     shared->live_pid = getpid();
+    cell_thread = pthread_self();
     signal(SIGINT, SIG_DFL);
     install_handlers();
     sigset_t all;

@@ -400,6 +400,56 @@ def test_a_library_whose_constructor_starts_a_thread(fresh_kernel, tmp_path):
     assert k.ok("%lib").stdout.strip() == "(no libraries loaded)", "the library went with the rollback"
 
 
+THREADS = (
+    SETUP
+    + """
+#include <pthread.h>
+void *late_crash(void *a) { usleep(500000); *(volatile int *)0 = 1; return a; }
+void *late_reader(void *a) { usleep(300000); int c = getchar(); printf("thread read %d\\n", c); return a; }
+void *spin(void *a) { for (;;) ; return a; }"""
+)
+
+
+def test_a_fault_in_another_thread_ends_the_program_not_the_cells_thread(fresh_kernel):
+    """A file's program dies of a fault in any thread: the state goes back to
+    before the cell that started the threads, and the next cell runs."""
+    k = fresh_kernel
+    k.ok(THREADS)
+    k.ok("g = 6; pthread_t lc; pthread_create(&lc, 0, late_crash, 0);")
+    r = k.fails('for (int i = 0; i < 20; i++) { printf("tick\\n"); usleep(100000); }', timeout=60)
+    assert "SIGSEGV" in r.error_text and "in late_crash" in r.error_text
+    assert "went back to its state before" in r.error_text
+    holds(k)
+
+
+def test_stdin_belongs_to_the_cells_thread(fresh_kernel):
+    """A thread or a forked child that reads stdin sees end-of-file, with a note;
+    the kernel's commands are not theirs to read."""
+    k = fresh_kernel
+    k.ok(THREADS)
+    k.ok("pthread_t lr; pthread_create(&lr, 0, late_reader, 0);")
+    r = k.ok("usleep(600000); g = 7;")
+    assert "thread read -1" in r.stdout and "read by the cell's own thread only" in r.stderr
+    assert k.value("g") == "7", "the next cell ran as written"
+    code = (
+        "pid_t rc = fork(); if (rc == 0) _exit(getchar() == EOF ? 9 : 1);\nint rs; waitpid(rc, &rs, 0); WEXITSTATUS(rs)"
+    )
+    assert k.value(code) == "9"
+    r = k.execute('int in_line; scanf("%d", &in_line); in_line', stdin=["41"])
+    assert r.value == "41", "the cell's own thread is served"
+
+
+def test_an_interrupt_reaches_the_cell_whatever_thread_gets_it(fresh_kernel):
+    k = fresh_kernel
+    k.ok(THREADS)
+    k.ok("pthread_t sp; pthread_create(&sp, 0, spin, 0);")
+    code = "sigset_t all; sigfillset(&all); sigprocmask(SIG_BLOCK, &all, 0); g = 2;\n"
+    code += "for (volatile long i = 0; i < 200000000000L; i++) ;"
+    r = k.fails(code, interrupt_after=1.5, timeout=60)
+    assert "Interrupted" in r.error_text and "went back to its state before" in r.error_text
+    holds(k)
+
+
 # -- limits ------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def limited():
