@@ -35,6 +35,7 @@ from .batch import (
     warnings_of,
 )
 from .compile import CompileError, Compiler, declarations_among_statements, read_symbols, static_runtime
+from .dwarf import declared_functions
 from .executor import Executor, ExecutorDied, Handlers, NoPlaceToBuild, Outcome, build_executor
 from .export import NoteRecord, ResetRecord
 from .generate import CellRecord, Options, generate, misread_items
@@ -67,6 +68,7 @@ SIGNAL_NAMES = {
     "PIPE": "Broken pipe",
     "ALRM": "Alarm clock",
 }
+_IMPLICIT = re.compile(r"implicit declaration of function '(\w+)'")
 FROZEN_SECONDS = 600  # a crashed process is kept for %debug this long (or until the next cell)
 STACK_SLACK = 1 << 16  # a fault this close to the stack pointer is a stack overflow
 VALUE_BYTES = 1 << 18  # at most this much of a value is read for display
@@ -216,6 +218,13 @@ class Interpreter:
                 options.full_prelude = True
                 continue
             break
+        if missing:
+            # A function declared and not defined (gcc's implicit declaration of
+            # `g` in `return g();`, a block-scope prototype) binds through its
+            # trampoline, as a prototype does: a later cell may define it.
+            for name in self._declared_functions(obj, warnings) & set(missing):
+                kinds[name] = "F"
+            missing = sorted(name for name, kind in kinds.items() if kind == "?")
         if missing:
             undefined = ", ".join(missing)
             return _error(
@@ -456,6 +465,12 @@ class Interpreter:
             self.kinds.update((name, kind) for name, kind in found.items() if kind == "S")
             return {name: self.kinds.get(name, found.get(name, "?")) for name in need}
         return {name: self.kinds[name] for name in need}
+
+    @staticmethod
+    def _declared_functions(obj: Path, warnings: str) -> set[str]:
+        """The functions the cell's object declares without a definition: from
+        its DWARF, and from gcc's warnings of implicit declarations (`-g0`)."""
+        return declared_functions(obj) | set(_IMPLICIT.findall(warnings))
 
     def _trampolines(self, functions: list[str], program: Program, number: int) -> list[Path]:
         """An object with trampolines for library functions called for the first time."""

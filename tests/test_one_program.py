@@ -309,3 +309,22 @@ def test_an_expanded_macro_keeps_its_strings(k):
     k.ok("#define DEFINE_BOTH(name) DEFINE_PRINTER(name) int name##_ok = 1;")
     k.ok("DEFINE_BOTH(x)")  # a macro of macros that define, as the cell's last item
     assert k.ok("print_x(); x_ok").stdout == "  two  spaces\n"
+
+
+def test_implicit_declaration_of_a_function_a_later_cell_defines(k):
+    """gcc declares a function called before any declaration (with its
+    warning); the linker of a file finds the definition further down, here a
+    later cell's.  Called before that, it fails as a prototype's would."""
+    r = k.ok("int f(void) { return g(); }")
+    assert "implicit declaration of function 'g'" in r.stderr
+    r = k.fails("f()")
+    assert "g() was called but is declared, not defined" in r.error_text
+    k.ok("int g(void) { return 42; }")
+    assert k.ok("f()").value == "42"
+    k.ok("int h(void) { int twice(int); return twice(4); }")  # a block-scope prototype
+    k.ok("int twice(int x) { return 2 * x; }")
+    assert k.ok("h()").value == "8"
+    k.ok("int main(void) { return abs(-3); }")  # a libc function without its header
+    assert k.ok("main()").value == "3"
+    r = k.fails("int uses_data(void) { extern int nowhere; return nowhere; }")
+    assert "undefined: nowhere" in r.error_text
