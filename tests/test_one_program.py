@@ -328,3 +328,26 @@ def test_implicit_declaration_of_a_function_a_later_cell_defines(k):
     assert k.ok("main()").value == "3"
     r = k.fails("int uses_data(void) { extern int nowhere; return nowhere; }")
     assert "undefined: nowhere" in r.error_text
+
+
+def test_top_level_asm_defines_functions_and_data(k):
+    """A label a top-level asm defines is a definition of that cell, local or
+    global, as in a file where the C around the asm sees it."""
+    k.ok("extern void vide(void);")
+    k.ok('__asm__("vide: ret");')
+    k.ok("int use(void) { vide(); return 1; }")
+    assert k.ok("use()").value == "1"
+    k.ok('__asm__(".globl seven\\nseven: movl $7, %eax\\n ret");')
+    k.ok("int seven(void);")
+    assert k.ok("seven()").value == "7"
+    k.ok('__asm__("seven: movl $8, %eax\\n ret");')  # defined again: every caller sees the new one
+    assert k.ok("seven()").value == "8"
+    k.ok("int later(void) { return eight(); }")  # implicitly declared, defined by the next cell's asm
+    k.ok('__asm__("eight: movl $8, %eax\\n ret");')
+    assert k.ok("later()").value == "8"
+    k.ok('__asm__(".section .rodata\\ntable: .long 1, 2, 3\\n.text");')
+    k.ok("extern const int table[3];")
+    assert k.ok("table[0] + table[1] + table[2]").value == "6"
+    k.ok("extern int counter;")  # a C global with its own storage: the asm cannot define it too
+    r = k.fails('__asm__(".data\\ncounter: .long 5\\n.text");')
+    assert "assembly defines counter" in r.error_text and "__cellc" not in r.error_text
