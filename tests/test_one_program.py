@@ -351,3 +351,27 @@ def test_top_level_asm_defines_functions_and_data(k):
     k.ok("extern int counter;")  # a C global with its own storage: the asm cannot define it too
     r = k.fails('__asm__(".data\\ncounter: .long 5\\n.text");')
     assert "assembly defines counter" in r.error_text and "__cellc" not in r.error_text
+
+
+def test_attributes_wherever_gcc_takes_them(k):
+    """`__attribute__`s that tree-sitter-c cannot place are hidden from it, kept
+    in the cell's text, and reach later cells with their declarations."""
+    k.ok("typedef union __attribute__((packed)) U { short u; char b[2]; } U;")
+    k.ok("enum __attribute__((packed)) small { ONE, TWO __attribute__((deprecated)), THREE };")
+    k.ok("typedef int __attribute__((aligned(16))) aligned_int;")
+    k.ok("int * __attribute__((aligned(16))) cursor;")
+    k.ok("int first = 1, __attribute__((aligned(64))) second = 2;")
+    assert k.ok("sizeof(U) + sizeof(enum small)").value == "3"
+    assert k.ok("_Alignof(aligned_int) + _Alignof(cursor) + _Alignof(second)").value == "96"
+    k.ok("int last_aligned(void) { return _Alignof(second); }")  # second's declaration in the prelude
+    assert k.ok("last_aligned()").value == "64"
+    k.ok("extern void foo(void) __attribute__((stdcall));")
+    r = k.ok("void __attribute__((stdcall)) foo(void) { }")
+    assert "'stdcall' attribute ignored" in r.stderr
+    k.ok("foo();")
+    k.ok(
+        "int pick(int v, __attribute__((unused)) int spare) { int r = 0; switch (v) { case 1: r = 1; "
+        "__attribute__((fallthrough)); case 2: r += 2; break; default: out: __attribute__((unused)); r = -1; } "
+        "return r; }"
+    )
+    assert k.ok("pick(1, 0) * 10 + pick(2, 0)").value == "32"
