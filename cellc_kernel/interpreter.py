@@ -235,8 +235,11 @@ class Interpreter:
         if missing:
             # A function declared and not defined (gcc's implicit declaration of
             # `g` in `return g();`, a block-scope prototype) binds through its
-            # trampoline, as a prototype does: a later cell may define it.
-            for name in self._declared_functions(obj, warnings) & set(missing):
+            # trampoline, as a prototype does: a later cell may define it.  One
+            # the cell's own statements call is reported now, before anything runs.
+            held = read_symbols(obj, by_holder=True).referenced_in
+            now = {name for holder, used in held.items() if names.is_cell_code(holder) or not holder for name in used}
+            for name in self._declared_functions(obj, warnings) & set(missing) - now:
                 kinds[name] = "F"
             missing = sorted(name for name, kind in kinds.items() if kind == "?")
         if missing:

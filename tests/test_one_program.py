@@ -328,6 +328,8 @@ def test_implicit_declaration_of_a_function_a_later_cell_defines(k):
     assert k.ok("main()").value == "3"
     r = k.fails("int uses_data(void) { extern int nowhere; return nowhere; }")
     assert "undefined: nowhere" in r.error_text
+    r = k.fails("never_defined();")  # the cell's own statements would call it now: said before they run
+    assert "undefined: never_defined" in r.error_text
 
 
 def test_top_level_asm_defines_functions_and_data(k):
