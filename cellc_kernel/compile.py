@@ -19,6 +19,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from elftools.elf.constants import SH_FLAGS
 from elftools.elf.elffile import ELFFile
 from elftools.elf.relocation import RelocationSection
 from elftools.elf.sections import SymbolTableSection
@@ -45,6 +46,8 @@ COMPILE_TIMEOUT = 300
 DEFAULT_CFLAGS = ["-O0", "-Wall", "-std=gnu17"]
 
 _COMMAND_LINE = "<command-line>:"
+# a name of the user's: not ours, nor `counter.0` (a static local)
+_LABEL = re.compile(rf"(?!{names.PREFIX}|__wrap_)[A-Za-z_]\w*")
 _LOCATION = re.compile(
     r"^(?P<file>[^:\n]+):(?P<line>\d+):(?:(?P<col>\d+):)? (?P<kind>fatal error|error|warning|note): "
 )
@@ -66,6 +69,8 @@ class ObjectSymbols:
     sizes: dict[str, int] = field(default_factory=dict)
     referenced: set[str] = field(default_factory=set)  # named by a relocation
     referenced_in: dict[str, set[str]] = field(default_factory=dict)  # function or object ('' none) -> names
+    # names of the user's own the object defines, local ones too: (in code, local); a top-level asm's labels
+    labels: dict[str, tuple[bool, bool]] = field(default_factory=dict)
 
 
 def read_symbols(path: str | os.PathLike, by_holder: bool = False) -> ObjectSymbols:
@@ -95,9 +100,13 @@ def read_symbols(path: str | os.PathLike, by_holder: bool = False) -> ObjectSymb
                     if sym.name != "_GLOBAL_OFFSET_TABLE_" and sym["st_info"]["bind"] != "STB_WEAK":
                         out.undefined.add(sym.name)
                     continue
-                if sym["st_info"]["bind"] != "STB_LOCAL":
+                local = sym["st_info"]["bind"] == "STB_LOCAL"
+                if not local:
                     out.defined.add(sym.name)
                     out.sizes[sym.name] = sym["st_size"]
+                if kind in ("STT_NOTYPE", "STT_FUNC", "STT_OBJECT") and _LABEL.fullmatch(sym.name):
+                    code = isinstance(where, int) and bool(sections[where]["sh_flags"] & SH_FLAGS.SHF_EXECINSTR)
+                    out.labels[sym.name] = (code, local)
                 if kind in ("STT_FUNC", "STT_OBJECT") and isinstance(where, int):
                     start = sym["st_value"]
                     spans.setdefault(where, []).append((start, start + sym["st_size"], sym.name))

@@ -63,6 +63,27 @@ def line_of(path: str, address: int) -> tuple[str, int] | None:
     return None
 
 
+def declared_functions(path: str | os.PathLike) -> set[str]:
+    """The linker names of the functions an object declares without defining
+    them: prototypes, block-scope declarations and gcc's implicit declarations
+    of a function called before any declaration (`g()` in `int f(void) { return
+    g(); }`), which leave no other trace than an undefined symbol."""
+    out: set[str] = set()
+    with open(path, "rb") as f:
+        elf = ELFFile(f)
+        if not elf.has_dwarf_info():
+            return out
+        for cu in elf.get_dwarf_info().iter_CUs():
+            for die in cu.iter_DIEs():
+                if die.tag != "DW_TAG_subprogram" or "DW_AT_declaration" not in die.attributes:
+                    continue
+                name = die.attributes.get("DW_AT_linkage_name") or die.attributes.get("DW_AT_name")
+                if name is not None:
+                    value = name.value
+                    out.add(value.decode("utf-8", "replace") if isinstance(value, bytes) else value)
+    return out
+
+
 def function_at(path: str, address: int) -> str | None:
     """The raw symbol name of the function holding `address`."""
     for start, end, name in _tables(path)[1]:

@@ -75,6 +75,9 @@ class Options:
     # the first compile gives the new types' DWARF)
     migrations: dict[str, Plan] | None = None
     shared: SharedUnit | None = None  # the unit is shared with the queued cells before it (batch.py)
+    # the labels the cell's own assembly defines, read from a first compile (compile.ObjectSymbols.labels):
+    # name -> (in code, local); None: not read yet
+    asm_labels: dict[str, tuple[bool, bool]] | None = None
 
 
 @dataclass
@@ -145,7 +148,10 @@ class Generator:
     def __init__(
         self, program: Program, cell: ParsedCell, number: int, label: str, options: Options, is_library_data=None
     ):
-        self.is_library_data = is_library_data or (lambda name: False)
+        library_data = is_library_data or (lambda name: False)
+        asm_data = {name for name, (code, _) in (options.asm_labels or {}).items() if not code}
+        # the cell's own assembly defining data is as a library would: `extern` names it as it is
+        self.is_library_data = lambda name: name in asm_data or library_data(name)
         self.old = program
         self.new = program.copy()
         self.cell = cell
@@ -630,6 +636,29 @@ class Generator:
         text = rename(d.text, types=mapping, enumerator_prefix=names.old_type("", self.n))
         return Definition(d.kind, keys, text, old(d.uses), 0, d.label, d.line, old(d.refs), old(d.whole))
 
+    def asm_definitions(self) -> list[str]:
+        """What the cell's assembly defines, for later cells as in one file:
+        a label in code is the definition of the function of that name (its
+        trampoline's slot gets the label's address, through a local alias);
+        a local label of data is made global, so later cells' `extern`s find it."""
+        out = []
+        for name, (code, local) in sorted((self.opt.asm_labels or {}).items()):
+            if not code:
+                if local:
+                    out.append(f'__asm__(".globl {name}");\n')
+                continue
+            alias = names.asm_label(name)
+            out.append(f'__asm__(".set {alias}, {name}");\n')
+            out.append(f'extern char {alias}[] __attribute__((visibility("hidden")));\n')
+            self.trampoline(name)
+            if name not in self.defines:
+                self.defines.append(name)
+            self.slots.append(f"{names.slot(name)} = (void *){alias};")
+            old = self.new.functions.get(name)
+            if old is not None:
+                self.new.functions[name] = replace(old, defined=True)
+        return ['#line 1 "<cellc>"\n', *out] if out else []
+
     # -- the unit -----------------------------------------------------------
     def finish(self) -> Unit:
         if self.redefined_names():
@@ -648,9 +677,11 @@ class Generator:
             known=self.cell.declared,
             shared=self.opt.shared,
         )
+        labels = self.asm_definitions()
         slots = "".join(f"extern void *{names.slot(f)};\n" for f in self.defines)
         body = [rest, _ours(f"void *{names.LAZY}(void);\n{slots}")]
         body.extend(self.out)
+        body.extend(labels)
         if self.new_trampolines:
             body.append(names.GENERATED_LINE + "__asm__(\n")
             for name in self.new_trampolines:

@@ -35,6 +35,7 @@ from .batch import (
     warnings_of,
 )
 from .compile import CompileError, Compiler, declarations_among_statements, read_symbols, static_runtime
+from .dwarf import declared_functions
 from .executor import Executor, ExecutorDied, Handlers, NoPlaceToBuild, Outcome, build_executor
 from .export import NoteRecord, ResetRecord
 from .generate import CellRecord, Options, generate, misread_items
@@ -67,6 +68,8 @@ SIGNAL_NAMES = {
     "PIPE": "Broken pipe",
     "ALRM": "Alarm clock",
 }
+_IMPLICIT = re.compile(r"implicit declaration of function '(\w+)'")
+_ASM = re.compile(r"\b(?:asm|__asm__|__asm)\b")  # the user's own assembly (its labels)
 FROZEN_SECONDS = 600  # a crashed process is kept for %debug this long (or until the next cell)
 STACK_SLACK = 1 << 16  # a fault this close to the stack pointer is a stack overflow
 VALUE_BYTES = 1 << 18  # at most this much of a value is read for display
@@ -196,6 +199,19 @@ class Interpreter:
                 # the new types' layouts are in this object: decide, then compile the copying
                 options.migrations = self._plan_migrations(unit, obj)
                 continue
+            if options.asm_labels is None and _ASM.search(typed):
+                # the labels the cell's assembly defines are definitions for later cells: compile them so
+                options.asm_labels = self._asm_labels(parsed, obj)
+                clash = sorted(options.asm_labels.keys() & self.program.variables.keys())
+                if clash:
+                    return _error(
+                        "LinkError",
+                        f"the cell's assembly defines {', '.join(clash)}, a C global of the notebook",
+                        f"The cell's assembly defines {', '.join(clash)}, which earlier cells declared as a C "
+                        "global with storage of its own: cellc cannot make them one object.",
+                    )
+                if options.asm_labels:
+                    continue
             # Link at once, wrapping every library function seen so far, while the
             # object's symbols are read; link again only if it needs new names.
             known = sorted(name for name, kind in self.kinds.items() if kind == "F")
@@ -216,6 +232,16 @@ class Interpreter:
                 options.full_prelude = True
                 continue
             break
+        if missing:
+            # A function declared and not defined (gcc's implicit declaration of
+            # `g` in `return g();`, a block-scope prototype) binds through its
+            # trampoline, as a prototype does: a later cell may define it.  One
+            # the cell's own statements call is reported now, before anything runs.
+            held = read_symbols(obj, by_holder=True).referenced_in
+            now = {name for holder, used in held.items() if names.is_cell_code(holder) or not holder for name in used}
+            for name in self._declared_functions(obj, warnings) & set(missing) - now:
+                kinds[name] = "F"
+            missing = sorted(name for name, kind in kinds.items() if kind == "?")
         if missing:
             undefined = ", ".join(missing)
             return _error(
@@ -238,7 +264,11 @@ class Interpreter:
         self._annotate(unit.program, symbols, label, unit.defines)
         if upcoming and not unit.migrating and not self._would_batch(upcoming):
             self._look_ahead(upcoming[0], unit.program, number + 1)
-        return self._run_unit(so, unit, symbols, typed, [warnings, *unit.warnings], handlers)
+        result = self._run_unit(so, unit, symbols, typed, [warnings, *unit.warnings], handlers)
+        if result.ok and options.asm_labels:
+            # data, even in a segment the executor would call code (.rodata next to .text)
+            self.kinds.update((name, "D") for name, (code, _) in options.asm_labels.items() if not code)
+        return result
 
     def _run_unit(self, so: Path, unit, symbols, typed: str, warnings: list[str], handlers: Handlers) -> CellResult:
         """Run a compiled cell; on success its model becomes the program's."""
@@ -456,6 +486,19 @@ class Interpreter:
             self.kinds.update((name, kind) for name, kind in found.items() if kind == "S")
             return {name: self.kinds.get(name, found.get(name, "?")) for name in need}
         return {name: self.kinds[name] for name in need}
+
+    @staticmethod
+    def _asm_labels(parsed: ParsedCell, obj: Path) -> dict[str, tuple[bool, bool]]:
+        """The labels the cell's own assembly defines (a C item under its own
+        name, an `always_inline` function, is not one)."""
+        c_names = {item.name for item in parsed.items if item.kind in ("inline", "verbatim")}
+        return {name: how for name, how in read_symbols(obj).labels.items() if name not in c_names}
+
+    @staticmethod
+    def _declared_functions(obj: Path, warnings: str) -> set[str]:
+        """The functions the cell's object declares without a definition: from
+        its DWARF, and from gcc's warnings of implicit declarations (`-g0`)."""
+        return declared_functions(obj) | set(_IMPLICIT.findall(warnings))
 
     def _trampolines(self, functions: list[str], program: Program, number: int) -> list[Path]:
         """An object with trampolines for library functions called for the first time."""

@@ -42,6 +42,11 @@ def trampoline(function: str) -> str:
     return f"{PREFIX}tramp_{function}"
 
 
+def asm_label(name: str) -> str:
+    """A local alias of label `name` of the user's assembly (generate.py)."""
+    return f"{PREFIX}asm_{name}"
+
+
 def slot(function: str) -> str:
     return f"{PREFIX}slot_{function}"
 

@@ -455,6 +455,15 @@ _MASKED_WORD = re.compile(rb"\b(?:" + b"|".join(_WORD_MASKS) + rb")\b")
 
 _ALIGNAS = re.compile(rb"\b(?:_Alignas|alignas)\s*\(")
 _ATTRIBUTE = re.compile(rb"(?<=[\w)\]])\s*\b__attribute__\s*\(")
+# Places gcc takes an `__attribute__` and tree-sitter-c does not: after `union`/`enum`,
+# after a declarator's `*` (and its qualifiers), before a declarator after a `,`, and
+# in a typedef between the type and the name.  Masked, they stay in the items' text.
+_ATTRIBUTE_AFTER = re.compile(
+    rb"(?:\b(?:union|enum)|\*(?:\s*\b(?:const|volatile|restrict|__restrict|__restrict__|_Atomic)\b)*|,)"
+    rb"\s*(?=__attribute(?:__)?\s*\()"
+)
+_ANY_ATTRIBUTE = re.compile(rb"\b__attribute(?:__)?\s*\(")
+_TYPEDEF_ATTRIBUTE = re.compile(rb"\btypedef\b[^;{}]*?\w\s*(?=__attribute(?:__)?\s*\()")
 
 
 def _close_paren(source: bytes, start: int) -> int | None:
@@ -494,9 +503,21 @@ def _mask(source: bytes) -> tuple[bytes, list[bytes]]:
             or any(start <= m.start() and end < close for start, close in alignas)
         ):
             out[m.start() : end] = b" " * (end - m.start())
+    for m in [*_ATTRIBUTE_AFTER.finditer(source), *_TYPEDEF_ATTRIBUTE.finditer(source)]:
+        _mask_attributes(source, out, m.end())
     for m in _MASKED_WORD.finditer(source):
         out[m.start() : m.end()] = _WORD_MASKS[m.group()]
     return bytes(out), spans
+
+
+def _mask_attributes(source: bytes, out: bytearray, at: int) -> None:
+    """Blank the run of `__attribute__((...))` starting at `at` in `out`."""
+    while (m := _ANY_ATTRIBUTE.match(source, at)) is not None:
+        end = _close_paren(source, m.end() - 1)
+        if end is None:
+            return
+        out[at:end] = b" " * (end - at)
+        at = end + len(re.match(rb"\s*", source[end:]).group())
 
 
 # What the item boundaries depend on, token by token: comments, strings and
@@ -905,6 +926,14 @@ class Splitter:
         end = m.end()
         return " " + source[start:end].decode("utf-8", "replace").strip() if source[start:end].strip() else ""
 
+    def _attributes_before(self, source: bytes, end: int) -> str:
+        """The `__attribute__`s `_mask` hid from tree-sitter just before a declarator."""
+        start = end
+        while start > 0 and self._masked[start - 1 : start].isspace():
+            start -= 1
+        text = source[start:end].decode("utf-8", "replace").strip()
+        return text if text.startswith("__attribute") else ""
+
     def _split_type(self, source: bytes, node: Node, item: Item) -> str | None:
         """`struct P { ... } p;` or `struct P { ... } mkP(int v) { ... }`: the
         struct becomes its own type item and the item says `struct P`."""
@@ -951,7 +980,9 @@ class Splitter:
                 continue
             attributes = self._masked_attributes(source, target.end_byte)
             declared.add(name)
-            decl_text = f"{spec} {_text(source, target)}"
+            # `int a, __attribute__((aligned(8))) b;`: b's own, masked before it
+            head = f"{spec} {self._attributes_before(source, d.start_byte)}".rstrip()
+            decl_text = f"{head} {_text(source, target)}"
             incomplete = bool(re.search(r"\[\s*\]", _text(source, target)))
             signature = ""
             name_node = _name_node(target)
@@ -969,7 +1000,7 @@ class Splitter:
                     signature,
                     attributes,
                     name_node.start_byte,
-                    len(spec) + 1 + len(_text_between(source, target.start_byte, name_node.start_byte)),
+                    len(head) + 1 + len(_text_between(source, target.start_byte, name_node.start_byte)),
                 )
             )
         return item

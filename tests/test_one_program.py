@@ -309,3 +309,71 @@ def test_an_expanded_macro_keeps_its_strings(k):
     k.ok("#define DEFINE_BOTH(name) DEFINE_PRINTER(name) int name##_ok = 1;")
     k.ok("DEFINE_BOTH(x)")  # a macro of macros that define, as the cell's last item
     assert k.ok("print_x(); x_ok").stdout == "  two  spaces\n"
+
+
+def test_implicit_declaration_of_a_function_a_later_cell_defines(k):
+    """gcc declares a function called before any declaration (with its
+    warning); the linker of a file finds the definition further down, here a
+    later cell's.  Called before that, it fails as a prototype's would."""
+    r = k.ok("int f(void) { return g(); }")
+    assert "implicit declaration of function 'g'" in r.stderr
+    r = k.fails("f()")
+    assert "g() was called but is declared, not defined" in r.error_text
+    k.ok("int g(void) { return 42; }")
+    assert k.ok("f()").value == "42"
+    k.ok("int h(void) { int twice(int); return twice(4); }")  # a block-scope prototype
+    k.ok("int twice(int x) { return 2 * x; }")
+    assert k.ok("h()").value == "8"
+    k.ok("int main(void) { return abs(-3); }")  # a libc function without its header
+    assert k.ok("main()").value == "3"
+    r = k.fails("int uses_data(void) { extern int nowhere; return nowhere; }")
+    assert "undefined: nowhere" in r.error_text
+    r = k.fails("never_defined();")  # the cell's own statements would call it now: said before they run
+    assert "undefined: never_defined" in r.error_text
+
+
+def test_top_level_asm_defines_functions_and_data(k):
+    """A label a top-level asm defines is a definition of that cell, local or
+    global, as in a file where the C around the asm sees it."""
+    k.ok("extern void vide(void);")
+    k.ok('__asm__("vide: ret");')
+    k.ok("int use(void) { vide(); return 1; }")
+    assert k.ok("use()").value == "1"
+    k.ok('__asm__(".globl seven\\nseven: movl $7, %eax\\n ret");')
+    k.ok("int seven(void);")
+    assert k.ok("seven()").value == "7"
+    k.ok('__asm__("seven: movl $8, %eax\\n ret");')  # defined again: every caller sees the new one
+    assert k.ok("seven()").value == "8"
+    k.ok("int later(void) { return eight(); }")  # implicitly declared, defined by the next cell's asm
+    k.ok('__asm__("eight: movl $8, %eax\\n ret");')
+    assert k.ok("later()").value == "8"
+    k.ok('__asm__(".section .rodata\\ntable: .long 1, 2, 3\\n.text");')
+    k.ok("extern const int table[3];")
+    assert k.ok("table[0] + table[1] + table[2]").value == "6"
+    k.ok("extern int counter;")  # a C global with its own storage: the asm cannot define it too
+    r = k.fails('__asm__(".data\\ncounter: .long 5\\n.text");')
+    assert "assembly defines counter" in r.error_text and "__cellc" not in r.error_text
+
+
+def test_attributes_wherever_gcc_takes_them(k):
+    """`__attribute__`s that tree-sitter-c cannot place are hidden from it, kept
+    in the cell's text, and reach later cells with their declarations."""
+    k.ok("typedef union __attribute__((packed)) U { short u; char b[2]; } U;")
+    k.ok("enum __attribute__((packed)) small { ONE, TWO __attribute__((deprecated)), THREE };")
+    k.ok("typedef int __attribute__((aligned(16))) aligned_int;")
+    k.ok("int * __attribute__((aligned(16))) cursor;")
+    k.ok("int first = 1, __attribute__((aligned(64))) second = 2;")
+    assert k.ok("sizeof(U) + sizeof(enum small)").value == "3"
+    assert k.ok("_Alignof(aligned_int) + _Alignof(cursor) + _Alignof(second)").value == "96"
+    k.ok("int last_aligned(void) { return _Alignof(second); }")  # second's declaration in the prelude
+    assert k.ok("last_aligned()").value == "64"
+    k.ok("extern void foo(void) __attribute__((stdcall));")
+    r = k.ok("void __attribute__((stdcall)) foo(void) { }")
+    assert "'stdcall' attribute ignored" in r.stderr
+    k.ok("foo();")
+    k.ok(
+        "int pick(int v, __attribute__((unused)) int spare) { int r = 0; switch (v) { case 1: r = 1; "
+        "__attribute__((fallthrough)); case 2: r += 2; break; default: out: __attribute__((unused)); r = -1; } "
+        "return r; }"
+    )
+    assert k.ok("pick(1, 0) * 10 + pick(2, 0)").value == "32"
