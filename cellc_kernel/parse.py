@@ -87,6 +87,7 @@ class Item:
     prototype: str = ""  # function: prototype text (no storage class)
     doc: str = ""  # leading comment
     split_type: Item | None = None  # struct defined inside a declaration
+    unsupported: str = ""  # why what it declares cannot reach later cells (the cell fails saying so)
 
 
 @dataclass
@@ -432,6 +433,31 @@ def _type_keys(spec: Node) -> list[tuple[str, str]]:
     return keys
 
 
+_TAG_BODY = re.compile(rb"\b(?:struct|union|enum)\b(?:\s*\w+)?\s*\{")
+
+
+def _tag_inside(source: bytes, node: Node) -> bool:
+    """Whether a declaration defines a tag elsewhere than in its own type
+    (`int n = sizeof(struct P { int a; });`, `int a[sizeof(enum { A, B })];`,
+    `__typeof__(struct Q { int q; }) q;`): C gives that tag file scope."""
+    top = _body_specifier(node)
+    stack = [c for c in node.children if top is None or c.start_byte != top.start_byte]
+    if top is not None:
+        stack.extend(c for c in top.children if c.type not in ("field_declaration_list", "enumerator_list"))
+    while stack:
+        n = stack.pop()
+        if n.type in ("struct_specifier", "union_specifier", "enum_specifier") and n.child_by_field_name("body"):
+            return True
+        if n.type in ("field_declaration_list", "compound_statement"):
+            continue  # members' own types are the outer type's; a body's are local
+        stack.extend(n.children)
+    for m in _TYPEOF.finditer(source, node.start_byte, node.end_byte):  # masked from tree-sitter
+        end = _close_paren(source, m.end() - 1) or node.end_byte
+        if _TAG_BODY.search(source, m.end(), end):
+            return True
+    return False
+
+
 def _body_specifier(node: Node) -> Node | None:
     t = node.child_by_field_name("type")
     if t is not None and t.type in ("struct_specifier", "union_specifier", "enum_specifier"):
@@ -454,6 +480,7 @@ _MASKED_WORD = re.compile(rb"\b(?:" + b"|".join(_WORD_MASKS) + rb")\b")
 
 
 _ALIGNAS = re.compile(rb"\b(?:_Alignas|alignas)\s*\(")
+_AUTO_TYPE = re.compile(r"\b__auto_type\b")
 _ATTRIBUTE = re.compile(rb"(?<=[\w)\]])\s*\b__attribute__\s*\(")
 
 
@@ -754,6 +781,11 @@ class Splitter:
         item = self._item_of(source, node, end, declared)
         if node.type.startswith("preproc"):
             item.text = _logical_line(item.text)
+        if item.kind in ("declaration", "typedef", "type") and _tag_inside(source, node):
+            item.unsupported = (
+                "cellc cannot keep a struct, union or enum defined inside an expression, a typeof or a "
+                "declarator for later cells; define it in a declaration of its own"
+            )
         return item
 
     def _item_of(self, source: bytes, node: Node, end: int, declared: set[str]) -> Item:
@@ -834,7 +866,7 @@ class Splitter:
             quals = [
                 _original(source, c)
                 for c in node.children
-                if c.end_byte <= first_decl.start_byte and c.type == "type_qualifier"
+                if c.end_byte <= first_decl.start_byte and c.type == "type_qualifier" and c.text != b"__extension__"
             ]
             return " ".join(quals + [spec_override])
         parts = [
@@ -842,6 +874,7 @@ class Splitter:
             for c in node.children
             if c.end_byte <= first_decl.start_byte
             and (c.type != "storage_class_specifier" or c.text.decode() in THREAD_WORDS)
+            and c.text != b"__extension__"  # only at the start of a declaration: not after `extern`
         ]
         return " ".join(parts)
 
@@ -856,6 +889,9 @@ class Splitter:
         declared.add(item.name)
         item.name_range = (name_node.start_byte, name_node.end_byte)
         self._storage(source, node, item)
+        for c in node.children:  # `__extension__ int f(void) {...}`: it may not follow the `static` it gets
+            if c.text == b"__extension__":
+                item.edits.append(Edit(c.start_byte, c.end_byte, " " * (c.end_byte - c.start_byte)))
         spec = self._spec_text(source, node, decl, self._split_type(source, node, item))
         item.prototype = f"{spec} {_text(source, decl)}"
         item.name_at = len(spec) + 1 + len(_text_between(source, decl.start_byte, name_node.start_byte))
@@ -951,7 +987,12 @@ class Splitter:
                 continue
             attributes = self._masked_attributes(source, target.end_byte)
             declared.add(name)
-            decl_text = f"{spec} {_text(source, target)}"
+            spec_of = spec
+            if init is not None and _AUTO_TYPE.search(spec):
+                # `__auto_type x = e;`: later cells declare `x` with e's type, as gcc
+                # deduces it (the comma converts e as an initializer does)
+                spec_of = _AUTO_TYPE.sub(f"__typeof__(((void)0, ({init})))".replace("\\", "\\\\"), spec, count=1)
+            decl_text = f"{spec_of} {_text(source, target)}"
             incomplete = bool(re.search(r"\[\s*\]", _text(source, target)))
             signature = ""
             name_node = _name_node(target)
@@ -969,7 +1010,7 @@ class Splitter:
                     signature,
                     attributes,
                     name_node.start_byte,
-                    len(spec) + 1 + len(_text_between(source, target.start_byte, name_node.start_byte)),
+                    len(spec_of) + 1 + len(_text_between(source, target.start_byte, name_node.start_byte)),
                 )
             )
         return item
