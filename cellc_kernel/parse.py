@@ -290,13 +290,37 @@ def declarator_node(node: Node | None, members: bool = True) -> tuple[Node | Non
     stop = ("identifier", "type_identifier", "field_identifier") if members else ("identifier", "type_identifier")
     chain = []
     while node is not None and node.type not in stop:
-        if node.type != "parenthesized_declarator":
+        if node.type not in ("parenthesized_declarator", "attributed_declarator"):
             chain.append(node.type)
         inner = node.child_by_field_name("declarator")
-        if inner is None and node.type == "parenthesized_declarator":
+        if inner is None and node.type in ("parenthesized_declarator", "attributed_declarator"):
             inner = next(iter(node.named_children), None)
         node = inner
     return node, node is not None and bool(chain) and chain[-1] == "function_declarator"
+
+
+_STANDARD_ATTRIBUTES = {"maybe_unused": "unused", "nodiscard": "warn_unused_result", "_Noreturn": "noreturn"}
+
+
+def gnu_attributes(text: str) -> str:
+    """`[[gnu::aligned(16), maybe_unused]]` as `__attribute__((aligned(16), unused))`:
+    a C2x attribute must start its declaration, and cellc's declarations start
+    with `extern` or `static`.  Other vendors' attributes mean nothing to gcc."""
+    inner, parts, depth, start = text.strip()[2:-2], [], 0, 0
+    for i, ch in enumerate(inner + ","):
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "," and depth == 0:
+            parts.append(inner[start:i].strip())
+            start = i + 1
+    out = []
+    for part in filter(None, parts):
+        part = re.sub(r"^(?:gnu|__gnu__)\s*::\s*", "", part)
+        if "::" in part:
+            continue
+        word = re.match(r"\w+", part)
+        out.append(_STANDARD_ATTRIBUTES.get(word.group(), word.group()) + part[word.end() :] if word else part)
+    return f"__attribute__(({', '.join(out)}))" if out else ""
 
 
 def declarator_name(node: Node | None) -> tuple[str, bool]:
@@ -433,6 +457,29 @@ def _type_keys(spec: Node) -> list[tuple[str, str]]:
     return keys
 
 
+def _has_error(node: Node) -> bool:
+    """Whether tree-sitter could not read `node`; an unnamed bit-field
+    (`int : 0;`), which it reads with a MISSING member name, is C."""
+    if not node.has_error:
+        return False
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.is_error or (n.is_missing and not (n.type == "field_identifier" and _unnamed_bit_field(n))):
+            return True
+        stack.extend(c for c in n.children if c.has_error or c.is_missing)
+    return False
+
+
+def _unnamed_bit_field(missing: Node) -> bool:
+    parent = missing.parent
+    return (
+        parent is not None
+        and parent.type == "field_declaration"
+        and any(c.type == "bitfield_clause" for c in parent.children)
+    )
+
+
 _TAG_BODY = re.compile(rb"\b(?:struct|union|enum)\b(?:\s*\w+)?\s*\{")
 
 
@@ -482,6 +529,7 @@ _MASKED_WORD = re.compile(rb"\b(?:" + b"|".join(_WORD_MASKS) + rb")\b")
 _ALIGNAS = re.compile(rb"\b(?:_Alignas|alignas)\s*\(")
 _AUTO_TYPE = re.compile(r"\b__auto_type\b")
 _ATTRIBUTE = re.compile(rb"(?<=[\w)\]])\s*\b__attribute__\s*\(")
+_ATTRIBUTE_IN_TYPE = re.compile(rb"(?:\b(?:struct|union|enum)|\*)\s*(__attribute__|__attribute)\s*\(")
 
 
 def _close_paren(source: bytes, start: int) -> int | None:
@@ -521,6 +569,10 @@ def _mask(source: bytes) -> tuple[bytes, list[bytes]]:
             or any(start <= m.start() and end < close for start, close in alignas)
         ):
             out[m.start() : end] = b" " * (end - m.start())
+    for m in _ATTRIBUTE_IN_TYPE.finditer(source):  # `struct __attribute__((packed)) P`, `int *__attribute__((x)) p`
+        end = _close_paren(source, m.end() - 1)
+        if end is not None:
+            out[m.start(1) : end] = b" " * (end - m.start(1))
     for m in _MASKED_WORD.finditer(source):
         out[m.start() : m.end()] = _WORD_MASKS[m.group()]
     return bytes(out), spans
@@ -829,7 +881,7 @@ class Splitter:
             return self._function(source, node, end, declared)
         if t == "expression_statement" and [c.type for c in node.named_children] == ["gnu_asm_expression"]:
             return self._base("asm", source, node, end)
-        if t in ("declaration", "type_definition") and node.has_error:
+        if t in ("declaration", "type_definition") and _has_error(node):
             return self._base("verbatim", source, node, end)  # gcc will say what is wrong
         if t == "declaration" and not self._declaration_is_statement(node, declared):
             return self._declaration(source, node, end, declared)
@@ -866,11 +918,17 @@ class Splitter:
             quals = [
                 _original(source, c)
                 for c in node.children
-                if c.end_byte <= first_decl.start_byte and c.type == "type_qualifier" and c.text != b"__extension__"
+                if c.end_byte <= first_decl.start_byte
+                and (
+                    c.type == "type_qualifier"
+                    or c.type == "storage_class_specifier"
+                    and c.text.decode() in THREAD_WORDS
+                )
+                and c.text != b"__extension__"
             ]
             return " ".join(quals + [spec_override])
         parts = [
-            _original(source, c)
+            gnu_attributes(_original(source, c)) if c.type == "attribute_declaration" else _original(source, c)
             for c in node.children
             if c.end_byte <= first_decl.start_byte
             and (c.type != "storage_class_specifier" or c.text.decode() in THREAD_WORDS)
@@ -892,6 +950,8 @@ class Splitter:
         for c in node.children:  # `__extension__ int f(void) {...}`: it may not follow the `static` it gets
             if c.text == b"__extension__":
                 item.edits.append(Edit(c.start_byte, c.end_byte, " " * (c.end_byte - c.start_byte)))
+            elif c.type == "attribute_declaration":
+                item.edits.append(Edit(c.start_byte, c.end_byte, gnu_attributes(_original(source, c))))
         spec = self._spec_text(source, node, decl, self._split_type(source, node, item))
         item.prototype = f"{spec} {_text(source, decl)}"
         item.name_at = len(spec) + 1 + len(_text_between(source, decl.start_byte, name_node.start_byte))
@@ -983,7 +1043,8 @@ class Splitter:
                     init = _text(source, value)
                     init_start = value.start_byte
             name, is_function = declarator_name(target)
-            if not name:
+            if not name:  # gcc sees a name here: it would reach no later cell
+                item.unsupported = "cellc cannot read this declaration: what it declares would not reach later cells"
                 continue
             attributes = self._masked_attributes(source, target.end_byte)
             declared.add(name)
