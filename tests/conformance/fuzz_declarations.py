@@ -377,7 +377,8 @@ class Generator:
             self.types.append(Type(name, base.kind, base.members))
             return f"__extension__ typedef {base.spec} {name};"
         self.types.append(Type(name, base.kind, base.members))
-        return f"typedef {base.spec} {self.pick(['__attribute__((unused)) ', '__attribute__((__may_alias__)) ', ''])}{name};"
+        attribute = self.pick(["__attribute__((unused)) ", "__attribute__((__may_alias__)) ", ""])
+        return f"typedef {base.spec} {attribute}{name};"
 
     def body_uses(self) -> str:
         """Statements that use earlier names."""
