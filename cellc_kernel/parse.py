@@ -916,11 +916,11 @@ class Splitter:
     def _spec_text(self, source: bytes, node: Node, first_decl: Node, spec_override: str | None) -> str:
         if spec_override is not None:
             quals = [
-                _original(source, c)
+                gnu_attributes(_original(source, c)) if c.type == "attribute_declaration" else _original(source, c)
                 for c in node.children
                 if c.end_byte <= first_decl.start_byte
                 and (
-                    c.type == "type_qualifier"
+                    c.type in ("type_qualifier", "attribute_specifier", "attribute_declaration")
                     or c.type == "storage_class_specifier"
                     and c.text.decode() in THREAD_WORDS
                 )

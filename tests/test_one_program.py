@@ -357,6 +357,8 @@ def test_attributes_inside_types_and_unnamed_bit_fields(k):
     )
     k.ok("static const long double __attribute__((unused)) *__attribute__((unused)) no_value = 0;")
     assert k.ok("sizeof(struct flags) * 100 + f2.low * 10 + f2.high + (no_value == 0)").value == "554"
+    k.ok("__attribute__((aligned(32))) static struct cell { char c[4]; } *aligned_ptr = 0;")  # with the struct's body
+    assert k.ok("_Alignof(aligned_ptr)").value == "32"
     k.ok("#include <pthread.h>")
     k.ok("void *other_thread(void *arg) { (void)arg; return (void *)&f2; }")
     r = k.ok("pthread_t t; void *seen; pthread_create(&t, 0, other_thread, 0); pthread_join(t, &seen); seen != &f2")
