@@ -137,8 +137,10 @@ def _without_dimensions(type_key: str) -> str:
 
 def _writable(symbol: str, d) -> str:
     """A section attribute that keeps a const global writable: re-running its
-    declaration re-initializes it, and a run-time initializer stores into it."""
-    if not re.search(r"\bconst\b", d.decl_text):
+    declaration re-initializes it, and a run-time initializer stores into it.
+    A thread-local one needs none (each thread's copy is writable), and must
+    stay in a TLS section: the linker rejects a TLS object among data."""
+    if not re.search(r"\bconst\b", d.decl_text) or re.search(r"\b(_Thread_local|__thread|thread_local)\b", d.decl_text):
         return ""
     kind = "data" if d.init is not None else "bss"
     return f' __attribute__((__section__(".{kind}.cellc.{symbol}")))'
@@ -725,7 +727,8 @@ def misread_items(cell: ParsedCell, places: set[tuple[int, int]]) -> list[Item]:
     return [
         item
         for item in cell.items
-        if item.kind == "verbatim"
+        if item.unsupported
+        or item.kind == "verbatim"
         or item.kind == "statement"
         and (item.line, item.col + 1) in places
         and not _STATIC_ASSERT.match(item.text)  # a declaration that declares nothing

@@ -1046,11 +1046,15 @@ def _misread_error(parsed: ParsedCell, misread: list[Item], label: str) -> CellR
     detail = "\n".join(
         f"{label}:{it.line}:{it.col + 1}: error: "
         + (
-            "cellc cannot read this declaration"
-            if it.kind == "verbatim"
-            else "cellc reads this as a statement, but gcc reads a declaration"
+            it.unsupported
+            or (
+                "cellc cannot read this declaration"
+                if it.kind == "verbatim"
+                else "cellc reads this as a statement, but gcc reads a declaration"
+            )
+            + ": what it declares would not reach later cells"
         )
-        + f": what it declares would not reach later cells\n    {it.line} | {lines[it.line - 1]}"
+        + f"\n    {it.line} | {lines[it.line - 1]}"
         for it in misread
     )
     return _error("CompileError", "cellc cannot split the cell as gcc reads it; nothing changed", detail)

@@ -87,6 +87,7 @@ class Item:
     prototype: str = ""  # function: prototype text (no storage class)
     doc: str = ""  # leading comment
     split_type: Item | None = None  # struct defined inside a declaration
+    unsupported: str = ""  # why what it declares cannot reach later cells (the cell fails saying so)
 
 
 @dataclass
@@ -289,13 +290,37 @@ def declarator_node(node: Node | None, members: bool = True) -> tuple[Node | Non
     stop = ("identifier", "type_identifier", "field_identifier") if members else ("identifier", "type_identifier")
     chain = []
     while node is not None and node.type not in stop:
-        if node.type != "parenthesized_declarator":
+        if node.type not in ("parenthesized_declarator", "attributed_declarator"):
             chain.append(node.type)
         inner = node.child_by_field_name("declarator")
-        if inner is None and node.type == "parenthesized_declarator":
+        if inner is None and node.type in ("parenthesized_declarator", "attributed_declarator"):
             inner = next(iter(node.named_children), None)
         node = inner
     return node, node is not None and bool(chain) and chain[-1] == "function_declarator"
+
+
+_STANDARD_ATTRIBUTES = {"maybe_unused": "unused", "nodiscard": "warn_unused_result", "_Noreturn": "noreturn"}
+
+
+def gnu_attributes(text: str) -> str:
+    """`[[gnu::aligned(16), maybe_unused]]` as `__attribute__((aligned(16), unused))`:
+    a C2x attribute must start its declaration, and cellc's declarations start
+    with `extern` or `static`.  Other vendors' attributes mean nothing to gcc."""
+    inner, parts, depth, start = text.strip()[2:-2], [], 0, 0
+    for i, ch in enumerate(inner + ","):
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "," and depth == 0:
+            parts.append(inner[start:i].strip())
+            start = i + 1
+    out = []
+    for part in filter(None, parts):
+        part = re.sub(r"^(?:gnu|__gnu__)\s*::\s*", "", part)
+        if "::" in part:
+            continue
+        word = re.match(r"\w+", part)
+        out.append(_STANDARD_ATTRIBUTES.get(word.group(), word.group()) + part[word.end() :] if word else part)
+    return f"__attribute__(({', '.join(out)}))" if out else ""
 
 
 def declarator_name(node: Node | None) -> tuple[str, bool]:
@@ -432,6 +457,54 @@ def _type_keys(spec: Node) -> list[tuple[str, str]]:
     return keys
 
 
+def _has_error(node: Node) -> bool:
+    """Whether tree-sitter could not read `node`; an unnamed bit-field
+    (`int : 0;`), which it reads with a MISSING member name, is C."""
+    if not node.has_error:
+        return False
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.is_error or (n.is_missing and not (n.type == "field_identifier" and _unnamed_bit_field(n))):
+            return True
+        stack.extend(c for c in n.children if c.has_error or c.is_missing)
+    return False
+
+
+def _unnamed_bit_field(missing: Node) -> bool:
+    parent = missing.parent
+    return (
+        parent is not None
+        and parent.type == "field_declaration"
+        and any(c.type == "bitfield_clause" for c in parent.children)
+    )
+
+
+_TAG_BODY = re.compile(rb"\b(?:struct|union|enum)\b(?:\s*\w+)?\s*\{")
+
+
+def _tag_inside(source: bytes, node: Node) -> bool:
+    """Whether a declaration defines a tag elsewhere than in its own type
+    (`int n = sizeof(struct P { int a; });`, `int a[sizeof(enum { A, B })];`,
+    `__typeof__(struct Q { int q; }) q;`): C gives that tag file scope."""
+    top = _body_specifier(node)
+    stack = [c for c in node.children if top is None or c.start_byte != top.start_byte]
+    if top is not None:
+        stack.extend(c for c in top.children if c.type not in ("field_declaration_list", "enumerator_list"))
+    while stack:
+        n = stack.pop()
+        if n.type in ("struct_specifier", "union_specifier", "enum_specifier") and n.child_by_field_name("body"):
+            return True
+        if n.type in ("field_declaration_list", "compound_statement"):
+            continue  # members' own types are the outer type's; a body's are local
+        stack.extend(n.children)
+    for m in _TYPEOF.finditer(source, node.start_byte, node.end_byte):  # masked from tree-sitter
+        end = _close_paren(source, m.end() - 1) or node.end_byte
+        if _TAG_BODY.search(source, m.end(), end):
+            return True
+    return False
+
+
 def _body_specifier(node: Node) -> Node | None:
     t = node.child_by_field_name("type")
     if t is not None and t.type in ("struct_specifier", "union_specifier", "enum_specifier"):
@@ -454,6 +527,7 @@ _MASKED_WORD = re.compile(rb"\b(?:" + b"|".join(_WORD_MASKS) + rb")\b")
 
 
 _ALIGNAS = re.compile(rb"\b(?:_Alignas|alignas)\s*\(")
+_AUTO_TYPE = re.compile(r"\b__auto_type\b")
 _ATTRIBUTE = re.compile(rb"(?<=[\w)\]])\s*\b__attribute__\s*\(")
 # Places gcc takes an `__attribute__` and tree-sitter-c does not: after `union`/`enum`,
 # after a declarator's `*` (and its qualifiers), before a declarator after a `,`, and
@@ -464,6 +538,7 @@ _ATTRIBUTE_AFTER = re.compile(
 )
 _ANY_ATTRIBUTE = re.compile(rb"\b__attribute(?:__)?\s*\(")
 _TYPEDEF_ATTRIBUTE = re.compile(rb"\btypedef\b[^;{}]*?\w\s*(?=__attribute(?:__)?\s*\()")
+_ATTRIBUTE_IN_TYPE = re.compile(rb"(?:\b(?:struct|union|enum)|\*)\s*(__attribute__|__attribute)\s*\(")
 
 
 def _close_paren(source: bytes, start: int) -> int | None:
@@ -505,6 +580,10 @@ def _mask(source: bytes) -> tuple[bytes, list[bytes]]:
             out[m.start() : end] = b" " * (end - m.start())
     for m in [*_ATTRIBUTE_AFTER.finditer(source), *_TYPEDEF_ATTRIBUTE.finditer(source)]:
         _mask_attributes(source, out, m.end())
+    for m in _ATTRIBUTE_IN_TYPE.finditer(source):  # `struct __attribute__((packed)) P`, `int *__attribute__((x)) p`
+        end = _close_paren(source, m.end() - 1)
+        if end is not None:
+            out[m.start(1) : end] = b" " * (end - m.start(1))
     for m in _MASKED_WORD.finditer(source):
         out[m.start() : m.end()] = _WORD_MASKS[m.group()]
     return bytes(out), spans
@@ -775,6 +854,11 @@ class Splitter:
         item = self._item_of(source, node, end, declared)
         if node.type.startswith("preproc"):
             item.text = _logical_line(item.text)
+        if item.kind in ("declaration", "typedef", "type") and _tag_inside(source, node):
+            item.unsupported = (
+                "cellc cannot keep a struct, union or enum defined inside an expression, a typeof or a "
+                "declarator for later cells; define it in a declaration of its own"
+            )
         return item
 
     def _item_of(self, source: bytes, node: Node, end: int, declared: set[str]) -> Item:
@@ -818,7 +902,7 @@ class Splitter:
             return self._function(source, node, end, declared)
         if t == "expression_statement" and [c.type for c in node.named_children] == ["gnu_asm_expression"]:
             return self._base("asm", source, node, end)
-        if t in ("declaration", "type_definition") and node.has_error:
+        if t in ("declaration", "type_definition") and _has_error(node):
             return self._base("verbatim", source, node, end)  # gcc will say what is wrong
         if t == "declaration" and not self._declaration_is_statement(node, declared):
             return self._declaration(source, node, end, declared)
@@ -853,16 +937,23 @@ class Splitter:
     def _spec_text(self, source: bytes, node: Node, first_decl: Node, spec_override: str | None) -> str:
         if spec_override is not None:
             quals = [
-                _original(source, c)
+                gnu_attributes(_original(source, c)) if c.type == "attribute_declaration" else _original(source, c)
                 for c in node.children
-                if c.end_byte <= first_decl.start_byte and c.type == "type_qualifier"
+                if c.end_byte <= first_decl.start_byte
+                and (
+                    c.type in ("type_qualifier", "attribute_specifier", "attribute_declaration")
+                    or c.type == "storage_class_specifier"
+                    and c.text.decode() in THREAD_WORDS
+                )
+                and c.text != b"__extension__"
             ]
             return " ".join(quals + [spec_override])
         parts = [
-            _original(source, c)
+            gnu_attributes(_original(source, c)) if c.type == "attribute_declaration" else _original(source, c)
             for c in node.children
             if c.end_byte <= first_decl.start_byte
             and (c.type != "storage_class_specifier" or c.text.decode() in THREAD_WORDS)
+            and c.text != b"__extension__"  # only at the start of a declaration: not after `extern`
         ]
         return " ".join(parts)
 
@@ -877,6 +968,11 @@ class Splitter:
         declared.add(item.name)
         item.name_range = (name_node.start_byte, name_node.end_byte)
         self._storage(source, node, item)
+        for c in node.children:  # `__extension__ int f(void) {...}`: it may not follow the `static` it gets
+            if c.text == b"__extension__":
+                item.edits.append(Edit(c.start_byte, c.end_byte, " " * (c.end_byte - c.start_byte)))
+            elif c.type == "attribute_declaration":
+                item.edits.append(Edit(c.start_byte, c.end_byte, gnu_attributes(_original(source, c))))
         spec = self._spec_text(source, node, decl, self._split_type(source, node, item))
         item.prototype = f"{spec} {_text(source, decl)}"
         item.name_at = len(spec) + 1 + len(_text_between(source, decl.start_byte, name_node.start_byte))
@@ -976,12 +1072,18 @@ class Splitter:
                     init = _text(source, value)
                     init_start = value.start_byte
             name, is_function = declarator_name(target)
-            if not name:
+            if not name:  # gcc sees a name here: it would reach no later cell
+                item.unsupported = "cellc cannot read this declaration: what it declares would not reach later cells"
                 continue
             attributes = self._masked_attributes(source, target.end_byte)
             declared.add(name)
+            spec_of = spec
+            if init is not None and _AUTO_TYPE.search(spec):
+                # `__auto_type x = e;`: later cells declare `x` with e's type, as gcc
+                # deduces it (the comma converts e as an initializer does)
+                spec_of = _AUTO_TYPE.sub(f"__typeof__(((void)0, ({init})))".replace("\\", "\\\\"), spec, count=1)
             # `int a, __attribute__((aligned(8))) b;`: b's own, masked before it
-            head = f"{spec} {self._attributes_before(source, d.start_byte)}".rstrip()
+            head = f"{spec_of} {self._attributes_before(source, d.start_byte)}".rstrip()
             decl_text = f"{head} {_text(source, target)}"
             incomplete = bool(re.search(r"\[\s*\]", _text(source, target)))
             signature = ""

@@ -21,6 +21,16 @@ from fractions import Fraction
 from elftools.common.exceptions import DWARFError, ELFError
 from elftools.dwarf.die import DIE
 from elftools.elf.elffile import ELFFile
+from elftools.elf.relocation import RelocationHandler
+
+# A thread-local global's DWARF location is relocated by its offset in the
+# TLS block, which pyelftools does not know: it would give up on the whole
+# object (no array dimensions, no values of any global of that cell).  The
+# offset itself matters to no one here.
+_TLS_RECIPE = RelocationHandler._RELOCATION_RECIPES_X64[1]  # symbol + addend, 8 bytes
+RelocationHandler._RELOCATION_RECIPES_X64.setdefault(17, _TLS_RECIPE)  # R_X86_64_DTPOFF64
+RelocationHandler._RELOCATION_RECIPES_X64.setdefault(21, _TLS_RECIPE._replace(bytesize=4))  # R_X86_64_DTPOFF32
+getattr(RelocationHandler, "_RELOCATION_RECIPES_AARCH64", {}).setdefault(1028, _TLS_RECIPE)  # R_AARCH64_TLS_DTPREL64
 
 ReadMemory = Callable[[int, int], bytes | None]
 """``(address, size) -> bytes`` (possibly fewer) or ``None`` if unreadable."""

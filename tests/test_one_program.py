@@ -377,3 +377,57 @@ def test_attributes_wherever_gcc_takes_them(k):
         "return r; }"
     )
     assert k.ok("pick(1, 0) * 10 + pick(2, 0)").value == "32"
+
+
+def test_gnu_declarations_reach_later_cells(k):
+    """Found by tests/conformance/fuzz_declarations.py: each of these once
+    defined nothing a later cell could see, or broke every later cell."""
+    k.ok('__auto_type counter = 40;\n__auto_type name = "auto";')
+    assert k.ok("counter + (int)sizeof name").value == "48"  # a char *, as gcc deduces it
+    k.ok("__extension__ unsigned long long *bits, mask = 3;")
+    assert k.ok("mask + sizeof bits").value == "11"
+    k.ok("__extension__ static int ext(void) { return 2; }")
+    assert k.ok("ext()").value == "2"
+    k.ok("_Thread_local int * const no_ptr = 0, per_thread = 4;")  # a const TLS object stays in TLS
+    k.ok("static __thread const int limit = 5, floor_ = 1;")
+    assert k.ok("per_thread + limit + floor_ + (no_ptr == 0)").value == "11"
+
+
+def test_a_tag_defined_inside_an_expression_is_said_to_be_kept_from_later_cells(k):
+    """C gives `struct P` file scope wherever it is defined; cellc keeps the
+    tags of a declaration's own type and its members, and says so of the others."""
+    for cell in (
+        "int n_values = sizeof(struct pair { int a, b; });",
+        "int weights[sizeof(enum { LIGHT, HEAVY })];",
+        "__typeof__(struct box { int side; }) box1;",
+    ):
+        r = k.fails(cell)
+        assert "cannot keep a struct, union or enum defined inside an expression" in r.error_text, r.error_text
+        assert "__cellc" not in r.error_text
+    k.ok("struct outer { struct inner { int q; } in; enum level { LOW, HIGH } l; } o = { { 7 }, HIGH };")
+    assert k.ok("sizeof(struct inner) + HIGH + o.in.q").value == "12"
+
+
+def test_c2x_attributes_and_thread_local_arrays(k):
+    k.ok("[[gnu::aligned(64), maybe_unused]] int aligned64 = 1;")
+    k.ok("int plain [[gnu::unused]] = 2, other;")  # an attribute after the name
+    k.ok("[[gnu::noinline]] static int twice(int x) { return 2 * x; }")
+    assert k.ok("(int)_Alignof(aligned64) + plain + other + twice(3)").value == "72"
+    k.ok("_Thread_local int per_thread[] = { 1, 2, 3 };")  # its size read from the cell's DWARF
+    assert k.ok("sizeof per_thread").value == "12"
+
+
+def test_attributes_inside_types_and_unnamed_bit_fields(k):
+    """tree-sitter cannot read these; they once failed as unreadable, or lost `_Thread_local`."""
+    k.ok(
+        "_Thread_local const struct __attribute__((packed)) flags { unsigned low : 4; int : 0; unsigned high : 2; }"
+        " f1 = { 0 }, f2 = { .low = 5, 3 };"
+    )
+    k.ok("static const long double __attribute__((unused)) *__attribute__((unused)) no_value = 0;")
+    assert k.ok("sizeof(struct flags) * 100 + f2.low * 10 + f2.high + (no_value == 0)").value == "554"
+    k.ok("__attribute__((aligned(32))) static struct cell { char c[4]; } *aligned_ptr = 0;")  # with the struct's body
+    assert k.ok("_Alignof(aligned_ptr)").value == "32"
+    k.ok("#include <pthread.h>")
+    k.ok("void *other_thread(void *arg) { (void)arg; return (void *)&f2; }")
+    r = k.ok("pthread_t t; void *seen; pthread_create(&t, 0, other_thread, 0); pthread_join(t, &seen); seen != &f2")
+    assert r.value == "1"  # each thread has its own f2, as in gcc's program
