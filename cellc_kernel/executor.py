@@ -86,7 +86,17 @@ from pathlib import Path
 
 from . import names
 from .limits import SNAPSHOT_MARGIN, Limits
-from .processes import alive, is_under, parent_of, proportional, resident, send_signal, stop_tree, wait_ended
+from .processes import (
+    alive,
+    is_under,
+    parent_of,
+    proportional,
+    resident,
+    send_signal,
+    stop_tree,
+    stopped,
+    wait_ended,
+)
 
 SOURCE = Path(__file__).with_name("executor.c")
 EXPORTS = f"{{ read; _exit; _Exit; fork; vfork; wait; waitpid; wait3; wait4; waitid; cellc_*; {names.LAZY}; }};\n"
@@ -526,7 +536,9 @@ class Executor:
                     if until(*event):
                         return event
                     continue
-                ready = sel.select(0.1 if interruptible else 0.5 if waiting_on else None)
+                ready = sel.select(0.1 if interruptible else 0.5)
+                if not ready:
+                    self._continue_snapshots()
                 if not ready and waiting_on and not alive(waiting_on) and not self._packets:
                     self.dead = True
                     raise ExecutorDied("the process that kept the program's state before this cell is gone")
@@ -541,6 +553,13 @@ class Executor:
             sel.close()
             if interruptible:
                 signal.signal(signal.SIGINT, previous)
+
+    def _continue_snapshots(self) -> None:
+        """A snapshot the program stopped (`kill(getppid(), SIGSTOP)`) cannot
+        take over when the live process ends: it is no program, so it goes on."""
+        for pid in self.snapshots:
+            if stopped(pid):
+                send_signal(pid, signal.SIGCONT)
 
     def _catch_interrupts(self) -> None:
         """While user code runs, SIGINT is forwarded to it instead of raising
