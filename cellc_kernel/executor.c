@@ -16,6 +16,10 @@
  * before that cell.  The first process (root) is the pristine snapshot and
  * the child subreaper that reaps orphans.  Cells are never dlclose'd.
  *
+ * A snapshot is inert: it keeps the program's signal state (dispositions,
+ * mask, pending blocked signals, itimers) aside and waits with its own, and
+ * each live process it forks restores that state (see make_inert).
+ *
  * When the live process has threads, fork would lose them, so cells run in
  * place: faults and interrupts jump back with siglongjmp and the state is
  * not rolled back (the `done`/`fault` events say so).
