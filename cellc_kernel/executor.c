@@ -16,6 +16,10 @@
  * before that cell.  The first process (root) is the pristine snapshot and
  * the child subreaper that reaps orphans.  Cells are never dlclose'd.
  *
+ * A snapshot is inert: it keeps the program's signal state (dispositions,
+ * mask, pending blocked signals, itimers) aside and waits with its own, and
+ * each live process it forks restores that state (see make_inert).
+ *
  * When the live process has threads, fork would lose them, so cells run in
  * place: faults and interrupts jump back with siglongjmp and the state is
  * not rolled back (the `done`/`fault` events say so).
@@ -48,9 +52,11 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -1064,32 +1070,146 @@ static void orphaned(int sig)
     kill(0, SIGKILL);
 }
 
+/* ---------- a snapshot is inert: the program's signal state is kept aside ---------- */
+
+/* What a live process's signals and timers are when it becomes a snapshot:
+ * the program's, kept aside here, restored exactly in every live process the
+ * snapshot forks (fork does not copy timers or pending signals).  Meanwhile
+ * the snapshot runs only executor code with a state of its own (make_inert):
+ * none of the program's handlers, timers or masks acts on it.  Time spent as
+ * a snapshot does not count: a timer resumes with what remained of it when
+ * the cell ended.  One exception: a timer whose signal killed the live
+ * process has gone off, and is disarmed in what the snapshot resumes (else
+ * it would kill every process the snapshot forks).  POSIX timers
+ * (timer_create) belong to the process that made them: a snapshot disarms
+ * its copies, a forked live process has none (README.md says so). */
+static const int timer_signal[3] = {SIGALRM, SIGVTALRM, SIGPROF}; /* ITIMER_REAL, _VIRTUAL, _PROF */
+
+static struct {
+    int valid; /* 0 in the root: the pristine state of a fresh program */
+    char have[NSIG];
+    struct sigaction act[NSIG];
+    sigset_t mask, pending; /* blocked signals, and those of them pending */
+    struct itimerval timers[3];
+} prog;
+
+static int fault_signal(int sig)
+{
+    return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGABRT || sig == SIGTRAP ||
+           sig == SIGSYS;
+}
+
+/* Called with every signal blocked; `mask`: what the program had blocked. */
+static void save_program_state(const sigset_t *mask)
+{
+    for (int sig = 1; sig < NSIG; sig++)
+        prog.have[sig] = sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &prog.act[sig]) == 0;
+    prog.mask = *mask;
+    sigset_t pending;
+    sigpending(&pending);
+    sigandset(&prog.pending, &pending, mask); /* an unblocked one was an interrupt of the ended cell */
+    for (int i = 0; i < 3; i++)
+        getitimer(i, &prog.timers[i]);
+    prog.valid = 1;
+}
+
+/* The snapshot's own signal state: no handler of the program, no timer, no
+ * mask.  What would stop it is ignored (SIGSTOP cannot be: the kernel
+ * continues a stopped snapshot), and so is what would end it, but SIGKILL:
+ * the kernel ends snapshots with SIGKILL.  SIGCHLD is default, never
+ * SIG_IGN or SA_NOCLDWAIT, or waitpid would not see the live process end. */
+static void make_inert(void)
+{
+    int root = getpid() == shared->root_pid;
+    struct sigaction ign = {.sa_handler = SIG_IGN}, dfl = {.sa_handler = SIG_DFL};
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP || (root && sig == SIGHUP)) /* the root's: orphaned() */
+            continue;
+        int keep_default = sig == SIGCHLD || sig == SIGCONT || sig == SIGWINCH || sig == SIGURG || fault_signal(sig);
+        sigaction(sig, keep_default ? &dfl : &ign, NULL);
+    }
+    struct itimerval off = {0};
+    for (int i = 0; i < 3; i++)
+        setitimer(i, &off, NULL);
+    FILE *f = fopen("/proc/self/timers", "r"); /* "ID: N" lines (CONFIG_CHECKPOINT_RESTORE) */
+    char line[128];
+    struct itimerspec none = {0};
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, "ID: ", 4))
+            syscall(SYS_timer_settime, atoi(line + 4), 0, &none, NULL);
+    if (f)
+        fclose(f);
+    if (!root)
+        prctl(PR_SET_PDEATHSIG, 0); /* the program's, about a parent that is not its own */
+    sigset_t none_blocked;
+    sigemptyset(&none_blocked);
+    sigprocmask(SIG_SETMASK, &none_blocked, NULL);
+}
+
+/* The snapshot's live process `dead` ended of `st`: a timer whose signal
+ * killed it has gone off (see above).  Returns whether one was disarmed. */
+static int timer_went_off(int st)
+{
+    for (int i = 0; prog.valid && WIFSIGNALED(st) && i < 3; i++) {
+        struct itimerval *t = &prog.timers[i];
+        if (WTERMSIG(st) == timer_signal[i] && (t->it_value.tv_sec || t->it_value.tv_usec)) {
+            memset(t, 0, sizeof *t);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* In a live process forked by a snapshot: the program's state as it was. */
+static void restore_program_state(void)
+{
+    for (int sig = 1; sig < NSIG; sig++)
+        if (prog.have[sig])
+            sigaction(sig, &prog.act[sig], NULL);
+    for (int i = 0; i < 3; i++)
+        setitimer(i, &prog.timers[i], NULL);
+}
+
 static void become_live(void)
 {
     if (memory_limit && !dlsym(RTLD_DEFAULT, "__asan_init")) { /* ASan reserves terabytes */
         struct rlimit rl = {memory_limit, memory_limit};
         setrlimit(RLIMIT_AS, &rl);
     }
-    signal(SIGHUP, SIG_DFL);
-    signal(SIGPIPE, SIG_DFL);
     setpgid(0, 0); /* kill(0, ...) in a cell reaches this process and its children only */
     shared->live_pid = getpid();
     cell_thread = pthread_self();
-    signal(SIGINT, SIG_DFL);
-    install_handlers();
-    sigset_t all;
-    sigemptyset(&all);
-    sigprocmask(SIG_SETMASK, &all, NULL);
+    sigset_t mask;
+    sigemptyset(&mask);
+    if (prog.valid) {
+        restore_program_state();
+        mask = prog.mask;
+    } else { /* a fresh program: default dispositions, but faults and SIGINT are reported */
+        struct sigaction dfl = {.sa_handler = SIG_DFL};
+        for (int sig = 1; sig < NSIG; sig++)
+            if (sig != SIGKILL && sig != SIGSTOP)
+                sigaction(sig, &dfl, NULL);
+        install_handlers();
+    }
     event("ready %d %d", (int)getpid(), (int)getppid());
+    sigprocmask(SIG_SETMASK, &mask, NULL);
+    for (int sig = 1; prog.valid && sig < NSIG; sig++)
+        if (sigismember(&prog.pending, sig) == 1)
+            raise(sig); /* blocked: pending again, as it was */
 }
 
 /* Called by the live process when its state should be kept: returns in a
  * new live process; the caller's process stays behind as the snapshot and
- * never returns from here. */
-static void checkpoint(void)
+ * never returns from here.  `mask`: the signals the program blocks (the
+ * caller may have blocked more); NULL in the root, which has no program yet. */
+static void checkpoint(const sigset_t *mask)
 {
-    signal(SIGINT, SIG_IGN);
-    signal(SIGPIPE, SIG_IGN); /* a `died` event after the kernel is gone must not end a snapshot */
+    sigset_t all;
+    sigfillset(&all);
+    sigprocmask(SIG_SETMASK, &all, NULL); /* no handler of the program runs from here on */
+    if (mask)
+        save_program_state(mask);
+    make_inert(); /* SIGPIPE ignored: a `died` event after the kernel is gone must not end a snapshot */
     setpgid(0, shared->root_pid); /* snapshots live in the tree's group */
     for (;;) {
         fflush(NULL);
@@ -1112,6 +1232,13 @@ static void checkpoint(void)
                     continue;
                 _exit(0); /* no children at all: nothing left to do */
             }
+            if (WIFSTOPPED(st)) {
+                /* Only a child that traces us stops here (no WUNTRACED): the
+                 * program's PTRACE_TRACEME made us its tracer.  We are none:
+                 * let go of it, the signal delivered as if never traced. */
+                ptrace(PTRACE_DETACH, dead, NULL, (void *)(intptr_t)WSTOPSIG(st));
+                continue;
+            }
             uncount(dead); /* an orphan of the program, reaped by the root */
             if (dead == shared->lost_pid) {
                 event("died %d lost", (int)dead);
@@ -1122,8 +1249,9 @@ static void checkpoint(void)
             } else if (WIFEXITED(st))
                 event("died %d exit %d", (int)dead, WEXITSTATUS(st));
             else if (WIFSIGNALED(st))
-                event("died %d signal %s", (int)dead,
-                      sigabbrev_np(WTERMSIG(st)) ? sigabbrev_np(WTERMSIG(st)) : "?");
+                event("died %d signal %s%s", (int)dead,
+                      sigabbrev_np(WTERMSIG(st)) ? sigabbrev_np(WTERMSIG(st)) : "?",
+                      dead == child && timer_went_off(st) ? " timer" : "");
             if (dead != child)
                 continue; /* an orphan we reaped as subreaper */
             if (dead == shared->live_pid || dead == shared->undo_target) {
@@ -1179,10 +1307,10 @@ static void run_cell(const char *path, const char *entry)
     fflush(NULL);
     if (!channel_intact())
         channel_broken();
-    sigset_t block;
+    sigset_t block, program_mask;
     sigemptyset(&block);
     sigaddset(&block, SIGINT);
-    sigprocmask(SIG_BLOCK, &block, NULL);
+    sigprocmask(SIG_BLOCK, &block, &program_mask);
     if (sig) {
         event("rolledback no");
         sigprocmask(SIG_UNBLOCK, &block, NULL);
@@ -1194,7 +1322,7 @@ static void run_cell(const char *path, const char *entry)
     if (in_place)
         sigprocmask(SIG_UNBLOCK, &block, NULL);
     else
-        checkpoint();
+        checkpoint(&program_mask);
 }
 
 static void load_library(const char *path)
@@ -1206,8 +1334,11 @@ static void load_library(const char *path)
     watch_sanitizer_death(); /* %sanitize undefined loads its runtime this way */
     in_place = in_place || count_threads() > 1; /* a constructor's thread: a fork would lose it */
     event("done %s", in_place ? "inplace" : "snapshot");
-    if (!in_place)
-        checkpoint();
+    if (!in_place) {
+        sigset_t program_mask;
+        sigprocmask(SIG_BLOCK, NULL, &program_mask);
+        checkpoint(&program_mask);
+    }
 }
 
 /* Whether an address lies in an executable segment of a loaded object (an
@@ -1467,7 +1598,7 @@ int main(int argc, char **argv)
         stdin = in;
     setvbuf(stdout, NULL, _IOFBF, 1 << 16);
     watch_sanitizer_death(); /* ASan's runtime is preloaded */
-    checkpoint();
+    checkpoint(NULL);
     serve();
     return 0;
 }

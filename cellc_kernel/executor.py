@@ -49,7 +49,9 @@ Events (executor -> kernel):
     error TEXT          the command failed, nothing changed
     fault SIG CODE ADDR SP FRAME...  a fatal signal in the live process; a frame is
                         FILE+0xOFFSET (crash.py)
-    died PID exit N | died PID signal NAME  a process of the tree ended
+    died PID exit N | died PID signal NAME [timer]  a process of the tree ended; `timer`:
+                        a timer's signal ended the live process, the timer is disarmed in
+                        the state its snapshot resumes
     died PID lost       the live process ended because the cell closed or replaced
                         the channel's descriptors
     died PID limit processes  ... because the program forked past its limit
@@ -86,7 +88,17 @@ from pathlib import Path
 
 from . import names
 from .limits import SNAPSHOT_MARGIN, Limits
-from .processes import alive, is_under, parent_of, proportional, resident, send_signal, stop_tree, wait_ended
+from .processes import (
+    alive,
+    is_under,
+    parent_of,
+    proportional,
+    resident,
+    send_signal,
+    stop_tree,
+    stopped,
+    wait_ended,
+)
 
 SOURCE = Path(__file__).with_name("executor.c")
 EXPORTS = f"{{ read; _exit; _Exit; fork; vfork; wait; waitpid; wait3; wait4; waitid; cellc_*; {names.LAZY}; }};\n"
@@ -258,6 +270,7 @@ class Outcome:
     lost: bool = False  # the executor died: the program was restarted
     limit: str = ""  # the limit the cell hit ("processes") and was ended for
     timed_out: bool = False  # stopped at the cell timeout
+    timer_off: bool = False  # the signal that ended it came from a timer, now disarmed
 
 
 @dataclass
@@ -536,7 +549,9 @@ class Executor:
                         self._end_output(handlers)
                         return event
                     continue
-                ready = sel.select(0.1 if interruptible else 0.5 if waiting_on else None)
+                ready = sel.select(0.1 if interruptible else 0.5)
+                if not ready:
+                    self._continue_snapshots()
                 if not ready and waiting_on and not alive(waiting_on) and not self._packets:
                     self.dead = True
                     raise ExecutorDied("the process that kept the program's state before this cell is gone")
@@ -551,6 +566,13 @@ class Executor:
             sel.close()
             if interruptible:
                 signal.signal(signal.SIGINT, previous)
+
+    def _continue_snapshots(self) -> None:
+        """A snapshot the program stopped (`kill(getppid(), SIGSTOP)`) cannot
+        take over when the live process ends: it is no program, so it goes on."""
+        for pid in self.snapshots:
+            if stopped(pid):
+                send_signal(pid, signal.SIGCONT)
 
     def _catch_interrupts(self) -> None:
         """While user code runs, SIGINT is forwarded to it instead of raising
@@ -596,6 +618,7 @@ class Executor:
                 outcome.limit = args[2]
             else:
                 outcome.signal = args[2]
+                outcome.timer_off = args[3:4] == ["timer"]
         elif kind == "fault":
             outcome.fault = args
         elif kind == "undefined":
@@ -608,6 +631,30 @@ class Executor:
     def _wait_ready(self) -> None:
         if self.live_pid is None:
             self._wait(lambda kind, args, payload: kind == "ready")
+
+    def idle_death(self, handlers: Handlers) -> Outcome | None:
+        """How the live process ended while no command ran (a thread's `exit`,
+        a timer, a SIGKILL from outside), once the new live process that its
+        snapshot forks is ready; None when it lives.  Each death is told once:
+        its events are consumed here, before the next command is sent."""
+        if self.dead:
+            return None
+        self._wait_ready()  # after a snapshot, the new live process says `ready` (it may have ended since)
+        live = self.live_pid
+        if not self._read_events():
+            self.dead = True
+            raise ExecutorDied("the executor died")
+        if alive(live) and not any(self._is_death(packet, live) for packet in self._packets):
+            return None
+        outcome = Outcome(ok=False, before=self.live_parent)
+        died = lambda kind, args, p: kind == "died" and int(args[0]) == live  # noqa: E731
+        self._wait(died, handlers, outcome, waiting_on=outcome.before)
+        self._wait(lambda kind, a, p: kind == "ready", handlers, waiting_on=outcome.before)
+        return outcome
+
+    def _is_death(self, packet: bytes, pid: int) -> bool:
+        event = parse_packet(packet, self._key)
+        return event is not None and event[0] == "died" and event[1][:1] == [str(pid)]
 
     # -- commands ---------------------------------------------------------------
     def run(self, so: Path, entry: str, handlers: Handlers, command: str = "run") -> Outcome:

@@ -807,7 +807,21 @@ class Interpreter:
         self._frozen_timer.daemon = True
         self._frozen_timer.start()
 
-    def _failure(self, outcome: Outcome, warnings: str, label: str) -> CellResult:
+    def idle_death(self, label: str, handlers: Handlers) -> CellResult | None:
+        """The program ended while no cell ran (a thread's `exit`, a timer's
+        signal, a kill from outside): the failure of the cell about to run,
+        which does not run; None when the program is alive."""
+        try:
+            outcome = self.executor.idle_death(handlers)
+        except ExecutorDied as e:
+            self.reset()
+            what = f"the program ended while no cell was running, and {e}; it was restarted and its state is lost"
+            return _error("StateLost", what)
+        return None if outcome is None else self._failure(outcome, "", label, idle=True)
+
+    def _failure(self, outcome: Outcome, warnings: str, label: str, idle: bool = False) -> CellResult:
+        """The error of a cell that did not end well; `idle`: the program ended
+        before the cell, which did not run."""
         extra = [warnings] if warnings else []
         if outcome.frozen:
             what = (
@@ -831,8 +845,14 @@ class Interpreter:
                 f"Threads were running since {since}, so no snapshot was taken after it: "
                 f"the program went back to its state before {since} (its threads are gone)."
             )
+        elif idle:
+            state = "The program's state is as it was after the last cell that ran."
         else:
             state = "The program's state is as it was before this cell."
+        if outcome.timer_off:
+            state += f" The timer that sent SIG{outcome.signal} has gone off: it is no longer set."
+        if idle:
+            state = "It ended while no cell was running: this cell did not run. " + state
         if outcome.channel_lost:
             what = "the cell closed or replaced the descriptors the kernel talks to the program through"
             return _error("ChannelClosed", what, "\n".join([*extra, what[0].upper() + what[1:] + ".", state]))

@@ -234,7 +234,10 @@ class CellcKernel(Kernel):
         try:
             # (a magic's own cells are not the notebook's next ones)
             self.interpreter.queued = [] if code.lstrip().startswith(("%", "!")) else self._queued_cells()
-            code, result = self.magics.run(code, label, handlers)
+            # the program ended since the last cell: this cell reports it and does not run
+            result = self.interpreter.idle_death(label, handlers) if code.strip() else None
+            if result is None:
+                code, result = self.magics.run(code, label, handlers)
             if result is None:
                 result = self.interpreter.execute(code, label, handlers)
         except KeyboardInterrupt:

@@ -37,6 +37,12 @@ def alive(pid: int) -> bool:
     return bool(fields) and fields[0] not in (b"Z", b"X")
 
 
+def stopped(pid: int) -> bool:
+    """Whether a process is stopped by a signal (SIGSTOP), not by a tracer."""
+    fields = _stat(pid)
+    return bool(fields) and fields[0] == b"T"
+
+
 def is_under(pid: int, root: int) -> bool:
     """Whether `root` is an ancestor of `pid`."""
     for _ in range(64):
