@@ -453,13 +453,13 @@ EXPORT pid_t fork(void)
 }
 
 /* posix_spawn and system start processes without fork(): counted as well. */
-EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *actions,
-                       const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+typedef int (*spawn_fn)(pid_t *, const char *, const posix_spawn_file_actions_t *, const posix_spawnattr_t *,
+                        char *const[], char *const[]);
+
+static int spawn_counted(const char *name, pid_t *pid, const char *path, const posix_spawn_file_actions_t *actions,
+                         const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-    static int (*real)(pid_t *, const char *, const posix_spawn_file_actions_t *, const posix_spawnattr_t *,
-                       char *const[], char *const[]);
-    if (!real)
-        real = next_symbol("posix_spawn");
+    spawn_fn real = (spawn_fn)next_symbol(name);
     pid_t child = 0;
     int slot = reserve();
     if (slot < 0)
@@ -471,22 +471,16 @@ EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_acti
     return r;
 }
 
+EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *actions,
+                       const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+    return spawn_counted("posix_spawn", pid, path, actions, attr, argv, envp);
+}
+
 EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *actions,
                         const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-    static int (*real)(pid_t *, const char *, const posix_spawn_file_actions_t *, const posix_spawnattr_t *,
-                       char *const[], char *const[]);
-    if (!real)
-        real = next_symbol("posix_spawnp");
-    pid_t child = 0;
-    int slot = reserve();
-    if (slot < 0)
-        return EAGAIN;
-    int r = real(&child, file, actions, attr, argv, envp);
-    settle(slot, r == 0 ? child : 0);
-    if (r == 0 && pid)
-        *pid = child;
-    return r;
+    return spawn_counted("posix_spawnp", pid, file, actions, attr, argv, envp);
 }
 
 /* system() waits for its child: the room is held for the length of the call. */
