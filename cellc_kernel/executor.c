@@ -5,7 +5,7 @@
  * stdout/stderr pipes; fd 0 is /dev/null (stdin is served by the kernel
  * through `input` events, see below).  The protocol is line based; its
  * one description, the table of commands and events included, is the
- * docstring of cellc_kernel/executor.py, which also defines its limits
+ * docs/protocol.md; cellc_kernel/executor.py defines its limits
  * (CELLC_COMMAND_LINE, CELLC_PACKET) when it builds this file.
  *
  * Transactions by fork: the process that runs cells is the *live* process.
@@ -130,7 +130,7 @@ static void write_all(int fd, const void *buf, size_t n)
  * one write() so that events from different processes of the tree never
  * interleave (pipe writes <= PIPE_BUF are atomic): "KEY KIND ARGS\n" and
  * the payload of the kinds that have one.  An event that does not fit goes
- * as `part` packets, then `long N` (executor.py's docstring): nothing is
+ * as `part` packets, then `long N` (docs/protocol.md): nothing is
  * ever cut.  Multi-part events of the program's threads take turns, and
  * SIGINT waits until one is sent. */
 static pthread_mutex_t parts_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -1076,7 +1076,7 @@ static void orphaned(int sig)
  * process has gone off, and is disarmed in what the snapshot resumes (else
  * it would kill every process the snapshot forks).  POSIX timers
  * (timer_create) belong to the process that made them: a snapshot disarms
- * its copies, a forked live process has none (README.md says so). */
+ * its copies, a forked live process has none (docs/crashes.md says so). */
 static const int timer_signal[3] = {SIGALRM, SIGVTALRM, SIGPROF}; /* ITIMER_REAL, _VIRTUAL, _PROF */
 
 static struct {
@@ -1470,7 +1470,7 @@ static void undo(void)
     _exit(0);
 }
 
-/* The commands of executor.py's docstring. */
+/* The commands of docs/protocol.md. */
 static void serve(void)
 {
     for (;;) {

@@ -1,71 +1,9 @@
 """Start the executor process and speak its protocol.
 
-The executor (executor.c) holds the notebook's program; user code never
-runs in the kernel process.  Pipes: one carries commands to it, one events from
-it (their numbers are argv[1] and argv[2]), fd 1/2 the program's
-stdout/stderr; its stdin is /dev/null.  argv[3] is the kernel's work
-directory, which the executor removes if the kernel dies without closing it.
-The executor moves the two channel descriptors near fd 4096 (close-on-exec)
-and closes them in the processes the program forks.
-
-This docstring is the protocol's one description; executor.c refers to it.
-
-Limits, defined here and given to executor.c as -D flags when it is built
-(`build_executor`), so the two sides cannot disagree:
-    COMMAND_LINE        bytes of a command line, its newline included: the
-                        kernel refuses to send a longer one (ProtocolError), the
-                        executor skips one and answers `error`
-    PACKET              bytes of an event packet: PIPE_BUF, one atomic write
-
-The event pipe is in packet mode (O_DIRECT): every event is one packet,
-`KEY KIND ARGS\n` and the payload of the kinds that have one, KEY being what
-the kernel sends as the very first command (`start KEY ...`).  A packet without
-the key, or that does not parse, was written by the program: it is dropped,
-and fails the running cell.  An event larger than a packet is sent as `part`
-packets, then `long N`: nothing is ever cut short, and every answer is matched
-to its question (`kinds` answers one byte per name asked).
-
-Commands (one line each, kernel -> executor):
-    start KEY MEMORY PROCESSES  first, once: the mark of every event, RLIMIT_AS of
-                        the live process and the most processes the program may have
-                        (0: none)
-    run SO ENTRY        dlopen SO (RTLD_NOW|RTLD_GLOBAL), call ENTRY()
-    load PATH           dlopen a library into the global scope
-    kinds NAME...       -> `kinds N` + N bytes, one per name in order: F function,
-                        D data, ? not found
-    addr NAME           -> `addr 0xADDR` (0x0 when absent)
-    peek ADDR LEN       -> `mem LEN` + LEN bytes, or `mem -1`
-    symbol ADDR         -> `symbol NAME` of the dynamic symbol at ADDR, or `symbol ?`
-    refs LO HI          -> `refs LEN` + lines "LOC OFF PATH": words of writable memory
-                        that point into [LO, HI), with the loaded object holding them
-    undo                drop the newest snapshot, resume from the one before
-    line N + N bytes    answer to `input`; `eof` for end of input
-    shown               answer to a `display ... wait` event
-A command may also be answered with `error TEXT`.
-
-Events (executor -> kernel):
-    ready PID PPID      a new live process waits for commands
-    done snapshot|inplace   the cell returned (state kept)
-    error TEXT          the command failed, nothing changed
-    fault SIG CODE ADDR SP FRAME...  a fatal signal in the live process; a frame is
-                        FILE+0xOFFSET (crash.py)
-    died PID exit N | died PID signal NAME [timer]  a process of the tree ended; `timer`:
-                        a timer's signal ended the live process, the timer is disarmed in
-                        the state its snapshot resumes
-    died PID lost       the live process ended because the cell closed or replaced
-                        the channel's descriptors
-    died PID limit processes  ... because the program forked past its limit
-    interrupted, rolledback no     in-place mode: recovered without rollback
-    input               the program reads stdin: answer with `line` or `eof`
-    display MIME wait|nowait N + N bytes   rich output from cellc.h; `wait`: answer
-                        `shown` once published (keeps it in order with stdout)
-    undefined NAME      a declared function has no definition anywhere
-    frozen PID          a stopped copy of the process that crashed or was interrupted,
-                        kept for %debug (the kernel kills it before the next command)
-    kinds N, addr, mem, symbol, refs   the answers above
-    part N + N bytes    a piece of an event larger than a packet
-    long N              the pieces so far, N bytes in all, are one event (`KIND ARGS\n`
-                        and its payload, without the key)
+docs/protocol.md is the protocol's one description (pipes, packets, the
+commands and events); executor.c follows it.  The protocol's limits are defined
+here and given to executor.c as -D flags when it is built (`build_executor`),
+so the two sides cannot disagree.
 """
 
 from __future__ import annotations

@@ -180,7 +180,7 @@ class InspectionMagics(MagicFamily):
             return None
 
     def line_limits(self, args: str, rest: str, label: str, handlers: Handlers):
-        """%limits: the limits this kernel runs the program under (set by the operator; see the README)."""
+        """%limits: the limits this kernel runs the program under (set by the operator; see docs/operating.md)."""
         if args:
             return _error("UsageError", "%limits takes no arguments (the operator sets the limits)"), True
         interp = self.interpreter

@@ -126,7 +126,7 @@ def split_items(source: str, cflags: list[str] = ()) -> list[str]:
     The items are found in gcc's preprocessed text (`_top_level_starts`,
     their lines by gcc's line markers); tree-sitter's top-level nodes when
     the preprocessor fails.  `#line` renumbers the rest of its cell only
-    (README: Conformance): what follows it stays in its cell."""
+    (docs/limits.md): what follows it stays in its cell."""
     lines = source.splitlines(keepends=True)
     items = _items_as_gcc_reads(source, cflags)
     if items is None:
@@ -345,7 +345,7 @@ def check(path: Path, session: Session, cflags: list[str], modes=MODES, workdir:
         return None
     result = Result(path, ref)
     final = main_call(source)
-    if WHOLE_ONLY in source:  # a documented difference of split cells (README: Conformance)
+    if WHOLE_ONLY in source:  # a documented difference of split cells (docs/limits.md)
         modes = [m for m in modes if m == "whole"]
     for mode in modes:
         cells = [source] if mode == "whole" else split_items(source, cflags)
