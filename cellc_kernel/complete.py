@@ -34,10 +34,6 @@ DIRECTIVES = sorted("define undef include if ifdef ifndef elif else endif error 
 # The cell being typed
 
 
-def _byte_offset(code: str, pos: int) -> int:
-    return len(code[:pos].encode("utf-8", "surrogateescape"))
-
-
 class CellScan:
     """What the text before the cursor declares, read with tree-sitter
     (which recovers from the unfinished code a cursor usually sits in)."""

@@ -137,10 +137,6 @@ def is_entry(name: str) -> bool:
     return name.startswith(PREFIX + "entry_")
 
 
-def is_run(name: str) -> bool:
-    return name.startswith(PREFIX + "run_")
-
-
 def is_variable(symbol: str) -> bool:
     return symbol.startswith(PREFIX + "var_")
 

@@ -23,7 +23,6 @@ C_LANGUAGE = Language(tree_sitter_c.language())
 _parsers = threading.local()  # a parser per thread: the Run All look-ahead parses on one of its own
 
 THREAD_WORDS = {"__thread", "thread_local"}  # as tree-sitter sees them (_Thread_local is masked)
-STORAGE_WORDS = {"static", "extern", "inline", "__inline", "__inline__", "auto", "register"}
 
 
 def parse_tree(source: bytes):

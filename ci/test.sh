@@ -33,4 +33,12 @@ python -m pip install -q --upgrade pip
 python -m pip install -q -e '.[test]'
 
 ruff check cellc_kernel tests benchmarks
+ruff format --check cellc_kernel tests benchmarks
+# The executor is C the kernel builds with the user's gcc: it must stay warning-free.
+python - <<'PY'
+import subprocess, sys
+from cellc_kernel.executor import COMMAND_LINE, PACKET, SOURCE
+flags = ["-Wall", "-Wextra", "-Werror", "-O2", f"-DCELLC_COMMAND_LINE={COMMAND_LINE}", f"-DCELLC_PACKET={PACKET}"]
+sys.exit(subprocess.run(["gcc", *flags, "-c", "-o", "/dev/null", str(SOURCE)]).returncode)
+PY
 python -m pytest -q -p no:cacheprovider "$@"
