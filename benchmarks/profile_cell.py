@@ -29,29 +29,30 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import HEADERS, median  # noqa: E402
 
+from cellc_kernel import cellcompile as cellcompile_mod  # noqa: E402
 from cellc_kernel import compile as compile_mod  # noqa: E402
 from cellc_kernel import interpreter as interp_mod  # noqa: E402
 from cellc_kernel.executor import Handlers  # noqa: E402
 from cellc_kernel.interpreter import Interpreter  # noqa: E402
+from cellc_kernel.linker import Linker  # noqa: E402
 from cellc_kernel.parse import Splitter  # noqa: E402
 
 #: (owner, attribute, stage name, top level) of what is timed; the owner's attribute is wrapped.
 #: Top-level stages are consecutive steps of Interpreter.execute and add up to (almost) its total;
-#: the others are parts of one of them.  Attributes the interpreter no longer has are skipped, so the
+#: the others are parts of one of them.  Attributes the pipeline no longer has are skipped, so the
 #: profile survives refactoring (it then shows up as "unaccounted").
 STAGES = [
     (Splitter, "split", "parse (tree-sitter split)", True),
-    (interp_mod, "generate", "generate unit", True),
+    (cellcompile_mod, "generate", "generate unit", True),
     (compile_mod.Compiler, "compile", "compile (total)", True),
     (compile_mod.Compiler, "_header", "  prelude header / PCH lookup", False),
-    (interp_mod, "read_symbols", "read symbols (pyelftools)", True),
-    (Interpreter, "_kinds", "undefined-name lookup", True),
-    (Interpreter, "_trampolines", "library trampolines", True),
+    (cellcompile_mod, "read_symbols", "read symbols (pyelftools)", True),
+    (Linker, "kinds_of", "undefined-name lookup", True),
+    (Linker, "trampolines", "library trampolines", True),
     (compile_mod.Compiler, "assemble", "  assemble trampolines", False),
     (compile_mod.Compiler, "link", "link (total)", True),
     (Interpreter, "_run", "executor run (dlopen, call, fork)", True),
-    (Interpreter, "_complete_arrays", "complete arrays", True),
-    (Interpreter, "_commit", "commit model", True),
+    (interp_mod, "complete_arrays", "complete arrays", True),
     (Interpreter, "_value", "value (DWARF + peek)", True),
     (Interpreter, "execute", "Interpreter.execute (total)", False),
 ]

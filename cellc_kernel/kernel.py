@@ -29,8 +29,9 @@ from . import __version__
 from .executor import Handlers
 
 if TYPE_CHECKING:
-    from .interpreter import CellResult, Interpreter
+    from .interpreter import Interpreter
     from .magics import Magics
+    from .result import CellResult
 
 # The input box has no Ctrl-D: an answer of ^D alone is end-of-file for the program.
 INPUT_PROMPT = "stdin (^D alone: end of input)"
@@ -226,7 +227,7 @@ class CellcKernel(Kernel):
         self._allow_stdin = allow_stdin
         handlers = self.handlers(allow_stdin)
         label = f"In[{self.execution_count}]"
-        from .interpreter import CellResult
+        from .result import CellResult
 
         if store_history and not silent:
             self.history.record(self.execution_count, code)

@@ -10,17 +10,26 @@ use with the new layout is a compile error, never silent corruption.
 
 This module decides from the DWARF of the old and the new object
 (values.CType trees) and writes the copying statements; the generator puts
-them at the start of the redefining cell's run function, and the interpreter
-checks the program's memory for stored addresses of the old object.
+them at the start of the redefining cell's run function; `plan_migrations`
+also checks the program's memory (through a narrow probe of the executor) for
+stored addresses of the old object.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from elftools.elf.elffile import ELFFile
 
 from . import names
 from .parse import identifiers
-from .values import QUALIFIER_KINDS, CType, strip_typedefs, struct_fields, type_name
+from .values import QUALIFIER_KINDS, CType, load_variable_type, strip_typedefs, struct_fields, type_name
+
+if TYPE_CHECKING:
+    from .generate import Unit
 
 
 def closure(definitions, redefined: set[str]) -> set[str]:
@@ -241,3 +250,74 @@ def plan_migration(name: str, old: CType, new: CType, changed: set[str]) -> Plan
     if plan.unsafe:
         plan.statements = []
     return plan
+
+
+class MemoryProbe(Protocol):
+    """What migration planning asks of the live program (the executor answers)."""
+
+    def address(self, name: str) -> int:
+        """Where the global symbol `name` is (0 when absent)."""
+        ...
+
+    def references(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        """Words of writable memory that point into [start, end): (location, offset in its object, path or "-")."""
+        ...
+
+
+def plan_migrations(
+    unit: Unit, obj: Path, defined_in: dict[str, Path], probe: MemoryProbe, cells: Iterable[Path]
+) -> dict[str, Plan]:
+    """For each global whose type the cell redefines: how to copy it to an
+    object of the new type (old layout from its cell's DWARF, `defined_in`,
+    new from `obj`), or why it must keep its old type.  `cells`: the
+    notebook's loaded objects (a pointer there may be the kernel's own)."""
+    plans = {}
+    for v in unit.migrating:
+        so = defined_in.get(v.symbol)
+        old = load_variable_type(str(so), v.name) if so else None
+        new = load_variable_type(str(obj), v.name)
+        if old is None or new is None:
+            plans[v.name] = Plan(v.name, unsafe="its old layout could not be read")
+            continue
+        plan = plan_migration(v.name, old, new, unit.changed)
+        if not plan.unsafe:
+            holder = _holder_of(v.symbol, old.size, probe, {str(c) for c in cells})
+            if holder:
+                plan.unsafe = f"its address is stored in {holder}"
+        plans[v.name] = plan
+    return plans
+
+
+def _holder_of(symbol: str, size: int, probe: MemoryProbe, cells: set[str]) -> str:
+    """What in the program holds a pointer into the object `symbol` (the
+    kernel's own value slots aside), or ''."""
+    start = probe.address(symbol)
+    if not start:
+        return ""
+    for loc, offset, path in probe.references(start, start + max(size, 1)):
+        if path not in cells:
+            return f"memory at {loc:#x}" + (f" ({Path(path).name})" if path != "-" else "")
+        section, name = _holder_in(path, offset)
+        if section.startswith(".got") or names.is_value_or_init(name):
+            continue  # code's address table, a shown value, a re-initializer's copy
+        return names.shown(name.split(".")[0]) if name else f"memory at {loc:#x}"
+    return ""
+
+
+def _holder_in(so_path: str, offset: int) -> tuple[str, str]:
+    """(section, object symbol — locals too) of a cell's .so at `offset`."""
+    section = name = ""
+    try:
+        with open(so_path, "rb") as f:
+            elf = ELFFile(f)
+            for sec in elf.iter_sections():
+                if sec["sh_addr"] <= offset < sec["sh_addr"] + sec["sh_size"]:
+                    section = sec.name
+            symtab = elf.get_section_by_name(".symtab")
+            for sym in symtab.iter_symbols() if symtab is not None else ():
+                start = sym["st_value"]
+                if sym["st_info"]["type"] == "STT_OBJECT" and start <= offset < start + max(sym["st_size"], 1):
+                    name = sym.name
+    except (OSError, ValueError):
+        pass
+    return section, name

@@ -214,7 +214,7 @@ def test_a_batch_is_compiled_once_and_dropped_where_a_cell_fails():
         assert [r.ok for r in results] == [True, True, False]
         objects = {o.so for o in interp.cell_objects.values()}
         assert len(objects) == 1, "the queued cells were not compiled as one object"
-        assert interp._batch is None  # dropped at the crash: In[4] and In[5] never ran
+        assert interp.run_all.batch is None  # dropped at the crash: In[4] and In[5] never ran
         assert interp.execute("int h(void) { return 8; }", "In[6]", Handlers()).ok
         result = interp.execute("int use_h(void) { return h() * 10; }\nuse_h() + h()", "In[7]", Handlers())
         assert result.ok and result.value[0] == "88", result
@@ -268,13 +268,13 @@ def test_the_next_cell_is_compiled_ahead_and_used():
     try:
         interp.queued = [("int twice(int a) { return 2 * a; }\ntwice(21)", "In[2]")]
         assert interp.execute("#include <stdio.h>\nint seed = 1;", "In[1]", Handlers()).ok
-        ahead = interp._ahead
+        ahead = interp.run_all.ahead
         assert ahead is not None
         ahead.thread.join()
-        assert ahead.result is not None, "the next cell was not compiled ahead"
+        assert ahead.attempt is not None, "the next cell was not compiled ahead"
         result = interp.execute("int twice(int a) { return 2 * a; }\ntwice(21)", "In[2]", Handlers())
         assert result.ok and result.value[0] == "42"
-        assert interp._ahead is None
+        assert interp.run_all.ahead is None
         # a queued cell that changed before its turn is compiled afresh
         interp.queued = [("int three = 3;", "In[4]")]
         assert interp.execute("int two = 2;", "In[3]", Handlers()).ok

@@ -6,8 +6,8 @@ import pytest
 
 from cellc_kernel import names
 from cellc_kernel.ctext import c_string
-from cellc_kernel.interpreter import CellResult
 from cellc_kernel.magics.timing import TimingMagics, template_flags
+from cellc_kernel.result import CellResult
 
 
 def test_every_generated_name_reads_back():

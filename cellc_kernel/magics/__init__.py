@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from .. import names
 from ..executor import Handlers
 from ..export import NoteRecord
-from ..interpreter import CellResult, _error
+from ..result import CellResult, error
 from .base import SANITIZE_FLAGS, Capture, UsageError, gcc_file
 from .files import FileMagics
 from .inspection import InspectionMagics
@@ -82,11 +82,11 @@ class Magics:
             name, _, args = first[2:].partition(" ")
             fn = self.magic(name, cell=True)
             if fn is None:
-                return "", _error("UsageError", f"unknown cell magic %%{name}; %help lists the magics")
+                return "", error("UsageError", f"unknown cell magic %%{name}; %help lists the magics")
             try:
                 return "", fn(args.strip(), body, label, handlers)
             except UsageError as e:
-                return "", _error("UsageError", str(e))
+                return "", error("UsageError", str(e))
         lines = code.split("\n")
         i = 0
         while i < len(lines) and (not lines[i].strip() or lines[i].lstrip().startswith("%")):
@@ -97,13 +97,13 @@ class Magics:
             name, _, args = line[1:].partition(" ")
             fn = self.magic(name)
             if fn is None:
-                return "", _error("UsageError", f"unknown magic %{name}; %help lists the magics")
+                return "", error("UsageError", f"unknown magic %{name}; %help lists the magics")
             rest = "\n" * i + "\n".join(lines[i:])
             self.line = i  # the magic's own line in the cell
             try:
                 result, consumed = fn(args.strip(), rest, label, handlers)
             except UsageError as e:
-                return "", _error("UsageError", str(e))
+                return "", error("UsageError", str(e))
             if name in _NOTED and (result is None or result.ok):
                 self.interpreter.add_record(NoteRecord(label, f"{line} (in the notebook only)"))
             if consumed:
@@ -206,7 +206,7 @@ class Magics:
         interp = self.interpreter
         if "address" in modes and not interp.executor.defines("__asan_init"):
             if (interp.undo_steps or interp.program.cells) and not restart:
-                return _error(
+                return error(
                     "SanitizerError",
                     "the program has no AddressSanitizer runtime",
                     "Cells built with -fsanitize=address need ASan's runtime loaded when the program starts:\n"
@@ -215,14 +215,14 @@ class Magics:
             try:
                 self.restart(asan=True)
             except RuntimeError as e:
-                return _error("SanitizerError", str(e))
+                return error("SanitizerError", str(e))
         if "undefined" in modes and not interp.executor.defines("__ubsan_handle_add_overflow_abort"):
             path = gcc_file(interp.compiler.gcc, "libubsan.so")
             if path is None:
-                return _error("SanitizerError", "libubsan.so not found (install gcc's libubsan)")
-            error = interp.load_library(path, handlers)
-            if error:
-                return _error("SanitizerError", f"loading {path}: {error}")
+                return error("SanitizerError", "libubsan.so not found (install gcc's libubsan)")
+            failed = interp.load_library(path, handlers)
+            if failed:
+                return error("SanitizerError", f"loading {path}: {failed}")
         return None
 
     def restart(self, asan: bool) -> None:

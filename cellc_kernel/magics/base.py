@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from .. import names
 from ..executor import Handlers
-from ..interpreter import CellResult
+from ..result import CellResult
 
 if TYPE_CHECKING:
     from . import Magics

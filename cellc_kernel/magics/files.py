@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..executor import Handlers
 from ..export import FileRecord, export_program
-from ..interpreter import CellResult, _error
+from ..result import CellResult, error
 from .base import ArgumentParser, MagicFamily
 
 
@@ -29,7 +29,7 @@ class FileMagics(MagicFamily):
             with open(path, "a" if append else "w", encoding="utf-8", errors="surrogateescape") as f:
                 f.write(text)
         except OSError as e:
-            return _error("FileError", f"%%file {name}: {e.strerror}")
+            return error("FileError", f"%%file {name}: {e.strerror}")
         self.interpreter.add_record(FileRecord(label, name, text, append))
         self.print(f"{verb} {name}")
         return CellResult(True)
@@ -53,7 +53,7 @@ class FileMagics(MagicFamily):
             for header, text in exported.files.items():
                 Path(path.parent, header).write_text(text)
         except OSError as e:
-            return _error("FileError", f"%export {options.file}: {e.strerror}"), True
+            return error("FileError", f"%export {options.file}: {e.strerror}"), True
         steps = exported.cells
         self.print(
             f"Wrote {options.file} ({steps} cell{'s' if steps != 1 else ''}); build it with: "
@@ -66,7 +66,7 @@ class FileMagics(MagicFamily):
             command[command.index(f"{name}.c")] = str(path)
             proc = subprocess.run(command, capture_output=True, text=True, cwd=path.parent, env=interp.compiler.env)
             if proc.returncode != 0:
-                return _error(
+                return error(
                     "CompileError",
                     "the exported program did not build",
                     "the exported program did not build:\n" + proc.stderr.strip(),

@@ -11,8 +11,8 @@ from .. import crash, dwarf, introspect, names, values
 from ..ctext import c_string
 from ..executor import Handlers
 from ..export import EnvRecord
-from ..interpreter import CellResult, _error
 from ..limits import SNAPSHOT_MARGIN, format_size
+from ..result import CellResult, error
 from .base import ArgumentParser, MagicFamily
 
 
@@ -102,10 +102,10 @@ class InspectionMagics(MagicFamily):
         name = options.name
         f = self.interpreter.program.functions.get(name)
         if f is None or not f.defined:
-            return _error("UsageError", f"%disas: no notebook function named {name} has a body"), True
+            return error("UsageError", f"%disas: no notebook function named {name} has a body"), True
         text = self.disassemble(name, f.label, extra)
         if text is None:
-            return _error("DisasError", f"%disas: the object defining {name} ({f.label}) was not found"), True
+            return error("DisasError", f"%disas: the object defining {name} ({f.label}) was not found"), True
         self.print(text)
         return None, False
 
@@ -182,7 +182,7 @@ class InspectionMagics(MagicFamily):
     def line_limits(self, args: str, rest: str, label: str, handlers: Handlers):
         """%limits: the limits this kernel runs the program under (set by the operator; see docs/operating.md)."""
         if args:
-            return _error("UsageError", "%limits takes no arguments (the operator sets the limits)"), True
+            return error("UsageError", "%limits takes no arguments (the operator sets the limits)"), True
         interp = self.interpreter
         rows = interp.limits.describe()
         if interp.limits.memory and "address" in self.magics.sanitizers():
@@ -206,13 +206,13 @@ class InspectionMagics(MagicFamily):
         if not args:
             env = self.environment()
             if env is None:
-                return _error("EnvError", "the program's environment cannot be read"), True
+                return error("EnvError", "the program's environment cannot be read"), True
             self.print("\n".join(f"{k}={v}" for k, v in sorted(env.items())))
             return None, False
         if args.startswith("-u"):
             name = args[2:].strip()
             if not re.fullmatch(r"[^=\s]+", name):
-                return _error("UsageError", "usage: %env -u NAME"), True
+                return error("UsageError", "usage: %env -u NAME"), True
             call = f"{names.alias('unsetenv')}({c_string(name)})"
             decl = f'extern int {names.alias("unsetenv")}(const char *) __asm__("unsetenv");'
             shown = f"env: {name} unset"
@@ -221,7 +221,7 @@ class InspectionMagics(MagicFamily):
             if not m:
                 env = self.environment() or {}
                 if args not in env:
-                    return _error("KeyError", f"environment variable {args} is not set"), True
+                    return error("KeyError", f"environment variable {args} is not set"), True
                 self.print(env[args])
                 return None, False
             name, value = m.group(1), m.group(2)
@@ -249,18 +249,18 @@ class InspectionMagics(MagicFamily):
             try:
                 frames = crash.debug_frames(pid, interp.workdir, interp.symbolize)
             except FileNotFoundError:
-                return _error("DebugError", "%debug needs gdb (Debian: apt-get install gdb)"), True
+                return error("DebugError", "%debug needs gdb (Debian: apt-get install gdb)"), True
             except subprocess.TimeoutExpired:
-                return _error("DebugError", "%debug: gdb did not answer"), True
+                return error("DebugError", "%debug: gdb did not answer"), True
             if not frames:
-                return _error("DebugError", f"%debug: gdb found no frames in {crashed}"), True
+                return error("DebugError", f"%debug: gdb found no frames in {crashed}"), True
             innermost = next((i for i, f in enumerate(frames) if not f.library), 0)
             self._debug = [pid, frames, innermost]
         _, frames, selected = self._debug
         command, _, operand = args.partition(" ")
         if command in ("p", "print"):
             if not operand.strip() or "\n" in operand:
-                return _error("UsageError", "%debug p EXPR: one C expression"), True
+                return error("UsageError", "%debug p EXPR: one C expression"), True
             expression = self._notebook_globals(operand.strip(), frames[selected])
             self.print(f"{operand.strip()} = {crash.evaluate(pid, frames[selected], expression)}")
             return None, True
@@ -269,12 +269,12 @@ class InspectionMagics(MagicFamily):
             try:
                 target = selected + step if step else int(operand)
             except ValueError:
-                return _error("UsageError", "%debug frame N: a frame number"), True
+                return error("UsageError", "%debug frame N: a frame number"), True
             if not 0 <= target < len(frames):
-                return _error("UsageError", f"%debug: no frame #{target} (frames #0 to #{len(frames) - 1})"), True
+                return error("UsageError", f"%debug: no frame #{target} (frames #0 to #{len(frames) - 1})"), True
             self._debug[2] = selected = target
         elif command:
-            return _error("UsageError", "%debug [up|down|frame N|p EXPR]"), True
+            return error("UsageError", "%debug [up|down|frame N|p EXPR]"), True
         lines = [f"{crashed} {what}; its process is kept for %debug until the next cell runs."]
         for i, f in enumerate(frames):  # every frame with its arguments and locals
             lines.append(("> " if i == selected else "  ") + f"#{i}  {f.title()}")

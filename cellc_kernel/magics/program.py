@@ -7,7 +7,7 @@ import subprocess
 from ..compile import flag_problems
 from ..executor import Handlers
 from ..export import LibRecord
-from ..interpreter import _error
+from ..result import error
 from .base import SANITIZE_FLAGS, MagicFamily, split_args
 
 
@@ -37,10 +37,10 @@ class ProgramMagics(MagicFamily):
             f for i, f in enumerate(flags) if not f.startswith("-") and (i == 0 or flags[i - 1] not in takes_argument)
         ]
         if words:
-            return _error("UsageError", f"%cflags: not a compile flag here: {' '.join(words)}"), True
+            return error("UsageError", f"%cflags: not a compile flag here: {' '.join(words)}"), True
         problems = flag_problems([f for i, f in enumerate(flags) if i == 0 or flags[i - 1] not in takes_argument])
         if problems:
-            return _error("UsageError", "%cflags: a notebook cannot take " + "; ".join(problems)), True
+            return error("UsageError", "%cflags: a notebook cannot take " + "; ".join(problems)), True
         proc = subprocess.run(
             [compiler.gcc, *flags, "-fsyntax-only", "-x", "c", "-"],
             input="int cellc_flag_check;\n",
@@ -49,7 +49,7 @@ class ProgramMagics(MagicFamily):
             env=compiler.env,
         )
         if proc.returncode != 0:
-            return _error(
+            return error(
                 "UsageError", "gcc rejects these flags", "gcc rejects these flags:\n" + proc.stderr.strip()
             ), True
         compiler.cflags = flags
@@ -63,9 +63,9 @@ class ProgramMagics(MagicFamily):
             self.print(shown)
             return None, False
         for name in specs:
-            error = self.interpreter.load_library(name, handlers, label)
-            if error:
-                return _error("LibraryError", f"%lib {name}: {error}"), True
+            failed = self.interpreter.load_library(name, handlers, label)
+            if failed:
+                return error("LibraryError", f"%lib {name}: {failed}"), True
             self.interpreter.add_record(LibRecord(label, name))
         return None, False
 
@@ -75,7 +75,7 @@ class ProgramMagics(MagicFamily):
         try:
             count = int(args) if args else 1
         except ValueError:
-            return _error("UsageError", "%undo takes a number of cells"), True
+            return error("UsageError", "%undo takes a number of cells"), True
         interp = self.interpreter
         undone: list[str] = []
         for _ in range(max(count, 1)):
@@ -83,7 +83,7 @@ class ProgramMagics(MagicFamily):
             step = interp.undo()
             if isinstance(step, str):
                 if not undone:
-                    return _error("UndoError", step), True
+                    return error("UndoError", step), True
                 self.print(f"Undid {'; '.join(undone)}. {step}")
                 return None, False
             changes = self._changes(before, interp.program)
@@ -119,7 +119,7 @@ class ProgramMagics(MagicFamily):
         try:
             self.magics.restart(asan=asan)
         except RuntimeError as e:
-            return _error("ResetError", str(e)), True
+            return error("ResetError", str(e)), True
         self.print("The program was reset: nothing is defined.")
         return None, False
 
@@ -133,7 +133,7 @@ class ProgramMagics(MagicFamily):
             self.print("sanitizers: " + (", ".join(modes) if modes else "off"))
             return None, False
         if any(w not in ("address", "undefined", "off") for w in words) or ("off" in words and len(words) > 1):
-            return _error("UsageError", "usage: %sanitize address|undefined|off"), True
+            return error("UsageError", "usage: %sanitize address|undefined|off"), True
         base = [f for f in compiler.cflags if not any(f in fl for fl in SANITIZE_FLAGS.values())]
         if words == ["off"]:
             compiler.cflags = base

@@ -16,8 +16,8 @@ from pathlib import Path
 from .. import names
 from ..executor import Handlers
 from ..export import NoteRecord
-from ..interpreter import CellResult, _error
 from ..parse import Splitter
+from ..result import CellResult, error
 from .base import ArgumentParser, MagicFamily, UsageError, format_time, without_inserted
 
 TIMING_MIME = "application/x-cellc-timing"
@@ -47,7 +47,7 @@ class TimingMagics(MagicFamily):
         """%time [CODE]: run CODE (the rest of the line and the cell) and print the CPU and wall time it took."""
         line = self.magics.line
         if args.startswith("#"):
-            return _error("UsageError", "%time: put preprocessor lines on a line of their own"), True
+            return error("UsageError", "%time: put preprocessor lines on a line of their own"), True
         code = "\n" * (line - 1) + _STAMP + args + rest[line - 1 :]
         return self._timed(code, label, handlers), True
 
@@ -113,7 +113,7 @@ class TimingMagics(MagicFamily):
         if isinstance(options, CellResult):
             return options
         if extra.strip():
-            return _error("UsageError", f"%%timeit: unexpected arguments {extra!r}")
+            return error("UsageError", f"%%timeit: unexpected arguments {extra!r}")
         return self._timeit("\n" + body, options, label, handlers, "")
 
     @staticmethod
@@ -130,23 +130,23 @@ class TimingMagics(MagicFamily):
         try:
             options = parser.parse_args(tokens)
         except UsageError as e:
-            return _error("UsageError", str(e)), ""
+            return error("UsageError", str(e)), ""
         if options.n < 0 or options.r < 1:
             which = "-n" if options.n < 0 else "-r"
-            return _error("UsageError", f"%timeit: {which} must be positive"), ""
+            return error("UsageError", f"%timeit: {which} must be positive"), ""
         return {"n": options.n, "r": options.r}, args[pos:].strip()
 
     def _timeit(self, body: str, options: dict, label: str, handlers: Handlers, lead: str) -> CellResult:
         parsed = Splitter(self.interpreter.program.is_value_name).split(body)
         if not parsed.items:
-            return _error("UsageError", "%timeit: nothing to time")
+            return error("UsageError", "%timeit: nothing to time")
         kinds = ("include", "define", "undef", "directive", "function", "type", "typedef")
         bad = [it for it in parsed.items if it.kind in kinds]
         if bad:
             what = {"function": "function definitions", "type": "type definitions", "typedef": "typedefs"}.get(
                 bad[0].kind, "directives"
             )
-            return _error("UsageError", f"%timeit times statements; put {what} in an earlier cell (line {bad[0].line})")
+            return error("UsageError", f"%timeit times statements; put {what} in an earlier cell (line {bad[0].line})")
         prefix = f"{{ {names.TIMEIT_BEGIN}({options['n']}L); "
         suffix = f"\n; {names.TIMEIT_END}({options['r']}); }}\n"
         code = lead + prefix + body + suffix
