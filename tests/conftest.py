@@ -8,6 +8,15 @@ from dataclasses import dataclass, field
 import pytest
 from jupyter_client.manager import KernelManager
 
+# The quick lane (`-m quick`): unit tests of pure functions and the pipeline in-process.
+QUICK = {"test_units.py", "test_retry.py", "test_pipeline.py", "test_parse_generate.py", "test_values.py"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in QUICK:
+            item.add_marker(pytest.mark.quick)
+
 TIMEOUT = 60
 
 

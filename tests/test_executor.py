@@ -120,13 +120,13 @@ def test_an_error_answer_is_never_taken_for_the_answer(ex: Executor) -> None:
     assert ex.address("no_such_name") == 0
 
 
-def test_the_docstring_is_the_one_command_table() -> None:
-    """executor.c serves exactly the commands executor.py documents, and sends
-    only documented events."""
-    doc = executor.__doc__ or ""
-    commands = doc[doc.index("Commands (one line each") : doc.index("Events (executor")]
-    events = doc[doc.index("Events (executor") :]
-    documented = set(re.findall(r"^    ([a-z]+)\b", commands, re.M))
+def test_the_protocol_page_is_the_one_command_table() -> None:
+    """executor.c serves exactly the commands docs/protocol.md documents, and
+    sends only documented events."""
+    doc = (Path(__file__).parents[1] / "docs" / "protocol.md").read_text()
+    commands = doc[doc.index("## Commands") : doc.index("## Events\n")]
+    events = doc[doc.index("## Events\n") :]
+    documented = set(re.findall(r"^([a-z]+)\b", commands, re.M))
     source = executor.SOURCE.read_text()
     served = set(re.findall(r'!strcmp\(line, "([a-z]+)"\)', source))
     assert served == documented - {"start", "line", "shown"}  # the first line and the answers are read where asked
