@@ -12,9 +12,7 @@ import functools
 import hashlib
 import os
 import re
-import resource
 import shutil
-import subprocess
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +22,7 @@ from elftools.elf.elffile import ELFFile
 from elftools.elf.relocation import RelocationSection
 from elftools.elf.sections import SymbolTableSection
 
-from . import names
+from . import names, toolchain
 from .arch import relocation_target
 from .limits import Limits, format_size
 
@@ -347,20 +345,21 @@ def static_runtime(gcc: str) -> tuple[tuple[str, ...], frozenset[str]]:
     `ld -shared` does not — libc_nonshared.a (atexit, stat, ...) and libgcc.a
     (__muldc3, __divti3, __popcountdi2, _Float128 arithmetic) — and the
     global names they define (binutils' nm reads the archives)."""
-    paths = []
-    for flag in ("-print-file-name=libc_nonshared.a", "-print-libgcc-file-name"):
-        proc = subprocess.run([gcc, flag], capture_output=True, text=True)
-        path = proc.stdout.strip()
-        if proc.returncode == 0 and os.path.isabs(path) and os.path.exists(path):
-            paths.append(os.path.realpath(path))
+    found = (toolchain.gcc_file(gcc, flag) for flag in ("-print-file-name=libc_nonshared.a", "-print-libgcc-file-name"))
+    paths = [path for path in found if path]
     names: set[str] = set()
     if paths:
-        proc = subprocess.run(["nm", "-g", "--defined-only", *paths], capture_output=True, text=True)
+        proc = toolchain.run(["nm", "-g", "--defined-only", *paths])
         for line in proc.stdout.splitlines():
             parts = line.split()
             if len(parts) == 3 and parts[1] in "TWDBRVi":
                 names.add(parts[2])
     return tuple(paths), frozenset(names)
+
+
+def _timed_out(tool: str, timeout: float) -> CompileError:
+    why = " (CELLC_CELL_TIMEOUT)" if timeout < COMPILE_TIMEOUT else ""
+    return CompileError(f"{tool} did not finish within {timeout:g} s{why}; the cell was not run")
 
 
 class Compiler:
@@ -375,30 +374,20 @@ class Compiler:
         self.ld = shutil.which(ld)
         self.cflags: list[str] = list(DEFAULT_CFLAGS)
         self._pch: dict[str, Path] = {}  # hash of header text + flags -> header path
-        self.env = {**os.environ, "LC_ALL": "C"}  # plain quotes in diagnostics
         self._pch_lock = threading.Lock()
 
-    def _gcc(self, argv: list[str], input: str | None = None) -> subprocess.CompletedProcess:
+    def timeout(self) -> float:
+        """How long gcc and ld may take on a cell: the cell's time, at most `COMPILE_TIMEOUT`."""
+        return min(COMPILE_TIMEOUT, self.limits.timeout or COMPILE_TIMEOUT)
+
+    def _gcc(self, argv: list[str], input: str | None = None) -> toolchain.Result:
         """gcc on the user's text, within the operator's limits: an `#include` of
         /dev/zero or of a FIFO ends in an error, not in a kernel that waits or swaps."""
-        timeout = min(COMPILE_TIMEOUT, self.limits.timeout or COMPILE_TIMEOUT)
-        memory = self.limits.memory
+        timeout = self.timeout()
         try:
-            return subprocess.run(
-                argv,
-                input=input,
-                capture_output=True,
-                text=True,
-                errors="replace",
-                env=self.env,
-                cwd=self.workdir,
-                timeout=timeout,
-                # setrlimit only, between fork and exec: nothing that takes a lock
-                preexec_fn=(lambda: resource.setrlimit(resource.RLIMIT_AS, (memory, memory))) if memory else None,
-            )
-        except subprocess.TimeoutExpired:
-            why = " (CELLC_CELL_TIMEOUT)" if timeout < COMPILE_TIMEOUT else ""
-            raise CompileError(f"gcc did not finish within {timeout:g} s{why}; the cell was not run") from None
+            return toolchain.run(argv, input=input, cwd=self.workdir, timeout=timeout, memory=self.limits.memory)
+        except toolchain.ToolTimeout:
+            raise _timed_out("gcc", timeout) from None
 
     def flags(self) -> list[str]:
         return [*BASE_FLAGS, *gcc_flags(self.cflags), "-I", str(INCLUDE_DIR), "-I", os.getcwd()]
@@ -476,14 +465,17 @@ class Compiler:
         src = self.workdir / f"{name}.s"
         obj = self.workdir / f"{name}.o"
         src.write_text(asm)
-        proc = subprocess.run([self.gcc, "-c", "-o", str(obj), str(src)], capture_output=True, text=True)
+        try:
+            proc = toolchain.run([self.gcc, "-c", "-o", str(obj), str(src)])
+        except toolchain.ToolTimeout as e:
+            raise CompileError(str(e)) from None
         if proc.returncode != 0:
             raise CompileError(proc.stderr.strip(), proc.stderr)
         return obj
 
     def start_link(
         self, obj: Path, wrap: list[str] = (), extra: list[Path] = (), runtime: bool = False
-    ) -> subprocess.Popen:
+    ) -> toolchain.Started:
         """Start linking a cell's shared object; calls to each `wrap` name go to
         its trampoline.  `runtime`: the cell needs gcc's static runtime archives
         (`__dso_handle` is the program's: handlers run at exit)."""
@@ -502,13 +494,15 @@ class Compiler:
         else:
             argv = [self.gcc, "-shared", "-nostdlib", *(f"-Wl,{f}" for f in flags)]
         argv += ["-o", str(so), str(obj), *map(str, extra), *archives]
-        return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return toolchain.start(argv, self.timeout())
 
-    @staticmethod
-    def finish_link(proc: subprocess.Popen, obj: Path) -> Path:
-        _, err = proc.communicate()
+    def finish_link(self, link: toolchain.Started, obj: Path) -> Path:
+        try:
+            proc = link.finish()
+        except toolchain.ToolTimeout as e:
+            raise _timed_out(e.tool, e.timeout) from None
         if proc.returncode != 0:
-            raise CompileError(names.shown(err.strip()), err)
+            raise CompileError(names.shown(proc.stderr.strip()), proc.stderr)
         return obj.with_suffix(".so")
 
     def link(self, obj: Path, wrap: list[str] = (), extra: list[Path] = (), runtime: bool = False) -> Path:

@@ -227,7 +227,6 @@ class Interpreter:
             )
             if missing or pruned:
                 speculative.kill()
-                speculative.wait()
             if pruned:
                 options.full_prelude = True
                 continue
@@ -254,7 +253,7 @@ class Interpreter:
         try:
             extra = self._trampolines(wrap, unit.program, number)
             if extra or runtime or not set(wrap) <= set(known):
-                speculative.communicate()
+                speculative.kill()
                 so = self.compiler.link(obj, wrap, extra, runtime)
             else:
                 so = self.compiler.finish_link(speculative, obj)

@@ -14,7 +14,6 @@ import functools
 import hmac
 import itertools
 import signal
-import subprocess
 import sys
 import threading
 import traceback
@@ -25,7 +24,7 @@ from ipykernel.kernelbase import Kernel
 from IPython.core.error import StdinNotImplementedError
 from traitlets import Float
 
-from . import __version__
+from . import __version__, toolchain
 from .executor import Handlers
 
 if TYPE_CHECKING:
@@ -41,7 +40,7 @@ IOPUB_WAIT = 10  # seconds, as ipykernel's flush
 @functools.cache
 def gcc_version() -> str:
     try:
-        return subprocess.run(["gcc", "-dumpfullversion"], capture_output=True, text=True).stdout.strip()
+        return toolchain.gcc_version()
     except OSError:
         return "unknown"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from cellc_kernel import names
@@ -110,3 +112,22 @@ def test_clean_diagnostics_keeps_errors_from_elsewhere():
     raw = "In[1]:4:2: error: conflicting types for 'f'\nIn[3]:1:5: note: previous declaration of 'f'\n"
     cleaned = clean_diagnostics(raw, "In[3]")
     assert "conflicting types for 'f'" in cleaned and "previous declaration" in cleaned
+
+
+def test_a_tool_past_its_timeout_is_killed_with_a_clear_error():
+    from cellc_kernel import toolchain
+
+    with pytest.raises(toolchain.ToolTimeout, match=r"^sleep did not finish within 0\.2 s$") as e:
+        toolchain.run(["sleep", "30"], timeout=0.2)
+    assert isinstance(e.value, OSError)  # where a missing tool is handled, a hung one is too
+    started = toolchain.start(["sleep", "30"], timeout=0.2)
+    with pytest.raises(toolchain.ToolTimeout, match="sleep did not finish"):
+        started.finish()
+    assert started.ended(0)  # killed and reaped
+
+
+def test_tools_run_in_the_c_locale_but_gdb_in_the_users():
+    from cellc_kernel import toolchain
+
+    assert toolchain.run(["sh", "-c", "echo $LC_ALL"]).stdout == "C\n"
+    assert toolchain.environment(user_locale=True).get("LC_ALL") == os.environ.get("LC_ALL")

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import re
 import shlex
-import subprocess
 from typing import TYPE_CHECKING
 
 from .. import names
@@ -134,15 +132,6 @@ def format_time(seconds: float, precision: int = 3) -> str:
     units = ["s", "ms", "µs", "ns"]
     order = min(-int(math.floor(math.log10(seconds)) // 3), 3) if seconds > 0 else 3
     return f"{seconds * 10 ** (3 * order):.{precision}g} {units[order]}"
-
-
-def gcc_file(gcc: str, name: str) -> str | None:
-    """Full path of a gcc runtime library (libubsan.so, libasan.so)."""
-    try:
-        out = subprocess.run([gcc, f"-print-file-name={name}"], capture_output=True, text=True).stdout.strip()
-    except OSError:
-        return None
-    return os.path.realpath(out) if out and os.path.isabs(out) and os.path.exists(out) else None
 
 
 class Capture:
