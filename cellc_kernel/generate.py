@@ -659,7 +659,7 @@ class Generator:
             old = self.new.functions.get(name)
             if old is not None:
                 self.new.functions[name] = replace(old, defined=True)
-        return ['#line 1 "<cellc>"\n', *out] if out else []
+        return [names.GENERATED_LINE, *out] if out else []
 
     # -- the unit -----------------------------------------------------------
     def finish(self) -> Unit:

@@ -446,7 +446,7 @@ class Interpreter:
     def _preprocess(self, text: str, program: Program | None = None) -> str | None:
         """`text` through gcc's preprocessor with the notebook's includes and macros."""
         header, rest = (program or self.program).prelude()
-        return self.compiler.preprocess(header + rest + '#line 1 "<cell>"\n' + text)
+        return self.compiler.preprocess(header + rest + names.CELL_TEXT_LINE + text)
 
     def _known_data(self, name: str) -> bool:
         """`_is_library_data` for the look-ahead: the executor is busy, so only what is known."""

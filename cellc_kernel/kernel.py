@@ -24,7 +24,7 @@ from ipykernel.kernelbase import Kernel
 from IPython.core.error import StdinNotImplementedError
 from traitlets import Float
 
-from . import __version__, toolchain
+from . import __version__, names, toolchain
 from .executor import Handlers
 
 if TYPE_CHECKING:
@@ -212,7 +212,7 @@ class CellcKernel(Kernel):
         for _, content in queued:
             if content.get("silent") or not content.get("store_history", True):
                 break
-            cells.append((content.get("code", ""), f"In[{self.execution_count + 1 + len(cells)}]"))
+            cells.append((content.get("code", ""), names.cell_label(self.execution_count + 1 + len(cells))))
         return cells
 
     async def do_execute(self, code, silent, store_history=True, user_expressions=None, allow_stdin=False, **kwargs):
@@ -224,7 +224,7 @@ class CellcKernel(Kernel):
     def _execute(self, code: str, silent: bool, store_history: bool, allow_stdin: bool) -> dict:
         self._allow_stdin = allow_stdin
         handlers = self.handlers(allow_stdin)
-        label = f"In[{self.execution_count}]"
+        label = names.cell_label(self.execution_count)
         from .interpreter import CellResult
 
         if store_history and not silent:

@@ -190,7 +190,7 @@ class Magics:
             ename = m.group(1) if m else "Sanitizer"
             evalue = re.sub(r" at pc 0x\w+ bp 0x\w+ sp 0x\w+", "", m.group(2)) if m else first
             where = next((ln for ln in lines if ln.startswith("SUMMARY:")), "")
-            loc = re.search(r"\b(In\[\d+\]):(\d+)", where)
+            loc = re.search(rf"\b({names.CELL_LABEL}):(\d+)", where)
             if loc:
                 evalue += f" ({loc.group(1)}, line {loc.group(2)})"
         # the core's traceback: compiler warnings, what happened, the state; keep warnings and state
