@@ -127,8 +127,7 @@ def _line(label: str, line: int, col: int = 0) -> str:
 
 
 def _cell_order(label: str) -> tuple[int, str]:
-    m = re.search(r"\d+", label)
-    return (int(m.group()) if m else 0, label)
+    return (names.cell_number(label) or 0, label)
 
 
 def _without_dimensions(type_key: str) -> str:

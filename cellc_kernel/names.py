@@ -104,6 +104,12 @@ def cell_label(number: int) -> str:
     return f"In[{number}]"
 
 
+def cell_number(label: str) -> int | None:
+    """7 for `In[7]`; None for another file name (a header, `GENERATED_FILE`)."""
+    m = re.fullmatch(r"In\[(\d+)\]", label)
+    return int(m.group(1)) if m else None
+
+
 def cell_file(cell: int) -> str:
     """The stem of cell `cell`'s files in the work directory: `cell7.c`, `.o`, `.so`."""
     return f"cell{cell}"
