@@ -24,6 +24,8 @@ from elftools.elf.sections import SymbolTableSection
 
 from . import names, toolchain
 from .arch import relocation_target
+from .diagnostics import INCLUDED, Diagnostic
+from .diagnostics import parse as parse_diagnostics
 from .limits import Limits, format_size
 
 INCLUDE_DIR = Path(__file__).parent / "include"
@@ -43,12 +45,9 @@ MAX_DIAGNOSTIC_LINES = 200
 COMPILE_TIMEOUT = 300
 DEFAULT_CFLAGS = ["-O0", "-Wall", "-std=gnu17"]
 
-_COMMAND_LINE = "<command-line>:"
+_COMMAND_LINE_ERROR = "<command-line>: error"  # an error in a -D or -U flag
 # a name of the user's: not ours, nor `counter.0` (a static local)
 _LABEL = re.compile(rf"(?!{names.PREFIX}|__wrap_)[A-Za-z_]\w*")
-_LOCATION = re.compile(
-    r"^(?P<file>[^:\n]+):(?P<line>\d+):(?:(?P<col>\d+):)? (?P<kind>fatal error|error|warning|note): "
-)
 
 
 class CompileError(Exception):
@@ -215,18 +214,17 @@ def declarations_among_statements(raw: str, label: str) -> set[tuple[int, int]]:
     macro wrote, where the cell expands the macro."""
     found: set[tuple[int, int]] = set()
     mixed, place = False, None
-    for line in raw.splitlines():
-        m = _LOCATION.match(line)
-        if not m:
+    for d in parse_diagnostics(raw):
+        if not d.located:
             continue
-        here = (int(m.group("line")), int(m.group("col") or 1)) if m.group("file") == label else None
-        if m.group("kind") == "note":
-            if mixed and here and "in expansion of macro" in line:
+        here = (d.line, d.column or 1) if d.file == label else None
+        if d.severity == "note":
+            if mixed and here and "in expansion of macro" in d.message:
                 place = here  # the outermost expansion comes last
             continue
         if mixed and place:
             found.add(place)
-        mixed = m.group("kind") == "warning" and MIXED_DECLARATIONS in line
+        mixed = d.severity == "warning" and MIXED_DECLARATIONS in d.message
         place = here if mixed else None
     if mixed and place:
         found.add(place)
@@ -245,66 +243,43 @@ def clean_diagnostics(raw: str, label: str, cflags: list[str] | tuple[str, ...] 
     """
     quiet = "-w" in cflags
     mixed_declarations = warns_mixed_declarations(list(cflags))
-    blocks: list[list[str]] = []
-    for line in raw.splitlines():
-        if line.startswith(("In file included from", "                 from")):
-            blocks.append([line])
-            continue
-        m = _LOCATION.match(line)
-        if (
-            m
-            or line.startswith(_COMMAND_LINE)
-            or not blocks
-            or re.match(r"^[^ ].*: In (function|top-level)", line)
-            or line.endswith(":")
-            and not line.startswith(" ")
-        ):
-            blocks.append([line])
-        else:
-            blocks[-1].append(line)
-    kept: list[str] = []
+    kept: list[Diagnostic] = []
     keep_notes = False
-    for block in blocks:
-        head = block[0]
+    for d in parse_diagnostics(raw):
+        head = d.lines[0]
         if re.search(rf": In function '{names.PREFIX}\w+':$", head) or head.endswith("At top level:"):
             continue
-        m = _LOCATION.match(head)
-        if not m:
+        if not d.located:
             # Messages about -D macros: ours (%time's) unless they are errors.
-            if (
-                head.startswith(_COMMAND_LINE + " error")
-                or "In function" in head
-                or head.startswith(("In file included", "                 from"))
-            ):
-                kept.extend(block)
+            if head.startswith(_COMMAND_LINE_ERROR) or "In function" in head or head.startswith(INCLUDED):
+                kept.append(d)
             continue
-        kind = m.group("kind")
-        here = m.group("file") == label
-        if kind == "note":
+        if d.severity == "note":
             if keep_notes:
-                kept.extend(block)
+                kept.append(d)
             continue
-        keep = here or kind in ("error", "fatal error")
-        if kind == "warning" and (quiet or MIXED_DECLARATIONS in head and not mixed_declarations):
+        keep = d.file == label or d.is_error
+        if d.severity == "warning" and (quiet or MIXED_DECLARATIONS in d.message and not mixed_declarations):
             keep = False
         keep_notes = keep
         if keep:
-            kept.extend(block)
+            kept.append(d)
     # Errors in the cell itself explain errors they cause in generated code.
-    if any(_is_error_in(line, label) for line in kept):
+    if any(d.located and d.file == label and d.is_error for d in kept):
         kept = _without_generated_errors(kept)
     # Drop dangling context lines ("In function 'f':") with nothing after them,
     # and messages repeated word for word (a value expression is compiled twice).
+    lines = [(text, i == 0 and d.located) for d in kept for i, text in enumerate(d.lines)]
     out: list[str] = []
     seen: set[str] = set()
-    for i, line in enumerate(kept):
-        if _LOCATION.match(line):
+    for i, (line, located) in enumerate(lines):
+        if located:
             if line in seen:
                 continue
             seen.add(line)
-        if line.endswith(":") and not _LOCATION.match(line):
-            nxt = kept[i + 1] if i + 1 < len(kept) else ""
-            if not nxt or (nxt.endswith(":") and not _LOCATION.match(nxt)):
+        if line.endswith(":") and not located:
+            nxt, nxt_located = lines[i + 1] if i + 1 < len(lines) else ("", False)
+            if not nxt or (nxt.endswith(":") and not nxt_located):
                 continue
         out.append(line)
     return _shorten(names.shown("\n".join(out)).strip("\n"))
@@ -320,22 +295,18 @@ def _shorten(text: str) -> str:
     return "\n".join(lines)
 
 
-def _is_error_in(line: str, label: str) -> bool:
-    m = _LOCATION.match(line)
-    return bool(m) and m.group("file") == label and m.group("kind") in ("error", "fatal error")
-
-
-def _without_generated_errors(lines: list[str]) -> list[str]:
-    out: list[str] = []
+def _without_generated_errors(kept: list[Diagnostic]) -> list[Diagnostic]:
+    """`kept` without the messages located in generated code, and the context lines that follow them."""
+    out: list[Diagnostic] = []
     skipping = False
-    for line in lines:
-        m = _LOCATION.match(line)
-        if m:
-            skipping = m.group("file") == names.GENERATED_FILE
-        elif line.endswith(":") and not line.startswith(" "):
+    for d in kept:
+        head = d.lines[0]
+        if d.located:
+            skipping = d.file == names.GENERATED_FILE
+        elif head.endswith(":") and not head.startswith(" "):
             skipping = False
         if not skipping:
-            out.append(line)
+            out.append(d)
     return out
 
 

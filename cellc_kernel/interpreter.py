@@ -35,6 +35,7 @@ from .batch import (
     warnings_of,
 )
 from .compile import CompileError, Compiler, declarations_among_statements, read_symbols, static_runtime
+from .diagnostics import has_errors, implicitly_declared
 from .dwarf import declared_functions
 from .executor import Executor, ExecutorDied, Handlers, NoPlaceToBuild, Outcome, build_executor
 from .export import NoteRecord, ResetRecord
@@ -68,7 +69,6 @@ SIGNAL_NAMES = {
     "PIPE": "Broken pipe",
     "ALRM": "Alarm clock",
 }
-_IMPLICIT = re.compile(r"implicit declaration of function '(\w+)'")
 _ASM = re.compile(r"\b(?:asm|__asm__|__asm)\b")  # the user's own assembly (its labels)
 FROZEN_SECONDS = 600  # a crashed process is kept for %debug this long (or until the next cell)
 STACK_SLACK = 1 << 16  # a fault this close to the stack pointer is a stack overflow
@@ -222,8 +222,7 @@ class Interpreter:
             # The pruned prelude missed a declaration (a name a macro pastes
             # together): compile once more with the whole prelude.
             pruned = not options.full_prelude and (
-                "implicit declaration of function" in warnings
-                or any(self.program.is_value_name(name) for name in missing)
+                implicitly_declared(warnings) or any(self.program.is_value_name(name) for name in missing)
             )
             if missing or pruned:
                 speculative.kill()
@@ -497,7 +496,7 @@ class Interpreter:
     def _declared_functions(obj: Path, warnings: str) -> set[str]:
         """The functions the cell's object declares without a definition: from
         its DWARF, and from gcc's warnings of implicit declarations (`-g0`)."""
-        return declared_functions(obj) | set(_IMPLICIT.findall(warnings))
+        return declared_functions(obj) | implicitly_declared(warnings)
 
     def _trampolines(self, functions: list[str], program: Program, number: int) -> list[Path]:
         """An object with trampolines for library functions called for the first time."""
@@ -716,7 +715,7 @@ class Interpreter:
                 retried = {}
                 for cell in planned[cut:]:
                     own = messages_of(stderr, cell.label)
-                    if ": error: " in own and not adjust(cell.options, own, cell.parsed, cell.label):
+                    if has_errors(own) and not adjust(cell.options, own, cell.parsed, cell.label):
                         break
                     retried[cell.label] = cell.options
                 kept = planned[: cut + len(retried)]

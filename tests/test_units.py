@@ -131,3 +131,58 @@ def test_tools_run_in_the_c_locale_but_gdb_in_the_users():
 
     assert toolchain.run(["sh", "-c", "echo $LC_ALL"]).stdout == "C\n"
     assert toolchain.environment(user_locale=True).get("LC_ALL") == os.environ.get("LC_ALL")
+
+
+def test_gcc_output_parses_into_messages_with_their_lines():
+    from cellc_kernel.diagnostics import Diagnostic, parse
+
+    raw = (
+        "In file included from In[1]:1:\n"
+        "In[2]: In function 'f':\n"
+        "In[2]:3:14: error: 'y' undeclared (first use in this function)\n"
+        "    3 |     return x + y;\n"
+        "      |                ^\n"
+        "In[2]:3:14: note: each undeclared identifier is reported only once\n"
+        '<command-line>: warning: "N" redefined\n'
+        "hdr.h:7: warning: no column\n"
+        "In[4]:1:1: fatal error: nothere.h: No such file or directory\n"
+        "compilation terminated.\n"
+    )
+    found = parse(raw)
+    assert [(d.file, d.line, d.column, d.severity) for d in found] == [
+        ("", None, None, ""),
+        ("", None, None, ""),
+        ("In[2]", 3, 14, "error"),
+        ("In[2]", 3, 14, "note"),
+        ("<command-line>", None, None, "warning"),
+        ("hdr.h", 7, None, "warning"),
+        ("In[4]", 1, 1, "fatal error"),
+    ]
+    assert found[1] == Diagnostic("", None, None, "", "In[2]: In function 'f':", ("In[2]: In function 'f':",))
+    error = found[2]
+    assert error.message == "'y' undeclared (first use in this function)" and error.is_error and error.located
+    assert error.lines[1:] == ("    3 |     return x + y;", "      |                ^")
+    assert found[-1].is_error and found[-1].lines[-1] == "compilation terminated."  # what follows belongs to it
+    assert not found[4].located and not found[3].is_error
+    assert parse("") == [] and parse("  stray\nIn[1]:1:1: error: e")[0].lines == ("  stray",)
+
+
+def test_diagnostics_helpers_read_what_the_pipeline_needs():
+    from cellc_kernel.diagnostics import caret_line, cell_place, has_errors, implicitly_declared, source_quote
+
+    raw = (
+        "In[3]:2:5: warning: implicit declaration of function 'g' [-Wimplicit-function-declaration]\n"
+        "    2 |     g(1);\n"
+        "      |     ^\n"
+    )
+    assert implicitly_declared(raw) == {"g"} and not has_errors(raw)
+    assert has_errors("In[3]:1:1: error: e\n") and has_errors("x.h:1:1: fatal error: f\n")
+    assert cell_place("In[12]:4:7: runtime error: signed integer overflow") == ("In[12]", 4, 7, 11)
+    assert cell_place("hdr.h:4:7: error: e") is None and cell_place("In[2]:4: error: e") is None
+    assert source_quote("    2 |     g(1);") == ("    2 | ", 2, "    g(1);")
+    assert caret_line("      |     ^") == ("      | ", "    ^") and source_quote("      |     ^") is None
+
+
+def test_cell_labels_are_made_and_read_in_names():
+    assert names.cell_label(7) == "In[7]" and names.cell_number(names.cell_label(7)) == 7
+    assert names.cell_number(names.GENERATED_FILE) is None and names.cell_number("In[7]x") is None

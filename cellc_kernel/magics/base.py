@@ -10,6 +10,7 @@ import shlex
 from typing import TYPE_CHECKING
 
 from .. import names
+from ..diagnostics import caret_line, cell_place, source_quote
 from ..executor import Handlers
 from ..interpreter import CellResult
 
@@ -21,11 +22,6 @@ SANITIZE_FLAGS = {
     "address": ["-fsanitize=address", "-fno-omit-frame-pointer"],
 }
 _REPORT_START = re.compile(r"^(?:\S*:\d+:\d+: runtime error: |==\d+==ERROR: |={40,}\s*$)", re.M)
-
-
-_LOCATION = re.compile(r"^(?P<label>In\[\d+\]):(?P<line>\d+):(?P<col>\d+):")
-_QUOTE = re.compile(r"^(?P<head>\s*(?P<line>\d+) \| )(?P<text>.*)$")
-_CARET = re.compile(r"^(?P<head>\s*\| )(?P<text>.*)$")
 
 
 def _spans(text: str, snippets: list[str]) -> list[tuple[int, int]]:
@@ -53,20 +49,22 @@ def without_inserted(result: CellResult, code: str, snippets: list[str]) -> Cell
     out: list[str] = []
     spans: list[tuple[int, int]] = []
     for line in result.traceback:
-        m = _LOCATION.match(line)
-        if m and 0 < int(m.group("line")) <= len(lines):
-            here = _spans(lines[int(m.group("line")) - 1], snippets)
-            col = int(m.group("col"))
+        place = cell_place(line)
+        if place and 0 < place[1] <= len(lines):
+            cell, number, col, end = place
+            here = _spans(lines[number - 1], snippets)
             col -= sum(min(b, col - 1) - a for a, b in here if a < col - 1)
-            line = f"{m.group('label')}:{m.group('line')}:{col}:" + line[m.end() :]
-        q = _QUOTE.match(line)
-        c = _CARET.match(line)
-        if q and 0 < int(q.group("line")) <= len(lines):
-            line = q.group("head") + _cut(q.group("text"), _spans(q.group("text"), quoted))
-            spans = _spans(lines[int(q.group("line")) - 1], snippets)  # carets follow gcc's own text
+            line = f"{cell}:{number}:{col}:" + line[end:]
+        q = source_quote(line)
+        c = caret_line(line)
+        if q and 0 < q[1] <= len(lines):
+            head, number, text = q
+            line = head + _cut(text, _spans(text, quoted))
+            spans = _spans(lines[number - 1], snippets)  # carets follow gcc's own text
         elif c and spans:
-            text = c.group("text").ljust(max((b for _, b in spans), default=0))
-            line = (c.group("head") + _cut(text, spans)).rstrip()
+            head, text = c
+            text = text.ljust(max((b for _, b in spans), default=0))
+            line = (head + _cut(text, spans)).rstrip()
         else:
             spans = [] if not c else spans
         out.append(line)
