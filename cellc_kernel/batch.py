@@ -33,6 +33,7 @@ from pathlib import Path
 
 from . import names
 from .compile import ObjectSymbols, clean_diagnostics
+from .diagnostics import parse as parse_diagnostics
 from .generate import Options, Unit
 from .model import Function, Program
 from .parse import ParsedCell
@@ -41,8 +42,6 @@ MAX_CELLS = 96  # cells in one unit
 FIRST_CELLS = 8  # the first batch of a run (the batch built while one runs has up to twice its cells)
 MAX_TEXT = 64 * 1024  # characters of C in one batch
 MAX_ATTEMPTS = 8  # compiles of one batch (gcc's complaints change how cells are generated)
-# a message of gcc's (some name the file but no line: "In[5]: error: ...")
-_MESSAGE = re.compile(r"^(?P<file>[^:\n]+):(?:\d+:){0,2} (?P<kind>fatal error|error|warning|note): ")
 _NOT_SHAREABLE = re.compile(
     r"^\s*[#%!]"  # directives and includes (a cell may write a header), magics, shell
     r"|\?\s*$"  # help
@@ -115,15 +114,11 @@ def first_named(stderr: str, labels: list[str]) -> int | None:
     index = {label: i for i, label in enumerate(labels)}
     first = len(labels)
     serious = False
-    for line in stderr.splitlines():
-        m = _MESSAGE.match(line)
-        if not m:
+    for d in parse_diagnostics(stderr):
+        if d.severity in ("", "note"):
             continue
-        at = index.get(m.group("file"))
-        kind = m.group("kind")
-        if kind == "note":
-            continue
-        if at is None or kind != "warning" or "implicit declaration of function" in line:
+        at = index.get(d.file)
+        if at is None or d.severity != "warning" or d.implicit_function:
             serious = True
             first = min(first, at if at is not None else -1)
     return first if serious else None
@@ -132,14 +127,14 @@ def first_named(stderr: str, labels: list[str]) -> int | None:
 def messages_of(stderr: str, label: str) -> str:
     """gcc's messages located in one cell, with their quoted lines."""
     out, mine = [], False
-    for line in stderr.splitlines():
-        m = _MESSAGE.match(line)
-        if m:
-            mine = m.group("file") == label
-        elif not line.startswith(" "):
-            mine = False
-        if mine:
-            out.append(line)
+    for d in parse_diagnostics(stderr):
+        for i, line in enumerate(d.lines):
+            if i == 0 and d.severity:
+                mine = d.file == label
+            elif not line.startswith(" "):
+                mine = False
+            if mine:
+                out.append(line)
     return "\n".join(out)
 
 

@@ -11,13 +11,13 @@ labels of the cell's own assembly).  It ends in a `CompiledCell` or raises
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import names
+from . import names, toolchain
 from .compile import CompileError, Compiler, ObjectSymbols, declarations_among_statements, read_symbols
+from .diagnostics import implicitly_declared
 from .front import Front
 from .generate import Options, Unit, generate, misread_items
 from .linker import Linker
@@ -55,7 +55,7 @@ class CompiledCell:
     warnings: str
     symbols: ObjectSymbols
     kinds: dict[str, str]  # what the linker said of each outside name
-    speculative: subprocess.Popen  # the link started with the functions known then
+    speculative: toolchain.Started  # the link started with the functions known then
     known: list[str]  # ... those functions
 
 
@@ -126,11 +126,10 @@ class CellCompiler:
             # The pruned prelude missed a declaration (a name a macro pastes
             # together): compile once more with the whole prelude.
             if not options.full_prelude and (
-                "implicit declaration of function" in warnings
+                implicitly_declared(warnings)
                 or any(attempt.program.is_value_name(name) for name, kind in kinds.items() if kind == "?")
             ):
                 speculative.kill()
-                speculative.wait()
                 options.full_prelude = True
                 attempt.built = None
                 continue

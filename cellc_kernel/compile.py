@@ -12,9 +12,7 @@ import functools
 import hashlib
 import os
 import re
-import resource
 import shutil
-import subprocess
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +22,10 @@ from elftools.elf.elffile import ELFFile
 from elftools.elf.relocation import RelocationSection
 from elftools.elf.sections import SymbolTableSection
 
-from . import names
+from . import names, toolchain
 from .arch import relocation_target
+from .diagnostics import INCLUDED, Diagnostic
+from .diagnostics import parse as parse_diagnostics
 from .limits import Limits, format_size
 
 INCLUDE_DIR = Path(__file__).parent / "include"
@@ -45,12 +45,9 @@ MAX_DIAGNOSTIC_LINES = 200
 COMPILE_TIMEOUT = 300
 DEFAULT_CFLAGS = ["-O0", "-Wall", "-std=gnu17"]
 
-_COMMAND_LINE = "<command-line>:"
+_COMMAND_LINE_ERROR = "<command-line>: error"  # an error in a -D or -U flag
 # a name of the user's: not ours, nor `counter.0` (a static local)
 _LABEL = re.compile(rf"(?!{names.PREFIX}|__wrap_)[A-Za-z_]\w*")
-_LOCATION = re.compile(
-    r"^(?P<file>[^:\n]+):(?P<line>\d+):(?:(?P<col>\d+):)? (?P<kind>fatal error|error|warning|note): "
-)
 
 
 class CompileError(Exception):
@@ -217,18 +214,17 @@ def declarations_among_statements(raw: str, label: str) -> set[tuple[int, int]]:
     macro wrote, where the cell expands the macro."""
     found: set[tuple[int, int]] = set()
     mixed, place = False, None
-    for line in raw.splitlines():
-        m = _LOCATION.match(line)
-        if not m:
+    for d in parse_diagnostics(raw):
+        if not d.located:
             continue
-        here = (int(m.group("line")), int(m.group("col") or 1)) if m.group("file") == label else None
-        if m.group("kind") == "note":
-            if mixed and here and "in expansion of macro" in line:
+        here = (d.line, d.column or 1) if d.file == label else None
+        if d.severity == "note":
+            if mixed and here and "in expansion of macro" in d.message:
                 place = here  # the outermost expansion comes last
             continue
         if mixed and place:
             found.add(place)
-        mixed = m.group("kind") == "warning" and MIXED_DECLARATIONS in line
+        mixed = d.severity == "warning" and MIXED_DECLARATIONS in d.message
         place = here if mixed else None
     if mixed and place:
         found.add(place)
@@ -247,66 +243,43 @@ def clean_diagnostics(raw: str, label: str, cflags: list[str] | tuple[str, ...] 
     """
     quiet = "-w" in cflags
     mixed_declarations = warns_mixed_declarations(list(cflags))
-    blocks: list[list[str]] = []
-    for line in raw.splitlines():
-        if line.startswith(("In file included from", "                 from")):
-            blocks.append([line])
-            continue
-        m = _LOCATION.match(line)
-        if (
-            m
-            or line.startswith(_COMMAND_LINE)
-            or not blocks
-            or re.match(r"^[^ ].*: In (function|top-level)", line)
-            or line.endswith(":")
-            and not line.startswith(" ")
-        ):
-            blocks.append([line])
-        else:
-            blocks[-1].append(line)
-    kept: list[str] = []
+    kept: list[Diagnostic] = []
     keep_notes = False
-    for block in blocks:
-        head = block[0]
+    for d in parse_diagnostics(raw):
+        head = d.lines[0]
         if re.search(rf": In function '{names.PREFIX}\w+':$", head) or head.endswith("At top level:"):
             continue
-        m = _LOCATION.match(head)
-        if not m:
+        if not d.located:
             # Messages about -D macros: ours (%time's) unless they are errors.
-            if (
-                head.startswith(_COMMAND_LINE + " error")
-                or "In function" in head
-                or head.startswith(("In file included", "                 from"))
-            ):
-                kept.extend(block)
+            if head.startswith(_COMMAND_LINE_ERROR) or "In function" in head or head.startswith(INCLUDED):
+                kept.append(d)
             continue
-        kind = m.group("kind")
-        here = m.group("file") == label
-        if kind == "note":
+        if d.severity == "note":
             if keep_notes:
-                kept.extend(block)
+                kept.append(d)
             continue
-        keep = here or kind in ("error", "fatal error")
-        if kind == "warning" and (quiet or MIXED_DECLARATIONS in head and not mixed_declarations):
+        keep = d.file == label or d.is_error
+        if d.severity == "warning" and (quiet or MIXED_DECLARATIONS in d.message and not mixed_declarations):
             keep = False
         keep_notes = keep
         if keep:
-            kept.extend(block)
+            kept.append(d)
     # Errors in the cell itself explain errors they cause in generated code.
-    if any(_is_error_in(line, label) for line in kept):
+    if any(d.located and d.file == label and d.is_error for d in kept):
         kept = _without_generated_errors(kept)
     # Drop dangling context lines ("In function 'f':") with nothing after them,
     # and messages repeated word for word (a value expression is compiled twice).
+    lines = [(text, i == 0 and d.located) for d in kept for i, text in enumerate(d.lines)]
     out: list[str] = []
     seen: set[str] = set()
-    for i, line in enumerate(kept):
-        if _LOCATION.match(line):
+    for i, (line, located) in enumerate(lines):
+        if located:
             if line in seen:
                 continue
             seen.add(line)
-        if line.endswith(":") and not _LOCATION.match(line):
-            nxt = kept[i + 1] if i + 1 < len(kept) else ""
-            if not nxt or (nxt.endswith(":") and not _LOCATION.match(nxt)):
+        if line.endswith(":") and not located:
+            nxt, nxt_located = lines[i + 1] if i + 1 < len(lines) else ("", False)
+            if not nxt or (nxt.endswith(":") and not nxt_located):
                 continue
         out.append(line)
     return _shorten(names.shown("\n".join(out)).strip("\n"))
@@ -322,22 +295,18 @@ def _shorten(text: str) -> str:
     return "\n".join(lines)
 
 
-def _is_error_in(line: str, label: str) -> bool:
-    m = _LOCATION.match(line)
-    return bool(m) and m.group("file") == label and m.group("kind") in ("error", "fatal error")
-
-
-def _without_generated_errors(lines: list[str]) -> list[str]:
-    out: list[str] = []
+def _without_generated_errors(kept: list[Diagnostic]) -> list[Diagnostic]:
+    """`kept` without the messages located in generated code, and the context lines that follow them."""
+    out: list[Diagnostic] = []
     skipping = False
-    for line in lines:
-        m = _LOCATION.match(line)
-        if m:
-            skipping = m.group("file") == names.GENERATED_FILE
-        elif line.endswith(":") and not line.startswith(" "):
+    for d in kept:
+        head = d.lines[0]
+        if d.located:
+            skipping = d.file == names.GENERATED_FILE
+        elif head.endswith(":") and not head.startswith(" "):
             skipping = False
         if not skipping:
-            out.append(line)
+            out.append(d)
     return out
 
 
@@ -347,20 +316,21 @@ def static_runtime(gcc: str) -> tuple[tuple[str, ...], frozenset[str]]:
     `ld -shared` does not — libc_nonshared.a (atexit, stat, ...) and libgcc.a
     (__muldc3, __divti3, __popcountdi2, _Float128 arithmetic) — and the
     global names they define (binutils' nm reads the archives)."""
-    paths = []
-    for flag in ("-print-file-name=libc_nonshared.a", "-print-libgcc-file-name"):
-        proc = subprocess.run([gcc, flag], capture_output=True, text=True)
-        path = proc.stdout.strip()
-        if proc.returncode == 0 and os.path.isabs(path) and os.path.exists(path):
-            paths.append(os.path.realpath(path))
+    found = (toolchain.gcc_file(gcc, flag) for flag in ("-print-file-name=libc_nonshared.a", "-print-libgcc-file-name"))
+    paths = [path for path in found if path]
     names: set[str] = set()
     if paths:
-        proc = subprocess.run(["nm", "-g", "--defined-only", *paths], capture_output=True, text=True)
+        proc = toolchain.run(["nm", "-g", "--defined-only", *paths])
         for line in proc.stdout.splitlines():
             parts = line.split()
             if len(parts) == 3 and parts[1] in "TWDBRVi":
                 names.add(parts[2])
     return tuple(paths), frozenset(names)
+
+
+def _timed_out(tool: str, timeout: float) -> CompileError:
+    why = " (CELLC_CELL_TIMEOUT)" if timeout < COMPILE_TIMEOUT else ""
+    return CompileError(f"{tool} did not finish within {timeout:g} s{why}; the cell was not run")
 
 
 class Compiler:
@@ -375,30 +345,20 @@ class Compiler:
         self.ld = shutil.which(ld)
         self.cflags: list[str] = list(DEFAULT_CFLAGS)
         self._pch: dict[str, Path] = {}  # hash of header text + flags -> header path
-        self.env = {**os.environ, "LC_ALL": "C"}  # plain quotes in diagnostics
         self._pch_lock = threading.Lock()
 
-    def _gcc(self, argv: list[str], input: str | None = None) -> subprocess.CompletedProcess:
+    def timeout(self) -> float:
+        """How long gcc and ld may take on a cell: the cell's time, at most `COMPILE_TIMEOUT`."""
+        return min(COMPILE_TIMEOUT, self.limits.timeout or COMPILE_TIMEOUT)
+
+    def _gcc(self, argv: list[str], input: str | None = None) -> toolchain.Result:
         """gcc on the user's text, within the operator's limits: an `#include` of
         /dev/zero or of a FIFO ends in an error, not in a kernel that waits or swaps."""
-        timeout = min(COMPILE_TIMEOUT, self.limits.timeout or COMPILE_TIMEOUT)
-        memory = self.limits.memory
+        timeout = self.timeout()
         try:
-            return subprocess.run(
-                argv,
-                input=input,
-                capture_output=True,
-                text=True,
-                errors="replace",
-                env=self.env,
-                cwd=self.workdir,
-                timeout=timeout,
-                # setrlimit only, between fork and exec: nothing that takes a lock
-                preexec_fn=(lambda: resource.setrlimit(resource.RLIMIT_AS, (memory, memory))) if memory else None,
-            )
-        except subprocess.TimeoutExpired:
-            why = " (CELLC_CELL_TIMEOUT)" if timeout < COMPILE_TIMEOUT else ""
-            raise CompileError(f"gcc did not finish within {timeout:g} s{why}; the cell was not run") from None
+            return toolchain.run(argv, input=input, cwd=self.workdir, timeout=timeout, memory=self.limits.memory)
+        except toolchain.ToolTimeout:
+            raise _timed_out("gcc", timeout) from None
 
     def flags(self) -> list[str]:
         return [*BASE_FLAGS, *gcc_flags(self.cflags), "-I", str(INCLUDE_DIR), "-I", os.getcwd()]
@@ -476,14 +436,17 @@ class Compiler:
         src = self.workdir / f"{name}.s"
         obj = self.workdir / f"{name}.o"
         src.write_text(asm)
-        proc = subprocess.run([self.gcc, "-c", "-o", str(obj), str(src)], capture_output=True, text=True)
+        try:
+            proc = toolchain.run([self.gcc, "-c", "-o", str(obj), str(src)])
+        except toolchain.ToolTimeout as e:
+            raise CompileError(str(e)) from None
         if proc.returncode != 0:
             raise CompileError(proc.stderr.strip(), proc.stderr)
         return obj
 
     def start_link(
         self, obj: Path, wrap: list[str] = (), extra: list[Path] = (), runtime: bool = False
-    ) -> subprocess.Popen:
+    ) -> toolchain.Started:
         """Start linking a cell's shared object; calls to each `wrap` name go to
         its trampoline.  `runtime`: the cell needs gcc's static runtime archives
         (`__dso_handle` is the program's: handlers run at exit)."""
@@ -502,13 +465,15 @@ class Compiler:
         else:
             argv = [self.gcc, "-shared", "-nostdlib", *(f"-Wl,{f}" for f in flags)]
         argv += ["-o", str(so), str(obj), *map(str, extra), *archives]
-        return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return toolchain.start(argv, self.timeout())
 
-    @staticmethod
-    def finish_link(proc: subprocess.Popen, obj: Path) -> Path:
-        _, err = proc.communicate()
+    def finish_link(self, link: toolchain.Started, obj: Path) -> Path:
+        try:
+            proc = link.finish()
+        except toolchain.ToolTimeout as e:
+            raise _timed_out(e.tool, e.timeout) from None
         if proc.returncode != 0:
-            raise CompileError(names.shown(err.strip()), err)
+            raise CompileError(names.shown(proc.stderr.strip()), proc.stderr)
         return obj.with_suffix(".so")
 
     def link(self, obj: Path, wrap: list[str] = (), extra: list[Path] = (), runtime: bool = False) -> Path:

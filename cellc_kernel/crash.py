@@ -14,11 +14,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import names, values
+from . import names, toolchain, values
 from .dwarf import function_at, line_of
 
 REPEAT_SHOWN = 3  # identical frames shown before "[Previous line repeated ...]"
@@ -179,12 +178,14 @@ class DebugFrame:
 
 
 def gdb_python(pid: int, script: str, timeout: int = 30) -> str:
-    """The output of a gdb Python script run attached to `pid`, in batch mode (argv, no shell)."""
+    """The output of a gdb Python script run attached to `pid`, in batch mode
+    (argv, no shell); `toolchain.ToolTimeout` past `timeout`.  gdb keeps the
+    user's locale: it prints the program's strings."""
     gdb = shutil.which("gdb")
     if gdb is None:
         raise FileNotFoundError("gdb")
     argv = [gdb, "-nx", "-batch", "-p", str(pid), "-ex", "python exec(" + json.dumps(script) + ")"]
-    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, errors="replace").stdout
+    return toolchain.run(argv, timeout=timeout, user_locale=True).stdout
 
 
 EXECUTOR_FUNCTIONS = ("run_cell", "serve", "main", "__libc_start_call_main", "__libc_start_main")

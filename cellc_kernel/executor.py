@@ -17,14 +17,13 @@ import selectors
 import shutil
 import signal
 import stat
-import subprocess
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import names
+from . import names, toolchain
 from .limits import SNAPSHOT_MARGIN, Limits
 from .processes import (
     alive,
@@ -43,6 +42,7 @@ EXPORTS = f"{{ read; _exit; _Exit; fork; vfork; wait; waitpid; wait3; wait4; wai
 OUTPUT_LIMIT = 4 * 1024 * 1024  # bytes of stdout+stderr shown per cell
 COMMAND_LINE = 1 << 16  # the protocol's limits (see above)
 PACKET = select.PIPE_BUF
+BUILD_TIMEOUT = 300.0  # seconds for gcc to build the executor (~2 s alone; kernels may start many at once)
 PAYLOAD_EVENTS = ("display", "mem", "refs", "kinds", "part")  # events followed by N bytes
 EVENTS = {
     *PAYLOAD_EVENTS,
@@ -134,7 +134,7 @@ def build_executor(gcc: str = "gcc", fallback_dir: Path | None = None) -> Path:
     user's private cache, and rebuilt whenever it is not what we built."""
     source = SOURCE.read_bytes()
     gcc_path = shutil.which(gcc) or gcc
-    version = subprocess.run([gcc_path, "-dumpfullversion"], capture_output=True, text=True).stdout
+    version = toolchain.gcc_version(gcc_path)
     limits = [f"-DCELLC_COMMAND_LINE={COMMAND_LINE}", f"-DCELLC_PACKET={PACKET}"]
     key = hashlib.sha1(source + version.encode() + EXPORTS.encode() + " ".join(limits).encode()).hexdigest()[:16]
     for directory in (_cache_dir(), fallback_dir):
@@ -151,26 +151,12 @@ def build_executor(gcc: str = "gcc", fallback_dir: Path | None = None) -> Path:
             exports = tmp / "exports.txt"
             exports.write_text(EXPORTS)
             out = tmp / "executor"
-            proc = subprocess.run(
-                [
-                    gcc_path,
-                    "-O2",
-                    "-g",
-                    f"-fdebug-prefix-map={tmp}=.",
-                    *limits,
-                    "-o",
-                    str(out),
-                    str(SOURCE),
-                    f"-Wl,--dynamic-list={exports}",
-                    "-Wl,--no-as-needed",
-                    "-lm",
-                    "-lpthread",
-                    "-ldl",
-                ],
-                capture_output=True,
-                text=True,
-                cwd=tmp,
-            )
+            argv = [gcc_path, "-O2", "-g", f"-fdebug-prefix-map={tmp}=.", *limits, "-o", str(out), str(SOURCE)]
+            argv += [f"-Wl,--dynamic-list={exports}", "-Wl,--no-as-needed", "-lm", "-lpthread", "-ldl"]
+            try:
+                proc = toolchain.run(argv, cwd=tmp, timeout=BUILD_TIMEOUT)
+            except toolchain.ToolTimeout as e:  # an OSError, which would mean "try another directory"
+                raise RuntimeError(f"building the cellc executor failed: {e}") from None
             if proc.returncode != 0:
                 raise RuntimeError(f"building the cellc executor failed:\n{proc.stderr}")
             os.chmod(out, 0o700)
@@ -249,15 +235,14 @@ class Executor:
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         devnull = os.open(os.devnull, os.O_RDONLY)
-        self.proc = subprocess.Popen(
+        self.proc = toolchain.start_program(
             [str(binary), str(cmd_r), str(evt_w), *([str(workdir)] if workdir else [])],
             stdin=devnull,
             stdout=out_w,
             stderr=err_w,
             pass_fds=(cmd_r, evt_w),
             cwd=cwd,
-            env={**os.environ, **env} if env else None,
-            start_new_session=True,
+            env=env,
         )
         for fd in (cmd_r, evt_w, out_w, err_w, devnull):
             os.close(fd)
@@ -734,10 +719,7 @@ class Executor:
                 os.killpg(group, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
+        self.proc.ended(5)
         for fd in (self._cmd_w, self._evt_r, *(s.fd for s in self._streams)):
             try:
                 os.close(fd)

@@ -75,7 +75,7 @@ class Front:
     def preprocess(self, text: str, program: Program) -> str | None:
         """`text` through gcc's preprocessor with the notebook's includes and macros."""
         header, rest = program.prelude()
-        return self.compiler.preprocess(header + rest + '#line 1 "<cell>"\n' + text)
+        return self.compiler.preprocess(header + rest + names.CELL_TEXT_LINE + text)
 
     def find_header(self, name: str) -> Path | None:
         """Where gcc finds `#include "name"`: the notebook's directory, then -iquote and -I."""

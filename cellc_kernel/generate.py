@@ -127,8 +127,7 @@ def _line(label: str, line: int, col: int = 0) -> str:
 
 
 def _cell_order(label: str) -> tuple[int, str]:
-    m = re.search(r"\d+", label)
-    return (int(m.group()) if m else 0, label)
+    return (names.cell_number(label) or 0, label)
 
 
 def _without_dimensions(type_key: str) -> str:
@@ -659,7 +658,7 @@ class Generator:
             old = self.new.functions.get(name)
             if old is not None:
                 self.new.functions[name] = replace(old, defined=True)
-        return ['#line 1 "<cellc>"\n', *out] if out else []
+        return [names.GENERATED_LINE, *out] if out else []
 
     # -- the unit -----------------------------------------------------------
     def finish(self) -> Unit:

@@ -14,9 +14,9 @@ import functools
 import hashlib
 import os
 import re
-import subprocess
 from dataclasses import dataclass, field
 
+from . import toolchain
 from .parse import declarator_name, parse_tree
 
 _LINEMARKER = re.compile(rb'^# (\d+) "((?:[^"\\]|\\.)*)"')
@@ -53,10 +53,8 @@ class HeaderIndex:
 def include_dirs(gcc: str = "gcc") -> tuple[str, ...]:
     """gcc's `#include <...>` search directories, most specific first."""
     try:
-        proc = subprocess.run(
-            [gcc, "-xc", "-E", "-v", "-"], input="", capture_output=True, text=True, env={**os.environ, "LC_ALL": "C"}
-        )
-    except OSError:
+        proc = toolchain.run([gcc, "-xc", "-E", "-v", "-"], input="")
+    except OSError:  # no gcc, or one that hangs (toolchain.ToolTimeout)
         return ()
     dirs: list[str] = []
     inside = False
@@ -175,12 +173,14 @@ def _preprocess(
     Returns the C text with line markers and `#define`/`#undef` lines blanked
     (tree-sitter-c cannot parse a directive inside an enum body), where each
     line came from, the macros in order, and gcc's error text."""
-    proc = subprocess.run(
-        [gcc, *flags, "-E", "-dD", "-C", "-x", "c", "-"],
-        input=source.encode("utf-8", "surrogateescape"),
-        capture_output=True,
-        env={**os.environ, "LC_ALL": "C"},
-    )
+    try:
+        proc = toolchain.run(
+            [gcc, *flags, "-E", "-dD", "-C", "-x", "c", "-"],
+            input=source.encode("utf-8", "surrogateescape"),
+            text=False,
+        )
+    except toolchain.ToolTimeout as e:
+        return b"", [], [], str(e)
     error = proc.stderr.decode("utf-8", "replace") if proc.returncode != 0 else ""
     lines_out: list[bytes] = []
     where: list[tuple[str, int]] = []

@@ -14,7 +14,6 @@ import functools
 import hmac
 import itertools
 import signal
-import subprocess
 import sys
 import threading
 import traceback
@@ -25,7 +24,7 @@ from ipykernel.kernelbase import Kernel
 from IPython.core.error import StdinNotImplementedError
 from traitlets import Float
 
-from . import __version__
+from . import __version__, names, toolchain
 from .executor import Handlers
 
 if TYPE_CHECKING:
@@ -42,7 +41,7 @@ IOPUB_WAIT = 10  # seconds, as ipykernel's flush
 @functools.cache
 def gcc_version() -> str:
     try:
-        return subprocess.run(["gcc", "-dumpfullversion"], capture_output=True, text=True).stdout.strip()
+        return toolchain.gcc_version()
     except OSError:
         return "unknown"
 
@@ -214,7 +213,7 @@ class CellcKernel(Kernel):
         for _, content in queued:
             if content.get("silent") or not content.get("store_history", True):
                 break
-            cells.append((content.get("code", ""), f"In[{self.execution_count + 1 + len(cells)}]"))
+            cells.append((content.get("code", ""), names.cell_label(self.execution_count + 1 + len(cells))))
         return cells
 
     async def do_execute(self, code, silent, store_history=True, user_expressions=None, allow_stdin=False, **kwargs):
@@ -226,7 +225,7 @@ class CellcKernel(Kernel):
     def _execute(self, code: str, silent: bool, store_history: bool, allow_stdin: bool) -> dict:
         self._allow_stdin = allow_stdin
         handlers = self.handlers(allow_stdin)
-        label = f"In[{self.execution_count}]"
+        label = names.cell_label(self.execution_count)
         from .result import CellResult
 
         if store_history and not silent:

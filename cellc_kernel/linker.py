@@ -11,20 +11,18 @@ What the link teaches the model (array dimensions, who uses what) is noted here.
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import replace
 from pathlib import Path
 
-from . import names, values
+from . import names, toolchain, values
 from .arch import ABI_CALLS, trampoline_asm
 from .compile import CompileError, Compiler, ObjectSymbols, read_symbols, static_runtime
+from .diagnostics import implicitly_declared
 from .dwarf import declared_functions
 from .executor import Executor
 from .front import NotAhead
 from .model import Program
 from .result import Rejected, error
-
-_IMPLICIT = re.compile(r"implicit declaration of function '(\w+)'")
 
 
 class Linker:
@@ -101,7 +99,7 @@ class Linker:
         program: Program,
         number: int,
         warnings: str,
-        speculative: subprocess.Popen | None = None,
+        speculative: toolchain.Started | None = None,
         known: list[str] | None = None,
     ) -> Path:
         """The cell's shared object; Rejected when a name it needs is nowhere.
@@ -113,12 +111,11 @@ class Linker:
         missing = {name for name, kind in kinds.items() if kind == "?"}
         if missing and speculative is not None:  # it lacks these names: link again below
             speculative.kill()
-            speculative.wait()
             speculative = None
         if missing:
             held = read_symbols(obj, by_holder=True).referenced_in
             now = {name for holder, used in held.items() if names.is_cell_code(holder) or not holder for name in used}
-            declared = declared_functions(obj) | set(_IMPLICIT.findall(warnings))
+            declared = declared_functions(obj) | implicitly_declared(warnings)
             for name in declared & missing - now:
                 kinds[name] = "F"
             missing = {name for name, kind in kinds.items() if kind == "?"}
@@ -138,7 +135,7 @@ class Linker:
             if speculative is not None and not extra and not runtime and set(wrap) <= set(known or ()):
                 return self.compiler.finish_link(speculative, obj)
             if speculative is not None:
-                speculative.communicate()
+                speculative.kill()
             return self.compiler.link(obj, wrap, extra, runtime)
         except CompileError as e:
             raise Rejected(error("LinkError", "linking the cell failed", e.diagnostics)) from None

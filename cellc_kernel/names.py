@@ -25,6 +25,9 @@ CELL_FUNCTION = PREFIX + "f"  # the function a piece is parsed inside (parse.py)
 EXPANSION_MARK = PREFIX + "expansion_here"
 GENERATED_FILE = "<cellc>"  # the file name of generated lines, in gcc's diagnostics and DWARF
 GENERATED_LINE = f'#line 1 "{GENERATED_FILE}"\n'  # what follows is ours, not a cell's
+CELL_TEXT_FILE = "<cell>"  # the file name of a cell's text given to the preprocessor alone (parse.py reads it back)
+CELL_TEXT_LINE = f'#line 1 "{CELL_TEXT_FILE}"\n'
+CELL_LABEL = r"In\[\d+\]"  # a cell label (`cell_label`), as a regex: in gcc's messages, a sanitizer's report
 # the macros of templates/timing.h, and the buffer %time keeps a value in
 STAMP = PREFIX + "stamp"
 TIMED_AS = PREFIX + "timed_as"
@@ -93,6 +96,18 @@ def loop_index(depth: int) -> str:
 def branch(k: int) -> str:
     """The marker of an `#if` block's branch k (parse.py)."""
     return f"{PREFIX}branch_{k}"
+
+
+def cell_label(number: int) -> str:
+    """`In[7]`: how execution `number` is named to the user, and to gcc and DWARF
+    (its items stand under `#line L "In[7]"`; the cell's text is saved under it)."""
+    return f"In[{number}]"
+
+
+def cell_number(label: str) -> int | None:
+    """7 for `In[7]`; None for another file name (a header, `GENERATED_FILE`)."""
+    m = re.fullmatch(r"In\[(\d+)\]", label)
+    return int(m.group(1)) if m else None
 
 
 def cell_file(cell: int) -> str:

@@ -1177,7 +1177,7 @@ def resolve_line_directives(code: str, evaluate) -> str:
         m = re.search(rb"^" + mark + rb' (\d+) ("(?:[^"\\]|\\.)*")', said, re.M)
         if m is None:
             continue  # gcc will say what is wrong with it
-        file = b"" if m.group(2) == b'"<cell>"' else b" " + m.group(2)
+        file = b"" if m.group(2) == f'"{names.CELL_TEXT_FILE}"'.encode() else b" " + m.group(2)
         written = b"#line " + m.group(1) + file
         out[n.start_byte : n.end_byte] = written + b"\n" * max(text.count(b"\n"), 1 if text.endswith(b"\n") else 0)
     return bytes(out).decode("utf-8", "surrogateescape")

@@ -6,7 +6,7 @@ one that names a function or a `const` global is taken as an rvalue.  What
 only gcc knows — whether an initializer is constant, whether a macro made a
 statement expression, what type an arbitrary expression has — is learnt
 from its error, through the one table `RETRIES`.  gcc runs with LC_ALL=C
-(compile.py), so its messages are matched in English whatever the user's
+(toolchain.py), so its messages are matched in English whatever the user's
 locale.
 """
 
@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import names
+from .diagnostics import parse as parse_diagnostics
 from .generate import Options
 from .model import Program
 from .parse import ParsedCell
@@ -45,8 +46,11 @@ def _set_value_mode(mode: str):
 def _initialize_at_run_time(options: Options, parsed: ParsedCell, raw: str, label: str) -> None:
     """The initializers gcc found not constant run at run time (the notebook
     allows any expression); all of them when gcc's lines do not say which."""
-    pattern = rf"^{re.escape(label)}:(\d+):\d+: error: (?:{NOT_STATIC})"
-    lines = {int(m) for m in re.findall(pattern, raw, re.M)}
+    lines = {
+        d.line
+        for d in parse_diagnostics(raw)
+        if d.file == label and d.column is not None and d.severity == "error" and re.match(NOT_STATIC, d.message)
+    }
     starts = {
         d.init_start
         for item in parsed.items

@@ -34,6 +34,7 @@ from .batch import (
 )
 from .cellcompile import Attempt, CellCompiler
 from .compile import CompileError, Compiler, declarations_among_statements, read_symbols
+from .diagnostics import has_errors
 from .front import Front
 from .generate import Options, generate, misread_items
 from .linker import Linker, annotate, complete_arrays
@@ -221,7 +222,7 @@ class RunAll:
                 retried = {}
                 for cell in planned[cut:]:
                     own = messages_of(stderr, cell.label)
-                    if ": error: " in own and not adjust(cell.options, own, cell.parsed, cell.label):
+                    if has_errors(own) and not adjust(cell.options, own, cell.parsed, cell.label):
                         break
                     retried[cell.label] = cell.options
                 kept = planned[: cut + len(retried)]

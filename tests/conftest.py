@@ -17,6 +17,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if item.path.name in QUICK:
             item.add_marker(pytest.mark.quick)
 
+
 TIMEOUT = 60
 
 

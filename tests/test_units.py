@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from cellc_kernel import names
@@ -110,3 +112,77 @@ def test_clean_diagnostics_keeps_errors_from_elsewhere():
     raw = "In[1]:4:2: error: conflicting types for 'f'\nIn[3]:1:5: note: previous declaration of 'f'\n"
     cleaned = clean_diagnostics(raw, "In[3]")
     assert "conflicting types for 'f'" in cleaned and "previous declaration" in cleaned
+
+
+def test_a_tool_past_its_timeout_is_killed_with_a_clear_error():
+    from cellc_kernel import toolchain
+
+    with pytest.raises(toolchain.ToolTimeout, match=r"^sleep did not finish within 0\.2 s$") as e:
+        toolchain.run(["sleep", "30"], timeout=0.2)
+    assert isinstance(e.value, OSError)  # where a missing tool is handled, a hung one is too
+    started = toolchain.start(["sleep", "30"], timeout=0.2)
+    with pytest.raises(toolchain.ToolTimeout, match="sleep did not finish"):
+        started.finish()
+    assert started.ended(0)  # killed and reaped
+
+
+def test_tools_run_in_the_c_locale_but_gdb_in_the_users():
+    from cellc_kernel import toolchain
+
+    assert toolchain.run(["sh", "-c", "echo $LC_ALL"]).stdout == "C\n"
+    assert toolchain.environment(user_locale=True).get("LC_ALL") == os.environ.get("LC_ALL")
+
+
+def test_gcc_output_parses_into_messages_with_their_lines():
+    from cellc_kernel.diagnostics import Diagnostic, parse
+
+    raw = (
+        "In file included from In[1]:1:\n"
+        "In[2]: In function 'f':\n"
+        "In[2]:3:14: error: 'y' undeclared (first use in this function)\n"
+        "    3 |     return x + y;\n"
+        "      |                ^\n"
+        "In[2]:3:14: note: each undeclared identifier is reported only once\n"
+        '<command-line>: warning: "N" redefined\n'
+        "hdr.h:7: warning: no column\n"
+        "In[4]:1:1: fatal error: nothere.h: No such file or directory\n"
+        "compilation terminated.\n"
+    )
+    found = parse(raw)
+    assert [(d.file, d.line, d.column, d.severity) for d in found] == [
+        ("", None, None, ""),
+        ("", None, None, ""),
+        ("In[2]", 3, 14, "error"),
+        ("In[2]", 3, 14, "note"),
+        ("<command-line>", None, None, "warning"),
+        ("hdr.h", 7, None, "warning"),
+        ("In[4]", 1, 1, "fatal error"),
+    ]
+    assert found[1] == Diagnostic("", None, None, "", "In[2]: In function 'f':", ("In[2]: In function 'f':",))
+    error = found[2]
+    assert error.message == "'y' undeclared (first use in this function)" and error.is_error and error.located
+    assert error.lines[1:] == ("    3 |     return x + y;", "      |                ^")
+    assert found[-1].is_error and found[-1].lines[-1] == "compilation terminated."  # what follows belongs to it
+    assert not found[4].located and not found[3].is_error
+    assert parse("") == [] and parse("  stray\nIn[1]:1:1: error: e")[0].lines == ("  stray",)
+
+
+def test_diagnostics_helpers_read_what_the_pipeline_needs():
+    from cellc_kernel.diagnostics import caret_line, cell_place, has_errors, implicitly_declared, source_quote
+
+    raw = (
+        "In[3]:2:5: warning: implicit declaration of function 'g' [-Wimplicit-function-declaration]\n"
+        "    2 |     g(1);\n"
+        "      |     ^\n"
+    )
+    assert implicitly_declared(raw) == {"g"} and not has_errors(raw)
+    assert has_errors("In[3]:1:1: error: e\n") and has_errors("x.h:1:1: fatal error: f\n")
+    assert cell_place("In[12]:4:7: runtime error: signed integer overflow") == ("In[12]", 4, 7, 11)
+    assert cell_place("hdr.h:4:7: error: e") is None and cell_place("In[2]:4: error: e") is None
+    assert source_quote("    2 |     g(1);") == ("    2 | ", 2, "    g(1);")
+    assert caret_line("      |     ^") == ("      | ", "    ^") and source_quote("      |     ^") is None
+
+
+def test_cell_labels_are_made_and_read_in_names():
+    assert names.cell_label(7) == "In[7]" and names.cell_number(names.cell_label(7)) == 7
+    assert names.cell_number(names.GENERATED_FILE) is None and names.cell_number("In[7]x") is None

@@ -22,11 +22,11 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .. import names
+from .. import names, toolchain
 from ..executor import Handlers
 from ..export import NoteRecord
 from ..result import CellResult, error
-from .base import SANITIZE_FLAGS, Capture, UsageError, gcc_file
+from .base import SANITIZE_FLAGS, Capture, UsageError
 from .files import FileMagics
 from .inspection import InspectionMagics
 from .program import ProgramMagics
@@ -190,7 +190,7 @@ class Magics:
             ename = m.group(1) if m else "Sanitizer"
             evalue = re.sub(r" at pc 0x\w+ bp 0x\w+ sp 0x\w+", "", m.group(2)) if m else first
             where = next((ln for ln in lines if ln.startswith("SUMMARY:")), "")
-            loc = re.search(r"\b(In\[\d+\]):(\d+)", where)
+            loc = re.search(rf"\b({names.CELL_LABEL}):(\d+)", where)
             if loc:
                 evalue += f" ({loc.group(1)}, line {loc.group(2)})"
         # the core's traceback: compiler warnings, what happened, the state; keep warnings and state
@@ -217,7 +217,7 @@ class Magics:
             except RuntimeError as e:
                 return error("SanitizerError", str(e))
         if "undefined" in modes and not interp.executor.defines("__ubsan_handle_add_overflow_abort"):
-            path = gcc_file(interp.compiler.gcc, "libubsan.so")
+            path = toolchain.gcc_file(interp.compiler.gcc, "-print-file-name=libubsan.so")
             if path is None:
                 return error("SanitizerError", "libubsan.so not found (install gcc's libubsan)")
             failed = interp.load_library(path, handlers)
@@ -229,7 +229,7 @@ class Magics:
         """A fresh program; with `asan`, ASan's runtime is preloaded into it
         (it must come first in the process, before any other library)."""
         interp = self.interpreter
-        path = gcc_file(interp.compiler.gcc, "libasan.so") if asan else None
+        path = toolchain.gcc_file(interp.compiler.gcc, "-print-file-name=libasan.so") if asan else None
         if asan and path is None:
             raise RuntimeError("libasan.so not found (install gcc's libasan)")
         interp.executor_env = (

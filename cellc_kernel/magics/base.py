@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import re
 import shlex
-import subprocess
 from typing import TYPE_CHECKING
 
 from .. import names
+from ..diagnostics import caret_line, cell_place, source_quote
 from ..executor import Handlers
 from ..result import CellResult
 
@@ -23,11 +22,6 @@ SANITIZE_FLAGS = {
     "address": ["-fsanitize=address", "-fno-omit-frame-pointer"],
 }
 _REPORT_START = re.compile(r"^(?:\S*:\d+:\d+: runtime error: |==\d+==ERROR: |={40,}\s*$)", re.M)
-
-
-_LOCATION = re.compile(r"^(?P<label>In\[\d+\]):(?P<line>\d+):(?P<col>\d+):")
-_QUOTE = re.compile(r"^(?P<head>\s*(?P<line>\d+) \| )(?P<text>.*)$")
-_CARET = re.compile(r"^(?P<head>\s*\| )(?P<text>.*)$")
 
 
 def _spans(text: str, snippets: list[str]) -> list[tuple[int, int]]:
@@ -55,20 +49,22 @@ def without_inserted(result: CellResult, code: str, snippets: list[str]) -> Cell
     out: list[str] = []
     spans: list[tuple[int, int]] = []
     for line in result.traceback:
-        m = _LOCATION.match(line)
-        if m and 0 < int(m.group("line")) <= len(lines):
-            here = _spans(lines[int(m.group("line")) - 1], snippets)
-            col = int(m.group("col"))
+        place = cell_place(line)
+        if place and 0 < place[1] <= len(lines):
+            cell, number, col, end = place
+            here = _spans(lines[number - 1], snippets)
             col -= sum(min(b, col - 1) - a for a, b in here if a < col - 1)
-            line = f"{m.group('label')}:{m.group('line')}:{col}:" + line[m.end() :]
-        q = _QUOTE.match(line)
-        c = _CARET.match(line)
-        if q and 0 < int(q.group("line")) <= len(lines):
-            line = q.group("head") + _cut(q.group("text"), _spans(q.group("text"), quoted))
-            spans = _spans(lines[int(q.group("line")) - 1], snippets)  # carets follow gcc's own text
+            line = f"{cell}:{number}:{col}:" + line[end:]
+        q = source_quote(line)
+        c = caret_line(line)
+        if q and 0 < q[1] <= len(lines):
+            head, number, text = q
+            line = head + _cut(text, _spans(text, quoted))
+            spans = _spans(lines[number - 1], snippets)  # carets follow gcc's own text
         elif c and spans:
-            text = c.group("text").ljust(max((b for _, b in spans), default=0))
-            line = (c.group("head") + _cut(text, spans)).rstrip()
+            head, text = c
+            text = text.ljust(max((b for _, b in spans), default=0))
+            line = (head + _cut(text, spans)).rstrip()
         else:
             spans = [] if not c else spans
         out.append(line)
@@ -134,15 +130,6 @@ def format_time(seconds: float, precision: int = 3) -> str:
     units = ["s", "ms", "µs", "ns"]
     order = min(-int(math.floor(math.log10(seconds)) // 3), 3) if seconds > 0 else 3
     return f"{seconds * 10 ** (3 * order):.{precision}g} {units[order]}"
-
-
-def gcc_file(gcc: str, name: str) -> str | None:
-    """Full path of a gcc runtime library (libubsan.so, libasan.so)."""
-    try:
-        out = subprocess.run([gcc, f"-print-file-name={name}"], capture_output=True, text=True).stdout.strip()
-    except OSError:
-        return None
-    return os.path.realpath(out) if out and os.path.isabs(out) and os.path.exists(out) else None
 
 
 class Capture:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import shlex
-import subprocess
 from pathlib import Path
 
+from .. import toolchain
+from ..compile import COMPILE_TIMEOUT
 from ..executor import Handlers
 from ..export import FileRecord, export_program
 from ..result import CellResult, error
@@ -64,12 +65,16 @@ class FileMagics(MagicFamily):
             command = [interp.compiler.gcc, *exported.command[1:]]
             command[command.index("-o") + 1] = target
             command[command.index(f"{name}.c")] = str(path)
-            proc = subprocess.run(command, capture_output=True, text=True, cwd=path.parent, env=interp.compiler.env)
-            if proc.returncode != 0:
+            try:
+                proc = toolchain.run(command, cwd=path.parent, timeout=COMPILE_TIMEOUT)
+                failure = proc.stderr.strip() if proc.returncode != 0 else ""
+            except toolchain.ToolTimeout as e:
+                failure = str(e)
+            if failure:
                 return error(
                     "CompileError",
                     "the exported program did not build",
-                    "the exported program did not build:\n" + proc.stderr.strip(),
+                    "the exported program did not build:\n" + failure,
                 ), True
             self.print(f"Built {options.program}")
         return None, False

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import html
-import os
 import re
-import subprocess
 
-from .. import crash, dwarf, introspect, names, values
+from .. import crash, dwarf, introspect, names, toolchain, values
 from ..ctext import c_string
 from ..executor import Handlers
 from ..export import EnvRecord
@@ -103,7 +101,10 @@ class InspectionMagics(MagicFamily):
         f = self.interpreter.program.functions.get(name)
         if f is None or not f.defined:
             return error("UsageError", f"%disas: no notebook function named {name} has a body"), True
-        text = self.disassemble(name, f.label, extra)
+        try:
+            text = self.disassemble(name, f.label, extra)
+        except toolchain.ToolTimeout as e:
+            return error("DisasError", f"%disas: {e}"), True
         if text is None:
             return error("DisasError", f"%disas: the object defining {name} ({f.label}) was not found"), True
         self.print(text)
@@ -117,12 +118,7 @@ class InspectionMagics(MagicFamily):
         if code is None:
             return None
         symbol, so = names.body(code.number, name), code.so
-        proc = subprocess.run(
-            ["objdump", "-d", "--no-show-raw-insn", *extra, f"--disassemble={symbol}", so],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "LC_ALL": "C"},
-        )
+        proc = toolchain.run(["objdump", "-d", "--no-show-raw-insn", *extra, f"--disassemble={symbol}", so])
         if f"<{symbol}>:" not in proc.stdout:
             return None
         source_path = interp.compiler.workdir / label
@@ -250,7 +246,7 @@ class InspectionMagics(MagicFamily):
                 frames = crash.debug_frames(pid, interp.workdir, interp.symbolize)
             except FileNotFoundError:
                 return error("DebugError", "%debug needs gdb (Debian: apt-get install gdb)"), True
-            except subprocess.TimeoutExpired:
+            except toolchain.ToolTimeout:
                 return error("DebugError", "%debug: gdb did not answer"), True
             if not frames:
                 return error("DebugError", f"%debug: gdb found no frames in {crashed}"), True

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-
+from .. import toolchain
 from ..compile import flag_problems
 from ..executor import Handlers
 from ..export import LibRecord
@@ -41,17 +40,15 @@ class ProgramMagics(MagicFamily):
         problems = flag_problems([f for i, f in enumerate(flags) if i == 0 or flags[i - 1] not in takes_argument])
         if problems:
             return error("UsageError", "%cflags: a notebook cannot take " + "; ".join(problems)), True
-        proc = subprocess.run(
-            [compiler.gcc, *flags, "-fsyntax-only", "-x", "c", "-"],
-            input="int cellc_flag_check;\n",
-            capture_output=True,
-            text=True,
-            env=compiler.env,
-        )
-        if proc.returncode != 0:
-            return error(
-                "UsageError", "gcc rejects these flags", "gcc rejects these flags:\n" + proc.stderr.strip()
-            ), True
+        try:
+            proc = toolchain.run(
+                [compiler.gcc, *flags, "-fsyntax-only", "-x", "c", "-"], input="int cellc_flag_check;\n"
+            )
+            rejected = proc.stderr.strip() if proc.returncode != 0 else ""
+        except toolchain.ToolTimeout as e:
+            rejected = str(e)
+        if rejected:
+            return error("UsageError", "gcc rejects these flags", "gcc rejects these flags:\n" + rejected), True
         compiler.cflags = flags
         return None, False
 

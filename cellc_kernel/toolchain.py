@@ -1,0 +1,169 @@
+"""Every run of an external tool: gcc, ld, nm, objdump, gdb, and the start of the executor.
+
+One place, so every tool gets the same environment and none can hang the
+kernel: gcc's messages are read in English with plain quotes (LC_ALL=C;
+diagnostics.py and retry.py match them), every call has a timeout (an
+`#include` of a FIFO, a gdb that never answers), and the user's words are
+argv items, never a shell's input.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+TIMEOUT = 60.0  # seconds: a tool run of our own (nm, objdump, the executor's build) takes far less
+
+
+class ToolTimeout(TimeoutError):
+    """A tool ran past its timeout and was killed.  A TimeoutError, hence an
+    OSError: where a missing tool is handled, a hung one is too."""
+
+    def __init__(self, tool: str, timeout: float):
+        super().__init__(f"{tool} did not finish within {timeout:g} s")
+        self.tool, self.timeout = tool, timeout
+
+
+@dataclass(frozen=True)
+class Result:
+    """How a tool ended: its status and output (str, or bytes when run with `text=False`)."""
+
+    returncode: int
+    stdout: Any
+    stderr: Any
+
+
+def environment(user_locale: bool = False) -> dict[str, str]:
+    """The kernel's environment for a tool.  LC_ALL=C: gcc's messages are
+    matched in English, with plain quotes.  `user_locale` (gdb): the tool shows
+    the program's strings, which LC_ALL=C would print as octal escapes."""
+    return dict(os.environ) if user_locale else {**os.environ, "LC_ALL": "C"}
+
+
+def _name(argv: list[str]) -> str:
+    return Path(argv[0]).name
+
+
+def run(
+    argv: list[str],
+    *,
+    input: str | bytes | None = None,
+    cwd: str | os.PathLike | None = None,
+    timeout: float = TIMEOUT,
+    memory: int | None = None,
+    text: bool = True,
+    user_locale: bool = False,
+) -> Result:
+    """Run a tool to its end, or kill it at `timeout` (`ToolTimeout`).
+    `memory`: its address space limit (the operator's, for gcc on the user's text)."""
+    try:
+        proc = subprocess.run(
+            argv,
+            input=input,
+            capture_output=True,
+            text=text,
+            errors="replace" if text else None,
+            env=environment(user_locale),
+            cwd=cwd,
+            timeout=timeout,
+            # setrlimit only, between fork and exec: nothing that takes a lock
+            preexec_fn=(lambda: resource.setrlimit(resource.RLIMIT_AS, (memory, memory))) if memory else None,
+        )
+    except subprocess.TimeoutExpired:
+        raise ToolTimeout(_name(argv), timeout) from None
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+class Started:
+    """A process started in the background: a tool begun early (the cell's `ld`,
+    while pyelftools reads the object), or the executor."""
+
+    def __init__(self, process: subprocess.Popen, timeout: float | None):
+        """`timeout`: how long `finish` waits (None for the executor, which runs as long as the notebook)."""
+        self._process = process
+        self.timeout = timeout
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    def finish(self) -> Result:
+        """Its status and output once it ends; past its timeout it is killed (`ToolTimeout`)."""
+        try:
+            out, err = self._process.communicate(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise ToolTimeout(_name(self._process.args), self.timeout) from None
+        return Result(self._process.returncode, out, err)
+
+    def kill(self) -> None:
+        """Stop it unfinished (its result is not wanted) and reap it."""
+        self._process.kill()
+        self._process.wait()
+        for pipe in (self._process.stdout, self._process.stderr):
+            if pipe is not None:
+                pipe.close()
+
+    def ended(self, timeout: float) -> bool:
+        """Whether it ended (and was reaped) within `timeout` seconds."""
+        try:
+            self._process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
+
+def start(argv: list[str], timeout: float = TIMEOUT) -> Started:
+    """A tool started in the background, its output captured; `Started.finish` waits at most `timeout`."""
+    process = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace", env=environment()
+    )
+    return Started(process, timeout)
+
+
+def start_program(
+    argv: list[str],
+    *,
+    stdin: int,
+    stdout: int,
+    stderr: int,
+    pass_fds: tuple[int, ...],
+    cwd: str | None,
+    env: dict[str, str] | None,
+) -> Started:
+    """The executor: the user's program, not a tool.  It gets the kernel's
+    environment (the user's locale) plus `env`, runs in a session of its own
+    (the kernel signals its process group), and as long as the notebook does."""
+    process = subprocess.Popen(
+        argv,
+        stdin=stdin,
+        stdout=stdout,
+        stderr=stderr,
+        pass_fds=pass_fds,
+        cwd=cwd,
+        env={**os.environ, **env} if env else None,
+        start_new_session=True,
+    )
+    return Started(process, None)
+
+
+def gcc_version(gcc: str = "gcc") -> str:
+    """`12.2.0`: what the kernel reports and the executor's build is keyed by."""
+    return run([gcc, "-dumpfullversion"]).stdout.strip()
+
+
+def gcc_file(gcc: str, query: str) -> str | None:
+    """The file gcc's driver names for `query` (`-print-file-name=libasan.so`,
+    `-print-libgcc-file-name`), resolved; None if it names no file."""
+    try:
+        proc = run([gcc, query])
+    except OSError:
+        return None
+    path = proc.stdout.strip()
+    if proc.returncode != 0 or not path or not os.path.isabs(path) or not os.path.exists(path):
+        return None
+    return os.path.realpath(path)
