@@ -159,7 +159,7 @@ MIXED_DECLARATIONS = "[-Wdeclaration-after-statement]"
 _C90 = {"-std=c89", "-std=c90", "-std=gnu89", "-std=gnu90", "-ansi", "-std=iso9899:1990", "-std=iso9899:199409"}
 
 
-def warns_mixed_declarations(cflags: list[str]) -> bool:
+def warns_mixed_declarations(cflags: list[str] | tuple[str, ...]) -> bool:
     """Whether gcc warns of declarations after statements with these flags
     (in one file too): then the warnings are the user's, and shown."""
     pedantic = any(f in ("-pedantic", "-Wpedantic", "-pedantic-errors") for f in cflags)
@@ -198,13 +198,13 @@ def flag_problems(flags: list[str]) -> list[str]:
     return out
 
 
-def gcc_flags(cflags: list[str]) -> list[str]:
+def gcc_flags(cflags: list[str] | tuple[str, ...]) -> list[str]:
     """The flags gcc runs with for the user's: cellc reads gcc's warnings
     (`declarations_among_statements`), so `-w` hides them from the user after
     gcc has given them (`clean_diagnostics`) rather than from cellc; what
     would turn a warning into an error does nothing under `-w`, and is left out."""
     if "-w" not in cflags:
-        return cflags
+        return list(cflags)
     return [f for f in cflags if f not in ("-w", "-Werror", "-pedantic-errors") and not f.startswith("-Werror=")]
 
 
@@ -343,7 +343,9 @@ class Compiler:
         self.limits = limits or Limits()
         self.gcc = shutil.which(gcc) or gcc
         self.ld = shutil.which(ld)
-        self.cflags: list[str] = list(DEFAULT_CFLAGS)
+        self.cflags: tuple[str, ...] = tuple(
+            DEFAULT_CFLAGS
+        )  # replaced whole (Interpreter.set_cflags), never changed in place
         self._pch: dict[str, Path] = {}  # hash of header text + flags -> header path
         self._pch_lock = threading.Lock()
 

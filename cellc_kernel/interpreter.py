@@ -15,6 +15,7 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from . import names, values
@@ -77,9 +78,38 @@ class Interpreter:
     def _start_executor(self) -> Executor:
         return Executor(self.binary, cwd=self.cwd, workdir=self.workdir, env=self.executor_env, limits=self.limits)
 
+    # -- what magics may ask and change (they use nothing else of the interpreter) -----
     @property
     def undo_steps(self) -> list[UndoStep]:
         return self.history.steps
+
+    @property
+    def cflags(self) -> tuple[str, ...]:
+        return self.compiler.cflags
+
+    def set_cflags(self, flags: Iterable[str]) -> None:
+        """gcc's flags for later cells: one immutable value, replaced whole;
+        what Run All built ahead with other flags is dropped."""
+        self.run_all.discard()
+        self.counter = max(self.counter, self.run_all.last_used)
+        self.compiler.cflags = tuple(flags)
+
+    @property
+    def gcc(self) -> str:
+        return self.compiler.gcc
+
+    def has_state(self) -> bool:
+        """Whether the program holds anything a restart would lose."""
+        return bool(self.history.steps or self.program.cells)
+
+    def defines(self, symbol: str) -> bool:
+        """Whether the live program has a global `symbol` (a runtime already loaded)."""
+        return self.executor.defines(symbol)
+
+    def restart(self, env: dict[str, str]) -> None:
+        """A fresh program whose process starts with `env` added (a preloaded runtime)."""
+        self.executor_env = env
+        self.reset()
 
     @property
     def frozen(self) -> tuple[int, str, str] | None:

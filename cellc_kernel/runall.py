@@ -83,7 +83,7 @@ class RunAll:
         if self.batch is not None and not self.batch.cells:
             self.batch = self._following(self.batch)
         if self.batch is not None:
-            cell = self.batch.take(code, label, number, program, tuple(self.compiler.cflags))
+            cell = self.batch.take(code, label, number, program, self.compiler.cflags)
             if cell is not None:
                 self._build_following(self.batch, upcoming)
                 return cell
@@ -205,7 +205,7 @@ class RunAll:
         (retry.py), as alone; the batch is cut before the first cell that
         still fails or that the linker lacks a name for.  None if fewer than
         two cells are left."""
-        cflags = tuple(self.compiler.cflags)  # if %cflags changes them meanwhile, the batch is not used
+        cflags = self.compiler.cflags  # if %cflags changes them meanwhile, the batch is not used
         for _attempt in range(MAX_ATTEMPTS):
             if len(planned) < 2:
                 return None
@@ -276,7 +276,7 @@ class RunAll:
         code, label = cell
         if re.search(r"^\s*([%!?]|#\s*include)|\?\s*$", code, re.M):
             return  # magics, help, headers (a cell may write one): in their turn
-        ahead = Lookahead(code, label, number, program, tuple(self.compiler.cflags))
+        ahead = Lookahead(code, label, number, program, self.compiler.cflags)
         ahead.thread = threading.Thread(target=self._compile_ahead, args=(ahead,), daemon=True)
         self.ahead = ahead
         ahead.thread.start()
@@ -302,7 +302,7 @@ class RunAll:
             ahead.attempt is not None
             and (ahead.code, ahead.label, ahead.number) == (code, label, number)
             and ahead.program is program
-            and ahead.cflags == tuple(self.compiler.cflags)
+            and ahead.cflags == self.compiler.cflags
         )
         return ahead.attempt if holds else None
 

@@ -132,7 +132,7 @@ class Magics:
 
     # -- running C for magics -------------------------------------------------------
     def sanitizers(self) -> list[str]:
-        flags = self.interpreter.compiler.cflags
+        flags = self.interpreter.cflags
         return [mode for mode, fl in SANITIZE_FLAGS.items() if fl[0] in flags]
 
     def execute(
@@ -147,13 +147,15 @@ class Magics:
         if problem is not None:
             result = problem
         else:
-            compiler = self.interpreter.compiler
-            saved = compiler.cflags
-            compiler.cflags = [*saved, *flags]
+            interp = self.interpreter
+            saved = interp.cflags
+            if flags:
+                interp.set_cflags([*saved, *flags])
             try:
-                result = self.interpreter.execute(code, label, capture.handlers)
+                result = interp.execute(code, label, capture.handlers)
             finally:
-                compiler.cflags = saved
+                if flags:
+                    interp.set_cflags(saved)
             capture.finish()
             if capture.report:
                 if result.ok:
@@ -204,8 +206,8 @@ class Magics:
         ASan's must be there from the start: a program without it is started
         again with it when it holds nothing yet, or with `restart`."""
         interp = self.interpreter
-        if "address" in modes and not interp.executor.defines("__asan_init"):
-            if (interp.undo_steps or interp.program.cells) and not restart:
+        if "address" in modes and not interp.defines("__asan_init"):
+            if interp.has_state() and not restart:
                 return error(
                     "SanitizerError",
                     "the program has no AddressSanitizer runtime",
@@ -216,8 +218,8 @@ class Magics:
                 self.restart(asan=True)
             except RuntimeError as e:
                 return error("SanitizerError", str(e))
-        if "undefined" in modes and not interp.executor.defines("__ubsan_handle_add_overflow_abort"):
-            path = toolchain.gcc_file(interp.compiler.gcc, "-print-file-name=libubsan.so")
+        if "undefined" in modes and not interp.defines("__ubsan_handle_add_overflow_abort"):
+            path = toolchain.gcc_file(interp.gcc, "-print-file-name=libubsan.so")
             if path is None:
                 return error("SanitizerError", "libubsan.so not found (install gcc's libubsan)")
             failed = interp.load_library(path, handlers)
@@ -229,12 +231,11 @@ class Magics:
         """A fresh program; with `asan`, ASan's runtime is preloaded into it
         (it must come first in the process, before any other library)."""
         interp = self.interpreter
-        path = toolchain.gcc_file(interp.compiler.gcc, "-print-file-name=libasan.so") if asan else None
+        path = toolchain.gcc_file(interp.gcc, "-print-file-name=libasan.so") if asan else None
         if asan and path is None:
             raise RuntimeError("libasan.so not found (install gcc's libasan)")
-        interp.executor_env = (
+        interp.restart(
             {"LD_PRELOAD": path, "ASAN_OPTIONS": "detect_leaks=0:allow_user_segv_handler=1:handle_segv=0"}
             if path
             else {}
         )
-        interp.reset()

@@ -48,7 +48,7 @@ class FileMagics(MagicFamily):
         interp = self.interpreter
         path = Path(interp.cwd, os.path.expanduser(options.file))
         name = path.name[:-2] if path.name.endswith(".c") else path.name
-        exported = export_program(interp.program, name, interp.compiler.cflags, since_reset=not options.all)
+        exported = export_program(interp.program, name, list(interp.cflags), since_reset=not options.all)
         try:
             path.write_text(exported.source)
             for header, text in exported.files.items():
@@ -62,7 +62,7 @@ class FileMagics(MagicFamily):
         )
         if options.program:
             target = str(Path(interp.cwd, os.path.expanduser(options.program)))
-            command = [interp.compiler.gcc, *exported.command[1:]]
+            command = [interp.gcc, *exported.command[1:]]
             command[command.index("-o") + 1] = target
             command[command.index(f"{name}.c")] = str(path)
             try:

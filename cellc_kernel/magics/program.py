@@ -13,9 +13,9 @@ from .base import SANITIZE_FLAGS, MagicFamily, split_args
 class ProgramMagics(MagicFamily):
     def line_cflags(self, args: str, rest: str, label: str, handlers: Handlers):
         """%cflags [FLAGS...]: show or set gcc flags for later cells (e.g. %cflags -O2 -Wextra)."""
-        compiler = self.interpreter.compiler
+        interp = self.interpreter
         if not args:
-            self.print(" ".join(compiler.cflags))
+            self.print(" ".join(interp.cflags))
             return None, False
         flags = split_args("%cflags", args)
         takes_argument = (
@@ -41,15 +41,13 @@ class ProgramMagics(MagicFamily):
         if problems:
             return error("UsageError", "%cflags: a notebook cannot take " + "; ".join(problems)), True
         try:
-            proc = toolchain.run(
-                [compiler.gcc, *flags, "-fsyntax-only", "-x", "c", "-"], input="int cellc_flag_check;\n"
-            )
+            proc = toolchain.run([interp.gcc, *flags, "-fsyntax-only", "-x", "c", "-"], input="int cellc_flag_check;\n")
             rejected = proc.stderr.strip() if proc.returncode != 0 else ""
         except toolchain.ToolTimeout as e:
             rejected = str(e)
         if rejected:
             return error("UsageError", "gcc rejects these flags", "gcc rejects these flags:\n" + rejected), True
-        compiler.cflags = flags
+        interp.set_cflags(flags)
         return None, False
 
     def line_lib(self, args: str, rest: str, label: str, handlers: Handlers):
@@ -123,7 +121,7 @@ class ProgramMagics(MagicFamily):
     # -- %sanitize ----------------------------------------------------------------------
     def line_sanitize(self, args: str, rest: str, label: str, handlers: Handlers):
         """%sanitize address|undefined|off: build later cells with ASan/UBSan; their reports become the cell's error."""
-        compiler = self.interpreter.compiler
+        interp = self.interpreter
         words = args.replace(",", " ").split()
         if not words:
             modes = self.magics.sanitizers()
@@ -131,18 +129,17 @@ class ProgramMagics(MagicFamily):
             return None, False
         if any(w not in ("address", "undefined", "off") for w in words) or ("off" in words and len(words) > 1):
             return error("UsageError", "usage: %sanitize address|undefined|off"), True
-        base = [f for f in compiler.cflags if not any(f in fl for fl in SANITIZE_FLAGS.values())]
+        base = [f for f in interp.cflags if not any(f in fl for fl in SANITIZE_FLAGS.values())]
         if words == ["off"]:
-            compiler.cflags = base
+            interp.set_cflags(base)
             self.print("sanitizers: off")
             return None, False
-        interp = self.interpreter
-        restarts = "address" in words and not interp.executor.defines("__asan_init")
-        had_state = restarts and bool(interp.undo_steps or interp.program.cells)
-        compiler.cflags = base + [f for w in words for f in SANITIZE_FLAGS[w]]
+        restarts = "address" in words and not interp.defines("__asan_init")
+        had_state = restarts and interp.has_state()
+        interp.set_cflags(base + [f for w in words for f in SANITIZE_FLAGS[w]])
         problem = self.magics.ensure_runtimes(self.magics.sanitizers(), handlers, restart=True)
         if problem is not None:
-            compiler.cflags = base
+            interp.set_cflags(base)
             return problem, True
         notes = ["the program was restarted with ASan's runtime; earlier definitions are gone"] if had_state else []
         self.print("sanitizers: " + ", ".join(words) + "".join(f"\nnote: {n}" for n in notes))
