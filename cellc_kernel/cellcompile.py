@@ -81,10 +81,19 @@ class CellCompiler:
             return None
         return Attempt(typed, label, number, program, parsed, first_options(parsed, program))
 
-    def compile(self, attempt: Attempt, ahead: bool = False) -> CompiledCell | None:
-        """Compile until gcc and the linker take the cell.  `ahead`: on a thread
-        while another cell runs, without the executor: stop once gcc compiled
-        it (`attempt.built`) and return None; its turn goes on from there.
+    def compile(self, attempt: Attempt) -> CompiledCell:
+        """Compile until gcc and the linker take the cell."""
+        compiled = self._attempts(attempt, ahead=False)
+        assert compiled is not None
+        return compiled
+
+    def compile_ahead(self, attempt: Attempt) -> None:
+        """On a thread while another cell runs, without the executor: compile
+        until gcc takes the cell (`attempt.built`); its turn goes on from there."""
+        self._attempts(attempt, ahead=True)
+
+    def _attempts(self, attempt: Attempt, ahead: bool) -> CompiledCell | None:
+        """The one attempt loop (`ahead`: stop once gcc compiled the cell).
 
         The first attempt declares only what the cell's names reach; before
         any error is reported the cell is compiled once with the whole prelude,
@@ -95,6 +104,7 @@ class CellCompiler:
                 continue
             if ahead:
                 return None
+            assert attempt.built is not None
             unit, obj, warnings = attempt.built
             if unit.migrating and options.migrations is None:
                 # the new types' layouts are in this object: decide, then compile the copying

@@ -167,6 +167,7 @@ class Interpreter:
         self.counter += 1
         self.run_all.catch_up(cell, self.program)
         batch = self.run_all.batch
+        assert batch is not None  # the cell came from it
         result = self._run_unit(
             batch.so, cell.unit, cell.symbols, cell.typed, [cell.warnings, *cell.unit.warnings], handlers
         )
@@ -215,8 +216,9 @@ class Interpreter:
         if outcome.frozen:
             self.frozen_copy.keep(outcome.frozen, label, frozen_what(outcome))
         since = None
-        if not outcome.error and outcome.rolled_back and self.history.in_place_base is not None:
-            base = self.history.take_in_place_base()
+        base = self.history.in_place_base
+        if not outcome.error and outcome.rolled_back and base is not None:
+            self.history.take_in_place_base()
             self.program, self.libraries, since = base.program, list(base.libraries), base.label
         return self.report.failure(outcome, warnings, since, idle)
 

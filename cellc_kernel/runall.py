@@ -218,7 +218,8 @@ class RunAll:
                 cut = -1
             if cut is not None:
                 if cut < 0:  # gcc blames none of them: not again for these cells
-                    return self._no_batch(planned, ahead)
+                    self._no_batch(planned, ahead)
+                    return None
                 retried = {}
                 for cell in planned[cut:]:
                     own = messages_of(stderr, cell.label)
@@ -230,6 +231,7 @@ class RunAll:
                 again = [(c.code, c.label) for c in kept]
                 planned = self._plan_batch(again, first.before, first.number, retried, ahead)[: len(kept)]
                 continue
+            assert obj is not None
             declaring = [bool(misread_items(c.parsed, declarations_among_statements(stderr, c.label))) for c in planned]
             if any(declaring):  # that cell is split again in its turn, alone
                 planned = planned[: declaring.index(True)]
@@ -241,7 +243,8 @@ class RunAll:
             if shares is None or missing:
                 lacking = [i for i, c in enumerate(planned) if shares and shares[c.number].referenced & missing]
                 if not lacking:
-                    return self._no_batch(planned, ahead)
+                    self._no_batch(planned, ahead)
+                    return None
                 planned = planned[: min(lacking)]
                 continue
             wrap = sorted(name for name, kind in kinds.items() if kind == "F")
@@ -250,7 +253,8 @@ class RunAll:
                 extra = self.linker.trampolines(wrap, last, planned[-1].number)
                 so = self.compiler.link(obj, wrap, extra, "S" in kinds.values())
             except CompileError:
-                return self._no_batch(planned, ahead)
+                self._no_batch(planned, ahead)
+                return None
             for cell in planned:
                 # once the object is loaded, all its trampolines exist in the program
                 cell.unit.program.trampolines |= last.trampolines
@@ -267,7 +271,6 @@ class RunAll:
         """A batch failed for no cell's fault: no batch again before these cells are past."""
         if not ahead:
             self.batch_after = planned[-1].number
-        return None
 
     # -- look-ahead ----------------------------------------------------------------
     def look_ahead(self, cell: tuple[str, str], program: Program, number: int) -> None:
@@ -277,16 +280,16 @@ class RunAll:
         if re.search(r"^\s*([%!?]|#\s*include)|\?\s*$", code, re.M):
             return  # magics, help, headers (a cell may write one): in their turn
         ahead = Lookahead(code, label, number, program, self.compiler.cflags)
-        ahead.thread = threading.Thread(target=self._compile_ahead, args=(ahead,), daemon=True)
-        self.ahead = ahead
-        ahead.thread.start()
+        thread = threading.Thread(target=self._compile_ahead, args=(ahead,), daemon=True)
+        ahead.thread, self.ahead = thread, ahead
+        thread.start()
 
     def _compile_ahead(self, ahead: Lookahead) -> None:
         try:
             attempt = self.cells.attempt(ahead.code, ahead.label, ahead.number, ahead.program, ahead=True)
             if attempt is None:
                 return
-            self.cells.compile(attempt, ahead=True)
+            self.cells.compile_ahead(attempt)
             if attempt.built is not None and not attempt.built[0].migrating:
                 ahead.attempt = attempt
         except Exception:  # noqa: BLE001 - the cell is compiled again in its turn and reports its own errors
@@ -297,7 +300,8 @@ class RunAll:
         ahead, self.ahead = self.ahead, None
         if ahead is None:
             return None
-        ahead.thread.join()
+        if ahead.thread is not None:
+            ahead.thread.join()
         holds = (
             ahead.attempt is not None
             and (ahead.code, ahead.label, ahead.number) == (code, label, number)
@@ -309,6 +313,6 @@ class RunAll:
     def discard(self) -> None:
         """Forget what was built ahead (`last_used` says which numbers it took)."""
         ahead, self.ahead = self.ahead, None
-        if ahead is not None:
+        if ahead is not None and ahead.thread is not None:
             ahead.thread.join()
         self.drop_batch()
