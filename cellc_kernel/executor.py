@@ -196,6 +196,28 @@ class Outcome:
     timed_out: bool = False  # stopped at the cell timeout
     timer_off: bool = False  # the signal that ended it came from a timer, now disarmed
 
+    def note(self, event: tuple[str, list[str], bytes], live: int | None) -> None:
+        """What an event says about how the running command ends (`live`: its process)."""
+        kind, args, _ = event
+        if kind == "died" and int(args[0]) == live:
+            if args[1] == "exit":
+                self.exit_status = int(args[2])
+            elif args[1] == "lost":
+                self.channel_lost = True
+            elif args[1] == "limit":
+                self.limit = args[2]
+            else:
+                self.signal = args[2]
+                self.timer_off = args[3:4] == ["timer"]
+        elif kind == "fault":
+            self.fault = args
+        elif kind == "undefined":
+            self.undefined = args[0] if args else "?"
+        elif kind == "frozen" and args:
+            self.frozen = int(args[0], 16)
+        elif kind == "interrupted":
+            self.interrupted = True
+
 
 @dataclass
 class Handlers:
@@ -214,64 +236,17 @@ class _Stream:
     decoder: codecs.IncrementalDecoder = field(default_factory=lambda: codecs.getincrementaldecoder("utf-8")("replace"))
 
 
-class Executor:
-    """The executor process tree seen from the kernel."""
+class _Channel:
+    """The two pipes of the protocol: commands down, keyed event packets up."""
 
-    def __init__(
-        self,
-        binary: Path,
-        cwd: str | None = None,
-        output_limit: int = OUTPUT_LIMIT,
-        workdir: Path | None = None,
-        env: dict[str, str] | None = None,
-        limits: Limits | None = None,
-    ):
-        """`env` is added to the kernel's environment for the program (e.g. LD_PRELOAD)."""
-        self.limits = limits or Limits()
-        self.binary = binary
-        self.output_limit = output_limit
-        cmd_r, self._cmd_w = os.pipe()
-        self._evt_r, evt_w = os.pipe2(os.O_DIRECT)  # packet mode: one event per read
-        out_r, out_w = os.pipe()
-        err_r, err_w = os.pipe()
-        devnull = os.open(os.devnull, os.O_RDONLY)
-        self.proc = toolchain.start_program(
-            [str(binary), str(cmd_r), str(evt_w), *([str(workdir)] if workdir else [])],
-            stdin=devnull,
-            stdout=out_w,
-            stderr=err_w,
-            pass_fds=(cmd_r, evt_w),
-            cwd=cwd,
-            env=env,
-        )
-        for fd in (cmd_r, evt_w, out_w, err_w, devnull):
-            os.close(fd)
-        self.pgid = self.proc.pid
-        self.root = self.proc.pid
-        self._streams = [_Stream("stdout", out_r), _Stream("stderr", err_r)]
-        for fd in (self._evt_r, out_r, err_r):
-            os.set_blocking(fd, False)
-        self._key = secrets.token_hex(8).encode()
-        self._packets: list[bytes] = []
-        self._parts: list[bytes] = []
-        self.live_pid: int | None = None
-        self.live_parent: int | None = None  # the snapshot the live process was forked from
-        self.snapshots: list[int] = [self.root]  # resume points, oldest first
-        self.max_snapshots = 8
-        self.dropped: dict[int, str] = {}  # snapshots _trim removed -> "depth" or "memory"
-        self.dead = False
-        self._interrupts = 0
-        self._in_input = False
-        self._deadline: float | None = None
-        try:
-            self._send(f"start {self._key.decode()} {self.limits.memory or 0} {self.limits.processes}")
-            self._wait_ready()
-        except BaseException:
-            self.close()
-            raise
+    def __init__(self, command_fd: int, event_fd: int, key: bytes):
+        self.command_fd = command_fd
+        self.event_fd = event_fd
+        self.key = key
+        self.packets: list[bytes] = []  # read, not yet parsed
+        self.parts: list[bytes] = []  # of an event larger than a packet
 
-    # -- low level ------------------------------------------------------------
-    def _send(self, line: str, payload: bytes = b"") -> None:
+    def send(self, line: str, payload: bytes = b"") -> None:
         data = line.encode("utf-8", "surrogateescape") + b"\n"
         if len(data) > COMMAND_LINE or b"\n" in data[:-1]:
             what = "a line break" if b"\n" in data[:-1] else f"{len(data)} bytes"
@@ -279,57 +254,74 @@ class Executor:
         data += payload
         try:
             while data:  # the command pipe is blocking: a write may be partial, never refused
-                n = os.write(self._cmd_w, data)
+                n = os.write(self.command_fd, data)
                 data = data[n:]
         except OSError as e:
-            self.dead = True
             raise ExecutorDied(str(e)) from None
 
-    def _read_events(self) -> bool:
+    def read(self) -> bool:
         """Read the packets the event pipe has; False when it is closed."""
         for _ in range(256):
             try:
-                packet = os.read(self._evt_r, PACKET)
+                packet = os.read(self.event_fd, PACKET)
             except BlockingIOError:
                 return True
             if not packet:
                 return False
-            self._packets.append(packet)
+            self.packets.append(packet)
         return True
 
-    def _next_event(self) -> tuple[str, list[str], bytes] | None:
+    def next_event(self) -> tuple[str, list[str], bytes] | None:
         """The next event (the `part`s of a large payload collected), or None."""
-        while self._packets:
-            event = parse_packet(self._packets.pop(0), self._key)
+        while self.packets:
+            event = parse_packet(self.packets.pop(0), self.key)
             if event is None:
                 return "garbage", [], b""
             kind, args, payload = event
             if kind == "part":
-                self._parts.append(payload)
+                self.parts.append(payload)
                 continue
             if kind == "long":
-                whole = b"".join(self._parts)
-                self._parts = []
-                event = parse_packet(self._key + b" " + whole, self._key) if len(whole) == int(args[0]) else None
+                whole = b"".join(self.parts)
+                self.parts = []
+                event = parse_packet(self.key + b" " + whole, self.key) if len(whole) == int(args[0]) else None
                 if event is None or event[0] in ("part", "long"):
                     return "garbage", [], b""
             return event
         return None
 
-    def _end_output(self, handlers: Handlers) -> None:
+    def holds_death_of(self, pid: int | None) -> bool:
+        """Whether a packet read but not yet handled says `pid` died."""
+        for packet in self.packets:
+            event = parse_packet(packet, self.key)
+            if event is not None and event[0] == "died" and event[1][:1] == [str(pid)]:
+                return True
+        return False
+
+
+class _Output:
+    """The program's stdout and stderr, forwarded as they come, within the output limit."""
+
+    def __init__(self, stdout_fd: int, stderr_fd: int, limit: int):
+        self.streams = [_Stream("stdout", stdout_fd), _Stream("stderr", stderr_fd)]
+        self.limit = limit
+        for stream in self.streams:
+            os.set_blocking(stream.fd, False)
+
+    def end(self, handlers: Handlers) -> None:
         """Each request's output is decoded on its own: a character whose bytes it
         left incomplete is shown as U+FFFD here, not glued to the next cell's."""
-        for stream in self._streams:
+        for stream in self.streams:
             text = stream.decoder.decode(b"", final=True)
             stream.decoder.reset()
             if text:
                 handlers.output(stream.name, text)
 
-    def _drain_output(self, handlers: Handlers, budget: list[int]) -> None:
-        for stream in self._streams:
-            self._read_stream(stream, handlers, budget, drain=True)
+    def drain(self, handlers: Handlers, budget: list[int]) -> None:
+        for stream in self.streams:
+            self.read(stream, handlers, budget, drain=True)
 
-    def _read_stream(self, stream: _Stream, handlers: Handlers, budget: list[int], drain: bool = False) -> None:
+    def read(self, stream: _Stream, handlers: Handlers, budget: list[int], drain: bool = False) -> None:
         """Forward what a pipe holds as one message; past the budget, drop it."""
         chunks = []
         size = 0
@@ -353,18 +345,30 @@ class Executor:
                 handlers.output(stream.name, text)
         if len(shown) < len(data):
             if budget[1] == 0:
-                limit = self.output_limit // (1 << 20)
+                limit = self.limit // (1 << 20)
                 handlers.output(
                     "stderr",
                     f"\n[cellc: output truncated: a cell shows at most {limit} MiB; the rest is dropped]\n",
                 )
             budget[1] += len(data) - len(shown)
         if drain and size >= (1 << 20):
-            self._read_stream(stream, handlers, budget, drain)
+            self.read(stream, handlers, budget, drain)
 
-    def _handle(self, event: tuple[str, list[str], bytes]) -> str:
-        """Book-keeping of the process tree common to every wait; returns the event kind."""
-        kind, args, _ = event
+
+class _Tree:
+    """The executor's process tree as the events tell it: the live process and
+    the snapshots (resume points, oldest first), kept within depth and memory."""
+
+    def __init__(self, root: int, max_snapshots: int = 8):
+        self.root = root
+        self.live_pid: int | None = None
+        self.live_parent: int | None = None  # the snapshot the live process was forked from
+        self.snapshots: list[int] = [root]
+        self.max_snapshots = max_snapshots
+        self.dropped: dict[int, str] = {}  # snapshots `trim` removed -> "depth" or "memory"
+
+    def note(self, kind: str, args: list[str]) -> None:
+        """Book-keeping of the tree common to every wait."""
         if kind == "ready":
             self.live_pid = int(args[0])
             self.live_parent = parent = int(args[1])
@@ -374,18 +378,16 @@ class Executor:
             # it stays as the newest snapshot and forks: the child announces itself with `ready`
             if self.live_pid is not None and self.live_pid not in self.snapshots:
                 self.snapshots.append(self.live_pid)
-                self._trim(self.live_pid)
+                self.trim(self.live_pid)
             self.live_pid = None
         elif kind == "died":
             pid = int(args[0])
             if pid == self.live_pid:
                 self.live_pid = None
-                self._parts = []  # of an event it did not finish
             if pid in self.snapshots:
                 self.snapshots.remove(pid)
-        return kind
 
-    def _trim(self, newest: int) -> None:
+    def trim(self, newest: int) -> None:
         """Keep at most `max_snapshots` snapshots, and the tree within its
         memory budget: twice the program's size plus SNAPSHOT_MARGIN.  The
         live process forked from `newest` shares its pages and may rewrite
@@ -408,6 +410,108 @@ class Executor:
             send_signal(victim, signal.SIGKILL)
         return victim
 
+    def continue_stopped(self) -> None:
+        """A snapshot the program stopped (`kill(getppid(), SIGSTOP)`) cannot
+        take over when the live process ends: it is no program, so it goes on."""
+        for pid in self.snapshots:
+            if stopped(pid):
+                send_signal(pid, signal.SIGCONT)
+
+    def forget(self) -> None:
+        """Undo cannot go back past a cell that ran in place."""
+        self.snapshots = self.snapshots[-1:]
+
+
+class Executor:
+    """The executor process tree seen from the kernel."""
+
+    def __init__(
+        self,
+        binary: Path,
+        cwd: str | None = None,
+        output_limit: int = OUTPUT_LIMIT,
+        workdir: Path | None = None,
+        env: dict[str, str] | None = None,
+        limits: Limits | None = None,
+    ):
+        """`env` is added to the kernel's environment for the program (e.g. LD_PRELOAD)."""
+        self.limits = limits or Limits()
+        self.binary = binary
+        self.output_limit = output_limit
+        cmd_r, cmd_w = os.pipe()
+        evt_r, evt_w = os.pipe2(os.O_DIRECT)  # packet mode: one event per read
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        self.proc = toolchain.start_program(
+            [str(binary), str(cmd_r), str(evt_w), *([str(workdir)] if workdir else [])],
+            stdin=devnull,
+            stdout=out_w,
+            stderr=err_w,
+            pass_fds=(cmd_r, evt_w),
+            cwd=cwd,
+            env=env,
+        )
+        for fd in (cmd_r, evt_w, out_w, err_w, devnull):
+            os.close(fd)
+        self.pgid = self.proc.pid
+        self.root = self.proc.pid
+        os.set_blocking(evt_r, False)
+        self.channel = _Channel(cmd_w, evt_r, secrets.token_hex(8).encode())
+        self.output = _Output(out_r, err_r, output_limit)
+        self.tree = _Tree(self.root)
+        self.dead = False
+        self._interrupts = 0
+        self._in_input = False
+        self._deadline: float | None = None
+        try:
+            self._send(f"start {self.channel.key.decode()} {self.limits.memory or 0} {self.limits.processes}")
+            self._wait_ready()
+        except BaseException:
+            self.close()
+            raise
+
+    # the tree's state, as the rest of the kernel reads it
+    @property
+    def live_pid(self) -> int | None:
+        return self.tree.live_pid
+
+    @property
+    def live_parent(self) -> int | None:
+        return self.tree.live_parent
+
+    @property
+    def snapshots(self) -> list[int]:
+        return self.tree.snapshots
+
+    @property
+    def max_snapshots(self) -> int:
+        return self.tree.max_snapshots
+
+    @property
+    def dropped(self) -> dict[int, str]:
+        return self.tree.dropped
+
+    @property
+    def _cmd_w(self) -> int:
+        return self.channel.command_fd
+
+    # -- low level ------------------------------------------------------------
+    def _send(self, line: str, payload: bytes = b"") -> None:
+        try:
+            self.channel.send(line, payload)
+        except ExecutorDied:
+            self.dead = True
+            raise
+
+    def _handle(self, event: tuple[str, list[str], bytes]) -> str:
+        """Book-keeping common to every wait; returns the event kind."""
+        kind, args, _ = event
+        if kind == "died" and args and int(args[0]) == self.tree.live_pid:
+            self.channel.parts = []  # of an event it did not finish
+        self.tree.note(kind, args)
+        return kind
+
     def _wait(
         self,
         until: Callable[[str, list[str], bytes], bool],
@@ -421,8 +525,8 @@ class Executor:
         handlers = handlers or Handlers()
         budget = [self.output_limit, 0]
         sel = selectors.DefaultSelector()
-        sel.register(self._evt_r, selectors.EVENT_READ, None)
-        for stream in self._streams:
+        sel.register(self.channel.event_fd, selectors.EVENT_READ, None)
+        for stream in self.output.streams:
             sel.register(stream.fd, selectors.EVENT_READ, stream)
         kill_at: float | None = None
         previous = signal.getsignal(signal.SIGINT)
@@ -446,7 +550,7 @@ class Executor:
                 if kill_at is not None and time.monotonic() >= kill_at:
                     self.kill_live()
                     kill_at = float("inf")
-                event = self._next_event()
+                event = self.channel.next_event()
                 if event is not None and event[0] == "garbage":
                     if outcome is not None:
                         outcome.garbage = True  # the caller undoes the cell if it ends well
@@ -455,9 +559,9 @@ class Executor:
                     live = self.live_pid
                     kind = self._handle(event)
                     if outcome is not None:
-                        self._record(event, outcome, live)
+                        outcome.note(event, live)
                     if kind in ("input", "display", "fault", "done", "error", "died", "interrupted", "undefined"):
-                        self._drain_output(handlers, budget)
+                        self.output.drain(handlers, budget)
                     if kind == "input":
                         self._answer_input(handlers)
                         continue
@@ -469,33 +573,26 @@ class Executor:
                                 self._send("shown")
                         continue
                     if until(*event):
-                        self._end_output(handlers)
+                        self.output.end(handlers)
                         return event
                     continue
                 ready = sel.select(0.1 if interruptible else 0.5)
                 if not ready:
-                    self._continue_snapshots()
-                if not ready and waiting_on and not alive(waiting_on) and not self._packets:
+                    self.tree.continue_stopped()
+                if not ready and waiting_on and not alive(waiting_on) and not self.channel.packets:
                     self.dead = True
                     raise ExecutorDied("the process that kept the program's state before this cell is gone")
                 for key, _ in ready:
                     if key.data is None:
-                        if not self._read_events():
+                        if not self.channel.read():
                             self.dead = True
                             raise ExecutorDied("the executor died")
                     else:
-                        self._read_stream(key.data, handlers, budget)
+                        self.output.read(key.data, handlers, budget)
         finally:
             sel.close()
             if interruptible:
                 signal.signal(signal.SIGINT, previous)
-
-    def _continue_snapshots(self) -> None:
-        """A snapshot the program stopped (`kill(getppid(), SIGSTOP)`) cannot
-        take over when the live process ends: it is no program, so it goes on."""
-        for pid in self.snapshots:
-            if stopped(pid):
-                send_signal(pid, signal.SIGCONT)
 
     def _catch_interrupts(self) -> None:
         """While user code runs, SIGINT is forwarded to it instead of raising
@@ -528,29 +625,6 @@ class Executor:
             data = line.encode("utf-8", "surrogateescape")
             self._send(f"line {len(data)}", data)
 
-    @staticmethod
-    def _record(event: tuple[str, list[str], bytes], outcome: Outcome, live: int | None) -> None:
-        """What an event says about how the running cell ends."""
-        kind, args, _ = event
-        if kind == "died" and int(args[0]) == live:
-            if args[1] == "exit":
-                outcome.exit_status = int(args[2])
-            elif args[1] == "lost":
-                outcome.channel_lost = True
-            elif args[1] == "limit":
-                outcome.limit = args[2]
-            else:
-                outcome.signal = args[2]
-                outcome.timer_off = args[3:4] == ["timer"]
-        elif kind == "fault":
-            outcome.fault = args
-        elif kind == "undefined":
-            outcome.undefined = args[0] if args else "?"
-        elif kind == "frozen" and args:
-            outcome.frozen = int(args[0], 16)
-        elif kind == "interrupted":
-            outcome.interrupted = True
-
     def _wait_ready(self) -> None:
         if self.live_pid is None:
             self._wait(lambda kind, args, payload: kind == "ready")
@@ -564,20 +638,16 @@ class Executor:
             return None
         self._wait_ready()  # after a snapshot, the new live process says `ready` (it may have ended since)
         live = self.live_pid
-        if not self._read_events():
+        if not self.channel.read():
             self.dead = True
             raise ExecutorDied("the executor died")
-        if alive(live) and not any(self._is_death(packet, live) for packet in self._packets):
+        if live is not None and alive(live) and not self.channel.holds_death_of(live):
             return None
         outcome = Outcome(ok=False, before=self.live_parent)
         died = lambda kind, args, p: kind == "died" and int(args[0]) == live  # noqa: E731
         self._wait(died, handlers, outcome, waiting_on=outcome.before)
         self._wait(lambda kind, a, p: kind == "ready", handlers, waiting_on=outcome.before)
         return outcome
-
-    def _is_death(self, packet: bytes, pid: int) -> bool:
-        event = parse_packet(packet, self._key)
-        return event is not None and event[0] == "died" and event[1][:1] == [str(pid)]
 
     # -- commands ---------------------------------------------------------------
     def run(self, so: Path, entry: str, handlers: Handlers, command: str = "run") -> Outcome:
@@ -673,7 +743,7 @@ class Executor:
 
     def forget_snapshots(self) -> None:
         """Undo cannot go back past a cell that ran in place."""
-        self.snapshots = self.snapshots[-1:]
+        self.tree.forget()
 
     def undo(self, before: int) -> str:
         """Go back to snapshot `before`, the parent of the newest one; '' or an error."""
@@ -687,7 +757,7 @@ class Executor:
         kind, args, _ = self._wait(lambda kind, a, p: kind == "error" or (kind == "died" and int(a[0]) == target))
         if kind == "error":
             return " ".join(args)
-        self.live_pid = None
+        self.tree.live_pid = None
         self._wait_ready()
         return ""
 
@@ -720,7 +790,7 @@ class Executor:
             except (ProcessLookupError, PermissionError):
                 pass
         self.proc.ended(5)
-        for fd in (self._cmd_w, self._evt_r, *(s.fd for s in self._streams)):
+        for fd in (self.channel.command_fd, self.channel.event_fd, *(s.fd for s in self.output.streams)):
             try:
                 os.close(fd)
             except OSError:
