@@ -18,7 +18,7 @@ from pathlib import Path
 
 from elftools.elf.elffile import ELFFile
 
-from . import crash, names, values
+from . import crash, names, objfile, values
 from .arch import ABI_CALLS, trampoline_asm
 from .batch import (
     FIRST_CELLS,
@@ -35,7 +35,6 @@ from .batch import (
     warnings_of,
 )
 from .compile import CompileError, Compiler, declarations_among_statements, read_symbols, static_runtime
-from .dwarf import declared_functions
 from .executor import Executor, ExecutorDied, Handlers, NoPlaceToBuild, Outcome, build_executor
 from .export import NoteRecord, ResetRecord
 from .generate import CellRecord, Options, generate, misread_items
@@ -498,7 +497,7 @@ class Interpreter:
     def _declared_functions(obj: Path, warnings: str) -> set[str]:
         """The functions the cell's object declares without a definition: from
         its DWARF, and from gcc's warnings of implicit declarations (`-g0`)."""
-        return declared_functions(obj) | set(_IMPLICIT.findall(warnings))
+        return objfile.open_object(obj).declared_functions() | set(_IMPLICIT.findall(warnings))
 
     def _trampolines(self, functions: list[str], program: Program, number: int) -> list[Path]:
         """An object with trampolines for library functions called for the first time."""

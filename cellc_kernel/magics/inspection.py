@@ -7,7 +7,7 @@ import os
 import re
 import subprocess
 
-from .. import crash, dwarf, introspect, names, values
+from .. import crash, introspect, names, objfile, values
 from ..ctext import c_string
 from ..executor import Handlers
 from ..export import EnvRecord
@@ -130,6 +130,7 @@ class InspectionMagics(MagicFamily):
             source = source_path.read_text(errors="replace").splitlines()
         except OSError:
             source = []
+        obj = objfile.open_object(so)
         out: list[str] = []
         shown = None
         started = False
@@ -141,7 +142,7 @@ class InspectionMagics(MagicFamily):
                 continue
             m = re.match(r"\s*([0-9a-f]+):\t", line)
             if m:
-                where = dwarf.line_of(so, int(m.group(1), 16))
+                where = obj.line_at(int(m.group(1), 16))
                 if where is not None and where != shown:
                     shown = where
                     file, num = where
