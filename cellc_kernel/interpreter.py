@@ -16,8 +16,6 @@ import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from elftools.elf.elffile import ELFFile
-
 from . import crash, names, objfile, values
 from .arch import ABI_CALLS, trampoline_asm
 from .batch import (
@@ -1081,18 +1079,9 @@ def _misread_error(parsed: ParsedCell, misread: list[Item], label: str) -> CellR
 
 def _holder_in(so_path: str, offset: int) -> tuple[str, str]:
     """(section, object symbol — locals too) of a cell's .so at `offset`."""
-    section = name = ""
     try:
-        with open(so_path, "rb") as f:
-            elf = ELFFile(f)
-            for sec in elf.iter_sections():
-                if sec["sh_addr"] <= offset < sec["sh_addr"] + sec["sh_size"]:
-                    section = sec.name
-            symtab = elf.get_section_by_name(".symtab")
-            for sym in symtab.iter_symbols() if symtab is not None else ():
-                start = sym["st_value"]
-                if sym["st_info"]["type"] == "STT_OBJECT" and start <= offset < start + max(sym["st_size"], 1):
-                    name = sym.name
-    except (OSError, ValueError):
-        pass
-    return section, name
+        obj = objfile.open_object(so_path)
+        held = obj.object_at(offset)
+        return obj.section_at(offset) or "", held.name if held is not None else ""
+    except OSError:
+        return "", ""
