@@ -33,6 +33,7 @@ from .batch import (
     warnings_of,
 )
 from .compile import CompileError, Compiler, declarations_among_statements, read_symbols, static_runtime
+from .ctype import strip_typedefs
 from .executor import Executor, ExecutorDied, Handlers, NoPlaceToBuild, Outcome, build_executor
 from .export import NoteRecord, ResetRecord
 from .generate import CellRecord, Options, generate, misread_items
@@ -291,8 +292,8 @@ class Interpreter:
         plans = {}
         for v in unit.migrating:
             so = self.defined_in.get(v.symbol)
-            old = values.load_variable_type(str(so), v.name) if so else None
-            new = values.load_variable_type(str(obj), v.name)
+            old = objfile.open_object(so).variable_type(v.name) if so else None
+            new = objfile.open_object(obj).variable_type(v.name)
             if old is None or new is None:
                 plans[v.name] = Plan(v.name, unsafe="its old layout could not be read")
                 continue
@@ -522,13 +523,13 @@ class Interpreter:
         gave them (DWARF): `int a[] = {1, 2, 3}` as `int a[3]`, `int b[N]` as
         `int b[5]` even if N is redefined later."""
         for v in [program.variables[name] for name in names]:
-            ctype = values.load_variable_type(str(so), v.name)
+            ctype = objfile.open_object(so).variable_type(v.name)
             dims = []
-            t = values.strip_typedefs(ctype) if ctype else None
+            t = strip_typedefs(ctype) if ctype else None
             while t is not None and t.kind in ("array", "pointer"):
                 if t.kind == "array":
                     dims.append(t.count)
-                t = values.strip_typedefs(t.target) if t.target is not None else None
+                t = strip_typedefs(t.target) if t.target is not None else None
             groups = re.findall(r"\[[^\[\]]*\]", v.decl)
             if len(groups) == len(dims) and all(d is not None for d in dims):
                 parts = re.split(r"\[[^\[\]]*\]", v.decl)
@@ -917,7 +918,7 @@ class Interpreter:
 
     def _value(self, symbol: str, so: Path, symbols) -> tuple[str, str] | None:
         size = symbols.sizes.get(symbol, 0)
-        ctype = values.load_variable_type(str(so), symbol)
+        ctype = objfile.open_object(so).variable_type(symbol)
         if ctype is None:
             return None
         address = self.executor.address(symbol)

@@ -9,7 +9,7 @@ under a private copy of the old definition (`names.old_type`), so a
 use with the new layout is a compile error, never silent corruption.
 
 This module decides from the DWARF of the old and the new object
-(values.CType trees) and writes the copying statements; the generator puts
+(ctype.CType trees) and writes the copying statements; the generator puts
 them at the start of the redefining cell's run function, and the interpreter
 checks the program's memory for stored addresses of the old object.
 """
@@ -19,8 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import names
+from .ctype import QUALIFIER_KINDS, CType, strip_typedefs, struct_fields, type_name
 from .parse import identifiers
-from .values import QUALIFIER_KINDS, CType, strip_typedefs, struct_fields, type_name
 
 
 def closure(definitions, redefined: set[str]) -> set[str]:

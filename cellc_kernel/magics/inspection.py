@@ -9,6 +9,7 @@ import subprocess
 
 from .. import crash, introspect, names, objfile, values
 from ..ctext import c_string
+from ..ctype import type_name
 from ..executor import Handlers
 from ..export import EnvRecord
 from ..interpreter import CellResult, _error
@@ -65,7 +66,7 @@ class InspectionMagics(MagicFamily):
                 value = introspect.global_value(interp, sym.name)
                 shown = value[0] if value else ""
                 shown = shown if len(shown) <= 60 else shown[:57] + "..."
-                rows.append((sym.name, "variable", values.type_name(ctype) if ctype else sym.text, where, shown))
+                rows.append((sym.name, "variable", type_name(ctype) if ctype else sym.text, where, shown))
             else:
                 rows.append((sym.name, "enum constant" if sym.kind == "const" else sym.kind, text, where, ""))
         return rows
