@@ -202,9 +202,10 @@ class ObjectFile:
         self.little_endian: bool = self._elf.little_endian
         self.address_size = 8 if self._elf.elfclass == 64 else 4
         self._lock = threading.RLock()
-        self._sections: list[_Section] | None = None
+        self._read = False  # the tables below
+        self._sections: list[_Section] = []
         self._symtab: list[Symbol] = []
-        self._functions: list[Symbol] = []
+        self._functions: list[Symbol] | None = None
         self._relocations: list[Relocation] = []
         self._references: dict[str, set[str]] | None = None
         self._dwarf: _Dwarf | None = None
@@ -229,22 +230,26 @@ class ObjectFile:
     # -- sections, symbols and relocations: read in one pass -------------------------
 
     def _tables(self) -> list[_Section]:
-        if self._sections is None:
+        if not self._read:
             try:
                 self._read_tables(self._parser())
             except _BROKEN as e:
                 raise NotAnObject(f"{self.path}: damaged section headers or symbol table ({e})") from e
+            self._read = True
         return self._sections
 
     def _read_tables(self, elf: ELFFile) -> None:
         sections = list(elf.iter_sections())  # pyelftools re-parses headers on every lookup
+        # attributes of the headers: pyelftools' item lookups cost more, for every cell
+        self._sections = [_Section(s.name, s.header.sh_addr, s.header.sh_size, s.header.sh_flags) for s in sections]
         tables = {s.name: s for s in sections if isinstance(s, SymbolTableSection)}
         table = tables.get(".symtab") or tables.get(".dynsym")
-        code = {i for i, s in enumerate(sections) if s["sh_flags"] & SH_FLAGS.SHF_EXECINSTR}
+        code = {i for i, s in enumerate(self._sections) if s.flags & SH_FLAGS.SHF_EXECINSTR}
         symbols = [_symbol(sym, code) for sym in table.iter_symbols()] if table is not None else []
-        functions = _sized_functions(symbols)
-        if not functions and ".dynsym" in tables and table is not tables[".dynsym"]:
-            functions = _sized_functions([_symbol(sym, code) for sym in tables[".dynsym"].iter_symbols()])
+        functions = None  # from `symbols`, when first asked (function_at)
+        dynsym = tables.get(".dynsym")  # a linked file's
+        if dynsym is not None and dynsym is not table and not _sized_functions(symbols):
+            functions = _sized_functions([_symbol(sym, code) for sym in dynsym.iter_symbols()])
         relocations = []
         for section in sections:
             # code's and data's: debug and unwind ones are many, slow to parse, and name nothing of interest
@@ -256,7 +261,6 @@ class ObjectFile:
                     target = relocation_target(self.machine, rel["r_info_type"], rel["r_addend"])
                     relocations.append(Relocation(where, rel["r_offset"], symbol, target))
         self._symtab, self._functions, self._relocations = symbols, functions, relocations
-        self._sections = [_Section(s.name, s["sh_addr"], s["sh_size"], s["sh_flags"]) for s in sections]
 
     @_locked
     def symbols(self) -> list[Symbol]:
@@ -278,6 +282,8 @@ class ObjectFile:
     def function_at(self, address: int) -> Symbol | None:
         """The function holding a code address (`.dynsym`'s when `.symtab` has none)."""
         self._tables()
+        if self._functions is None:
+            self._functions = _sized_functions(self._symtab)
         for sym in self._functions:
             if sym.value <= address < sym.value + sym.size:
                 return sym
@@ -432,7 +438,7 @@ class ObjectFile:
 
 
 def _symbol(sym, code_sections: set[int]) -> Symbol:
-    entry = sym.entry  # attributes: pyelftools' item lookups cost more, for every symbol of every cell
+    entry = sym.entry
     where, kind, bind = entry.st_shndx, entry.st_info.type, entry.st_info.bind
     return Symbol(
         sym.name,
@@ -720,6 +726,7 @@ def _subrange_count(die: DIE) -> int | None:
 # The cache
 
 _cache: OrderedDict[str, ObjectFile] = OrderedDict()
+_held = 0  # bytes of the cached readers' files
 _dwarf_kept: OrderedDict[int, ObjectFile] = OrderedDict()  # id -> reader holding a parsed DWARF
 _cache_lock = threading.Lock()
 
@@ -737,17 +744,23 @@ def open_object(path: str | os.PathLike) -> ObjectFile:
             _cache.move_to_end(key)
             return found
     obj = ObjectFile(key)
+    global _held
     with _cache_lock:
         old = _cache.pop(key, None)  # a newer file replaces its path's reader
         if old is not None:
-            _dwarf_kept.pop(id(old), None)
+            _drop(old)
         _cache[key] = obj
-        held = sum(o.size for o in _cache.values())
-        while len(_cache) > MAX_OBJECTS or (held > MAX_BYTES and len(_cache) > 1):
-            _, dropped = _cache.popitem(last=False)
-            _dwarf_kept.pop(id(dropped), None)
-            held -= dropped.size
+        _held += obj.size
+        while len(_cache) > MAX_OBJECTS or (_held > MAX_BYTES and len(_cache) > 1):
+            _drop(_cache.popitem(last=False)[1])
     return obj
+
+
+def _drop(obj: ObjectFile) -> None:
+    """Forget a reader the cache no longer holds (under the lock)."""
+    global _held
+    _held -= obj.size
+    _dwarf_kept.pop(id(obj), None)
 
 
 def _keep_dwarf(obj: ObjectFile) -> None:
@@ -764,4 +777,4 @@ def forget(path: str | os.PathLike) -> None:
     with _cache_lock:
         dropped = _cache.pop(os.path.abspath(path), None)
         if dropped is not None:
-            _dwarf_kept.pop(id(dropped), None)
+            _drop(dropped)
