@@ -121,5 +121,5 @@ _X86_64_PC_RELATIVE = {2, 4, 9, 41, 42}
 
 def relocation_target(machine: str, kind: int, addend: int) -> int:
     """Where in its section a relocation against a section's symbol points
-    (`machine` as pyelftools names it: EM_X86_64, EM_AARCH64)."""
+    (`machine` as ELF headers name it: EM_X86_64, EM_AARCH64)."""
     return addend + 4 if machine == "EM_X86_64" and kind in _X86_64_PC_RELATIVE else addend

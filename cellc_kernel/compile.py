@@ -1,13 +1,12 @@
 """Compile and link a cell: gcc -c with a precompiled prelude header, ld -shared.
 
-Also reads what gcc made with pyelftools (the object's symbol table) and
+Also sums up what gcc made (objfile.py reads the object's symbols) and
 turns gcc's diagnostics into what the user wrote: cell line numbers, no
 generated names.
 """
 
 from __future__ import annotations
 
-import bisect
 import functools
 import hashlib
 import os
@@ -17,13 +16,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from elftools.elf.constants import SH_FLAGS
-from elftools.elf.elffile import ELFFile
-from elftools.elf.relocation import RelocationSection
-from elftools.elf.sections import SymbolTableSection
-
-from . import names, toolchain
-from .arch import relocation_target
+from . import names, objfile, toolchain
 from .diagnostics import INCLUDED, Diagnostic
 from .diagnostics import parse as parse_diagnostics
 from .limits import Limits, format_size
@@ -73,83 +66,26 @@ class ObjectSymbols:
 def read_symbols(path: str | os.PathLike, by_holder: bool = False) -> ObjectSymbols:
     """What an object defines, needs from elsewhere, and refers to; with
     `by_holder` (a batch of cells), also which of its functions and objects
-    refers to what (`referenced_in`, local ones too).  Debug and unwind relocations are left out: many, slow to
-    parse, and they name nothing of interest."""
+    refers to what (`referenced_in`, local ones too)."""
+    obj = objfile.open_object(path)
     out = ObjectSymbols()
-    with open(path, "rb") as f:
-        elf = ELFFile(f)
-        sections = list(elf.iter_sections())  # pyelftools re-parses headers on every lookup
-        names: list[str] = []
-        section_of: dict[int, int] = {}  # index of a section's own symbol -> the section
-        spans: dict[int, list[tuple[int, int, str]]] = {}  # section -> (start, end, function or object)
-        for section in sections:
-            if not isinstance(section, SymbolTableSection) or section.name != ".symtab":
-                continue
-            for sym in section.iter_symbols():
-                names.append(sym.name)
-                kind, where = sym["st_info"]["type"], sym["st_shndx"]
-                if kind == "STT_SECTION" and isinstance(where, int):
-                    section_of[len(names) - 1] = where
-                if not sym.name or kind in ("STT_FILE", "STT_SECTION"):
-                    continue
-                if where == "SHN_UNDEF":
-                    # a weak reference may stay undefined (it is then null)
-                    if sym.name != "_GLOBAL_OFFSET_TABLE_" and sym["st_info"]["bind"] != "STB_WEAK":
-                        out.undefined.add(sym.name)
-                    continue
-                local = sym["st_info"]["bind"] == "STB_LOCAL"
-                if not local:
-                    out.defined.add(sym.name)
-                    out.sizes[sym.name] = sym["st_size"]
-                if kind in ("STT_NOTYPE", "STT_FUNC", "STT_OBJECT") and _LABEL.fullmatch(sym.name):
-                    code = isinstance(where, int) and bool(sections[where]["sh_flags"] & SH_FLAGS.SHF_EXECINSTR)
-                    out.labels[sym.name] = (code, local)
-                if kind in ("STT_FUNC", "STT_OBJECT") and isinstance(where, int):
-                    start = sym["st_value"]
-                    spans.setdefault(where, []).append((start, start + sym["st_size"], sym.name))
-        machine = elf["e_machine"]
-        relocations = [
-            (
-                section["sh_info"],
-                rel["r_offset"],
-                rel["r_info_sym"],
-                relocation_target(machine, rel["r_info_type"], rel["r_addend"]),
-            )
-            for section in sections
-            if isinstance(section, RelocationSection) and section.name.startswith((".rela.text", ".rela.data"))
-            for rel in section.iter_relocations()
-        ]
-        out.referenced = {names[index] for _, _, index, _ in relocations if 0 < index < len(names) and names[index]}
-        if not by_holder:
-            return out
-        spans = {where: sorted(found) for where, found in spans.items()}
-
-        def holder(where: int, offset: int) -> str:
-            found = spans.get(where, ())
-            i = bisect.bisect_right(found, (offset, float("inf"))) - 1
-            return found[i][2] if i >= 0 and offset < found[i][1] else ""
-
-        # Data no symbol covers (a function's initializers of local arrays) is
-        # the function's that refers to it, at the nearest start before.
-        anonymous: dict[int, list[tuple[int, str]]] = {}
-        for where, offset, index, target in relocations:
-            if index in section_of and not holder(section_of[index], target):
-                anonymous.setdefault(section_of[index], []).append((target, holder(where, offset)))
-        anonymous = {where: sorted(found) for where, found in anonymous.items()}
-        for where, offset, index, target in relocations:
-            if 0 < index < len(names) and names[index]:
-                name = names[index]
-            elif index in section_of:  # a local function or object, by its section's symbol
-                name = holder(section_of[index], target)
-                if not name:
-                    continue
-            else:
-                continue
-            owner = holder(where, offset)
-            if not owner and where in anonymous:
-                i = bisect.bisect_right(anonymous[where], (offset, "\uffff")) - 1
-                owner = anonymous[where][i][1] if i >= 0 else ""
-            out.referenced_in.setdefault(owner, set()).add(name)
+    for sym in obj.symbols():
+        if not sym.name or sym.kind in ("file", "section"):
+            continue
+        if not sym.defined:
+            # a weak reference may stay undefined (it is then null)
+            if sym.name != "_GLOBAL_OFFSET_TABLE_" and sym.bind != "weak":
+                out.undefined.add(sym.name)
+            continue
+        local = sym.bind == "local"
+        if not local:
+            out.defined.add(sym.name)
+            out.sizes[sym.name] = sym.size
+        if sym.kind in ("notype", "func", "object") and _LABEL.fullmatch(sym.name):
+            out.labels[sym.name] = (sym.code, local)
+    out.referenced = {rel.symbol.name for rel in obj.relocations() if rel.symbol is not None and rel.symbol.name}
+    if by_holder:
+        out.referenced_in = {holder: set(used) for holder, used in obj.references().items()}
     return out
 
 

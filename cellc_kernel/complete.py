@@ -7,7 +7,7 @@ in scope (an index of `gcc -E -dD -C` of the include lines, see headers.py)
 and the C keywords.  After `.`/`->` the members of the expression's type are
 listed: the expression's type is learnt from gcc itself by compiling a tiny
 probe (`__typeof__(EXPR) probe;` after the program's prelude and the locals
-it mentions) and reading the probe's DWARF with values.py -- no guessing from
+it mentions) and reading the probe's DWARF with objfile.py -- no guessing from
 text, so typedefs, nested members, array elements and calls all work.
 """
 
@@ -18,9 +18,10 @@ import os
 import re
 from typing import TYPE_CHECKING
 
-from . import headers, names, values
+from . import headers, names, objfile
 from .compile import CompileError
 from .ctext import KEYWORDS
+from .ctype import CType, struct_fields, type_name
 from .headers import HeaderIndex
 from .parse import declarator_name, declarator_node, parse_tree
 
@@ -208,7 +209,7 @@ def _visible(name: str, prefix: str) -> bool:
 
 
 _probe_counter = itertools.count()
-_probe_cache: dict[str, values.CType | None] = {}
+_probe_cache: dict[str, CType | None] = {}
 _LOCAL_PREFIX = names.LOCAL_PREFIX
 
 
@@ -257,7 +258,7 @@ def _postfix_start(text: str, end: int) -> int | None:
             return i
 
 
-def expression_type(interp: Interpreter, expr: str, scan: CellScan) -> values.CType | None:
+def expression_type(interp: Interpreter, expr: str, scan: CellScan) -> CType | None:
     """The C type of `expr` as gcc sees it after the notebook's prelude, the
     cell's complete top-level types and the locals the expression names."""
     decls: list[str] = []
@@ -296,17 +297,18 @@ def expression_type(interp: Interpreter, expr: str, scan: CellScan) -> values.CT
     return None
 
 
-def _compile_probe(interp: Interpreter, header: str, body: str) -> values.CType | None:
+def _compile_probe(interp: Interpreter, header: str, body: str) -> CType | None:
     name = f"probe{next(_probe_counter)}"
     try:
         obj, _, _ = interp.compiler.compile(name, header, body, "<probe>")
     except (CompileError, OSError):
         return None
     try:
-        return values.load_variable_type(str(obj), names.PROBE)
+        return objfile.open_object(obj).variable_type(names.PROBE)
     except OSError:
         return None
     finally:
+        objfile.forget(obj)
         for suffix in (".c", ".o"):
             try:
                 os.unlink(interp.compiler.workdir / f"{name}{suffix}")
@@ -319,7 +321,7 @@ def members(interp: Interpreter, expr: str, scan: CellScan) -> list[tuple[str, s
     t = expression_type(interp, expr, scan)
     if t is None:
         return []
-    return [(name, values.type_name(ftype)) for name, ftype in values.struct_fields(t)]
+    return [(name, type_name(ftype)) for name, ftype in struct_fields(t)]
 
 
 # ---------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 The executor's fault handler sends the stack as `FILE+0xOFFSET` frames, the
 faulting pc first (and `skip:N` in the middle of a very deep one).  Here each
 frame of a cell's object becomes its cell, line, function and source text,
-read from the object's DWARF line table and symbol table (pyelftools);
+read from the object's DWARF line table and symbol table (objfile.py);
 consecutive frames of one library become one line; the executor and the
 cell's entry code are never shown; a recursion is folded the way Python
 folds it ("[Previous line repeated N more times]").
@@ -17,8 +17,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import names, toolchain, values
-from .dwarf import function_at, line_of
+from . import names, objfile, toolchain, values
 
 REPEAT_SHOWN = 3  # identical frames shown before "[Previous line repeated ...]"
 VALUE_BYTES = 1 << 16  # a local larger than this is shown by gdb
@@ -69,15 +68,15 @@ def frames_of(tokens: list[str], cell_objects: dict[str, str], machinery: set[st
                 break  # below the cell: the executor's own frames
             continue
         if path not in cell_objects:
-            symbol = function_at(path, offset) if os.path.exists(path) else None
+            symbol = _function_at(path, offset) if os.path.exists(path) else None
             lib = Path(path).name if path != "?" else "?"
             if out and out[-1].library and out[-1].file == lib:
                 out[-1].function = symbol or out[-1].function  # the outermost entry of the run
             else:
                 out.append(Frame(lib, None, symbol, library=True))
             continue
-        raw = function_at(path, offset)
-        where = line_of(path, offset)
+        raw = _function_at(path, offset)
+        where = objfile.open_object(path).line_at(offset)
         outermost = raw is not None and names.is_cell_code(raw)
         if outermost and where is None:
             break  # the entry's own code (at -O2 the statements may be inlined into it)
@@ -90,6 +89,12 @@ def frames_of(tokens: list[str], cell_objects: dict[str, str], machinery: set[st
         if outermost:
             break  # the cell's statements: the outermost frame the user wrote
     return out
+
+
+def _function_at(path: str, offset: int) -> str | None:
+    """The raw symbol name of the function holding `offset` in an object."""
+    sym = objfile.open_object(path).function_at(offset)
+    return sym.name if sym is not None else None
 
 
 def format_traceback(frames: list[Frame], source_of) -> list[str]:
@@ -234,7 +239,10 @@ def _cellc_value(pid: int, so: str | None, function: str, name: str, address: in
     cell's DWARF, its bytes from the frozen process); None: use gdb's text."""
     if not so or address is None or not os.path.exists(so):
         return None
-    ctype = values.load_local_type(so, function, name)
+    try:
+        ctype = objfile.open_object(so).local_type(function, name)
+    except OSError:
+        return None
     if ctype is None or not 0 < ctype.size <= VALUE_BYTES:
         return None
 

@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from . import names, values
+from . import names, objfile, values
 from .batch import BatchedCell
 from .cellcompile import CellCompiler
 from .compile import Compiler, ObjectSymbols
@@ -240,7 +240,7 @@ class Interpreter:
 
     def _value(self, symbol: str, so: Path, symbols: ObjectSymbols) -> tuple[str, str] | None:
         size = symbols.sizes.get(symbol, 0)
-        ctype = values.load_variable_type(str(so), symbol)
+        ctype = objfile.open_object(so).variable_type(symbol)
         if ctype is None:
             return None
         address = self.executor.address(symbol)

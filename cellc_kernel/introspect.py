@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from . import values
+from . import objfile, values
 from .complete import C_KEYWORDS, CellScan, _postfix_start, expression_type, header_index
+from .ctype import CType, strip_typedefs, struct_fields, type_name
 from .headers import clean_comment
 from .parse import parse_tree
 
@@ -25,7 +26,7 @@ def _object_of(interp: Interpreter, symbol: str):
     return interp.defined_in.get(symbol)
 
 
-def variable_type(interp: Interpreter, name: str) -> values.CType | None:
+def variable_type(interp: Interpreter, name: str) -> CType | None:
     """The DWARF type of a notebook global, from the cell that defined it."""
     v = interp.program.variables.get(name)
     if v is None:
@@ -34,7 +35,7 @@ def variable_type(interp: Interpreter, name: str) -> values.CType | None:
     if obj is None:
         return None
     try:
-        return values.load_variable_type(str(obj), name)
+        return objfile.open_object(obj).variable_type(name)
     except OSError:
         return None
 
@@ -49,8 +50,8 @@ def global_value(interp: Interpreter, name: str) -> tuple[str, str] | None:
     ctype = variable_type(interp, name)
     if v is None or ctype is None:
         return None
-    tname = values.type_name(ctype)
-    size = values.strip_typedefs(ctype).size or ctype.size
+    tname = type_name(ctype)
+    size = strip_typedefs(ctype).size or ctype.size
     if not size:
         return None
     if size > VALUE_PEEK_LIMIT:
@@ -189,9 +190,9 @@ def inspect(interp: Interpreter, code: str, cursor_pos: int, detail_level: int =
             expr = before[expr_start : mem.start()].strip() if expr_start is not None else ""
             if expr:
                 base = expression_type(interp, expr, scan)
-                for field_name, ftype in values.struct_fields(base) if base else []:
+                for field_name, ftype in struct_fields(base) if base else []:
                     if field_name == name:
-                        text = f"{values.type_name(ftype)} {name}\nMember of {values.type_name(base)} ({expr})."
+                        text = f"{type_name(ftype)} {name}\nMember of {type_name(base)} ({expr})."
                         break
         else:
             if tag:

@@ -14,11 +14,11 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from . import names, toolchain, values
+from . import names, objfile, toolchain
 from .arch import ABI_CALLS, trampoline_asm
 from .compile import CompileError, Compiler, ObjectSymbols, read_symbols, static_runtime
+from .ctype import strip_typedefs
 from .diagnostics import implicitly_declared
-from .dwarf import declared_functions
 from .executor import Executor
 from .front import NotAhead
 from .model import Program
@@ -115,7 +115,7 @@ class Linker:
         if missing:
             held = read_symbols(obj, by_holder=True).referenced_in
             now = {name for holder, used in held.items() if names.is_cell_code(holder) or not holder for name in used}
-            declared = declared_functions(obj) | implicitly_declared(warnings)
+            declared = objfile.open_object(obj).declared_functions() | implicitly_declared(warnings)
             for name in declared & missing - now:
                 kinds[name] = "F"
             missing = {name for name, kind in kinds.items() if kind == "?"}
@@ -146,13 +146,13 @@ def complete_arrays(program: Program, so: Path, arrays: list[str]) -> None:
     gave them (DWARF): `int a[] = {1, 2, 3}` as `int a[3]`, `int b[N]` as
     `int b[5]` even if N is redefined later."""
     for v in [program.variables[name] for name in arrays]:
-        ctype = values.load_variable_type(str(so), v.name)
+        ctype = objfile.open_object(so).variable_type(v.name)
         dims = []
-        t = values.strip_typedefs(ctype) if ctype else None
+        t = strip_typedefs(ctype) if ctype else None
         while t is not None and t.kind in ("array", "pointer"):
             if t.kind == "array":
                 dims.append(t.count)
-            t = values.strip_typedefs(t.target) if t.target is not None else None
+            t = strip_typedefs(t.target) if t.target is not None else None
         groups = re.findall(r"\[[^\[\]]*\]", v.decl)
         if len(groups) == len(dims) and all(d is not None for d in dims):
             parts = re.split(r"\[[^\[\]]*\]", v.decl)

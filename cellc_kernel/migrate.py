@@ -9,7 +9,7 @@ under a private copy of the old definition (`names.old_type`), so a
 use with the new layout is a compile error, never silent corruption.
 
 This module decides from the DWARF of the old and the new object
-(values.CType trees) and writes the copying statements; the generator puts
+(ctype.CType trees) and writes the copying statements; the generator puts
 them at the start of the redefining cell's run function; `plan_migrations`
 also checks the program's memory (through a narrow probe of the executor) for
 stored addresses of the old object.
@@ -22,11 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from elftools.elf.elffile import ELFFile
-
-from . import names
+from . import names, objfile
+from .ctype import QUALIFIER_KINDS, CType, strip_typedefs, struct_fields, type_name
 from .parse import identifiers
-from .values import QUALIFIER_KINDS, CType, load_variable_type, strip_typedefs, struct_fields, type_name
 
 if TYPE_CHECKING:
     from .generate import Unit
@@ -274,8 +272,8 @@ def plan_migrations(
     plans = {}
     for v in unit.migrating:
         so = defined_in.get(v.symbol)
-        old = load_variable_type(str(so), v.name) if so else None
-        new = load_variable_type(str(obj), v.name)
+        old = objfile.open_object(so).variable_type(v.name) if so else None
+        new = objfile.open_object(obj).variable_type(v.name)
         if old is None or new is None:
             plans[v.name] = Plan(v.name, unsafe="its old layout could not be read")
             continue
@@ -306,18 +304,9 @@ def _holder_of(symbol: str, size: int, probe: MemoryProbe, cells: set[str]) -> s
 
 def _holder_in(so_path: str, offset: int) -> tuple[str, str]:
     """(section, object symbol — locals too) of a cell's .so at `offset`."""
-    section = name = ""
     try:
-        with open(so_path, "rb") as f:
-            elf = ELFFile(f)
-            for sec in elf.iter_sections():
-                if sec["sh_addr"] <= offset < sec["sh_addr"] + sec["sh_size"]:
-                    section = sec.name
-            symtab = elf.get_section_by_name(".symtab")
-            for sym in symtab.iter_symbols() if symtab is not None else ():
-                start = sym["st_value"]
-                if sym["st_info"]["type"] == "STT_OBJECT" and start <= offset < start + max(sym["st_size"], 1):
-                    name = sym.name
-    except (OSError, ValueError):
-        pass
-    return section, name
+        obj = objfile.open_object(so_path)
+        held = obj.object_at(offset)
+        return obj.section_at(offset) or "", held.name if held is not None else ""
+    except OSError:
+        return "", ""

@@ -9,7 +9,14 @@ import pytest
 from jupyter_client.manager import KernelManager
 
 # The quick lane (`-m quick`): unit tests of pure functions and the pipeline in-process.
-QUICK = {"test_units.py", "test_retry.py", "test_pipeline.py", "test_parse_generate.py", "test_values.py"}
+QUICK = {
+    "test_units.py",
+    "test_retry.py",
+    "test_pipeline.py",
+    "test_parse_generate.py",
+    "test_values.py",
+    "test_objfile.py",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

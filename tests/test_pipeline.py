@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from cellc_kernel import names, values
+from cellc_kernel import names, objfile
+from cellc_kernel.ctype import CType
 from cellc_kernel.executor import Handlers
 from cellc_kernel.export import export_program
 from cellc_kernel.generate import generate
@@ -87,11 +88,11 @@ def test_a_name_a_macro_pastes_falls_back_to_the_whole_prelude(ip):
 # -- migration planning ----------------------------------------------------------------------------
 
 
-def _type_of(tmp: Path, source: str, name: str) -> values.CType:
+def _type_of(tmp: Path, source: str, name: str) -> CType:
     src, obj = tmp / f"{name}.c", tmp / f"{name}.o"
     src.write_text(source)
     subprocess.run(["gcc", "-g", "-c", "-o", str(obj), str(src)], check=True)
-    ctype = values.load_variable_type(str(obj), name)
+    ctype = objfile.open_object(obj).variable_type(name)
     assert ctype is not None
     return ctype
 

@@ -1,4 +1,4 @@
-"""Tests for cellc_kernel.values: DWARF type loading and C value formatting.
+"""Tests of DWARF types (objfile.py, as ctype.py's model) and C value formatting (values.py).
 
 Each case compiles real C with gcc: the relocatable object (``gcc -c -g -fPIC``)
 provides the DWARF, exactly as in the kernel, and the same source linked as a
@@ -22,14 +22,9 @@ from elftools.elf.relocation import RelocationSection
 from elftools.elf.sections import SymbolTableSection
 
 from cellc_kernel import names, values
-from cellc_kernel.values import (
-    CType,
-    format_value,
-    load_variable_type,
-    struct_fields,
-    type_info_html,
-    type_name,
-)
+from cellc_kernel.ctype import CType, strip_typedefs, struct_fields, type_name
+from cellc_kernel.objfile import NotAnObject, open_object
+from cellc_kernel.values import format_value, type_info_html
 
 pytestmark = pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc not available")
 
@@ -149,7 +144,7 @@ def compile_case(tmp_path: Path, ctype: str, init: str | None, decls: str = COMM
     base = ["gcc", "-g", "-fPIC", "-O0", "-w", *flags]
     subprocess.run([*base, "-c", str(src), "-o", str(obj)], check=True)
     subprocess.run([*base, "-shared", str(src), "-o", str(so)], check=True)
-    t = load_variable_type(str(obj), VAR)
+    t = open_object(obj).variable_type(VAR)
     assert t is not None
     image = SoImage(so)
     return Case(t, image.variable(), image)
@@ -337,7 +332,7 @@ def test_struct_pointer_is_address(tmp_path: Path) -> None:
     next_type = struct_fields(case.type)[1][1]
     assert type_name(next_type) == "struct node *"
     # The type graph is cyclic: next's pointee is the same struct node.
-    assert values.strip_typedefs(next_type.target) is values.strip_typedefs(case.type.target)
+    assert strip_typedefs(next_type.target) is strip_typedefs(case.type.target)
 
 
 def test_function_pointer_symbolized(tmp_path: Path) -> None:
@@ -694,13 +689,14 @@ def test_missing_variable_and_bad_files(tmp_path: Path) -> None:
     case_src.write_text("int f(void) { return 1; }\n")
     obj = tmp_path / "plain.o"
     subprocess.run(["gcc", "-c", "-g", "-fPIC", str(case_src), "-o", str(obj)], check=True)
-    assert load_variable_type(str(obj), VAR) is None
+    assert open_object(obj).variable_type(VAR) is None
     nodebug = tmp_path / "nodebug.o"
     subprocess.run(["gcc", "-c", "-fPIC", str(case_src), "-o", str(nodebug)], check=True)
-    assert load_variable_type(str(nodebug), VAR) is None
+    assert open_object(nodebug).variable_type(VAR) is None
     junk = tmp_path / "junk.o"
     junk.write_bytes(b"not an elf file at all")
-    assert load_variable_type(str(junk), VAR) is None
+    with pytest.raises(NotAnObject):
+        open_object(junk)
 
 
 def test_short_data_does_not_crash(tmp_path: Path) -> None:
@@ -717,11 +713,11 @@ def test_recompiled_object_is_reloaded(tmp_path: Path) -> None:
     obj = tmp_path / "re.o"
     src.write_text(f"static int {VAR} = 1;\nvoid *k(void) {{ return &{VAR}; }}\n")
     subprocess.run(["gcc", "-c", "-g", "-fPIC", str(src), "-o", str(obj)], check=True)
-    first = load_variable_type(str(obj), VAR)
+    first = open_object(obj).variable_type(VAR)
     assert first is not None and type_name(first) == "int"
     src.write_text(f"static double {VAR}[2] = {{ 1 }};\nvoid *k(void) {{ return &{VAR}; }}\n")
     subprocess.run(["gcc", "-c", "-g", "-fPIC", str(src), "-o", str(obj)], check=True)
-    second = load_variable_type(str(obj), VAR)
+    second = open_object(obj).variable_type(VAR)
     assert second is not None and type_name(second) == "double [2]"
 
 
@@ -741,9 +737,9 @@ def test_load_time_with_big_headers(tmp_path: Path) -> None:
     obj = tmp_path / "big.o"
     subprocess.run(["gcc", "-c", "-g", "-fPIC", "-O0", str(src), "-o", str(obj)], check=True)
     start = time.perf_counter()
-    t = load_variable_type(str(obj), VAR)
+    t = open_object(obj).variable_type(VAR)
     elapsed = time.perf_counter() - start
-    print(f"\nload_variable_type on {obj.stat().st_size}-byte .o: {elapsed * 1000:.2f} ms")
+    print(f"\nvariable_type on {obj.stat().st_size}-byte .o: {elapsed * 1000:.2f} ms")
     assert t is not None and type_name(t) == "struct point"
 
 
@@ -762,7 +758,7 @@ def test_load_time_with_many_declarations(tmp_path: Path) -> None:
     obj = tmp_path / "many.o"
     subprocess.run(["gcc", "-c", "-g", "-fPIC", "-O0", str(src), "-o", str(obj)], check=True)
     start = time.perf_counter()
-    t = load_variable_type(str(obj), VAR)
+    t = open_object(obj).variable_type(VAR)
     elapsed = time.perf_counter() - start
-    print(f"\nload_variable_type on {obj.stat().st_size}-byte .o (300 structs): {elapsed * 1000:.2f} ms")
+    print(f"\nvariable_type on {obj.stat().st_size}-byte .o (300 structs): {elapsed * 1000:.2f} ms")
     assert t is not None and type_name(t) == "T299"

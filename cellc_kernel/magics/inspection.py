@@ -5,8 +5,9 @@ from __future__ import annotations
 import html
 import re
 
-from .. import crash, dwarf, introspect, names, toolchain, values
+from .. import crash, introspect, names, objfile, toolchain, values
 from ..ctext import c_string
+from ..ctype import type_name
 from ..executor import Handlers
 from ..export import EnvRecord
 from ..limits import SNAPSHOT_MARGIN, format_size
@@ -63,7 +64,7 @@ class InspectionMagics(MagicFamily):
                 value = introspect.global_value(interp, sym.name)
                 shown = value[0] if value else ""
                 shown = shown if len(shown) <= 60 else shown[:57] + "..."
-                rows.append((sym.name, "variable", values.type_name(ctype) if ctype else sym.text, where, shown))
+                rows.append((sym.name, "variable", type_name(ctype) if ctype else sym.text, where, shown))
             else:
                 rows.append((sym.name, "enum constant" if sym.kind == "const" else sym.kind, text, where, ""))
         return rows
@@ -126,6 +127,7 @@ class InspectionMagics(MagicFamily):
             source = source_path.read_text(errors="replace").splitlines()
         except OSError:
             source = []
+        obj = objfile.open_object(so)
         out: list[str] = []
         shown = None
         started = False
@@ -137,7 +139,7 @@ class InspectionMagics(MagicFamily):
                 continue
             m = re.match(r"\s*([0-9a-f]+):\t", line)
             if m:
-                where = dwarf.line_of(so, int(m.group(1), 16))
+                where = obj.line_at(int(m.group(1), 16))
                 if where is not None and where != shown:
                     shown = where
                     file, num = where
