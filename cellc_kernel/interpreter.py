@@ -80,8 +80,9 @@ class Interpreter:
 
     # -- what magics may ask and change (they use nothing else of the interpreter) -----
     @property
-    def undo_steps(self) -> list[UndoStep]:
-        return self.history.steps
+    def undo_depth(self) -> int:
+        """How many steps %undo can take back now."""
+        return len(self.history)
 
     @property
     def cflags(self) -> tuple[str, ...]:
@@ -105,6 +106,31 @@ class Interpreter:
     def defines(self, symbol: str) -> bool:
         """Whether the live program has a global `symbol` (a runtime already loaded)."""
         return self.executor.defines(symbol)
+
+    @property
+    def undo_capacity(self) -> int:
+        """How many steps back %undo can go at most."""
+        return self.executor.max_snapshots
+
+    @property
+    def output_limit(self) -> int:
+        return self.executor.output_limit
+
+    def cell_code(self, label: str) -> CellObject | None:
+        """Where cell `label`'s code is (its shared object, its number)."""
+        return self.cell_objects.get(label)
+
+    def cell_source(self, label: str) -> str | None:
+        """The text cell `label` ran, as its tracebacks quote it."""
+        return self.cell_sources.get(label)
+
+    def address(self, symbol: str) -> int:
+        """Where a global of the live program is (0 when absent)."""
+        return self.executor.address(symbol)
+
+    def peek(self, address: int, size: int) -> bytes | None:
+        """`size` bytes of the live program's memory (None where nothing is mapped)."""
+        return self.executor.peek(address, size)
 
     def restart(self, env: dict[str, str]) -> None:
         """A fresh program whose process starts with `env` added (a preloaded runtime)."""

@@ -57,13 +57,11 @@ def global_value(interp: Interpreter, name: str) -> tuple[str, str] | None:
     if size > VALUE_PEEK_LIMIT:
         return f"<{size} bytes>", tname
     try:
-        executor = interp.executor
-        address = executor.address(v.symbol)
-        data = executor.peek(address, size) if address else None
+        address = interp.address(v.symbol)
+        data = interp.peek(address, size) if address else None
         if data is None:
             return None
-
-        return values.format_value(ctype, data, executor.peek, interp.symbolize), tname
+        return values.format_value(ctype, data, interp.peek, interp.symbolize), tname
     except Exception:  # noqa: BLE001 - a dead executor just means no value
         return None
 

@@ -8,24 +8,21 @@ as fast as ipykernel's own.
 from __future__ import annotations
 
 import atexit
-import collections
 import faulthandler
 import functools
-import hmac
-import itertools
 import signal
 import sys
 import threading
 import traceback
 from typing import TYPE_CHECKING
 
-from ipykernel import iostream
 from ipykernel.kernelbase import Kernel
 from IPython.core.error import StdinNotImplementedError
 from traitlets import Float
 
 from . import __version__, names, toolchain
 from .executor import Handlers
+from .ipykernel_adapter import QueuedRequests
 
 if TYPE_CHECKING:
     from .interpreter import Interpreter
@@ -44,18 +41,6 @@ def gcc_version() -> str:
         return toolchain.gcc_version()
     except OSError:
         return "unknown"
-
-
-class OutStream(iostream.OutStream):
-    """ipykernel's sys.stdout and sys.stderr, whose flush returns at once when
-    nothing was written.  ipykernel flushes both after every cell, and each
-    flush waits for the IOPub thread: in "Run All" that was a third of an
-    empty cell's time.  (The kernel's own output does not go through them; a
-    cell that published some waits for the IOPub thread once, `_sync_iopub`.)"""
-
-    def flush(self):
-        if self._flush_pending or self._subprocess_flush_pending or self.echo is not None:
-            super().flush()
 
 
 class CellcKernel(Kernel):
@@ -77,8 +62,7 @@ class CellcKernel(Kernel):
 
         self.history = History()  # the cells as typed, for history requests
         self._published = False  # the running cell sent something on IOPub
-        self._queued: collections.deque[tuple[str, dict]] = collections.deque()  # (msg_id, content) as received
-        self._queued_lock = threading.Lock()  # the shell channel thread appends while a cell reads
+        self._queued = QueuedRequests()  # what "Run All" sent after the running cell
 
     @property
     def language_info(self):
@@ -172,32 +156,9 @@ class CellcKernel(Kernel):
 
     # -- requests ---------------------------------------------------------------
     async def shell_channel_thread_main(self, msg):
-        """Note each execute_request as it arrives (ipykernel >= 7 receives shell
-        messages on a thread of their own, while a cell runs): "Run All" queues
-        the notebook's cells, and the interpreter compiles the next one ahead."""
-        try:
-            _, frames = self.session.feed_identities(msg, copy=False)
-            parts = [bytes(f.bytes if hasattr(f, "bytes") else f) for f in frames[:5]]
-            header = self.session.unpack(parts[1])
-            # Read, not deserialized (that would record the signature and make
-            # ipykernel's own check fail as a replay), and checked with an HMAC
-            # of our own (the session's is shared with other threads).
-            if header.get("msg_type") == "execute_request" and self._signed(parts):
-                content = self.session.unpack(parts[4])
-                with self._queued_lock:
-                    self._queued.append((header["msg_id"], content))
-        except Exception:  # noqa: BLE001 - ipykernel reports bad messages itself
-            pass
+        """Note each execute_request as it arrives (ipykernel_adapter.py)."""
+        self._queued.note(self.session, msg)
         await super().shell_channel_thread_main(msg)
-
-    def _signed(self, parts: list[bytes]) -> bool:
-        key = self.session.key
-        if not key:
-            return True
-        digest = hmac.new(key, digestmod=self.session.digest_mod)
-        for part in parts[1:5]:
-            digest.update(part)
-        return hmac.compare_digest(parts[0], digest.hexdigest().encode())
 
     def _queued_cells(self) -> list[tuple[str, str]]:
         """(code, label) of the execute_requests queued after the running one,
@@ -205,12 +166,8 @@ class CellcKernel(Kernel):
         from .batch import MAX_CELLS
 
         current = self.get_parent("shell").get("header", {}).get("msg_id")
-        with self._queued_lock:
-            while self._queued and self._queued[0][0] != current:
-                self._queued.popleft()  # already run (or never seen by do_execute)
-            queued = list(itertools.islice(self._queued, 1, 1 + 2 * MAX_CELLS))  # a batch and the next
-        cells = []
-        for _, content in queued:
+        cells: list[tuple[str, str]] = []
+        for content in self._queued.after(current, 2 * MAX_CELLS):  # a batch and the next
             if content.get("silent") or not content.get("store_history", True):
                 break
             cells.append((content.get("code", ""), names.cell_label(self.execution_count + 1 + len(cells))))
@@ -326,4 +283,4 @@ def main() -> None:
 
     # A kernel that seems hung: `kill -USR2 PID` writes every thread's stack to its stderr.
     faulthandler.register(signal.SIGUSR2, all_threads=True)
-    IPKernelApp.launch_instance(kernel_class=CellcKernel, outstream_class="cellc_kernel.kernel.OutStream")
+    IPKernelApp.launch_instance(kernel_class=CellcKernel, outstream_class="cellc_kernel.ipykernel_adapter.OutStream")

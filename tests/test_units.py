@@ -186,3 +186,15 @@ def test_diagnostics_helpers_read_what_the_pipeline_needs():
 def test_cell_labels_are_made_and_read_in_names():
     assert names.cell_label(7) == "In[7]" and names.cell_number(names.cell_label(7)) == 7
     assert names.cell_number(names.GENERATED_FILE) is None and names.cell_number("In[7]x") is None
+
+
+def test_the_ipykernel_adapter_knows_the_version_it_taps() -> None:
+    """The shell-thread tap is on only for the ipykernel it was written for."""
+    import ipykernel
+
+    from cellc_kernel import ipykernel_adapter
+
+    major = int(ipykernel.__version__.split(".")[0])
+    assert ipykernel_adapter.TAP_WORKS == (major in ipykernel_adapter.WRITTEN_FOR)
+    queued = ipykernel_adapter.QueuedRequests()
+    assert queued.after("nothing", 10) == []

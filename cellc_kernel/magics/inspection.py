@@ -115,7 +115,7 @@ class InspectionMagics(MagicFamily):
         """objdump of the body of `name` in the cell that defined it,
         with the cell's source lines interleaved (from its DWARF line table)."""
         interp = self.interpreter
-        code = interp.cell_objects.get(label)
+        code = interp.cell_code(label)
         if code is None:
             return None
         symbol, so = names.body(code.number, name), code.so
@@ -153,22 +153,22 @@ class InspectionMagics(MagicFamily):
     # -- %env ---------------------------------------------------------------------------
     def environment(self) -> dict[str, str] | None:
         """The program's environment, read from its `environ` (what getenv sees)."""
-        ex = self.interpreter.executor
+        program = self.interpreter
         try:
-            where = ex.address("environ")
-            raw = ex.peek(where, 8) if where else None
+            where = program.address("environ")
+            raw = program.peek(where, 8) if where else None
             if raw is None:
                 return None
             table = int.from_bytes(raw, "little")
             out: dict[str, str] = {}
             for i in range(100000):
-                p = ex.peek(table + 8 * i, 8)
+                p = program.peek(table + 8 * i, 8)
                 if p is None:
                     break
                 ptr = int.from_bytes(p, "little")
                 if ptr == 0:
                     break
-                got = values.read_c_string(ex.peek, ptr, limit=1 << 16)
+                got = values.read_c_string(program.peek, ptr, limit=1 << 16)
                 if got is None:
                     continue
                 name, _, value = got[0].decode("utf-8", "surrogateescape").partition("=")
@@ -188,12 +188,12 @@ class InspectionMagics(MagicFamily):
         rows.append(
             (
                 "undo snapshots",
-                f"at most {interp.executor.max_snapshots}; older ones hold at most {format_size(SNAPSHOT_MARGIN)}"
-                f" (undo depth now: {len(interp.undo_steps)})",
+                f"at most {interp.undo_capacity}; older ones hold at most {format_size(SNAPSHOT_MARGIN)}"
+                f" (undo depth now: {interp.undo_depth})",
                 "",
             )
         )
-        rows.append(("output per cell", format_size(interp.executor.output_limit), ""))
+        rows.append(("output per cell", format_size(interp.output_limit), ""))
         width = max(len(what) for what, _, _ in rows)
         self.print("\n".join(f"{what:<{width}}  {value}" + (f"  ({var})" if var else "") for what, value, var in rows))
         return None, False
@@ -280,7 +280,7 @@ class InspectionMagics(MagicFamily):
                 lines.append("      " + ", ".join(f"{name} = {value}" for name, _, value in f.variables))
         frame = frames[selected]
         lines.append(f"Frame #{selected}: {frame.title()}")
-        text = interp.cell_sources.get(frame.file)
+        text = interp.cell_source(frame.file)
         if text and frame.line and 0 < frame.line <= len(text.splitlines()):
             lines.append("    " + text.splitlines()[frame.line - 1].strip())
         for name, is_argument, value in frame.variables:
