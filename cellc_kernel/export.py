@@ -121,10 +121,13 @@ class _Body:
     name: str  # the name it is defined under
 
 
-class Exporter:
-    def __init__(self, records: list, name: str):
+class _Names:
+    """The C names of an export: every version of a name the notebook defined
+    more than once, the bodies of functions redefined with the same prototype,
+    and fresh names for what the export adds (none clashes with the notebook's)."""
+
+    def __init__(self, records: list):
         self.records = records
-        self.name = name
         self.cells = [(i, r) for i, r in enumerate(records) if isinstance(r, CellRecord)]
         taken = set()
         for _, r in self.cells:
@@ -285,15 +288,23 @@ class Exporter:
                 if text not in self.reemit.setdefault(pos, []):
                     self.reemit[pos].append(text)
 
+
+class Exporter:
+    """Writes the program as one C file, under the names `_Names` gives."""
+
+    def __init__(self, records: list, name: str):
+        self.name = name
+        self.cnames = _Names(records)
+        self.cnames.analyse()
+
     # -- output ---------------------------------------------------------------
     def render(self, cflags: list[str], libs: list[str]) -> Exported:
-        self.analyse()
         top: list[str] = []
         main: list[str] = []
         macros: dict[str, str] = {}  # the file's macros as the items leave them
         files: dict[str, str] = {}
         included: set[str] = set()
-        for _, r in self.cells:
+        for _, r in self.cnames.cells:
             for it in r.cell.items:
                 if it.kind == "include":
                     m = re.search(r'"([^"]+)"', it.text)
@@ -306,22 +317,26 @@ class Exporter:
             pending.append((dict(macros), code))
 
         seen_labels: set[str] = set()  # main is one function: each cell's labels must be its own
-        for ri, r in self.cells:
+        for ri, r in self.cnames.cells:
             here = set().union(*(_labels(it.text) for it in r.cell.items if it.kind == "statement"))
             clash = here & seen_labels
             if clash:
-                self.labels[ri] = {name: self.fresh(f"{name}_{_plain(r.label)}") for name in sorted(clash)}
+                self.cnames.labels[ri] = {
+                    name: self.cnames.fresh(f"{name}_{_plain(r.label)}") for name in sorted(clash)
+                }
             seen_labels |= here
         slots: list[tuple[Pos, str]] = []
-        for cname, bodies in self.bodies.items():
+        for cname, bodies in self.cnames.bodies.items():
             for b in bodies[1:]:
-                slots.append((b.pos, f"{self.forward[cname][0]} = {b.name};"))
-        body_at = {(b.pos, b.item.start): (cname, b, bodies) for cname, bodies in self.bodies.items() for b in bodies}
-        for ri, record in enumerate(self.records):
+                slots.append((b.pos, f"{self.cnames.forward[cname][0]} = {b.name};"))
+        body_at = {
+            (b.pos, b.item.start): (cname, b, bodies) for cname, bodies in self.cnames.bodies.items() for b in bodies
+        }
+        for ri, record in enumerate(self.cnames.records):
             if isinstance(record, FileRecord):
                 mode = "a" if record.append else "w"
                 statement(
-                    f"/* {record.label}: %%file */\n{self.helper('write_file')}({c_string(record.path)}, "
+                    f"/* {record.label}: %%file */\n{self.cnames.helper('write_file')}({c_string(record.path)}, "
                     f'{c_string(record.text, split_lines=True)}, "{mode}");',
                 )
                 if record.path in included:
@@ -351,21 +366,21 @@ class Exporter:
             for pos, code in slots:
                 if pos[0] == ri:
                     statement(code)
-            for mpos, moved in self.migrated_at.items():
+            for mpos, moved in self.cnames.migrated_at.items():
                 for name, _ in moved if mpos[0] == ri else ():
-                    old, new = self.values[name].at((ri, -1)), self.values[name].at(mpos)
-                    stmts = names.rename_loop_indices(" ".join(record.migrated[name]), self.loop_name)
-                    text = rename(stmts, {names.source(name): old, name: new}, self.rename_map(mpos)[1], True)
+                    old, new = self.cnames.values[name].at((ri, -1)), self.cnames.values[name].at(mpos)
+                    stmts = names.rename_loop_indices(" ".join(record.migrated[name]), self.cnames.loop_name)
+                    text = rename(stmts, {names.source(name): old, name: new}, self.cnames.rename_map(mpos)[1], True)
                     statement(f"/* {name} moves to its redefined type */\n{text}")
             for ii, it in enumerate(record.cell.items):
                 pos = (ri, ii)
                 self.item(record, it, pos, top, statement, macros, body_at)
-                for text in self.reemit.get(pos, []):
-                    top.append(self.renamed(text, pos) + "\n")
-                for _name, decl in self.migrated_at.get(pos, []):
-                    top.append(self.renamed(decl, pos) + ";  /* its new type */\n")
-            if ri in self.cell_ends:
-                statement(f"{self.cell_ends[ri]}:;  /* where {record.label} returned to */")
+                for text in self.cnames.reemit.get(pos, []):
+                    top.append(self.cnames.renamed(text, pos) + "\n")
+                for _name, decl in self.cnames.migrated_at.get(pos, []):
+                    top.append(self.cnames.renamed(decl, pos) + ";  /* its new type */\n")
+            if ri in self.cnames.cell_ends:
+                statement(f"{self.cnames.cell_ends[ri]}:;  /* where {record.label} returned to */")
             if len(top) == header_at:
                 top.pop()  # the cell left nothing at file scope
         # main, with the macros each statement saw
@@ -388,7 +403,7 @@ class Exporter:
         if record.magic == "%time" and names.PREFIX in text:  # %time's clock stamps
             timed = _TIMED.fullmatch(text.strip())
             if timed:  # the value, computed once between the stamps
-                statement(f"(void)({self.renamed(timed.group(1), pos, statement=True)});  /* timed by %time */")
+                statement(f"(void)({self.cnames.renamed(timed.group(1), pos, statement=True)});  /* timed by %time */")
             return
         if kind == "include":
             if re.search(r"[<\"]cellc\.h[>\"]", text):
@@ -396,7 +411,7 @@ class Exporter:
             else:
                 top.append(text + "\n")
         elif kind == "define":
-            text = self.renamed(text, pos)
+            text = self.cnames.renamed(text, pos)
             if it.name in macros:
                 top.append(f"#undef {it.name}\n")
             top.append(text + "\n")
@@ -409,21 +424,21 @@ class Exporter:
                 top.append(text + "\n")
         elif kind in ("type", "typedef"):
             if it.start not in record.skipped:
-                top.append(self.renamed(text, pos) + "\n")
+                top.append(self.cnames.renamed(text, pos) + "\n")
         elif kind in ("inline", "verbatim", "asm"):
-            top.append(self.renamed(text, pos) + "\n")
+            top.append(self.cnames.renamed(text, pos) + "\n")
         elif kind == "function":
             self.function(record, it, pos, top, body_at)
         elif kind == "declaration":
             self.declaration(record, it, pos, top, statement)
         elif kind == "statement":
-            code = self.renamed(text, pos, statement=True)
+            code = self.cnames.renamed(text, pos, statement=True)
             if re.search(r"\breturn\b", code):  # it ends the cell, not the program
-                label = self.cell_ends.setdefault(pos[0], self.fresh(f"end_of_{_plain(record.label)}"))
+                label = self.cnames.cell_ends.setdefault(pos[0], self.cnames.fresh(f"end_of_{_plain(record.label)}"))
                 code = _returns_to(code, label)
             statement(code)
         elif kind == "value":
-            expr = self.renamed(text.strip(), pos, statement=True)
+            expr = self.cnames.renamed(text.strip(), pos, statement=True)
             statement(f"(void)({expr});  /* the value {record.label} showed */")
 
     def function(self, record: CellRecord, it: Item, pos: Pos, top: list[str], body_at) -> None:
@@ -441,25 +456,25 @@ class Exporter:
         if found is not None:
             cname, body, bodies = found
             renamed = data[:s] + body.name.encode() + data[e:]
-            code = self.renamed(renamed.decode("utf-8", "surrogateescape"), pos)
+            code = self.cnames.renamed(renamed.decode("utf-8", "surrogateescape"), pos)
             static = "static" in it.storage
-            proto = self.renamed(it.prototype.strip(), pos)  # under cname already: this is its first body
+            proto = self.cnames.renamed(it.prototype.strip(), pos)  # under cname already: this is its first body
             if body is bodies[0]:
                 storage = "static " if static else ""
                 top.append(f"{storage}{proto};\n")
             top.append(_named(it.name, ("" if static else "static ") + code) + "\n")
             if body is bodies[0]:
-                pointer, call = self.forward[cname]
+                pointer, call = self.cnames.forward[cname]
                 top.append(
                     f"static __typeof__({body.name}) *{pointer} = {body.name};  "
                     f"/* the body calls reach: {cname} is defined again below */\n"
                     f"{'static ' if static else ''}{proto} {{ {call} }}\n"
                 )
             return
-        code = self.renamed(text, pos)
+        code = self.cnames.renamed(text, pos)
         if "inline" in it.storage and not it.storage & {"static", "extern"}:
             code = "static " + code  # as the kernel compiles it: one definition, in this file
-        if self.values.get(it.name) and self.values[it.name].at(pos) != it.name:
+        if self.cnames.values.get(it.name) and self.cnames.values[it.name].at(pos) != it.name:
             code = _named(it.name, code)
         top.append(code + "\n")
 
@@ -470,29 +485,29 @@ class Exporter:
             if not d.is_function and (d.end in record.reinit or d.end in record.runtime or d.end in record.storage)
         ]
         if not changes:
-            top.append(self.renamed(it.text.rstrip("\n"), pos) + "\n")
+            top.append(self.cnames.renamed(it.text.rstrip("\n"), pos) + "\n")
             return
         storage = _storage(it)
         if it.split_type is not None and it.split_type.start not in record.skipped:
-            top.append(self.renamed(it.split_type.text.rstrip().rstrip(";"), pos) + ";\n")
+            top.append(self.cnames.renamed(it.split_type.text.rstrip().rstrip(";"), pos) + ";\n")
         for d in it.declarators:
             head = storage + d.decl_text + d.attributes
             if d.is_function:
-                top.append(self.renamed(head, pos) + ";\n")
+                top.append(self.cnames.renamed(head, pos) + ";\n")
             elif d.end in record.reinit:
                 top.append(f"/* {d.name} is defined again: {record.label} re-initializes it */\n")
-                store = _store(d, record.runtime.get(d.end, False), self.fresh(f"{d.name}_init"))
-                statement(self.renamed(store, pos, statement=True))
+                store = _store(d, record.runtime.get(d.end, False), self.cnames.fresh(f"{d.name}_init"))
+                statement(self.cnames.renamed(store, pos, statement=True))
             elif d.end in record.runtime:
                 head = storage + _unconst(d.decl_text) + d.attributes  # main stores into it
-                top.append(self.renamed(head, pos) + ";  /* initialized in main */\n")
-                store = _store(d, record.runtime[d.end], self.fresh(f"{d.name}_init"))
-                statement(self.renamed(store, pos, statement=True))
+                top.append(self.cnames.renamed(head, pos) + ";  /* initialized in main */\n")
+                store = _store(d, record.runtime[d.end], self.cnames.fresh(f"{d.name}_init"))
+                statement(self.cnames.renamed(store, pos, statement=True))
             elif d.end in record.storage:
-                top.append(self.renamed(d.decl_text + d.attributes, pos) + ";\n")
+                top.append(self.cnames.renamed(d.decl_text + d.attributes, pos) + ";\n")
             else:
                 init = f" = {d.init}" if d.init is not None else ""
-                top.append(self.renamed(head + init, pos) + ";\n")
+                top.append(self.cnames.renamed(head + init, pos) + ";\n")
 
     def assemble(self, top, main, files, cflags, libs) -> Exported:
         command = ["gcc", *cflags, "-o", self.name, f"{self.name}.c", *libs, "-lm"]
@@ -500,17 +515,18 @@ class Exporter:
             f"/* {self.name}.c: exported by cellc from the cells that ran, in the order they ran.\n",
             f"   Build and run:  {shlex.join(command)} && ./{self.name}\n",
         ]
-        for note in self.notes:
+        for note in self.cnames.notes:
             head.append(f"   Note: {note}.\n")
         head.append("*/\n")
         prelude = []
-        if "write_file" in self.helpers:
+        if "write_file" in self.cnames.helpers:
+            write_file = self.cnames.helper("write_file")
             prelude.append(
                 "\n#include <stdio.h>\n/* what a %%file cell wrote, written where it ran */\n"
-                f"static void {self.helper('write_file')}(const char *path, const char *text, const char *mode) {{\n"
+                f"static void {write_file}(const char *path, const char *text, const char *mode) {{\n"
                 "    FILE *f = fopen(path, mode);\n    if (f) { fputs(text, f); fclose(f); }\n}\n"
             )
-        if any(isinstance(r, EnvRecord) for r in self.records):
+        if any(isinstance(r, EnvRecord) for r in self.cnames.records):
             prelude.append(
                 "\nint setenv(const char *name, const char *value, int overwrite);  /* <stdlib.h>, POSIX */\n"
                 "int unsetenv(const char *name);\n"
@@ -521,7 +537,7 @@ class Exporter:
         )
         out = "".join(head) + "".join(prelude) + "".join(top).rstrip("\n") + "\n\n"
         out += "int main(void) {\n" + body + "    return 0;\n}\n"
-        return Exported(out, command, files, len(self.cells))
+        return Exported(out, command, files, len(self.cnames.cells))
 
 
 def export_program(program: Program, name: str, cflags: list[str], since_reset: bool = True) -> Exported:
