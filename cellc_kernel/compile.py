@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -151,7 +152,7 @@ def declarations_among_statements(raw: str, label: str) -> set[tuple[int, int]]:
     found: set[tuple[int, int]] = set()
     mixed, place = False, None
     for d in parse_diagnostics(raw):
-        if not d.located:
+        if d.line is None:  # not located
             continue
         here = (d.line, d.column or 1) if d.file == label else None
         if d.severity == "note":
@@ -353,7 +354,7 @@ class Compiler:
         else:
             (self.workdir / label).unlink(missing_ok=True)
 
-    def _compile_unit(self, name: str, header: str, body: str, extra: list[str] = ()):
+    def _compile_unit(self, name: str, header: str, body: str, extra: Iterable[str] = ()):
         header_path = self._header(header)
         src = self.workdir / f"{name}.c"
         obj = self.workdir / f"{name}.o"
@@ -383,7 +384,7 @@ class Compiler:
         return obj
 
     def start_link(
-        self, obj: Path, wrap: list[str] = (), extra: list[Path] = (), runtime: bool = False
+        self, obj: Path, wrap: Iterable[str] = (), extra: Iterable[Path] = (), runtime: bool = False
     ) -> toolchain.Started:
         """Start linking a cell's shared object; calls to each `wrap` name go to
         its trampoline.  `runtime`: the cell needs gcc's static runtime archives
@@ -414,5 +415,5 @@ class Compiler:
             raise CompileError(names.shown(proc.stderr.strip()), proc.stderr)
         return obj.with_suffix(".so")
 
-    def link(self, obj: Path, wrap: list[str] = (), extra: list[Path] = (), runtime: bool = False) -> Path:
+    def link(self, obj: Path, wrap: Iterable[str] = (), extra: Iterable[Path] = (), runtime: bool = False) -> Path:
         return self.finish_link(self.start_link(obj, wrap, extra, runtime), obj)

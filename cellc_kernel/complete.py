@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from . import headers, names, objfile
@@ -23,7 +24,7 @@ from .compile import CompileError
 from .ctext import KEYWORDS
 from .ctype import CType, struct_fields, type_name
 from .headers import HeaderIndex
-from .parse import declarator_name, declarator_node, parse_tree
+from .parse import declarator_name, declarator_node, node_text, parse_tree
 
 if TYPE_CHECKING:
     from .interpreter import Interpreter
@@ -116,20 +117,20 @@ class CellScan:
             elif t in ("preproc_def", "preproc_function_def"):
                 n = node.child_by_field_name("name")
                 if n is not None and n.end_byte < len(self.source):
-                    self.names[n.text.decode()] = ("macro", self.text(node).strip())
+                    self.names[node_text(n).decode()] = ("macro", self.text(node).strip())
             elif t == "type_definition":
                 for d in node.children_by_field_name("declarator"):
-                    name = d.text.decode() if d.type == "primitive_type" else declarator_name(d)[0]
+                    name = node_text(d).decode() if d.type == "primitive_type" else declarator_name(d)[0]
                     if name:
                         self.names[name] = ("typedef", self.text(node))
             elif t in ("struct_specifier", "union_specifier", "enum_specifier"):
                 tag = node.child_by_field_name("name")
                 if tag is not None and node.child_by_field_name("body") is not None:
-                    self.tags.add((t.split("_")[0], tag.text.decode()))
+                    self.tags.add((t.split("_")[0], node_text(tag).decode()))
             elif t == "enumerator":
                 n = node.child_by_field_name("name")
                 if n is not None and n.end_byte < len(self.source):
-                    self.names[n.text.decode()] = ("const", self.text(node))
+                    self.names[node_text(n).decode()] = ("const", self.text(node))
             stack.extend(reversed(node.children))
 
 
@@ -137,7 +138,7 @@ class CellScan:
 # Headers and the program model
 
 
-def header_index(interp: Interpreter, extra_includes: list[str] = ()) -> HeaderIndex:
+def header_index(interp: Interpreter, extra_includes: Sequence[str] = ()) -> HeaderIndex:
     """The index of the program's include lines plus the cell's own."""
     header, _ = interp.program.prelude()
     source = header + "".join(f"{line}\n" for line in extra_includes)
@@ -330,7 +331,7 @@ def members(interp: Interpreter, expr: str, scan: CellScan) -> list[tuple[str, s
 _MEMBER = re.compile(r"(\.|->)\s*([A-Za-z_]\w*)?$")
 
 
-def complete(interp: Interpreter, code: str, cursor_pos: int, magics: list[str] = ()) -> dict:
+def complete(interp: Interpreter, code: str, cursor_pos: int, magics: Sequence[str] = ()) -> dict:
     """complete_reply content for the cursor at `cursor_pos` (in characters)."""
     cursor_pos = max(0, min(cursor_pos, len(code)))
     before = code[:cursor_pos]
@@ -386,7 +387,7 @@ def complete(interp: Interpreter, code: str, cursor_pos: int, magics: list[str] 
         found = [(n, kind, f"{kind} {n}") for n in sorted(tags) if _visible(n, prefix)]
         return _reply(found, start, cursor_pos)
 
-    found: list[tuple[str, str, str]] = []
+    found = []
     for name, (kind, sig) in sorted(_model_names(interp).items()):
         if _visible(name, prefix):
             found.append((name, kind, sig))

@@ -42,7 +42,17 @@ from . import names
 from .ctext import c_string
 from .generate import CellRecord
 from .model import Program
-from .parse import Item, declarator_name, identifiers, parse_tree, rename, replace_ranges, statements_tree
+from .parse import (
+    Item,
+    declarator_name,
+    identifiers,
+    node_text,
+    parse_tree,
+    rename,
+    replace_ranges,
+    required_field,
+    statements_tree,
+)
 
 INCLUDE_DIR = Path(__file__).parent / "include"
 
@@ -270,7 +280,9 @@ class _Names:
             if cname != (self.values[first.name].at(run[-1][0]) if first.name in self.values else first.name):
                 continue  # not forwarded: each body has a name of its own
             pointer = self.fresh(f"{cname}_ptr")
-            self.forward[cname] = (pointer, _forwarding(first, pointer))
+            call = _forwarding(first, pointer)
+            assert call is not None  # a run whose calls cannot be forwarded got a name per body (above)
+            self.forward[cname] = (pointer, call)
             self.bodies[cname] = [_Body(pos, it, self.fresh(f"{cname}_def{n}")) for n, (pos, it) in enumerate(run, 1)]
 
     def follow(self, type_texts, changed: set[str], pos: Pos, type_starts, start) -> None:
@@ -581,7 +593,7 @@ def _enumerators(text: str) -> list[str]:
     while stack:
         n = stack.pop()
         if n.type == "enumerator":
-            out.append(n.child_by_field_name("name").text.decode())
+            out.append(node_text(required_field(n, "name")).decode())
         stack.extend(n.children)
     return out
 
@@ -631,7 +643,7 @@ def _labels(code: str) -> set[str]:
         if n.type == "labeled_statement":
             label = n.child_by_field_name("label")
             if label is not None:
-                out.add(label.text.decode())
+                out.add(node_text(label).decode())
         stack.extend(n.children)
     return out
 
@@ -653,7 +665,7 @@ def _returns_to(code: str, label: str) -> str:
             value = next((c for c in n.named_children if c.type != "comment"), None)
             jump = f"goto {label};"
             if value is not None:
-                jump = f"{{ (void)({value.text.decode('utf-8', 'surrogateescape')}); {jump} }}"
+                jump = f"{{ (void)({node_text(value).decode('utf-8', 'surrogateescape')}); {jump} }}"
             edits.append((n.start_byte - offset, n.end_byte - offset, jump))
         stack.extend(n.children)
     return replace_ranges(code, edits)
@@ -710,7 +722,7 @@ def _forwarding(it: Item, cname: str) -> str | None:
             return None  # `...`, K&R
         decl = p.child_by_field_name("declarator")
         if decl is None:
-            if p.text.decode().strip() == "void" and len(plist.named_children) == 1:
+            if node_text(p).decode().strip() == "void" and len(plist.named_children) == 1:
                 break
             return None
         name, _ = declarator_name(decl)

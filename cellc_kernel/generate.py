@@ -24,7 +24,9 @@ goto and statement expressions span statements.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 from . import names
 from .arch import c_string_asm, trampoline_asm
@@ -67,7 +69,7 @@ class Options:
 
     # globals initialized at run time: True for all, else those whose
     # initializer starts at one of these cell offsets
-    runtime_init: bool | set[int] = field(default_factory=set)
+    runtime_init: Literal[True] | set[int] = field(default_factory=set)
     full_prelude: bool = False  # declare everything, not only what the cell's names reach
     # assign | memcpy (arrays) | rvalue (functions, const) | local (statement expressions) | none
     value_mode: str = "assign"
@@ -113,7 +115,7 @@ class Unit:
     changed: set[str] = field(default_factory=set)  # the types whose layout changed
 
 
-def _patch(text: str, base: int, item: Item, extra: list[tuple[int, int, str]] = ()) -> str:
+def _patch(text: str, base: int, item: Item, extra: Iterable[tuple[int, int, str]] = ()) -> str:
     """Apply byte edits (cell offsets) to an item's text."""
     data = bytearray(text.encode("utf-8", "surrogateescape"))
     edits = [(e.start, e.end, e.text) for e in item.edits] + list(extra)
@@ -477,9 +479,9 @@ class Generator:
         type_key = normalize(d.decl_text.replace(d.name, "@", 1)) if d.name in d.decl_text else d.decl_text
         old = self.new.variables.get(d.name)
         same = old is not None and not self.uses_redefined(d.decl_text)
-        if same and d.incomplete_array:  # `extern int a[10];` then `int a[] = {1, 2};`: composite type
+        if same and old is not None and d.incomplete_array:  # `extern int a[10];` then `int a[] = {1, 2};`: composite
             same = _without_dimensions(old.type_key) == _without_dimensions(type_key)
-        elif same:
+        elif same and old is not None:
             same = old.type_key == type_key
         if same:
             if d.init is not None:  # `int x;` again is a tentative definition: it changes nothing

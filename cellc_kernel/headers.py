@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import toolchain
-from .parse import declarator_name, parse_tree
+from .parse import declarator_name, node_text, parse_tree, required_field
 
 _LINEMARKER = re.compile(rb'^# (\d+) "((?:[^"\\]|\\.)*)"')
 _ATTRIBUTE = re.compile(r"\b__attribute__\s*\(\(")
@@ -284,7 +284,7 @@ def build_index(gcc: str, flags: tuple[str, ...], source: str) -> HeaderIndex:
     for node in tree.root_node.children:
         t = node.type
         if t == "comment":
-            comment = clean_comment(node.text.decode("utf-8", "replace"))
+            comment = clean_comment(node_text(node).decode("utf-8", "replace"))
             if node.start_point[0] == previous_end_row:
                 # `extern FILE *stdout;  /* Standard output stream.  */`
                 for sym in last_added:
@@ -302,10 +302,10 @@ def build_index(gcc: str, flags: tuple[str, ...], source: str) -> HeaderIndex:
             decls = node.children_by_field_name("declarator")
             add_specifier(node.child_by_field_name("type"), doc)
             for d in decls:
-                target = d.child_by_field_name("declarator") if d.type == "init_declarator" else d
+                target = required_field(d, "declarator") if d.type == "init_declarator" else d
                 name, is_function = declarator_name(target)
                 spec = _specifiers(text, node, decls[0])
-                decl = clean_declaration(f"{spec} {target.text.decode('utf-8', 'replace')}")
+                decl = clean_declaration(f"{spec} {node_text(target).decode('utf-8', 'replace')}")
                 add(name, "function" if is_function else "variable", decl, node, doc)
         elif t == "function_definition":
             decl_node = node.child_by_field_name("declarator")
@@ -315,17 +315,17 @@ def build_index(gcc: str, flags: tuple[str, ...], source: str) -> HeaderIndex:
                 add(
                     name,
                     "function",
-                    clean_declaration(f"{spec} {decl_node.text.decode('utf-8', 'replace')}"),
+                    clean_declaration(f"{spec} {node_text(decl_node).decode('utf-8', 'replace')}"),
                     node,
                     doc,
                 )
         elif t == "type_definition":
             add_specifier(node.child_by_field_name("type"), doc)
-            full = node.text.decode("utf-8", "replace")
+            full = node_text(node).decode("utf-8", "replace")
             names = []
             for d in node.children_by_field_name("declarator"):
                 # `typedef unsigned long size_t;`: tree-sitter reads size_t as a primitive type
-                names.append(d.text.decode() if d.type == "primitive_type" else declarator_name(d)[0])
+                names.append(node_text(d).decode() if d.type == "primitive_type" else declarator_name(d)[0])
             for name in names:
                 shown = clean_declaration(full) if len(full) < 400 else f"typedef ... {name}"
                 add(name, "typedef", shown, node, doc)

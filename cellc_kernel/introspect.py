@@ -186,9 +186,9 @@ def inspect(interp: Interpreter, code: str, cursor_pos: int, detail_level: int =
         if mem:
             expr_start = _postfix_start(before, mem.start())
             expr = before[expr_start : mem.start()].strip() if expr_start is not None else ""
-            if expr:
-                base = expression_type(interp, expr, scan)
-                for field_name, ftype in struct_fields(base) if base else []:
+            base = expression_type(interp, expr, scan) if expr else None
+            if base is not None:
+                for field_name, ftype in struct_fields(base):
                     if field_name == name:
                         text = f"{type_name(ftype)} {name}\nMember of {type_name(base)} ({expr})."
                         break

@@ -120,6 +120,7 @@ def _scan(code: str) -> tuple[str, list[tuple[str, int]], dict]:
                 return "invalid", stack, facts
             stack.pop()
         m = _TOKEN.match(code, i)
+        assert m is not None  # its last branch, `.` with re.S, matches any character
         facts["last"], facts["last_pos"] = m.group(0), i
         i = m.end()
     return "ok", stack, facts

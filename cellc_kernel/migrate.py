@@ -143,6 +143,7 @@ def same_layout(a: CType, b: CType, seen=None) -> bool:
     if a.kind == "pointer":
         return type_name(a) == type_name(b)
     if a.kind == "array":
+        assert a.target is not None and b.target is not None  # objfile gives every array its element type
         return a.count == b.count and same_layout(a.target, b.target, seen)
     if a.kind in ("struct", "union"):
         if len(a.fields) != len(b.fields):
@@ -225,6 +226,7 @@ class _Planner:
                 return []
             i = names.loop_index(self.loops)
             self.loops += 1
+            assert o.target is not None and n.target is not None  # objfile gives every array its element type
             inner = self.copy(o.target, n.target, f"{src}[{i}]", f"{dst}[{i}]", shown + "[]")
             if not inner:
                 return []

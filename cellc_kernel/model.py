@@ -11,6 +11,7 @@ so a failed cell changes nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -227,7 +228,7 @@ class Program:
         return name in self.functions or name in self.variables
 
     # -- rendering ----------------------------------------------------------
-    def sorted_definitions(self, exclude: set[tuple[str, str]] = frozenset()) -> list[Definition]:
+    def sorted_definitions(self, exclude: AbstractSet[tuple[str, str]] = frozenset()) -> list[Definition]:
         """Definitions in program order, each moved after what it needs before
         it: what it uses, and for what it holds by value through a typedef, the
         tag the typedef names (`struct b { A x; }` after `typedef struct a A;`
@@ -273,11 +274,11 @@ class Program:
 
     def prelude(
         self,
-        exclude_keys: set[tuple[str, str]] = frozenset(),
-        exclude_functions: set[str] = frozenset(),
-        exclude_variables: set[str] = frozenset(),
+        exclude_keys: AbstractSet[tuple[str, str]] = frozenset(),
+        exclude_functions: AbstractSet[str] = frozenset(),
+        exclude_variables: AbstractSet[str] = frozenset(),
         uses: set[str] | None = None,
-        known: set[str] = frozenset(),
+        known: AbstractSet[str] = frozenset(),
         shared: SharedUnit | None = None,
     ) -> tuple[str, str]:
         """(header, rest): `header` is the part up to the last #include, worth
@@ -305,7 +306,7 @@ class Program:
                 if d.kind in DIRECTIVES or (d.label not in shared.labels and d.render() not in shared.emitted)
             ]
             shared.emitted.update(d.render() for d in tail if d.kind not in DIRECTIVES)
-        tags, declared = self.tags(), set()
+        tags, declared = self.tags(), set[str]()
 
         def render(d: Definition) -> str:
             """`d`, after a declaration of each notebook tag it only points to
@@ -332,13 +333,13 @@ class Program:
             }
             shared.emitted.update(declarations.values())
         rest = []
-        uses = {**{f.name: f.uses for f in functions.values()}, **{v.name: v.uses for v in variables.values()}}
+        uses_of = {**{f.name: f.uses for f in functions.values()}, **{v.name: v.uses for v in variables.values()}}
 
         def declare(name: str) -> None:
             """`name`'s declaration, after those its type names (`__typeof__(f) g;`)."""
             text = declarations.pop(name, None)
             if text is not None:
-                for other in sorted(uses[name] & declarations.keys()):
+                for other in sorted(uses_of[name] & declarations.keys()):
                     declare(other)
                 rest.append(text)
 
@@ -355,7 +356,16 @@ class Program:
         return header, "".join(rest)
 
     @staticmethod
-    def _needed(uses, known, head, tail, all_functions, all_variables, exclude_functions, exclude_variables):
+    def _needed(
+        uses: AbstractSet[str],
+        known: AbstractSet[str],
+        head: list[Definition],
+        tail: list[Definition],
+        all_functions: dict[str, Function],
+        all_variables: dict[str, Variable],
+        exclude_functions: AbstractSet[str],
+        exclude_variables: AbstractSet[str],
+    ) -> tuple[list[Definition], list[Definition], dict[str, Function], dict[str, Variable]]:
         """The part of the prelude that the names in `uses` reach (definitions
         in order; the functions and globals by name)."""
         providers: dict[str, list] = {}

@@ -68,11 +68,13 @@ def value(cell: int) -> str:
     return f"{VALUE}_{cell}"
 
 
-def run(cell: int) -> str:
+def run(cell: int | str) -> str:
+    """Cell `cell`'s run function; `run("")` is the prefix of them all (to match one)."""
     return f"{PREFIX}run_{cell}"
 
 
-def entry(cell: int) -> str:
+def entry(cell: int | str) -> str:
+    """Cell `cell`'s entry function; `entry("")` is the prefix of them all (to match one)."""
     return f"{PREFIX}entry_{cell}"
 
 

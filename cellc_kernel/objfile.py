@@ -56,8 +56,11 @@ READ_WHOLE = 16 << 20  # files up to this size are read into memory (pyelftools 
 # object (no array dimensions, no values of any global of that cell).  The
 # offset itself matters to no one here.
 _TLS_RECIPE = RelocationHandler._RELOCATION_RECIPES_X64[1]  # symbol + addend, 8 bytes
-RelocationHandler._RELOCATION_RECIPES_X64.setdefault(17, _TLS_RECIPE)  # R_X86_64_DTPOFF64
-RelocationHandler._RELOCATION_RECIPES_X64.setdefault(21, _TLS_RECIPE._replace(bytesize=4))  # R_X86_64_DTPOFF32
+RelocationHandler._RELOCATION_RECIPES_X64 = {
+    17: _TLS_RECIPE,  # R_X86_64_DTPOFF64
+    21: _TLS_RECIPE._replace(bytesize=4),  # R_X86_64_DTPOFF32
+    **RelocationHandler._RELOCATION_RECIPES_X64,  # its own recipes win, should it learn these
+}
 getattr(RelocationHandler, "_RELOCATION_RECIPES_AARCH64", {}).setdefault(1028, _TLS_RECIPE)  # R_AARCH64_TLS_DTPREL64
 
 
@@ -87,7 +90,8 @@ class _SharedStructs(ELFStructs):
         vars(self).update(made)
 
 
-elffile.ELFStructs = _SharedStructs  # what ELFFile builds its structs with
+# what ELFFile builds its structs with; mypy forbids assigning to a class name
+elffile.ELFStructs = _SharedStructs  # type: ignore[misc]
 
 # what a damaged or foreign file makes pyelftools raise
 _BROKEN = (ELFError, DWARFError, struct.error, KeyError, ValueError, IndexError)
@@ -199,6 +203,8 @@ class _Dwarf:
         return idx
 
     def variable(self, name: str) -> DIE | None:
+        if self.info is None:  # no DWARF, no units
+            return None
         for cu in self.units:
             offsets = self.index(cu).get(name)
             if offsets:
@@ -366,6 +372,7 @@ class ObjectFile:
             try:
                 dwarf = self._debug()
                 for cu in dwarf.units:
+                    assert dwarf.info is not None  # the units come from it
                     lp = dwarf.info.line_program_for_CU(cu)
                     if lp is None:
                         continue

@@ -33,6 +33,7 @@ from __future__ import annotations
 import math
 import sys
 from dataclasses import dataclass
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from papermill.engines import NBClientEngine
@@ -71,12 +72,14 @@ def c_identifier(name: str) -> str:
     return name
 
 
-def _declarator_shape(node: Node) -> tuple[str | None, bool, bool]:
+def _declarator_shape(node: Node | None) -> tuple[str | None, bool, bool]:
     """(name, is pointer, is array) of a declarator; name None for functions."""
+    from .parse import node_text  # here, not at import: see declared_parameters
+
     pointer = array = False
     while node is not None:
         if node.type == "identifier":
-            return node.text.decode(), pointer, array
+            return node_text(node).decode(), pointer, array
         if node.type == "function_declarator":
             return None, False, False
         if node.type == "pointer_declarator":
@@ -93,7 +96,8 @@ def _declarator_shape(node: Node) -> tuple[str | None, bool, bool]:
 
 def declared_parameters(source: str) -> dict[str, Declared]:
     """The globals a parameters cell declares, in order, parsed with tree-sitter."""
-    from .parse import parse_tree  # here, not at import: papermill imports this module at start-up
+    # here, not at import: papermill imports this module at start-up
+    from .parse import node_text, parse_tree, required_field
 
     data = source.encode("utf-8")
     root = parse_tree(data).root_node
@@ -111,24 +115,24 @@ def declared_parameters(source: str) -> dict[str, Declared]:
         following = children[i + 1] if i + 1 < len(children) else None
         comment = ""
         if following is not None and following.type == "comment" and following.start_point[0] == node.end_point[0]:
-            comment = following.text.decode("utf-8", "replace").strip().removeprefix("//").strip(" /*")
+            comment = node_text(following).decode("utf-8", "replace").strip().removeprefix("//").strip(" /*")
         for decl in declarators:
             value = ""
             if decl.type == "init_declarator":
                 value_node = decl.child_by_field_name("value")
-                value = value_node.text.decode("utf-8", "replace") if value_node is not None else ""
-                decl = decl.child_by_field_name("declarator")
+                value = node_text(value_node).decode("utf-8", "replace") if value_node is not None else ""
+                decl = required_field(decl, "declarator")
             name, pointer, array = _declarator_shape(decl)
             if name is None:
                 continue
-            text = decl.text.decode("utf-8", "replace")
+            text = node_text(decl).decode("utf-8", "replace")
             found[name] = Declared(name, prefix, text, pointer, array, value, comment)
     return found
 
 
 def _notebook_being_parameterized() -> Any | None:
     """The notebook papermill's parameterize_notebook is filling in, if we are called from it."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         if frame.f_code.co_name == "parameterize_notebook" and "nb" in frame.f_locals:
             return frame.f_locals["nb"]

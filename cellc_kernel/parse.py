@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import tree_sitter_c
-from tree_sitter import Language, Node, Parser
+from tree_sitter import Language, Node, Parser, Tree
 
 from . import names
 from .ctext import C23_KEYWORDS, GNU_KEYWORDS, KEYWORDS
@@ -25,11 +26,28 @@ _parsers = threading.local()  # a parser per thread: the Run All look-ahead pars
 THREAD_WORDS = {"__thread", "thread_local"}  # as tree-sitter sees them (_Thread_local is masked)
 
 
-def parse_tree(source: bytes):
+def parse_tree(source: bytes) -> Tree:
     parser = getattr(_parsers, "parser", None)
     if parser is None:
         parser = _parsers.parser = Parser(C_LANGUAGE)
     return parser.parse(source)
+
+
+def node_text(node: Node) -> bytes:
+    """A node's source bytes.  tree-sitter gives `Node.text` as None only for a
+    tree parsed through a read callback; every tree here is parsed from bytes."""
+    text = node.text
+    assert text is not None  # parse_tree always parses bytes
+    return text
+
+
+def required_field(node: Node, name: str) -> Node:
+    """A child the grammar requires of `node` (an enumerator's `name`, a
+    parameter's `type`): tree-sitter builds a node only when its rule matched,
+    inserting a zero-width MISSING node for a token the text lacks."""
+    child = node.child_by_field_name(name)
+    assert child is not None, f"{node.type} without its {name}"
+    return child
 
 
 @dataclass
@@ -119,7 +137,7 @@ def _is_name_leaf(n: Node) -> bool:
         return True
     if n.child_count or n.type in ("field_identifier", "statement_identifier", "string_content", "comment"):
         return False
-    return bool(_WORD.match(n.type)) and bool(_WORD.match(n.text.decode("utf-8", "replace")))
+    return bool(_WORD.match(n.type)) and bool(_WORD.match(node_text(n).decode("utf-8", "replace")))
 
 
 def names_in_tree(root: Node) -> tuple[set[str], set[str]]:
@@ -133,27 +151,27 @@ def names_in_tree(root: Node) -> tuple[set[str], set[str]]:
         n = stack.pop()
         t = n.type
         if _is_name_leaf(n):
-            uses.add(n.text.decode())
+            uses.add(node_text(n).decode())
         elif t in ("struct_specifier", "union_specifier", "enum_specifier"):
             tag = n.child_by_field_name("name")
             if tag is not None:
-                name = f"{t.split('_')[0]} {tag.text.decode()}"
+                name = f"{t.split('_')[0]} {node_text(tag).decode()}"
                 (declared if n.child_by_field_name("body") is not None else uses).add(name)
                 stack.extend(c for c in n.children if c != tag)  # the tag is no plain name
                 continue
         elif t in ("preproc_arg", "preproc_params") or (t == "ERROR" and n.child_count == 0):
-            uses |= identifiers(n.text.decode("utf-8", "replace"))
+            uses |= identifiers(node_text(n).decode("utf-8", "replace"))
         elif t == "enumerator":
-            declared.add(n.child_by_field_name("name").text.decode())
+            declared.add(node_text(required_field(n, "name")).decode())
         elif t in ("preproc_def", "preproc_function_def"):
-            declared.add(n.child_by_field_name("name").text.decode())
+            declared.add(node_text(required_field(n, "name")).decode())
         if t == "preproc_params":
-            declared |= identifiers(n.text.decode("utf-8", "replace"))
+            declared |= identifiers(node_text(n).decode("utf-8", "replace"))
         d = n.child_by_field_name("declarator") if n.child_count else None
         if d is not None:
-            name = _name_node(d)
-            if name is not None:
-                declared.add(name.text.decode())
+            name_node = _name_node(d)
+            if name_node is not None:
+                declared.add(node_text(name_node).decode())
         stack.extend(n.children)
     return uses, declared
 
@@ -190,7 +208,7 @@ def _text_between(source: bytes, start: int, end: int) -> str:
 _STATEMENTS_HEAD = b"void f(void) {\n"
 
 
-def statements_tree(code: str):
+def statements_tree(code: str) -> tuple[bytes, Node, int]:
     """`code`, top-level statements, parsed as a function body: (the bytes
     parsed, the tree's root, the offset where `code` starts in them)."""
     data = _STATEMENTS_HEAD + code.encode("utf-8", "surrogateescape") + b"\n}"
@@ -240,22 +258,22 @@ def rename(
         if t in ("struct_specifier", "union_specifier", "enum_specifier"):
             tag = n.child_by_field_name("name")
             if tag is not None:
-                key = f"{t.split('_')[0]} {tag.text.decode()}"
+                key = f"{t.split('_')[0]} {node_text(tag).decode()}"
                 if key in types:
                     edit(tag, types[key].split(" ", 1)[1])
             stack.extend(c for c in n.children if c != tag)
             continue
         if t == "enumerator" and enumerator_prefix:
-            name = n.child_by_field_name("name")
-            edit(name, enumerator_prefix + name.text.decode())
-        if t == "identifier" and n.text.decode() in values:
-            edit(n, values[n.text.decode()])
-        elif t == "statement_identifier" and n.text.decode() in labels:
-            edit(n, labels[n.text.decode()])
-        elif t == "type_identifier" and n.text.decode() in words:
-            edit(n, words[n.text.decode()])
+            name = required_field(n, "name")
+            edit(name, enumerator_prefix + node_text(name).decode())
+        if t == "identifier" and node_text(n).decode() in values:
+            edit(n, values[node_text(n).decode()])
+        elif t == "statement_identifier" and node_text(n).decode() in labels:
+            edit(n, labels[node_text(n).decode()])
+        elif t == "type_identifier" and node_text(n).decode() in words:
+            edit(n, words[node_text(n).decode()])
         elif t == "preproc_arg" or (t == "ERROR" and n.child_count == 0):
-            raw = n.text.decode("utf-8", "surrogateescape")
+            raw = node_text(n).decode("utf-8", "surrogateescape")
             new = _rename_words(raw, words, types)
             if new != raw:
                 edit(n, new)
@@ -325,14 +343,14 @@ def gnu_attributes(text: str) -> str:
 def declarator_name(node: Node | None) -> tuple[str, bool]:
     """Name declared by a declarator and whether it declares a function."""
     found, is_function = declarator_node(node)
-    return (found.text.decode(), is_function) if found is not None else ("", False)
+    return (node_text(found).decode(), is_function) if found is not None else ("", False)
 
 
 def _old_style_parameters(declarator: Node, body: Node | None) -> Node | None:
     """The identifier list of a K&R definition's declarator (`f(a, b)`), or
     None.  tree-sitter reads a lone `k` as an unnamed parameter of type `k`:
     it is a name when the body uses it as a value."""
-    node = declarator
+    node: Node | None = declarator
     while node is not None and node.type != "function_declarator":
         node = node.child_by_field_name("declarator") or next(iter(node.named_children), None)
     params = node.child_by_field_name("parameters") if node is not None else None
@@ -341,11 +359,11 @@ def _old_style_parameters(declarator: Node, body: Node | None) -> Node | None:
     if any(c.type == "identifier" for c in params.named_children):
         return params
     lone = {
-        c.child_by_field_name("type").text
+        node_text(required_field(c, "type"))
         for c in params.named_children
         if c.type == "parameter_declaration"
         and c.child_by_field_name("declarator") is None
-        and c.child_by_field_name("type").type == "type_identifier"
+        and required_field(c, "type").type == "type_identifier"
         and c.named_child_count == 1
     }
     if len(lone) != len(params.named_children) or body is None:
@@ -355,7 +373,7 @@ def _old_style_parameters(declarator: Node, body: Node | None) -> Node | None:
     while stack:
         n = stack.pop()
         if n.type == "identifier":
-            values.add(n.text)
+            values.add(node_text(n))
         stack.extend(n.children)
     return params if lone <= values else None
 
@@ -369,12 +387,12 @@ def _collect_uses(node: Node, out: set[str]) -> None:
     while stack:
         n = stack.pop()
         if _is_name_leaf(n):
-            out.add(n.text.decode())
+            out.add(node_text(n).decode())
         elif n.type in ("struct_specifier", "union_specifier", "enum_specifier"):
             tag = n.child_by_field_name("name")
             if tag is not None:
                 if n.child_by_field_name("body") is None:
-                    out.add(f"{n.type.split('_')[0]} {tag.text.decode()}")
+                    out.add(f"{n.type.split('_')[0]} {node_text(tag).decode()}")
                 stack.extend(c for c in n.children if c != tag)
                 continue
         stack.extend(n.children)
@@ -396,11 +414,13 @@ def _how_used(spec: Node) -> str:
     parent = spec.parent
     if parent is not None and parent.type == "parameter_declaration":
         return "pointer"
-    typed = parent is not None and parent.type in _DECLARATIONS
-    declarators = parent.children_by_field_name("declarator") if typed else []
+    if parent is None or parent.type not in _DECLARATIONS:
+        return "value"
+    declarators = parent.children_by_field_name("declarator")
     if not declarators or parent.child_by_field_name("type") != spec:
         return "value"
     outer = set()
+    d: Node | None
     for d in declarators:
         while d is not None and d.type in _WRAPPERS:  # `(*p)`: the pointer inside decides
             d = d.child_by_field_name("declarator") or next(iter(d.named_children), None)
@@ -425,7 +445,7 @@ def _type_uses(node: Node, item: Item) -> None:
             tag = n.child_by_field_name("name")
             if tag is not None:
                 if n.child_by_field_name("body") is None:
-                    name = f"{n.type.split('_')[0]} {tag.text.decode()}"
+                    name = f"{n.type.split('_')[0]} {node_text(tag).decode()}"
                     how = "value" if n.type == "enum_specifier" else _how_used(n)
                     (item.uses if how == "value" else item.refs).add(name)
                     if how == "alias":
@@ -433,11 +453,11 @@ def _type_uses(node: Node, item: Item) -> None:
                 stack.extend(c for c in n.children if c != tag)
                 continue
         elif n.type == "type_identifier":
-            item.uses.add(n.text.decode())
+            item.uses.add(node_text(n).decode())
             if _how_used(n) != "pointer":
-                item.whole.add(n.text.decode())
+                item.whole.add(node_text(n).decode())
         elif _is_name_leaf(n):
-            item.uses.add(n.text.decode())
+            item.uses.add(node_text(n).decode())
         stack.extend(n.children)
 
 
@@ -447,12 +467,12 @@ def _type_keys(spec: Node) -> list[tuple[str, str]]:
     kind = spec.type.split("_")[0]
     tag = spec.child_by_field_name("name")
     if tag is not None:
-        keys.append((kind, tag.text.decode()))
+        keys.append((kind, node_text(tag).decode()))
     if kind == "enum":
         body = spec.child_by_field_name("body")
         for e in body.named_children if body is not None else []:
             if e.type == "enumerator":
-                keys.append(("const", e.child_by_field_name("name").text.decode()))
+                keys.append(("const", node_text(required_field(e, "name")).decode()))
     return keys
 
 
@@ -595,7 +615,9 @@ def _mask_attributes(source: bytes, out: bytearray, at: int) -> None:
         if end is None:
             return
         out[at:end] = b" " * (end - at)
-        at = end + len(re.match(rb"\s*", source[end:]).group())
+        space = re.match(rb"\s*", source[end:])
+        assert space is not None  # `\s*` matches the empty string
+        at = end + len(space.group())
 
 
 # What the item boundaries depend on, token by token: comments, strings and
@@ -679,7 +701,12 @@ class Splitter:
     is a known variable or function (to read `a * b;` as an expression), and
     `is_macro(name)` whether it is a macro (`CHECK(x) { ... }` is a statement)."""
 
-    def __init__(self, is_value_name=lambda name: False, is_macro=lambda name: False, joined=None):
+    def __init__(
+        self,
+        is_value_name: Callable[[str], bool] = lambda name: False,
+        is_macro: Callable[[str], bool] = lambda name: False,
+        joined: dict[int, int] | None = None,
+    ) -> None:
         self.is_value_name = is_value_name
         self.is_macro = is_macro
         self.joined: dict[int, int] = joined or {}  # function definitions macros hide braces of (`brace_runs`)
@@ -690,10 +717,10 @@ class Splitter:
         self._masked = masked
         implicit = self._implicit_int_items(source, masked)
         if implicit:  # tree-sitter cannot read them: it parses the rest without them
-            masked = bytearray(masked)
+            blanked = bytearray(masked)
             for item, _ in implicit:
-                masked[item.start : item.end] = _blanked(masked[item.start : item.end])
-            masked = bytes(masked)
+                blanked[item.start : item.end] = _blanked(blanked[item.start : item.end])
+            masked = bytes(blanked)
         tree = parse_tree(masked)
         nodes = [n for n in tree.root_node.children if n.end_byte > n.start_byte]  # no MISSING tokens
         value = None
@@ -706,6 +733,7 @@ class Splitter:
         if value is None:
             items = self._items(source, nodes, len(source))
         else:
+            assert last is not None  # a value is only looked for after a last node
             text = source[last.start_byte : value].decode("utf-8", "replace")
             items.append(Item("value", last.start_byte, value, text, last.start_point[0] + 1, last.start_point[1]))
         uses, declared = names_in_tree(tree.root_node)
@@ -715,8 +743,8 @@ class Splitter:
             uses |= more_uses
             declared |= more_declared
         items.sort(key=lambda item: item.start)
-        for text in typeofs:
-            uses |= identifiers(text.decode("utf-8", "replace"))
+        for typeof in typeofs:
+            uses |= identifiers(typeof.decode("utf-8", "replace"))
         uses -= {name for name in uses if not name.strip("_")}  # the masks themselves
         return ParsedCell(source, items, value is not None, uses, declared)
 
@@ -727,7 +755,9 @@ class Splitter:
         the cell."""
         out = []
         for start, name_at in _implicit_int_heads(masked):
-            name = re.match(rb"\w+", masked[name_at:]).group().decode()
+            word = re.match(rb"\w+", masked[name_at:])
+            assert word is not None  # `_implicit_int_heads` found a name there
+            name = word.group().decode()
             if self.is_macro(name):
                 continue
             head = name_at - start
@@ -802,7 +832,7 @@ class Splitter:
             return False
         if any(c.type == "storage_class_specifier" or c.type == "type_qualifier" for c in node.children):
             return False
-        name = t.text.decode()
+        name = node_text(t).decode()
         return name in declared or self.is_value_name(name)
 
     def _items(self, source: bytes, nodes: list[Node], limit: int) -> list[Item]:
@@ -868,16 +898,16 @@ class Splitter:
             return item
         if t in ("preproc_def", "preproc_function_def"):
             item = self._base("define", source, node, end)
-            item.name = node.child_by_field_name("name").text.decode()
+            item.name = node_text(required_field(node, "name")).decode()
             item.keys = [("macro", item.name)]
             return item
         if t == "preproc_call":
             item = self._base("directive", source, node, end)
-            directive = node.child_by_field_name("directive").text.decode()
+            directive = node_text(required_field(node, "directive")).decode()
             arg = node.child_by_field_name("argument")
             if directive == "#undef" and arg is not None:
                 item.kind = "undef"
-                item.name = _logical_line(arg.text.decode()).strip()
+                item.name = _logical_line(node_text(arg).decode()).strip()
             item.keys = [("directive", normalize(item.text))]
             return item
         if t.startswith("preproc"):
@@ -927,7 +957,7 @@ class Splitter:
     def _storage(self, source: bytes, node: Node, item: Item) -> None:
         for c in node.children:
             if c.type == "storage_class_specifier":
-                word = c.text.decode()
+                word = node_text(c).decode()
                 item.storage.add(word)
                 if word in THREAD_WORDS:
                     continue  # part of the type, for every cell that declares it
@@ -942,7 +972,7 @@ class Splitter:
                 and (
                     c.type in ("type_qualifier", "attribute_specifier", "attribute_declaration")
                     or c.type == "storage_class_specifier"
-                    and c.text.decode() in THREAD_WORDS
+                    and node_text(c).decode() in THREAD_WORDS
                 )
                 and c.text != b"__extension__"
             ]
@@ -951,7 +981,7 @@ class Splitter:
             gnu_attributes(_original(source, c)) if c.type == "attribute_declaration" else _original(source, c)
             for c in node.children
             if c.end_byte <= first_decl.start_byte
-            and (c.type != "storage_class_specifier" or c.text.decode() in THREAD_WORDS)
+            and (c.type != "storage_class_specifier" or node_text(c).decode() in THREAD_WORDS)
             and c.text != b"__extension__"  # only at the start of a declaration: not after `extern`
         ]
         return " ".join(parts)
@@ -963,7 +993,7 @@ class Splitter:
         if name_node is None or decl is None or not is_function:
             item.kind = "statement"  # `CHECK(x) { ... }`: a macro of a header, not a function `x`
             return item
-        item.name = name_node.text.decode()
+        item.name = node_text(name_node).decode()
         declared.add(item.name)
         item.name_range = (name_node.start_byte, name_node.end_byte)
         self._storage(source, node, item)
@@ -1018,6 +1048,7 @@ class Splitter:
     def _masked_attributes(self, source: bytes, start: int) -> str:
         """The `__attribute__`s after a declarator that `_mask` hid from tree-sitter."""
         m = re.compile(rb"\s*").match(self._masked, start)
+        assert m is not None  # `\s*` matches the empty string
         end = m.end()
         return " " + source[start:end].decode("utf-8", "replace").strip() if source[start:end].strip() else ""
 
@@ -1034,14 +1065,14 @@ class Splitter:
         struct becomes its own type item and the item says `struct P`."""
         spec_node = _body_specifier(node)
         tag = spec_node.child_by_field_name("name") if spec_node is not None else None
-        if tag is None:
+        if spec_node is None or tag is None:
             return None
         type_item = self._base("type", source, spec_node, spec_node.end_byte)
         type_item.text += ";"
         type_item.keys = _type_keys(spec_node)
         _type_uses(spec_node, type_item)
         item.split_type = type_item
-        spec = f"{spec_node.type.split('_')[0]} {tag.text.decode()}"
+        spec = f"{spec_node.type.split('_')[0]} {node_text(tag).decode()}"
         item.edits.append(Edit(spec_node.start_byte, spec_node.end_byte, spec))
         return spec
 
@@ -1065,7 +1096,7 @@ class Splitter:
             attributes = ""
             target = d
             if d.type == "init_declarator":
-                target = d.child_by_field_name("declarator")
+                target = required_field(d, "declarator")
                 value = d.child_by_field_name("value")
                 if value is not None:
                     init = _text(source, value)
@@ -1087,6 +1118,7 @@ class Splitter:
             incomplete = bool(re.search(r"\[\s*\]", _text(source, target)))
             signature = ""
             name_node = _name_node(target)
+            assert name_node is not None  # `name` is its text: a declaration declares no member names
             if is_function:
                 signature = normalize(self._signature(source, spec, target, name_node))
             item.declarators.append(
@@ -1115,7 +1147,7 @@ def _branches(node: Node) -> list[tuple[int, int]]:
     """Byte ranges of the bodies of a top-level #if/#elif/#else chain."""
     out = []
     endif = next((c.start_byte for c in node.children if c.type == "#endif"), node.end_byte)
-    while node is not None:
+    while True:
         kids = node.children
         alt = node.child_by_field_name("alternative")
         # The body starts after the directive's line and ends where the next branch or #endif starts.
@@ -1125,15 +1157,16 @@ def _branches(node: Node) -> list[tuple[int, int]]:
             head_end = cond.end_byte if cond is not None else kids[0].end_byte
         tail = alt.start_byte if alt is not None else endif  # tree-sitter may leave text after `#else` outside it
         out.append((head_end, max(head_end, tail)))
-        node = alt if alt is not None and alt.type in _ALTERNATIVES else None
-    return out
+        if alt is None or alt.type not in _ALTERNATIVES:
+            return out
+        node = alt
 
 
 _DEFINES = ("preproc_def", "preproc_function_def")
 _EVALUATED = (*_DEFINES, "preproc_call", "preproc_include")
 
 
-def _blanked(data: bytes) -> bytearray:
+def _blanked(data: bytes | bytearray) -> bytearray:
     """`data` with every byte but the line ends a space: lines stay where they were."""
     return bytearray(re.sub(rb"[^\n]", b" ", data))
 
@@ -1249,9 +1282,9 @@ def _macro_heads(root: Node, source: bytes, macros: dict[str, str]):
     for n in root.children:
         t = n.type
         if t in ("preproc_def", "preproc_function_def"):
-            name = n.child_by_field_name("name").text.decode()
+            name = node_text(required_field(n, "name")).decode()
             value = n.child_by_field_name("value")
-            known[name] = value.text.decode("utf-8", "replace") if value is not None else ""
+            known[name] = node_text(value).decode("utf-8", "replace") if value is not None else ""
             continue
         if t.startswith("preproc") or t == "comment":
             continue
@@ -1311,7 +1344,7 @@ def expand_macro_items(code: str, macros: dict[str, str], evaluate, forced: dict
             _, start, end = pending.pop(0)
             probe.append(f"\n{_EXPANSION_MARK}\n".encode() + source[start:end] + f"\n{_EXPANSION_END}\n".encode())
         if n.type in ("preproc_def", "preproc_function_def", "preproc_include") or (
-            n.type == "preproc_call" and n.child_by_field_name("directive").text.strip() == b"#undef"
+            n.type == "preproc_call" and node_text(required_field(n, "directive")).strip() == b"#undef"
         ):
             probe.append(source[n.start_byte : n.end_byte] + b"\n")
     output = evaluate(b"".join(probe).decode("utf-8", "surrogateescape"))
@@ -1350,7 +1383,7 @@ def brace_runs(code: str, macros: dict[str, str], evaluate) -> tuple[dict[int, i
     root = parse_tree(source).root_node
     if not root.has_error:
         return {}, {}
-    own = {n.child_by_field_name("name").text.decode() for n in root.children if n.type in _DEFINES}
+    own = {node_text(required_field(n, "name")).decode() for n in root.children if n.type in _DEFINES}
     if not identifiers(code) & (macros.keys() | own):
         return {}, {}
     nodes = [
@@ -1382,7 +1415,7 @@ def brace_runs(code: str, macros: dict[str, str], evaluate) -> tuple[dict[int, i
         if j > i and balance == 0:
             runs = (
                 joined
-                if first.type == "function_definition" and not first.child_by_field_name("declarator").has_error
+                if first.type == "function_definition" and not required_field(first, "declarator").has_error
                 else expanded
             )
             runs[first.start_byte] = nodes[j].end_byte
@@ -1412,7 +1445,7 @@ def _defines_things(root: Node) -> bool:
     stack = list(root.children)
     while stack:
         n = stack.pop()
-        storage = {c.text.decode() for c in n.children if c.type == "storage_class_specifier"}
+        storage = {node_text(c).decode() for c in n.children if c.type == "storage_class_specifier"}
         if n.type in ("preproc_if", "preproc_ifdef", "preproc_else", "preproc_elif", "preproc_elifdef"):
             stack.extend(n.children)
         elif n.type == "function_definition" and not storage & {"static", "inline"}:
@@ -1443,7 +1476,7 @@ def paste_headers(code: str, find) -> str:
         path_node = n.child_by_field_name("path") if n.type == "preproc_include" else None
         if path_node is None or path_node.type != "string_literal":
             continue
-        name = path_node.text.decode("utf-8", "replace").strip('"')
+        name = node_text(path_node).decode("utf-8", "replace").strip('"')
         path = find(name)
         if path is None:
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
@@ -34,13 +35,17 @@ def parent_of(pid: int) -> int | None:
 def alive(pid: int) -> bool:
     """Whether a process exists and has not ended (a zombie has)."""
     fields = _stat(pid)
-    return bool(fields) and fields[0] not in (b"Z", b"X")
+    if not fields:
+        return False
+    return fields[0] not in (b"Z", b"X")
 
 
 def stopped(pid: int) -> bool:
     """Whether a process is stopped by a signal (SIGSTOP), not by a tracer."""
     fields = _stat(pid)
-    return bool(fields) and fields[0] == b"T"
+    if not fields:
+        return False
+    return fields[0] == b"T"
 
 
 def is_under(pid: int, root: int) -> bool:
@@ -74,7 +79,7 @@ def descendants(root: int) -> set[int]:
     return out
 
 
-def stop_tree(root: int, keep: set[int] = frozenset()) -> set[int]:
+def stop_tree(root: int, keep: AbstractSet[int] = frozenset()) -> set[int]:
     """Stop (SIGSTOP) every process under `root` but `keep`, until no new one
     appears: a stopped process cannot fork.  Returns the stopped ones."""
     stopped: set[int] = set()

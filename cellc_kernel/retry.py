@@ -57,7 +57,7 @@ def _initialize_at_run_time(options: Options, parsed: ParsedCell, raw: str, labe
         for d in item.declarators
         if d.init is not None and _lines_of(parsed.source, d.init_start, d.init) & lines
     }
-    if starts - options.runtime_init:
+    if options.runtime_init is not True and starts - options.runtime_init:
         options.runtime_init |= starts
     else:
         options.runtime_init = True

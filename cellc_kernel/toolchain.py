@@ -82,9 +82,10 @@ class Started:
     """A process started in the background: a tool begun early (the cell's `ld`,
     while pyelftools reads the object), or the executor."""
 
-    def __init__(self, process: subprocess.Popen, timeout: float | None):
+    def __init__(self, process: subprocess.Popen, argv: list[str], timeout: float | None):
         """`timeout`: how long `finish` waits (None for the executor, which runs as long as the notebook)."""
         self._process = process
+        self._tool = _name(argv)
         self.timeout = timeout
 
     @property
@@ -97,7 +98,8 @@ class Started:
             out, err = self._process.communicate(timeout=self.timeout)
         except subprocess.TimeoutExpired:
             self.kill()
-            raise ToolTimeout(_name(self._process.args), self.timeout) from None
+            assert self.timeout is not None  # only a wait with a timeout expires
+            raise ToolTimeout(self._tool, self.timeout) from None
         return Result(self._process.returncode, out, err)
 
     def kill(self) -> None:
@@ -122,7 +124,7 @@ def start(argv: list[str], timeout: float = TIMEOUT) -> Started:
     process = subprocess.Popen(
         argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace", env=environment()
     )
-    return Started(process, timeout)
+    return Started(process, argv, timeout)
 
 
 def start_program(
@@ -148,7 +150,7 @@ def start_program(
         env={**os.environ, **env} if env else None,
         start_new_session=True,
     )
-    return Started(process, None)
+    return Started(process, argv, None)
 
 
 def gcc_version(gcc: str = "gcc") -> str:

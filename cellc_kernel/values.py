@@ -14,6 +14,7 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Literal
 
 from .ctype import (
     ATE_BOOLEAN,
@@ -35,6 +36,9 @@ ReadMemory = Callable[[int, int], bytes | None]
 
 Symbolize = Callable[[int], str | None]
 """``code address -> function name`` or ``None`` if unknown."""
+
+ByteOrder = Literal["little", "big"]
+"""What ``int.from_bytes`` takes: the target's byte order."""
 
 STRING_LIMIT = 1000
 """Maximum number of characters shown for a string."""
@@ -330,7 +334,7 @@ class _Formatter:
         if r.kind in ("base", "pointer", "enum") and len(data) < size:
             return "<unavailable>"
         self.budget -= 1
-        order = "little" if r.little_endian else "big"
+        order: ByteOrder = "little" if r.little_endian else "big"
         if r.kind == "base":
             return self._base(r, data[:size], order)
         if r.kind == "enum":
@@ -345,7 +349,7 @@ class _Formatter:
             return "<function>"
         return "void" if r.kind == "void" else "?"
 
-    def _base(self, t: CType, data: bytes, order: str) -> str:
+    def _base(self, t: CType, data: bytes, order: ByteOrder) -> str:
         enc = t.encoding
         if enc == ATE_DECIMAL_FLOAT or (enc in (ATE_FLOAT, ATE_COMPLEX_FLOAT) and not t.float_format):
             return "0x" + data.hex()  # decimal floats and other unknown formats
@@ -366,7 +370,7 @@ class _Formatter:
         signed = enc in (ATE_SIGNED, ATE_SIGNED_CHAR)
         return str(int.from_bytes(data, order, signed=signed))
 
-    def _enum(self, t: CType, data: bytes, order: str) -> str:
+    def _enum(self, t: CType, data: bytes, order: ByteOrder) -> str:
         size = len(data)
         mask = (1 << (8 * size)) - 1
         under = strip_typedefs(t.target) if t.target is not None else None
@@ -382,7 +386,7 @@ class _Formatter:
                 return name
         return str(value)
 
-    def _pointer(self, t: CType, data: bytes, order: str) -> str:
+    def _pointer(self, t: CType, data: bytes, order: ByteOrder) -> str:
         addr = int.from_bytes(data, order)
         if addr == 0:
             return "NULL"
@@ -463,7 +467,7 @@ class _Formatter:
         if is_char(ftype):
             return str(value)  # a 3-bit char field is a small integer, not a character
         size = ftype.size or (f.bit_size + 7) // 8
-        order = "little" if ftype.little_endian else "big"
+        order: ByteOrder = "little" if ftype.little_endian else "big"
         raw = (value & ((1 << (8 * size)) - 1)).to_bytes(size, order)
         self.budget += 1  # the recursive call counts it
         return self.format(ftype, raw)

@@ -34,6 +34,7 @@ python -m pip install -q -e '.[test]'
 
 ruff check cellc_kernel tests benchmarks
 ruff format --check cellc_kernel tests benchmarks
+mypy cellc_kernel
 # The executor is C the kernel builds with the user's gcc: it must stay warning-free.
 python - <<'PY'
 import subprocess, sys

@@ -19,8 +19,8 @@ output.  Magics reach the frontend only through the cell's `Handlers`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, overload
 
 from .. import names, toolchain
 from ..executor import Handlers
@@ -135,8 +135,16 @@ class Magics:
         flags = self.interpreter.cflags
         return [mode for mode, fl in SANITIZE_FLAGS.items() if fl[0] in flags]
 
+    @overload
+    def execute(self, code: str, label: str, handlers: Handlers) -> CellResult: ...
+
+    @overload
     def execute(
-        self, code: str, label: str, handlers: Handlers, mime: str = "", flags: list[str] = ()
+        self, code: str, label: str, handlers: Handlers, mime: str, flags: Sequence[str] = ()
+    ) -> tuple[CellResult, list[str]]: ...
+
+    def execute(
+        self, code: str, label: str, handlers: Handlers, mime: str = "", flags: Sequence[str] = ()
     ) -> CellResult | tuple[CellResult, list[str]]:
         """Run C code as a cell (with extra gcc `flags` for it alone); with
         sanitizers on, their reports become the cell's error.  With `mime`,

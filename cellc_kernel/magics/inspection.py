@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import TYPE_CHECKING
 
 from .. import crash, introspect, names, objfile, toolchain, values
 from ..ctext import c_string
@@ -14,9 +15,12 @@ from ..limits import SNAPSHOT_MARGIN, format_size
 from ..result import CellResult, error
 from .base import ArgumentParser, MagicFamily
 
+if TYPE_CHECKING:
+    from . import Magics
+
 
 class InspectionMagics(MagicFamily):
-    def __init__(self, magics):
+    def __init__(self, magics: Magics) -> None:
         super().__init__(magics)
         self._debug: list | None = None  # [frozen pid, its frames, selected frame] for %debug
 
@@ -214,6 +218,7 @@ class InspectionMagics(MagicFamily):
             call = f"{names.alias('unsetenv')}({c_string(name)})"
             decl = f'extern int {names.alias("unsetenv")}(const char *) __asm__("unsetenv");'
             shown = f"env: {name} unset"
+            value: str | None = None
         else:
             m = re.fullmatch(r"([^=\s]+)\s*(?:=\s*|\s+)(.*)", args, re.S)
             if not m:
@@ -230,7 +235,6 @@ class InspectionMagics(MagicFamily):
         result = self.interpreter.execute(code, label, handlers)
         if not result.ok:
             return result, True
-        value = None if args.startswith("-u") else m.group(2)
         self.interpreter.replace_record(label, lambda _record: EnvRecord(label, name, value))
         self.print(shown)
         return None, False
