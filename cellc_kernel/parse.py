@@ -57,6 +57,10 @@ class Declarator:
     attributes: str = ""  # `__attribute__`s between the declarator and its initializer
     name_start: int = 0  # byte offset of the name in the cell
     name_at: int = -1  # index of the name in decl_text
+    # the type of `struct { ... } a, *b;`, defined in the declaration without a tag: what
+    # decl_text starts with, one type for all its declarators, to be written once for them
+    shared_spec: str = ""
+    spec_defines: frozenset[str] = frozenset()  # the tags and enumerators defined inside shared_spec
 
 
 @dataclass
@@ -87,7 +91,12 @@ class Item:
     prototype: str = ""  # function: prototype text (no storage class)
     doc: str = ""  # leading comment
     split_type: Item | None = None  # struct defined inside a declaration
+    nested_types: list[Item] = field(default_factory=list)  # tags defined inside its untagged type (`_nested_types`)
     unsupported: str = ""  # why what it declares cannot reach later cells (the cell fails saying so)
+
+    def own_types(self) -> list[Item]:
+        """The type items taken out of this declaration or function, in order."""
+        return ([self.split_type] if self.split_type is not None else []) + self.nested_types
 
 
 @dataclass
@@ -503,6 +512,35 @@ def _tag_inside(source: bytes, node: Node) -> bool:
         if _TAG_BODY.search(source, m.end(), end):
             return True
     return False
+
+
+_SCOPES = ("parameter_list", "compound_statement")  # a tag defined there is not of file scope
+
+
+def _defined_inside(spec: Node) -> tuple[list[Node], set[str]]:
+    """What a type specifier with a body defines inside it that C gives file
+    scope: (the tagged struct, union and enum specifiers with a body, outermost
+    first, not those inside them; the enumerators outside those)."""
+    tagged: list[Node] = []
+    enumerators: set[str] = set()
+    stack = list(reversed(spec.children))
+    while stack:
+        n = stack.pop()
+        if n.type in _SCOPES:
+            continue
+        if n.type in ("struct_specifier", "union_specifier", "enum_specifier") and n.child_by_field_name("body"):
+            if n.child_by_field_name("name") is not None:
+                tagged.append(n)
+                continue
+        elif n.type == "enumerator":
+            enumerators.add(n.child_by_field_name("name").text.decode())
+        stack.extend(reversed(n.children))
+    return tagged, enumerators
+
+
+def _tag_of(spec: Node) -> str:
+    """`struct P` of a struct, union or enum specifier with a tag."""
+    return f"{spec.type.split('_')[0]} {spec.child_by_field_name('name').text.decode()}"
 
 
 def _body_specifier(node: Node) -> Node | None:
@@ -1046,6 +1084,29 @@ class Splitter:
         item.edits.append(Edit(spec_node.start_byte, spec_node.end_byte, spec))
         return spec
 
+    def _nested_types(self, source: bytes, spec: Node, item: Item) -> tuple[str, frozenset[str]]:
+        """`struct { struct span { int a, b; } r; enum { OFF, ON } m; } cur;`: a
+        tag defined inside an untagged type has file scope, as if defined
+        before it.  Each becomes a type item of its own (`item.nested_types`:
+        later cells see it as any type, and it takes part in redefinitions)
+        and the type says `struct span r;`.  Returns the type's text so, and
+        the names it still defines (enumerators; tags as well when one of
+        them needs an enumerator defined before it in the type)."""
+        tagged, enumerators = _defined_inside(spec)
+        types = []
+        for n in tagged:
+            t = self._base("type", source, n, n.end_byte)
+            t.text += ";"
+            t.keys = _type_keys(n)
+            _type_uses(n, t)
+            types.append(t)
+        text = _text(source, spec)
+        if any((t.uses | t.refs) & enumerators for t in types):  # `int a[K]` where K comes before: as written
+            return text, frozenset(enumerators | {_tag_of(n) for n in tagged})
+        item.nested_types = types
+        edits = [(n.start_byte - spec.start_byte, n.end_byte - spec.start_byte, _tag_of(n)) for n in tagged]
+        return replace_ranges(text, edits), frozenset(enumerators)
+
     def _declaration(self, source: bytes, node: Node, end: int, declared: set[str]) -> Item:
         item = self._base("declaration", source, node, end)
         self._storage(source, node, item)
@@ -1060,6 +1121,16 @@ class Splitter:
                 _type_uses(node, item)
             return item
         spec = self._spec_text(source, node, decls[0], spec_override)
+        anonymous = spec_node is not None and spec_override is None  # `struct { ... } a, b;`
+        defines: frozenset[str] = frozenset()
+        if anonymous:
+            written = _text(source, spec_node)
+            hoisted, defines = self._nested_types(source, spec_node, item)
+            if written in spec:
+                spec = spec.replace(written, hoisted, 1)
+            elif item.nested_types:  # not as written: the tags are left where they are
+                defines |= {_tag_of(n) for n in _defined_inside(spec_node)[0]}
+                item.nested_types = []
         for d in decls:
             init = None
             init_start = 0
@@ -1103,6 +1174,8 @@ class Splitter:
                     attributes,
                     name_node.start_byte,
                     len(head) + 1 + len(_text_between(source, target.start_byte, name_node.start_byte)),
+                    spec if anonymous and decl_text.startswith(spec) else "",
+                    defines,
                 )
             )
         return item

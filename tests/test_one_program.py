@@ -431,3 +431,30 @@ def test_attributes_inside_types_and_unnamed_bit_fields(k):
     k.ok("void *other_thread(void *arg) { (void)arg; return (void *)&f2; }")
     r = k.ok("pthread_t t; void *seen; pthread_create(&t, 0, other_thread, 0); pthread_join(t, &seen); seen != &f2")
     assert r.value == "1"  # each thread has its own f2, as in gcc's program
+
+
+def test_several_globals_of_one_untagged_type(k):
+    """`struct { ... } a, b;` is one type for all its declarators, and a tag or
+    an enumerator defined inside it is defined once, with file scope: these
+    cells once failed with a redefinition, or made `b = a` incompatible."""
+    k.ok("#include <stdio.h>")
+    k.ok("struct { struct span { int start, end; } range; int id; } cur = { { 0, 10 }, 1 }, saved, *active = &cur;")
+    k.ok("static struct { struct inner { int a; } in; int b; } x = { { 1 }, 2 }, y;")
+    k.ok("enum { IDLE, RUNNING, DONE } state, previous = RUNNING;")
+    k.ok("struct span whole = { 0, 100 };")
+    k.ok("int length(struct span s) { return s.end - s.start; }")
+    k.ok("struct limits { int most[DONE + 1]; } lim = { { 1, 2, 3 } };")  # an enumerator in a later type
+    k.ok("saved = cur; y = x; state = DONE;")
+    r = k.ok(
+        'printf("%d %d %d %d %d %d %zu\\n", length(saved.range), active->id, y.in.a, y.b, state, previous,'
+        " sizeof lim.most / sizeof *lim.most)"
+    )
+    assert r.stdout == "10 1 1 2 2 1 3\n"
+    k.ok("struct inner z = { 5 };")
+    assert k.ok("z.a + length(whole)").value == "105"
+    k.ok('struct { char name[8]; int weight; } table[] = { { "low", 1 }, { "high", 9 } }, *pick = table + 1;')
+    assert k.ok("sizeof table / sizeof table[0] * 10 + pick->weight").value == "29"
+    k.ok("typedef int num;")
+    k.ok("struct { num a; struct cell { num b; } c; } p = { 1, { 3 } }, q = { 2 };")
+    k.ok("typedef long num;\nq = p;")  # both migrate to the new type: still one type
+    assert k.ok("q.c.b * 10 + (int)sizeof q.a").value == "38"

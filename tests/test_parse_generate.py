@@ -141,6 +141,24 @@ def test_struct_inside_declaration_is_split_out(all_kinds: ParsedCell) -> None:
     assert [(d.name, d.decl_text, d.init) for d in decl.declarators] == [("svar", "struct S svar", "{ 1 }")]
 
 
+def test_tags_inside_an_untagged_type_are_split_out() -> None:
+    """`struct { struct in { ... } i; } a, b;`: `struct in` has file scope (its
+    own type item); the untagged type, shared by a and b, says `struct in i;`
+    and keeps its enumerators; a tag of a parameter's scope stays."""
+    decl = split(
+        "static struct { struct in { int a; } i; enum { OFF, ON } m; int (*cb)(struct arg { int z; } *); } a, *b;"
+    ).items[0]
+    assert [(t.keys, t.text) for t in decl.nested_types] == [([("struct", "in")], "struct in { int a; };")]
+    spec = "struct { struct in i; enum { OFF, ON } m; int (*cb)(struct arg { int z; } *); }"
+    assert [(d.name, d.decl_text, d.shared_spec) for d in decl.declarators] == [
+        ("a", f"{spec} a", spec),
+        ("b", f"{spec} *b", spec),
+    ]
+    assert decl.declarators[0].spec_defines == {"OFF", "ON"}
+    kept = split("struct { enum { K = 2 } k; struct need { int v[K]; } n; } w;").items[0]
+    assert kept.nested_types == [] and kept.declarators[0].spec_defines == {"K", "struct need"}  # K comes first
+
+
 def test_signature_ignores_parameter_names() -> None:
     a = split("int add(int a, int b) { return a + b; }").items[0]
     b = split("int add(int x,int y){ return x + y; }").items[0]
