@@ -322,7 +322,9 @@ class Generator:
         self.definition(item)
 
     def item_statement(self, item: Item) -> None:
-        self.piece(item, item.text)
+        # `_Static_assert` is a declaration: after it, gcc would not warn of a
+        # declaration among the statements (`misread_items`) without a statement between
+        self.piece(item, item.text + ("\n;" if _STATIC_ASSERT.match(item.text) else ""))
 
     def item_value(self, item: Item) -> None:
         """`names.value(N)` holds the trailing expression's value after the run.

@@ -365,9 +365,12 @@ class Interpreter:
             joined, _ = brace_runs(code, macros, preprocess)
         return typed, self._splitter(code, program, joined).split(code)
 
-    def _splitter(self, code: str, program: Program, joined: dict[int, int] | None = None) -> Splitter:
-        """A splitter for `code` that knows the program's names and macros
-        (the notebook's, the cell's own and the headers')."""
+    def _splitter(
+        self, code: str, program: Program, joined: dict[int, int] | None = None, types: set[str] = frozenset()
+    ) -> Splitter:
+        """A splitter for `code` that knows the program's names, macros (the
+        notebook's, the cell's own and the headers') and typedef names, and
+        `types`, names gcc said are types."""
         defined = set(re.findall(r"^[ \t]*#[ \t]*define[ \t]+(\w+)", code, re.M))
         includes = "".join(re.findall(r"^[ \t]*#[ \t]*include\b.*\n?", code, re.M))
 
@@ -377,7 +380,8 @@ class Interpreter:
             output = self._preprocess(f"{includes}\n#ifdef {name}\n{names.EXPANSION_MARK}\n#endif\n", program)
             return output is not None and names.EXPANSION_MARK in output
 
-        return Splitter(program.is_value_name, is_macro, joined)
+        typedefs = {name for d in program.definitions for kind, name in d.keys if kind == "typedef"} | set(types)
+        return Splitter(program.is_value_name, is_macro, joined, typedefs.__contains__)
 
     @staticmethod
     def _not_ahead(*_args) -> None:
@@ -435,14 +439,21 @@ class Interpreter:
     ) -> ParsedCell | None:
         """The cell split anew with the items it read otherwise than gcc
         (`misread_items`: a header's macro that declares, `LIST_HEAD(h, e)
-        head;`) replaced by their expansion; None when that changes nothing
-        or was done `before` for one of them."""
+        head;`) replaced by their expansion, or, when that changes nothing,
+        with the name each starts with taken for the type gcc knows it as
+        (`time_t (*clock_fn)(time_t *) = time;`, a header's typedef); None
+        when neither changes anything or it was done `before` for one of them."""
         spans = {item.start: item.end for item in misread}
         if spans.keys() & before:
             return None
         code = parsed.source.decode("utf-8", "surrogateescape")
         expanded = expand_macro_items(code, program.macro_texts(), lambda t: self._preprocess(t, program), spans)
-        return self._splitter(expanded, program).split(expanded) if expanded != code else None
+        if expanded != code:
+            return self._splitter(expanded, program).split(expanded)
+        types = {m.group(1) for item in misread if (m := _LEADING_NAME.match(item.text))}
+        again = self._splitter(code, program, types=types).split(code) if types else None
+        kinds = lambda cell: [(item.start, item.kind) for item in cell.items]  # noqa: E731
+        return again if again is not None and kinds(again) != kinds(parsed) else None
 
     def _preprocess(self, text: str, program: Program | None = None) -> str | None:
         """`text` through gcc's preprocessor with the notebook's includes and macros."""
@@ -1061,6 +1072,9 @@ class Interpreter:
 
     def interrupt(self) -> None:
         self.executor.interrupt()
+
+
+_LEADING_NAME = re.compile(r"\s*([A-Za-z_]\w*)\s*\(")
 
 
 def _misread_error(parsed: ParsedCell, misread: list[Item], label: str) -> CellResult:

@@ -22,6 +22,11 @@ from .ctext import C23_KEYWORDS, GNU_KEYWORDS, KEYWORDS
 C_LANGUAGE = Language(tree_sitter_c.language())
 _parsers = threading.local()  # a parser per thread: the Run All look-ahead parses on one of its own
 
+#: gcc's type keywords tree-sitter-c reads as names (`_Bool (*f)(int);` as a call)
+GCC_TYPES = frozenset(
+    """_Bool __int128 __int128_t __uint128_t _Float16 _Float32 _Float64 _Float128 _Float32x _Float64x __float128
+    __float80 __fp16 __bf16 _Decimal32 _Decimal64 _Decimal128""".split()
+)
 THREAD_WORDS = {"__thread", "thread_local"}  # as tree-sitter sees them (_Thread_local is masked)
 STORAGE_WORDS = {"static", "extern", "inline", "__inline", "__inline__", "auto", "register"}
 
@@ -159,8 +164,7 @@ def names_in_tree(root: Node) -> tuple[set[str], set[str]]:
             declared.add(n.child_by_field_name("name").text.decode())
         if t == "preproc_params":
             declared |= identifiers(n.text.decode("utf-8", "replace"))
-        d = n.child_by_field_name("declarator") if n.child_count else None
-        if d is not None:
+        for d in n.children_by_field_name("declarator") if n.child_count else ():  # `int a, b;`: each
             name = _name_node(d)
             if name is not None:
                 declared.add(name.text.decode())
@@ -718,10 +722,15 @@ class Splitter:
     is a known variable or function (to read `a * b;` as an expression), and
     `is_macro(name)` whether it is a macro (`CHECK(x) { ... }` is a statement)."""
 
-    def __init__(self, is_value_name=lambda name: False, is_macro=lambda name: False, joined=None):
+    def __init__(
+        self, is_value_name=lambda name: False, is_macro=lambda name: False, joined=None, is_type=lambda name: False
+    ):
         self.is_value_name = is_value_name
         self.is_macro = is_macro
         self.joined: dict[int, int] = joined or {}  # function definitions macros hide braces of (`brace_runs`)
+        self.is_type = is_type  # whether a name is a typedef of the notebook's (or one gcc says is a type)
+        self.cell_types: set[str] = set()  # the typedef names of the cell's items so far
+        self.reparsed: list[Node] = []  # the trees of declarations parsed again (`_typed_declaration`)
 
     def split(self, code: str) -> ParsedCell:
         source = code.encode("utf-8", "surrogateescape")
@@ -748,6 +757,8 @@ class Splitter:
             text = source[last.start_byte : value].decode("utf-8", "replace")
             items.append(Item("value", last.start_byte, value, text, last.start_point[0] + 1, last.start_point[1]))
         uses, declared = names_in_tree(tree.root_node)
+        for root in self.reparsed:
+            declared |= names_in_tree(root)[1]
         for item, root in implicit:
             items.append(item)
             more_uses, more_declared = names_in_tree(root)
@@ -847,6 +858,7 @@ class Splitter:
     def _items(self, source: bytes, nodes: list[Node], limit: int) -> list[Item]:
         items: list[Item] = []
         declared: set[str] = set()
+        self.cell_types, self.reparsed = set(), []
         pending_comment = ""
         i = 0
         while i < len(nodes):
@@ -873,6 +885,8 @@ class Splitter:
                     end = nodes[i].end_byte
                     i += 1
             item = self._item(source, node, end, declared)
+            if item.kind == "typedef":
+                self.cell_types |= {name for kind, name in item.keys if kind == "typedef"}
             item.doc = pending_comment if pending_comment else ""
             pending_comment = ""
             items.append(item)
@@ -940,11 +954,56 @@ class Splitter:
             return self._function(source, node, end, declared)
         if t == "expression_statement" and [c.type for c in node.named_children] == ["gnu_asm_expression"]:
             return self._base("asm", source, node, end)
+        if t == "expression_statement":
+            typed = self._typed_declaration(source, node, end, declared)
+            if typed is not None:
+                return typed
         if t in ("declaration", "type_definition") and _has_error(node):
             return self._base("verbatim", source, node, end)  # gcc will say what is wrong
         if t == "declaration" and not self._declaration_is_statement(node, declared):
             return self._declaration(source, node, end, declared)
         return self._base("statement", source, node, end)
+
+    def _typed_declaration(self, source: bytes, node: Node, end: int, declared: set[str]) -> Item | None:
+        """`T (*fp)(int) = 0;`, `T (x);` where T names a type (a typedef, `_Bool`):
+        a declaration, as gcc reads it, which tree-sitter, not knowing T, reads as
+        a call.  It is parsed again with `int` in T's place, and its offsets and
+        texts are mapped back; None when T is no type or that is no declaration."""
+        m = _TYPE_THEN_PAREN.match(self._masked, node.start_byte)
+        name = m.group(2).decode() if m is not None else ""
+        if not name or not (name in GCC_TYPES or name in self.cell_types or self.is_type(name)):
+            return None
+        start, at, cut = node.start_byte, m.start(2), m.end(2)  # `__extension__ ` may come before T
+        head, shift = at - start + len(b"int"), cut - at - len(b"int")
+        masked = self._masked[start:at] + b"int" + self._masked[cut:end]
+        root = parse_tree(masked).root_node
+        new = root.children[0] if root.child_count else None
+        if new is None or new.type != "declaration" or _has_error(new) or new.end_byte != len(masked):
+            return None
+
+        def moved(offset: int) -> int:
+            return start + (offset + shift if offset >= head else min(offset, at - start))
+
+        cell_masked, self._masked = self._masked, masked
+        try:
+            item = self._declaration(source[start:at] + b"int" + source[cut:end], new, new.end_byte, declared)
+        finally:
+            self._masked = cell_masked
+        if item.kind != "declaration" or not all(d.decl_text.startswith("int") for d in item.declarators):
+            return None
+        self.reparsed.append(root)
+        item.start, item.end = start, end
+        item.text = _text_between(source, start, end)
+        item.line, item.col = node.start_point[0] + 1, node.start_point[1]
+        item.edits = [Edit(moved(e.start), moved(e.end), e.text) for e in item.edits]
+        for d in item.declarators:
+            d.decl_text = name + d.decl_text[len("int") :]
+            d.signature = name + d.signature[len("int") :] if d.signature.startswith("int") else d.signature
+            d.name_at += shift
+            d.end, d.name_start = moved(d.end), moved(d.name_start)
+            if d.init is not None:
+                d.init_start = moved(d.init_start)
+        return item
 
     def _typedef(self, source: bytes, node: Node, end: int) -> Item:
         item = self._base("typedef", source, node, end)
@@ -1180,6 +1239,8 @@ class Splitter:
             )
         return item
 
+
+_TYPE_THEN_PAREN = re.compile(rb"((?:__extension__\s+)?)([A-Za-z_]\w*)[ \t\n]*\(")
 
 _CONDITIONALS = ("preproc_if", "preproc_ifdef")
 _ALTERNATIVES = ("preproc_elif", "preproc_else", "preproc_elifdef")

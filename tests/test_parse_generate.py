@@ -159,6 +159,21 @@ def test_tags_inside_an_untagged_type_are_split_out() -> None:
     assert kept.nested_types == [] and kept.declarators[0].spec_defines == {"K", "struct need"}  # K comes first
 
 
+def test_a_declaration_that_reads_like_a_call() -> None:
+    """`T (*fp)(int) = 0;` is a declaration when T is a type (`_Bool`, a typedef
+    of the notebook or of the cell): its texts and offsets are the user's."""
+    code = "typedef long T;\nT (*fp)(int) = 0, (g);\n__extension__ _Bool (b) = 1;\nU (*u)(int);"
+    cell = Splitter().split(code)
+    assert [it.kind for it in cell.items] == ["typedef", "declaration", "declaration", "statement"]
+    fp, g = cell.items[1].declarators
+    assert (fp.decl_text, fp.init, g.decl_text) == ("T (*fp)(int)", "0", "T (g)")
+    for d in (fp, g, cell.items[2].declarators[0]):
+        assert code.encode()[d.name_start : d.name_start + len(d.name)] == d.name.encode()
+        assert d.decl_text[d.name_at : d.name_at + len(d.name)] == d.name
+    assert code[fp.init_start] == "0" and {"fp", "g", "b"} <= cell.declared
+    assert Splitter(is_type=lambda name: name == "U").split("U (*u)(int);").items[0].kind == "declaration"
+
+
 def test_signature_ignores_parameter_names() -> None:
     a = split("int add(int a, int b) { return a + b; }").items[0]
     b = split("int add(int x,int y){ return x + y; }").items[0]
