@@ -596,6 +596,25 @@ def _close_paren(source: bytes, start: int) -> int | None:
     return None
 
 
+_TYPE_WORDS = frozenset(
+    b"""char short int long float double signed unsigned void _Bool _Complex __int128 __complex__ struct union enum
+    const volatile restrict _Atomic""".split()
+) | {name.encode() for name in GCC_TYPES}
+
+
+def _parenthesized_name(source: bytes, close: int) -> bool:
+    """Whether the `)` at `close` ends a parenthesized declarator after a type
+    (`signed char (g9)`), not a parameter list (`int f(void)`)."""
+    depth, i = 0, close
+    while i >= 0:
+        depth += {ord(")"): 1, ord("("): -1}.get(source[i], 0)
+        if depth == 0:
+            break
+        i -= 1
+    before = re.search(rb"(\w+|\})\s*\Z", source[max(0, i - 64) : max(i, 0)])
+    return i > 0 and before is not None and (before.group(1) in _TYPE_WORDS or before.group(1) == b"}")
+
+
 def _mask(source: bytes) -> tuple[bytes, list[bytes]]:
     """The source as tree-sitter-c can read it, byte ranges unchanged, so the
     items still carry the user's text.  `typeof(expr)` and `_Atomic(T)` become
@@ -616,7 +635,10 @@ def _mask(source: bytes) -> tuple[bytes, list[bytes]]:
         end = _close_paren(source, m.end() - 1)
         if end is not None and (
             re.match(rb"\s*=", source[end:])
-            or (source[m.start() - 1 : m.start()] != b")" and re.match(rb"\s*[;,]", source[end:]))
+            or (
+                (source[m.start() - 1 : m.start()] != b")" or _parenthesized_name(source, m.start() - 1))
+                and re.match(rb"\s*[;,]", source[end:])
+            )
             or any(start <= m.start() and end < close for start, close in alignas)
         ):
             out[m.start() : end] = b" " * (end - m.start())
@@ -651,6 +673,14 @@ _BOUNDARY_TOKEN = re.compile(
     re.S,
 )
 _AFTER_PARAMETERS = {b"__attribute__", b"__attribute", b"__asm__", b"__asm", b"asm"}  # not K&R declarations
+# words whose parenthesized operand is no parameter list: `__attribute__((used)) g10[4];` declares no K&R function
+_NOT_PARAMETERS = {
+    *_AFTER_PARAMETERS,
+    *(
+        b"_Alignas alignas __typeof__ __typeof typeof typeof_unqual __typeof_unqual__ _Atomic sizeof _Alignof "
+        b"alignof __alignof__ _Static_assert static_assert _Generic __declspec __extension__"
+    ).split(),
+}
 
 
 def _top_level_starts(source: bytes):
@@ -661,6 +691,7 @@ def _top_level_starts(source: bytes):
     block_ends_item = False  # whether the top-level `{` open now is a body (not `struct S {`, `= {`)
     last = b";"  # the last significant token at the top level
     parameters = False  # in K&R parameter declarations (`f(a) int a; {`), whose `;` end no item
+    opened_after = closed_after = b""  # the token before the top-level `(` open now, and the last one closed
     for m in _BOUNDARY_TOKEN.finditer(source):
         kind, token = m.lastgroup, m.group()
         if kind == "directive":
@@ -672,15 +703,19 @@ def _top_level_starts(source: bytes):
             yield m.start()
             start = False
         if depth == 0 and last == b")" and kind == "word" and token not in _AFTER_PARAMETERS:
-            parameters = True
+            parameters = parameters or closed_after not in _NOT_PARAMETERS
         if token == b"{" and depth == 0:
             block_ends_item = last in (b")", b";", b"else", b"do")
             parameters = False
         if token in (b"(", b"{", b"["):
+            if depth == 0 and token == b"(":
+                opened_after = last
             depth += 1
         elif token in (b")", b"}", b"]"):
             depth = max(depth - 1, 0)
             start = depth == 0 and token == b"}" and block_ends_item
+            if depth == 0 and token == b")":
+                closed_after = opened_after
         elif token == b";" and depth == 0 and not parameters:
             start = True
         if depth == 0 or depth == 1 and token in (b"(", b"{", b"["):

@@ -458,3 +458,24 @@ def test_several_globals_of_one_untagged_type(k):
     k.ok("struct { num a; struct cell { num b; } c; } p = { 1, { 3 } }, q = { 2 };")
     k.ok("typedef long num;\nq = p;")  # both migrate to the new type: still one type
     assert k.ok("q.c.b * 10 + (int)sizeof q.a").value == "38"
+
+
+def test_declarations_that_read_like_calls(k):
+    """`T (*fp)(int) = 0;` is a declaration when T names a type, a call when it
+    is a function: once read as a call and lost (after a `_Static_assert`, with
+    no message), or failed as unreadable; so did a parenthesized name with an
+    attribute after it, and a declaration after one with an attribute before its name."""
+    k.ok("#include <stdio.h>\n#include <pthread.h>")
+    k.ok("typedef long count_t;")
+    k.ok("count_t (*counter_fn)(int) = 0;")
+    k.ok("_Bool (*is_even)(int) = 0;")
+    k.ok('_Static_assert(sizeof(int) == 4, "int");\n_Bool (*pred)(int) = 0;')
+    k.ok('_Static_assert(sizeof(long) == 8, "long");\npthread_t (*self_fn)(void) = pthread_self;')  # a header's type
+    k.ok("typedef short half; half (h1) = 3, (*h2)[2];\n__int128 (wide) = 5;")
+    k.ok("signed char (small) __attribute__((unused, aligned(16)));\nint after_small = 1;")
+    k.ok("static __thread double __attribute__((used)) table[4], (*row)[2] = 0;\nconst implicit = 7;")
+    r = k.ok(
+        'printf("%d %d %d %d %d %zu %d %d %d %d\\n", counter_fn == 0, is_even == 0, pred == 0, self_fn == pthread_self,'
+        " h1, sizeof *h2, (int)wide, (int)_Alignof(small), after_small, implicit)"
+    )
+    assert r.stdout == "1 1 1 1 3 4 5 16 1 7\n"
