@@ -673,12 +673,13 @@ _BOUNDARY_TOKEN = re.compile(
     re.S,
 )
 _AFTER_PARAMETERS = {b"__attribute__", b"__attribute", b"__asm__", b"__asm", b"asm"}  # not K&R declarations
+_WORD_TOKEN = re.compile(rb"[A-Za-z_]\w*|\)")  # a function's name, or the `)` of `(*f(x))(int) int x;`
 # words whose parenthesized operand is no parameter list: `__attribute__((used)) g10[4];` declares no K&R function
 _NOT_PARAMETERS = {
     *_AFTER_PARAMETERS,
     *(
         b"_Alignas alignas __typeof__ __typeof typeof typeof_unqual __typeof_unqual__ _Atomic sizeof _Alignof "
-        b"alignof __alignof__ _Static_assert static_assert _Generic __declspec __extension__"
+        b"alignof __alignof__ _Static_assert static_assert _Generic __declspec __extension__ return"
     ).split(),
 }
 
@@ -703,7 +704,10 @@ def _top_level_starts(source: bytes):
             yield m.start()
             start = False
         if depth == 0 and last == b")" and kind == "word" and token not in _AFTER_PARAMETERS:
-            parameters = parameters or closed_after not in _NOT_PARAMETERS
+            # `f(a, b) int a;`: the parentheses follow the function's name, not `=` (a cast) or an attribute
+            parameters = parameters or (
+                _WORD_TOKEN.fullmatch(closed_after) is not None and closed_after not in _NOT_PARAMETERS
+            )
         if token == b"{" and depth == 0:
             block_ends_item = last in (b")", b";", b"else", b"do")
             parameters = False
@@ -1005,10 +1009,13 @@ class Splitter:
         a call.  It is parsed again with `int` in T's place, and its offsets and
         texts are mapped back; None when T is no type or that is no declaration."""
         m = _TYPE_THEN_PAREN.match(self._masked, node.start_byte)
-        name = m.group(2).decode() if m is not None else ""
-        if not name or not (name in GCC_TYPES or name in self.cell_types or self.is_type(name)):
+        if m is None:
             return None
         start, at, cut = node.start_byte, m.start(2), m.end(2)  # `__extension__ ` may come before T
+        name = _text_between(source, at, cut)  # `typeof(x)` and `_Atomic(int)` are masked as one word
+        masked_type = not m.group(2).strip(b"_") and _TYPEOF.match(source, at) is not None
+        if not (masked_type or name in GCC_TYPES or name in self.cell_types or self.is_type(name)):
+            return None
         head, shift = at - start + len(b"int"), cut - at - len(b"int")
         masked = self._masked[start:at] + b"int" + self._masked[cut:end]
         root = parse_tree(masked).root_node

@@ -479,3 +479,11 @@ def test_declarations_that_read_like_calls(k):
         " h1, sizeof *h2, (int)wide, (int)_Alignof(small), after_small, implicit)"
     )
     assert r.stdout == "1 1 1 1 3 4 5 16 1 7\n"
+
+
+def test_a_cast_or_a_typeof_before_a_declaration(k):
+    """A cast in an initializer once glued the next item to it (read as K&R
+    parameter declarations), and `typeof(x) (*p)[2];` read as a call."""
+    k.ok("long sized = (long)sizeof(int), (paren) = 18;\nconst implicit = 3;\nf(x) { return x + 1; }")
+    k.ok("typeof(sized) (*rows)[2] = 0;\n_Atomic(int) (counter) = 5;")
+    assert k.ok("sized + paren + implicit + f(1) + (int)sizeof *rows + counter").value == "48"

@@ -172,6 +172,27 @@ def test_a_declaration_that_reads_like_a_call() -> None:
         assert d.decl_text[d.name_at : d.name_at + len(d.name)] == d.name
     assert code[fp.init_start] == "0" and {"fp", "g", "b"} <= cell.declared
     assert Splitter(is_type=lambda name: name == "U").split("U (*u)(int);").items[0].kind == "declaration"
+    typed = Splitter().split("typeof(fp) (*fps)[2];").items[0].declarators[0]
+    assert (typed.decl_text, typed.name_at) == ("typeof(fp) (*fps)[2]", 13)
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "__attribute__((unused)) static short g3[4];",  # parentheses of an attribute,
+        "_Alignas(16) char *p;",  # of `_Alignas`,
+        "long g28 = (long)sizeof(int), (g29) = 18;",  # a cast: none is a K&R parameter list
+        "enum t5 { E6, E6_b } (g7) __attribute__((aligned(32))) = (int)sizeof(long);",
+        "signed char (g9) __attribute__((unused, aligned(16)));",  # an attribute after `(name)`
+    ],
+)
+def test_the_item_after_an_attribute_or_a_cast(first: str) -> None:
+    cell = split(f"{first}\nconst implicit = 3;\nf(x) {{ return x; }}")
+    assert [(it.kind, it.text) for it in cell.items] == [
+        ("declaration", first),
+        ("declaration", "const implicit = 3;"),
+        ("function", "f(x) { return x; }"),
+    ]
 
 
 def test_signature_ignores_parameter_names() -> None:

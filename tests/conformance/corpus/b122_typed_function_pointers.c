@@ -1,7 +1,8 @@
 /* Globals that read like calls until one knows a name is a type: pointers to
    functions returning a typedef, `_Bool` or a header's type (`T (*fp)(int)`),
    after a `_Static_assert`; a parenthesized name with an attribute after it;
-   and a declaration after one whose attribute comes before its name. */
+   a declaration after one whose attribute comes before its name, and after
+   a cast in an initializer. */
 #include <stdio.h>
 #include <string.h>
 #include <stdint.h>
@@ -23,6 +24,9 @@ static entry pick_first(void) { entry e = { "first", 1 }; return e; }
 unsigned char (checksum) __attribute__((aligned(16)));
 static const char __attribute__((unused)) tag[] = "t1", *tag_ptr = tag;
 int32_t totals[3];
+__typeof__(totals[0]) (*all_totals)[3] = &totals;
+static unsigned long low_bits = (unsigned long)-1 >> 60;
+static legacy_count = 2;    /* old code: an implicit int after a cast */
 
 int main(void)
 {
@@ -36,5 +40,6 @@ int main(void)
     printf("totals %d %d %d\n", (int)totals[0], (int)totals[1], (int)totals[2]);
     printf("checksum %u aligned %d, tag %s (%zu)\n", checksum, (int)_Alignof(checksum), tag_ptr, measure(tag));
     printf("%s %ld\n", e.name, (long)e.points);
+    printf("%d %lu %d\n", (int)(*all_totals)[1], low_bits, legacy_count);
     return 0;
 }
