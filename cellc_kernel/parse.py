@@ -493,7 +493,7 @@ def _unnamed_bit_field(missing: Node) -> bool:
     )
 
 
-_TAG_BODY = re.compile(rb"\b(?:struct|union|enum)\b(?:\s*\w+)?\s*\{")
+_TAG_BODY = re.compile(rb"\b(?:struct|union|enum)\b(?:\s*__attribute(?:__)?\s*\(\(.*?\)\))*(?:\s*\w+)?\s*\{", re.S)
 
 
 def _tag_inside(source: bytes, node: Node) -> bool:
@@ -622,11 +622,12 @@ def _mask(source: bytes) -> tuple[bytes, list[bytes]]:
     words of `_WORD_MASKS` their stand-ins.  Also returns the masked type texts."""
     out = bytearray(source)
     spans: list[bytes] = []
+    ranges: list[tuple[int, int]] = []
     for m in _TYPEOF.finditer(source):
         end = _close_paren(source, m.end() - 1)
         span = source[m.start() : end] if end is not None else b"\n"
         if b"\n" not in span:
-            out[m.start() : end] = b"_" * len(span)
+            ranges.append((m.start(), end))
             spans.append(span)
     alignas = [
         (m.end(), _close_paren(source, m.end() - 1) or m.end()) for m in _ALIGNAS.finditer(source)
@@ -650,6 +651,8 @@ def _mask(source: bytes) -> tuple[bytes, list[bytes]]:
             out[m.start(1) : end] = b" " * (end - m.start(1))
     for m in _MASKED_WORD.finditer(source):
         out[m.start() : m.end()] = _WORD_MASKS[m.group()]
+    for start, end in ranges:  # last: what is inside (`struct __attribute__((packed)) P { ... }`) is not looked at
+        out[start:end] = b"_" * (end - start)
     return bytes(out), spans
 
 
@@ -993,7 +996,7 @@ class Splitter:
             return self._function(source, node, end, declared)
         if t == "expression_statement" and [c.type for c in node.named_children] == ["gnu_asm_expression"]:
             return self._base("asm", source, node, end)
-        if t == "expression_statement":
+        if t in ("expression_statement", "attributed_statement"):
             typed = self._typed_declaration(source, node, end, declared)
             if typed is not None:
                 return typed
@@ -1004,20 +1007,21 @@ class Splitter:
         return self._base("statement", source, node, end)
 
     def _typed_declaration(self, source: bytes, node: Node, end: int, declared: set[str]) -> Item | None:
-        """`T (*fp)(int) = 0;`, `T (x);` where T names a type (a typedef, `_Bool`):
-        a declaration, as gcc reads it, which tree-sitter, not knowing T, reads as
-        a call.  It is parsed again with `int` in T's place, and its offsets and
-        texts are mapped back; None when T is no type or that is no declaration."""
+        """`T (*fp)(int) = 0;`, `T (x);` where T names a type (a typedef, `_Bool`,
+        `typeof(x)`): a declaration, as gcc reads it, which tree-sitter, not
+        knowing T, reads as a call.  It is parsed again with a type tree-sitter
+        knows in T's place (`_STAND_IN`), and its offsets and texts are mapped
+        back; None when T is no type or that is no declaration."""
         m = _TYPE_THEN_PAREN.match(self._masked, node.start_byte)
         if m is None:
             return None
-        start, at, cut = node.start_byte, m.start(2), m.end(2)  # `__extension__ ` may come before T
+        start, at, cut = node.start_byte, m.start(2), m.end(2)  # `__extension__`, `[[...]]` may come before T
         name = _text_between(source, at, cut)  # `typeof(x)` and `_Atomic(int)` are masked as one word
         masked_type = not m.group(2).strip(b"_") and _TYPEOF.match(source, at) is not None
         if not (masked_type or name in GCC_TYPES or name in self.cell_types or self.is_type(name)):
             return None
-        head, shift = at - start + len(b"int"), cut - at - len(b"int")
-        masked = self._masked[start:at] + b"int" + self._masked[cut:end]
+        head, shift = at - start + len(_STAND_IN), cut - at - len(_STAND_IN)
+        masked = self._masked[start:at] + _STAND_IN + self._masked[cut:end]
         root = parse_tree(masked).root_node
         new = root.children[0] if root.child_count else None
         if new is None or new.type != "declaration" or _has_error(new) or new.end_byte != len(masked):
@@ -1028,10 +1032,11 @@ class Splitter:
 
         cell_masked, self._masked = self._masked, masked
         try:
-            item = self._declaration(source[start:at] + b"int" + source[cut:end], new, new.end_byte, declared)
+            item = self._declaration(source[start:at] + _STAND_IN + source[cut:end], new, new.end_byte, declared)
         finally:
             self._masked = cell_masked
-        if item.kind != "declaration" or not all(d.decl_text.startswith("int") for d in item.declarators):
+        stand_in = re.compile(rb"\b%s\b" % _STAND_IN)
+        if item.kind != "declaration" or not all(stand_in.search(d.decl_text.encode()) for d in item.declarators):
             return None
         self.reparsed.append(root)
         item.start, item.end = start, end
@@ -1039,8 +1044,8 @@ class Splitter:
         item.line, item.col = node.start_point[0] + 1, node.start_point[1]
         item.edits = [Edit(moved(e.start), moved(e.end), e.text) for e in item.edits]
         for d in item.declarators:
-            d.decl_text = name + d.decl_text[len("int") :]
-            d.signature = name + d.signature[len("int") :] if d.signature.startswith("int") else d.signature
+            d.decl_text = stand_in.sub(name.encode(), d.decl_text.encode(), count=1).decode()
+            d.signature = stand_in.sub(name.encode(), d.signature.encode(), count=1).decode()
             d.name_at += shift
             d.end, d.name_start = moved(d.end), moved(d.name_start)
             if d.init is not None:
@@ -1282,7 +1287,8 @@ class Splitter:
         return item
 
 
-_TYPE_THEN_PAREN = re.compile(rb"((?:__extension__\s+)?)([A-Za-z_]\w*)[ \t\n]*\(")
+_TYPE_THEN_PAREN = re.compile(rb"((?:__extension__\s+|\[\[.*?\]\]\s*)*)([A-Za-z_]\w*)[ \t\n]*\(", re.S)
+_STAND_IN = b"max_align_t"  # a type tree-sitter knows, which no attribute before it says
 
 _CONDITIONALS = ("preproc_if", "preproc_ifdef")
 _ALTERNATIVES = ("preproc_elif", "preproc_else", "preproc_elifdef")
@@ -1428,7 +1434,7 @@ def _macro_heads(root: Node, source: bytes, macros: dict[str, str]):
         if t in ("preproc_def", "preproc_function_def"):
             name = n.child_by_field_name("name").text.decode()
             value = n.child_by_field_name("value")
-            known[name] = value.text.decode("utf-8", "replace") if value is not None else ""
+            known[name] = _text(source, value) if value is not None else ""
             continue
         if t.startswith("preproc") or t == "comment":
             continue
@@ -1473,7 +1479,7 @@ def expand_macro_items(code: str, macros: dict[str, str], evaluate, forced: dict
     if not macros and "#" not in code and not forced:
         return code  # no macro can be in play
     source = code.encode("utf-8", "surrogateescape")
-    root = parse_tree(source).root_node
+    root = parse_tree(_mask(source)[0]).root_node  # read as the splitter reads it (offsets are the same)
     heads = list(_macro_heads(root, source, macros))
     forced = forced or {}
     heads = [head for head in heads if not any(s <= head[1] < e for s, e in forced.items())]
@@ -1524,7 +1530,7 @@ def brace_runs(code: str, macros: dict[str, str], evaluate) -> tuple[dict[int, i
     expand), each start offset -> end offset.  Only a cell whose tree has
     errors and that uses a macro of the notebook's or its own is looked at."""
     source = code.encode("utf-8", "surrogateescape")
-    root = parse_tree(source).root_node
+    root = parse_tree(_mask(source)[0]).root_node  # as the splitter reads it
     if not root.has_error:
         return {}, {}
     own = {n.child_by_field_name("name").text.decode() for n in root.children if n.type in _DEFINES}

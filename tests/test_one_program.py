@@ -487,3 +487,19 @@ def test_a_cast_or_a_typeof_before_a_declaration(k):
     k.ok("long sized = (long)sizeof(int), (paren) = 18;\nconst implicit = 3;\nf(x) { return x + 1; }")
     k.ok("typeof(sized) (*rows)[2] = 0;\n_Atomic(int) (counter) = 5;")
     assert k.ok("sized + paren + implicit + f(1) + (int)sizeof *rows + counter").value == "48"
+
+
+def test_declaring_macro_and_attributes_the_split_once_misread(k):
+    """An attribute before `= {...}` once made the declaring macro after it
+    unreadable (the macros were looked for in a tree of the unmasked text), and
+    `[[...]]` before `__int128 (*p)(int)` hid the declaration from the split."""
+    k.ok(
+        "signed char buf[5] __attribute__((aligned(32))) = { 0 }, spare;\n"
+        "#define DECLARE(n, v) int n = v;\n"
+        "DECLARE(declared, 9)\n"
+        "[[gnu::unused]] __int128 (*wide_fn)(int) = 0;"
+    )
+    assert k.ok("declared + (int)_Alignof(buf) + (wide_fn == 0)").value == "42"
+    r = k.fails("__typeof__(struct __attribute__((packed)) packed_t { char c; int i; }) pk;")
+    assert "cannot keep a struct, union or enum defined inside an expression, a typeof" in r.error_text
+    assert "__cellc" not in r.error_text

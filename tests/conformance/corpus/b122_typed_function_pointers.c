@@ -1,8 +1,8 @@
 /* Globals that read like calls until one knows a name is a type: pointers to
    functions returning a typedef, `_Bool` or a header's type (`T (*fp)(int)`),
    after a `_Static_assert`; a parenthesized name with an attribute after it;
-   a declaration after one whose attribute comes before its name, and after
-   a cast in an initializer. */
+   a declaration after one whose attribute comes before its name, after a
+   cast in an initializer, and a declaring macro after an aligned array. */
 #include <stdio.h>
 #include <string.h>
 #include <stdint.h>
@@ -28,6 +28,11 @@ __typeof__(totals[0]) (*all_totals)[3] = &totals;
 static unsigned long low_bits = (unsigned long)-1 >> 60;
 static legacy_count = 2;    /* old code: an implicit int after a cast */
 
+static unsigned char scratch[8] __attribute__((aligned(16))) = { 0 };
+#define COUNTER(name, start) static int name = start;
+COUNTER(events, 3)
+[[gnu::unused]] static __int128 (*wide_hook)(int) = 0;
+
 int main(void)
 {
     last_pick = pick_first;
@@ -41,5 +46,6 @@ int main(void)
     printf("checksum %u aligned %d, tag %s (%zu)\n", checksum, (int)_Alignof(checksum), tag_ptr, measure(tag));
     printf("%s %ld\n", e.name, (long)e.points);
     printf("%d %lu %d\n", (int)(*all_totals)[1], low_bits, legacy_count);
+    printf("events %d, scratch %zu, hook %s\n", events, sizeof scratch, wide_hook ? "set" : "none");
     return 0;
 }
