@@ -211,8 +211,7 @@ class _Names:
             for ii, it in enumerate(r.cell.items):
                 pos = (ri, ii)
                 types_here = [it] if it.kind in ("type", "typedef") else []
-                if it.split_type is not None:
-                    types_here.append(it.split_type)
+                types_here.extend(it.own_types())
                 for t in types_here:
                     if t.start in r.skipped:
                         continue
@@ -500,8 +499,10 @@ class Exporter:
             top.append(self.cnames.renamed(it.text.rstrip("\n"), pos) + "\n")
             return
         storage = _storage(it)
-        if it.split_type is not None and it.split_type.start not in record.skipped:
-            top.append(self.cnames.renamed(it.split_type.text.rstrip().rstrip(";"), pos) + ";\n")
+        for t in it.own_types():
+            if t.start not in record.skipped:
+                top.append(self.cnames.renamed(t.text.rstrip().rstrip(";"), pos) + ";\n")
+        defined: list[tuple[str, str, str]] = []  # (storage, definition without `;`, comment), in order
         for d in it.declarators:
             head = storage + d.decl_text + d.attributes
             if d.is_function:
@@ -511,15 +512,21 @@ class Exporter:
                 store = _store(d, record.runtime.get(d.end, False), self.cnames.fresh(f"{d.name}_init"))
                 statement(self.cnames.renamed(store, pos, statement=True))
             elif d.end in record.runtime:
-                head = storage + _unconst(d.decl_text) + d.attributes  # main stores into it
-                top.append(self.cnames.renamed(head, pos) + ";  /* initialized in main */\n")
+                # main stores into it
+                defined.append((storage, _unconst(d.decl_text) + d.attributes, "  /* initialized in main */"))
                 store = _store(d, record.runtime[d.end], self.cnames.fresh(f"{d.name}_init"))
                 statement(self.cnames.renamed(store, pos, statement=True))
             elif d.end in record.storage:
-                top.append(self.cnames.renamed(d.decl_text + d.attributes, pos) + ";\n")
+                defined.append(("", d.decl_text + d.attributes, ""))
             else:
                 init = f" = {d.init}" if d.init is not None else ""
-                top.append(self.cnames.renamed(head + init, pos) + ";\n")
+                defined.append((storage, d.decl_text + d.attributes + init, ""))
+        spec = next((d.shared_spec for d in it.declarators if d.shared_spec), "")
+        together = _one_declaration(spec, defined) if spec and len(defined) > 1 else None
+        if together is not None:  # `struct { ... } a, b;`: one type, defined once (as the kernel did)
+            defined = [together]
+        for words, text, comment in defined:
+            top.append(self.cnames.renamed(words + text, pos) + f";{comment}\n")
 
     def assemble(self, top, main, files, cflags, libs) -> Exported:
         command = ["gcc", *cflags, "-o", self.name, f"{self.name}.c", *libs, "-lm"]
@@ -596,6 +603,29 @@ def _enumerators(text: str) -> list[str]:
             out.append(node_text(required_field(n, "name")).decode())
         stack.extend(n.children)
     return out
+
+
+def _one_declaration(spec: str, defined: list[tuple[str, str, str]]) -> tuple[str, str, str] | None:
+    """The definitions of globals of one untagged type `spec` (each
+    `(storage, definition, comment)`) as one declaration, or None when they
+    differ in storage or type.  A `const` type that main initializes is
+    writable for all of them."""
+    placeholder = " declared_name"
+    bare = _unconst(spec + placeholder)
+    bare = bare[: -len(placeholder)] if bare.endswith(placeholder) else spec
+    if len({words for words, _, _ in defined}) != 1:
+        return None
+    rests, writable = [], False
+    for _, text, _ in defined:
+        if text.startswith(spec):
+            rests.append(text[len(spec) :])
+        elif text.startswith(bare):
+            rests.append(text[len(bare) :])
+            writable = True
+        else:
+            return None
+    comment = next((c for _, _, c in defined if c), "")
+    return defined[0][0], (bare if writable else spec) + ",".join(rests), comment
 
 
 def _unconst(decl: str) -> str:

@@ -9,6 +9,7 @@ than the split did, the cell is split again with that item expanded.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 from . import names
@@ -66,11 +67,20 @@ class Front:
     def split_again(self, parsed: ParsedCell, misread: list[Item], program: Program) -> ParsedCell | None:
         """The cell split anew with the items it read otherwise than gcc
         (`misread_items`: a header's macro that declares, `LIST_HEAD(h, e)
-        head;`) replaced by their expansion; None when that changes nothing."""
+        head;`) replaced by their expansion, or, when that changes nothing,
+        with the name each starts with taken for the type gcc knows it as
+        (`time_t (*clock_fn)(time_t *) = time;`, a header's typedef); None
+        when neither changes anything."""
         spans = {item.start: item.end for item in misread}
         code = parsed.source.decode("utf-8", "surrogateescape")
         expanded = expand_macro_items(code, program.macro_texts(), lambda t: self.preprocess(t, program), spans)
-        return self._splitter(expanded, program).split(expanded) if expanded != code else None
+        if expanded != code:
+            return self._splitter(expanded, program).split(expanded)
+        types = {m.group(1) for item in misread if (m := _LEADING_NAME.match(item.text))}
+        again = self._splitter(code, program, types=types).split(code) if types else None
+        if again is None or _kinds(again) == _kinds(parsed):
+            return None
+        return again
 
     def preprocess(self, text: str, program: Program) -> str | None:
         """`text` through gcc's preprocessor with the notebook's includes and macros."""
@@ -93,9 +103,12 @@ class Front:
                 return path
         return None
 
-    def _splitter(self, code: str, program: Program, joined: dict[int, int] | None = None) -> Splitter:
-        """A splitter for `code` that knows the program's names and macros
-        (the notebook's, the cell's own and the headers')."""
+    def _splitter(
+        self, code: str, program: Program, joined: dict[int, int] | None = None, types: AbstractSet[str] = frozenset()
+    ) -> Splitter:
+        """A splitter for `code` that knows the program's names, macros (the
+        notebook's, the cell's own and the headers') and typedef names, and
+        `types`, names gcc said are types."""
         defined = set(re.findall(r"^[ \t]*#[ \t]*define[ \t]+(\w+)", code, re.M))
         includes = "".join(re.findall(r"^[ \t]*#[ \t]*include\b.*\n?", code, re.M))
 
@@ -105,8 +118,16 @@ class Front:
             output = self.preprocess(f"{includes}\n#ifdef {name}\n{names.EXPANSION_MARK}\n#endif\n", program)
             return output is not None and names.EXPANSION_MARK in output
 
-        return Splitter(program.is_value_name, is_macro, joined)
+        typedefs = {name for d in program.definitions for kind, name in d.keys if kind == "typedef"} | set(types)
+        return Splitter(program.is_value_name, is_macro, joined, typedefs.__contains__)
 
 
 def _not_ahead(*_args) -> None:
     raise NotAhead
+
+
+_LEADING_NAME = re.compile(r"\s*([A-Za-z_]\w*)\s*\(")
+
+
+def _kinds(cell: ParsedCell) -> list[tuple[int, str]]:
+    return [(item.start, item.kind) for item in cell.items]

@@ -180,6 +180,7 @@ class Generator:
         self.arrays: list[str] = []
         self.user_lines: list[tuple[int, int, str]] = []  # (cell line, new line, new file) of #line items
         self.record = CellRecord(label, cell)
+        self.sharing: list[tuple] | None = None  # (declarator, definition) of one `struct { ... } a, b;`
 
     # -- helpers ------------------------------------------------------------
     def line(self, line: int, col: int = 0) -> str:
@@ -322,7 +323,9 @@ class Generator:
         self.definition(item)
 
     def item_statement(self, item: Item) -> None:
-        self.piece(item, item.text)
+        # `_Static_assert` is a declaration: after it, gcc would not warn of a
+        # declaration among the statements (`misread_items`) without a statement between
+        self.piece(item, item.text + ("\n;" if _STATIC_ASSERT.match(item.text) else ""))
 
     def item_value(self, item: Item) -> None:
         """`names.value(N)` holds the trailing expression's value after the run.
@@ -407,9 +410,13 @@ class Generator:
         self.slots.append(f"{names.slot(f)} = __extension__ (void *)&{impl};")
 
     def item_declaration(self, item: Item) -> None:
-        if item.split_type is not None:
-            self.item_type(item.split_type)
+        for t in item.own_types():
+            self.item_type(t)
         extern = "extern" in item.storage
+        together = [d for d in item.declarators if d.shared_spec and not d.is_function]
+        # `struct { ... } a, b;`: the globals it defines are defined in one declaration, as written:
+        # their untagged type is one type, and what it defines inside (a tag, enumerators) is defined once
+        self.sharing = [] if len(together) > 1 else None
         for d in item.declarators:
             if d.is_function and re.search(r"\bweak\b", d.decl_text):
                 self.plain_extern(item, d)  # a weak reference: null unless something defines it, as in C
@@ -429,6 +436,19 @@ class Generator:
                 self.declare_variable(item, replace(d, init=None))
             else:
                 self.declare_variable(item, d)
+        defined, self.sharing = self.sharing, None
+        if defined:
+            spec = defined[0][0].shared_spec
+            parts = [defined[0][1]] + [text[len(spec) :] for _, text in defined[1:]]
+            self.emit(item, ",".join(parts) + ";")
+
+    def define_global(self, item: Item, d, text: str) -> None:
+        """Emit the definition `text` (without its `;`) of global `d`, or keep it
+        for the one declaration of `item`'s globals of an untagged type."""
+        if self.sharing is not None and d.shared_spec and text.startswith(d.shared_spec):
+            self.sharing.append((d, text))
+        else:
+            self.emit(item, text + ";")
 
     def plain_extern(self, item: Item, d) -> None:
         """An extern declaration kept as written, under the name itself: later
@@ -510,17 +530,20 @@ class Generator:
             item.line,
             name_pos=self.name_pos(d.name_start),
             name_at=d.name_at,
+            spec=d.shared_spec,
+            group=(f"{self.n}:{item.start}", d.end) if d.shared_spec else ("", 0),
+            defines=d.spec_defines,
         )
         self.new.variables[d.name] = var
         if "[" in d.decl_text:
             self.arrays.append(d.name)
         head = bind(d.decl_text, symbol) + d.attributes + _writable(symbol, d)
         if d.init is None:
-            self.emit(item, f"{head};")
+            self.define_global(item, d, head)
         elif self.static_init(d):
-            self.emit(item, f"{head} ={self.at(d.init_start)}{d.init};")
+            self.define_global(item, d, f"{head} ={self.at(d.init_start)}{d.init}")
         else:
-            self.emit(item, f"{head};")
+            self.define_global(item, d, head)
             self.reinit(item, d)
 
     def static_init(self, d) -> bool:
@@ -586,6 +609,7 @@ class Generator:
             self.extra_uses |= d.needs()
         stale: dict[str, str] = {}  # function -> its cell, compiled with an old layout
         emitted = False
+        together: dict[str, int] = {}  # `struct { ... } a, b;`: where in `out` their one new definition is
         for v in list(self.old.variables.values()):
             if self.new.variables.get(v.name) is not v or not involved(v.decl, changed):
                 continue  # redeclared by the cell itself, or not concerned
@@ -596,7 +620,14 @@ class Generator:
                 self.migrating.append(v)
                 symbol = names.variable(v.name, self.n)
                 self.new.variables[v.name] = replace(v, symbol=symbol, users=set(), kept="")
-                out.append(f"{names.GENERATED_LINE}{bind(v.decl, symbol)};\n")
+                text = bind(v.decl, symbol)
+                group = v.group[0] if v.spec and v.decl.startswith(v.spec) else ""
+                if group in together:  # one type: defined with the others of its declaration
+                    out[together[group]] = f"{out[together[group]][:-2]},{text[len(v.spec) :]};\n"
+                else:
+                    if group:
+                        together[group] = len(out)
+                    out.append(f"{names.GENERATED_LINE}{text};\n")
                 stale.update((f, self.old.functions[f].label) for f in v.users if f in self.old.functions)
             if plan is None:
                 continue

@@ -153,10 +153,13 @@ def complete_arrays(program: Program, so: Path, arrays: list[str]) -> None:
             if t.kind == "array":
                 dims.append(t.count)
             t = strip_typedefs(t.target) if t.target is not None else None
-        groups = re.findall(r"\[[^\[\]]*\]", v.decl)
+        # the declarator's own dimensions, not those of members of an untagged struct before it
+        spec = v.spec if v.spec and v.decl.startswith(v.spec) else ""
+        declarator = v.decl[len(spec) :]
+        groups = re.findall(r"\[[^\[\]]*\]", declarator)
         if len(groups) == len(dims) and all(d is not None for d in dims):
-            parts = re.split(r"\[[^\[\]]*\]", v.decl)
-            decl = parts[0] + "".join(f"[{d}]{p}" for d, p in zip(dims, parts[1:], strict=True))
+            parts = re.split(r"\[[^\[\]]*\]", declarator)
+            decl = spec + parts[0] + "".join(f"[{d}]{p}" for d, p in zip(dims, parts[1:], strict=True))
             program.variables[v.name] = replace(v, decl=decl)
 
 

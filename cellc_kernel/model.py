@@ -124,11 +124,21 @@ class Variable:
     kept: str = ""  # why it kept the old definition of a redefined type (migrate.py)
     name_pos: tuple[int, int] | None = None  # (line, column) of its name in its cell
     name_at: int = -1  # index of its name in `decl`
+    # `struct { ... } a, b;`: the untagged type `decl` starts with (parse.Declarator.shared_spec),
+    # and (its declaration, where in the cell its declarator ends): one type, written once for all
+    spec: str = ""
+    group: tuple[str, int] = ("", 0)
+    defines: frozenset[str] = frozenset()  # the tags and enumerators `spec` defines (its declaration provides them)
 
     def declaration(self, located: bool = False) -> str:
         """`extern`, bound to its symbol; `located`: as Function.declaration."""
         text = "extern " + bind(self.decl, self.symbol) + ";"
         return _located(text, self.name, self.name_at + len("extern "), self.label, self.name_pos) if located else text
+
+    def declarator(self, located: bool = False) -> str:
+        """Its declaration after the shared type (`spec`), bound to its symbol."""
+        text = bind(self.decl, self.symbol)[len(self.spec) :]
+        return _located(text, self.name, self.name_at - len(self.spec), self.label, self.name_pos) if located else text
 
     @cached_property
     def uses(self) -> set[str]:
@@ -317,13 +327,21 @@ class Program:
             forward = names.GENERATED_LINE + "".join(f"{tag};\n" for tag in ahead) if ahead else ""
             return forward + d.render()
 
-        header = "".join(render(d) for d in head)
         macros = self.macros()
         # what the cell declares again is declared where the user wrote it first (gcc's notes point there)
         declarations = {f.name: _unexpanded(f.name, f.declaration(f.name in known), macros) for f in functions.values()}
         declarations.update(
             (v.name, _unexpanded(v.name, v.declaration(v.name in known), macros)) for v in variables.values()
         )
+        uses_of = {**{f.name: f.uses for f in functions.values()}, **{v.name: v.uses for v in variables.values()}}
+        for group in _shared_types(variables.values()):  # `struct { ... } a, b;`: one declaration, one type
+            first, together = group[0].name, [v.name for v in group]
+            text = f"extern {group[0].spec}{','.join(v.declarator(v.name in known) for v in group)};"
+            declarations[first] = _unexpanded_all(together, text, macros)
+            uses_of[first] = set().union(*(v.uses for v in group)) - set(together)
+            for v in group[1:]:
+                declarations[v.name] = ""
+                uses_of[v.name] = {first}
         if shared is not None:  # what an earlier cell of the unit defines or declared is there already
             owners = {**{f.name: f.label for f in functions.values()}, **{v.name: v.label for v in variables.values()}}
             declarations = {
@@ -331,29 +349,44 @@ class Program:
                 for name, text in declarations.items()
                 if owners[name] not in shared.labels and text not in shared.emitted
             }
-            shared.emitted.update(declarations.values())
-        rest = []
-        uses_of = {**{f.name: f.uses for f in functions.values()}, **{v.name: v.uses for v in variables.values()}}
+            shared.emitted.update(text for text in declarations.values() if text)
+        # `struct { struct span { ... } r; } cur;`, `enum { IDLE, BUSY } state;`: the declaration of
+        # the global defines the tag and the enumerators, for what uses them
+        by_declaration = {name: v.name for v in variables.values() for name in v.defines}
 
-        def declare(name: str) -> None:
+        def needed(used: set[str]) -> list[str]:
+            """The declarations to come before what uses `used`: those it names,
+            and those that define a tag or an enumerator it names."""
+            wanted = used & declarations.keys() | {by_declaration[n] for n in used & by_declaration.keys()}
+            return sorted(wanted & declarations.keys())
+
+        def declare(name: str, out: list[str]) -> None:
             """`name`'s declaration, after those its type names (`__typeof__(f) g;`)."""
             text = declarations.pop(name, None)
             if text is not None:
-                for other in sorted(uses_of[name] & declarations.keys()):
-                    declare(other)
-                rest.append(text)
+                for other in needed(uses_of[name]):
+                    declare(other, out)
+                out.append(text)
 
-        for d in tail:
+        def place(d: Definition, out: list[str]) -> None:
             # `typedef __typeof__(compute) compute_fn;` needs compute declared first
-            if d.uses & declarations.keys():
-                rest.append(names.GENERATED_LINE)
-            for name in sorted(d.uses & declarations.keys()):
-                declare(name)
-            rest.append(render(d))
+            first = needed(d.uses | d.refs)
+            if first:
+                out.append(names.GENERATED_LINE)
+            for name in first:
+                declare(name, out)
+            out.append(render(d))
+
+        header: list[str] = []
+        rest: list[str] = []
+        for d in head:
+            place(d, header)
+        for d in tail:
+            place(d, rest)
         rest.append(names.GENERATED_LINE)
         for name in list(declarations):
-            declare(name)
-        return header, "".join(rest)
+            declare(name, rest)
+        return "".join(header), "".join(rest)
 
     @staticmethod
     def _needed(
@@ -375,12 +408,19 @@ class Program:
         functions: dict[str, Function] = {}
         variables: dict[str, Variable] = {}
 
+        by_declaration: dict[str, list[Variable]] = {}  # what a global's declaration defines (Variable.defines)
+        for v in all_variables.values():
+            if v.name not in exclude_variables:
+                for name in v.defines:
+                    by_declaration.setdefault(name, []).append(v)
+
         def provided(name: str) -> list:
             found = list(providers.get(name, ()))
             if name in all_functions and name not in exclude_functions:
                 found.append(all_functions[name])
             if name in all_variables and name not in exclude_variables:
                 found.append(all_variables[name])
+            found.extend(by_declaration.get(name, ()))
             return found
 
         needed: set[int] = set()
@@ -416,9 +456,26 @@ def _unexpanded(name: str, declaration: str, macros: set[str]) -> str:
     """A declaration line, shielded from a later macro of the same name
     (`int foo = 1;` then `#define foo (4 + foo)`): declared where it stood in
     the program, the name was not a macro yet."""
-    if name not in macros:
-        return declaration + "\n"
-    return f'#pragma push_macro("{name}")\n#undef {name}\n{declaration}\n#pragma pop_macro("{name}")\n'
+    return _unexpanded_all([name], declaration, macros)
+
+
+def _unexpanded_all(declared: list[str], declaration: str, macros: set[str]) -> str:
+    """`_unexpanded` for a declaration of several names."""
+    shadowed = [name for name in declared if name in macros]
+    push = "".join(f'#pragma push_macro("{name}")\n#undef {name}\n' for name in shadowed)
+    pop = "".join(f'#pragma pop_macro("{name}")\n' for name in reversed(shadowed))
+    return f"{push}{declaration}\n{pop}"
+
+
+def _shared_types(variables) -> list[list[Variable]]:
+    """The globals declared together with an untagged type (`struct { ... } a, b;`),
+    two or more still live of one declaration, in its order: their type is one,
+    and a tag or enumerator defined inside it may be defined once."""
+    groups: dict[str, list[Variable]] = {}
+    for v in variables:
+        if v.spec and v.group[0] and v.decl.startswith(v.spec):
+            groups.setdefault(v.group[0], []).append(v)
+    return [sorted(g, key=lambda v: v.group[1]) for g in groups.values() if len(g) > 1]
 
 
 #: Words that need no declaration.

@@ -23,6 +23,11 @@ from .ctext import C23_KEYWORDS, GNU_KEYWORDS, KEYWORDS
 C_LANGUAGE = Language(tree_sitter_c.language())
 _parsers = threading.local()  # a parser per thread: the Run All look-ahead parses on one of its own
 
+#: gcc's type keywords tree-sitter-c reads as names (`_Bool (*f)(int);` as a call)
+GCC_TYPES = frozenset(
+    """_Bool __int128 __int128_t __uint128_t _Float16 _Float32 _Float64 _Float128 _Float32x _Float64x __float128
+    __float80 __fp16 __bf16 _Decimal32 _Decimal64 _Decimal128""".split()
+)
 THREAD_WORDS = {"__thread", "thread_local"}  # as tree-sitter sees them (_Thread_local is masked)
 
 
@@ -74,6 +79,10 @@ class Declarator:
     attributes: str = ""  # `__attribute__`s between the declarator and its initializer
     name_start: int = 0  # byte offset of the name in the cell
     name_at: int = -1  # index of the name in decl_text
+    # the type of `struct { ... } a, *b;`, defined in the declaration without a tag: what
+    # decl_text starts with, one type for all its declarators, to be written once for them
+    shared_spec: str = ""
+    spec_defines: frozenset[str] = frozenset()  # the tags and enumerators defined inside shared_spec
 
 
 @dataclass
@@ -104,7 +113,12 @@ class Item:
     prototype: str = ""  # function: prototype text (no storage class)
     doc: str = ""  # leading comment
     split_type: Item | None = None  # struct defined inside a declaration
+    nested_types: list[Item] = field(default_factory=list)  # tags defined inside its untagged type (`_nested_types`)
     unsupported: str = ""  # why what it declares cannot reach later cells (the cell fails saying so)
+
+    def own_types(self) -> list[Item]:
+        """The type items taken out of this declaration or function, in order."""
+        return ([self.split_type] if self.split_type is not None else []) + self.nested_types
 
 
 @dataclass
@@ -167,8 +181,7 @@ def names_in_tree(root: Node) -> tuple[set[str], set[str]]:
             declared.add(node_text(required_field(n, "name")).decode())
         if t == "preproc_params":
             declared |= identifiers(node_text(n).decode("utf-8", "replace"))
-        d = n.child_by_field_name("declarator") if n.child_count else None
-        if d is not None:
+        for d in n.children_by_field_name("declarator") if n.child_count else ():  # `int a, b;`: each
             name_node = _name_node(d)
             if name_node is not None:
                 declared.add(node_text(name_node).decode())
@@ -499,7 +512,7 @@ def _unnamed_bit_field(missing: Node) -> bool:
     )
 
 
-_TAG_BODY = re.compile(rb"\b(?:struct|union|enum)\b(?:\s*\w+)?\s*\{")
+_TAG_BODY = re.compile(rb"\b(?:struct|union|enum)\b(?:\s*__attribute(?:__)?\s*\(\(.*?\)\))*(?:\s*\w+)?\s*\{", re.S)
 
 
 def _tag_inside(source: bytes, node: Node) -> bool:
@@ -522,6 +535,35 @@ def _tag_inside(source: bytes, node: Node) -> bool:
         if _TAG_BODY.search(source, m.end(), end):
             return True
     return False
+
+
+_SCOPES = ("parameter_list", "compound_statement")  # a tag defined there is not of file scope
+
+
+def _defined_inside(spec: Node) -> tuple[list[Node], set[str]]:
+    """What a type specifier with a body defines inside it that C gives file
+    scope: (the tagged struct, union and enum specifiers with a body, outermost
+    first, not those inside them; the enumerators outside those)."""
+    tagged: list[Node] = []
+    enumerators: set[str] = set()
+    stack = list(reversed(spec.children))
+    while stack:
+        n = stack.pop()
+        if n.type in _SCOPES:
+            continue
+        if n.type in ("struct_specifier", "union_specifier", "enum_specifier") and n.child_by_field_name("body"):
+            if n.child_by_field_name("name") is not None:
+                tagged.append(n)
+                continue
+        elif n.type == "enumerator":
+            enumerators.add(node_text(required_field(n, "name")).decode())
+        stack.extend(reversed(n.children))
+    return tagged, enumerators
+
+
+def _tag_of(spec: Node) -> str:
+    """`struct P` of a struct, union or enum specifier with a tag."""
+    return f"{spec.type.split('_')[0]} {node_text(required_field(spec, 'name')).decode()}"
 
 
 def _body_specifier(node: Node) -> Node | None:
@@ -573,6 +615,25 @@ def _close_paren(source: bytes, start: int) -> int | None:
     return None
 
 
+_TYPE_WORDS = frozenset(
+    b"""char short int long float double signed unsigned void _Bool _Complex __int128 __complex__ struct union enum
+    const volatile restrict _Atomic""".split()
+) | {name.encode() for name in GCC_TYPES}
+
+
+def _parenthesized_name(source: bytes, close: int) -> bool:
+    """Whether the `)` at `close` ends a parenthesized declarator after a type
+    (`signed char (g9)`), not a parameter list (`int f(void)`)."""
+    depth, i = 0, close
+    while i >= 0:
+        depth += {ord(")"): 1, ord("("): -1}.get(source[i], 0)
+        if depth == 0:
+            break
+        i -= 1
+    before = re.search(rb"(\w+|\})\s*\Z", source[max(0, i - 64) : max(i, 0)])
+    return i > 0 and before is not None and (before.group(1) in _TYPE_WORDS or before.group(1) == b"}")
+
+
 def _mask(source: bytes) -> tuple[bytes, list[bytes]]:
     """The source as tree-sitter-c can read it, byte ranges unchanged, so the
     items still carry the user's text.  `typeof(expr)` and `_Atomic(T)` become
@@ -580,11 +641,12 @@ def _mask(source: bytes) -> tuple[bytes, list[bytes]]:
     words of `_WORD_MASKS` their stand-ins.  Also returns the masked type texts."""
     out = bytearray(source)
     spans: list[bytes] = []
+    ranges: list[tuple[int, int]] = []
     for m in _TYPEOF.finditer(source):
         end = _close_paren(source, m.end() - 1)
         span = source[m.start() : end] if end is not None else b"\n"
-        if b"\n" not in span:
-            out[m.start() : end] = b"_" * len(span)
+        if end is not None and b"\n" not in span:
+            ranges.append((m.start(), end))
             spans.append(span)
     alignas = [
         (m.end(), _close_paren(source, m.end() - 1) or m.end()) for m in _ALIGNAS.finditer(source)
@@ -593,7 +655,10 @@ def _mask(source: bytes) -> tuple[bytes, list[bytes]]:
         end = _close_paren(source, m.end() - 1)
         if end is not None and (
             re.match(rb"\s*=", source[end:])
-            or (source[m.start() - 1 : m.start()] != b")" and re.match(rb"\s*[;,]", source[end:]))
+            or (
+                (source[m.start() - 1 : m.start()] != b")" or _parenthesized_name(source, m.start() - 1))
+                and re.match(rb"\s*[;,]", source[end:])
+            )
             or any(start <= m.start() and end < close for start, close in alignas)
         ):
             out[m.start() : end] = b" " * (end - m.start())
@@ -605,6 +670,8 @@ def _mask(source: bytes) -> tuple[bytes, list[bytes]]:
             out[m.start(1) : end] = b" " * (end - m.start(1))
     for m in _MASKED_WORD.finditer(source):
         out[m.start() : m.end()] = _WORD_MASKS[m.group()]
+    for start, end in ranges:  # last: what is inside (`struct __attribute__((packed)) P { ... }`) is not looked at
+        out[start:end] = b"_" * (end - start)
     return bytes(out), spans
 
 
@@ -630,6 +697,15 @@ _BOUNDARY_TOKEN = re.compile(
     re.S,
 )
 _AFTER_PARAMETERS = {b"__attribute__", b"__attribute", b"__asm__", b"__asm", b"asm"}  # not K&R declarations
+_WORD_TOKEN = re.compile(rb"[A-Za-z_]\w*|\)")  # a function's name, or the `)` of `(*f(x))(int) int x;`
+# words whose parenthesized operand is no parameter list: `__attribute__((used)) g10[4];` declares no K&R function
+_NOT_PARAMETERS = {
+    *_AFTER_PARAMETERS,
+    *(
+        b"_Alignas alignas __typeof__ __typeof typeof typeof_unqual __typeof_unqual__ _Atomic sizeof _Alignof "
+        b"alignof __alignof__ _Static_assert static_assert _Generic __declspec __extension__ return"
+    ).split(),
+}
 
 
 def _top_level_starts(source: bytes):
@@ -640,6 +716,7 @@ def _top_level_starts(source: bytes):
     block_ends_item = False  # whether the top-level `{` open now is a body (not `struct S {`, `= {`)
     last = b";"  # the last significant token at the top level
     parameters = False  # in K&R parameter declarations (`f(a) int a; {`), whose `;` end no item
+    opened_after = closed_after = b""  # the token before the top-level `(` open now, and the last one closed
     for m in _BOUNDARY_TOKEN.finditer(source):
         kind, token = m.lastgroup, m.group()
         if kind == "directive":
@@ -651,15 +728,22 @@ def _top_level_starts(source: bytes):
             yield m.start()
             start = False
         if depth == 0 and last == b")" and kind == "word" and token not in _AFTER_PARAMETERS:
-            parameters = True
+            # `f(a, b) int a;`: the parentheses follow the function's name, not `=` (a cast) or an attribute
+            parameters = parameters or (
+                _WORD_TOKEN.fullmatch(closed_after) is not None and closed_after not in _NOT_PARAMETERS
+            )
         if token == b"{" and depth == 0:
             block_ends_item = last in (b")", b";", b"else", b"do")
             parameters = False
         if token in (b"(", b"{", b"["):
+            if depth == 0 and token == b"(":
+                opened_after = last
             depth += 1
         elif token in (b")", b"}", b"]"):
             depth = max(depth - 1, 0)
             start = depth == 0 and token == b"}" and block_ends_item
+            if depth == 0 and token == b")":
+                closed_after = opened_after
         elif token == b";" and depth == 0 and not parameters:
             start = True
         if depth == 0 or depth == 1 and token in (b"(", b"{", b"["):
@@ -706,10 +790,14 @@ class Splitter:
         is_value_name: Callable[[str], bool] = lambda name: False,
         is_macro: Callable[[str], bool] = lambda name: False,
         joined: dict[int, int] | None = None,
+        is_type: Callable[[str], bool] = lambda name: False,
     ) -> None:
         self.is_value_name = is_value_name
         self.is_macro = is_macro
         self.joined: dict[int, int] = joined or {}  # function definitions macros hide braces of (`brace_runs`)
+        self.is_type = is_type  # whether a name is a typedef of the notebook's (or one gcc says is a type)
+        self.cell_types: set[str] = set()  # the typedef names of the cell's items so far
+        self.reparsed: list[Node] = []  # the trees of declarations parsed again (`_typed_declaration`)
 
     def split(self, code: str) -> ParsedCell:
         source = code.encode("utf-8", "surrogateescape")
@@ -737,6 +825,8 @@ class Splitter:
             text = source[last.start_byte : value].decode("utf-8", "replace")
             items.append(Item("value", last.start_byte, value, text, last.start_point[0] + 1, last.start_point[1]))
         uses, declared = names_in_tree(tree.root_node)
+        for root in self.reparsed:
+            declared |= names_in_tree(root)[1]
         for item, root in implicit:
             items.append(item)
             more_uses, more_declared = names_in_tree(root)
@@ -838,6 +928,7 @@ class Splitter:
     def _items(self, source: bytes, nodes: list[Node], limit: int) -> list[Item]:
         items: list[Item] = []
         declared: set[str] = set()
+        self.cell_types, self.reparsed = set(), []
         pending_comment = ""
         i = 0
         while i < len(nodes):
@@ -864,6 +955,8 @@ class Splitter:
                     end = nodes[i].end_byte
                     i += 1
             item = self._item(source, node, end, declared)
+            if item.kind == "typedef":
+                self.cell_types |= {name for kind, name in item.keys if kind == "typedef"}
             item.doc = pending_comment if pending_comment else ""
             pending_comment = ""
             items.append(item)
@@ -931,11 +1024,61 @@ class Splitter:
             return self._function(source, node, end, declared)
         if t == "expression_statement" and [c.type for c in node.named_children] == ["gnu_asm_expression"]:
             return self._base("asm", source, node, end)
+        if t in ("expression_statement", "attributed_statement"):
+            typed = self._typed_declaration(source, node, end, declared)
+            if typed is not None:
+                return typed
         if t in ("declaration", "type_definition") and _has_error(node):
             return self._base("verbatim", source, node, end)  # gcc will say what is wrong
         if t == "declaration" and not self._declaration_is_statement(node, declared):
             return self._declaration(source, node, end, declared)
         return self._base("statement", source, node, end)
+
+    def _typed_declaration(self, source: bytes, node: Node, end: int, declared: set[str]) -> Item | None:
+        """`T (*fp)(int) = 0;`, `T (x);` where T names a type (a typedef, `_Bool`,
+        `typeof(x)`): a declaration, as gcc reads it, which tree-sitter, not
+        knowing T, reads as a call.  It is parsed again with a type tree-sitter
+        knows in T's place (`_STAND_IN`), and its offsets and texts are mapped
+        back; None when T is no type or that is no declaration."""
+        m = _TYPE_THEN_PAREN.match(self._masked, node.start_byte)
+        if m is None:
+            return None
+        start, at, cut = node.start_byte, m.start(2), m.end(2)  # `__extension__`, `[[...]]` may come before T
+        name = _text_between(source, at, cut)  # `typeof(x)` and `_Atomic(int)` are masked as one word
+        masked_type = not m.group(2).strip(b"_") and _TYPEOF.match(source, at) is not None
+        if not (masked_type or name in GCC_TYPES or name in self.cell_types or self.is_type(name)):
+            return None
+        head, shift = at - start + len(_STAND_IN), cut - at - len(_STAND_IN)
+        masked = self._masked[start:at] + _STAND_IN + self._masked[cut:end]
+        root = parse_tree(masked).root_node
+        new = root.children[0] if root.child_count else None
+        if new is None or new.type != "declaration" or _has_error(new) or new.end_byte != len(masked):
+            return None
+
+        def moved(offset: int) -> int:
+            return start + (offset + shift if offset >= head else min(offset, at - start))
+
+        cell_masked, self._masked = self._masked, masked
+        try:
+            item = self._declaration(source[start:at] + _STAND_IN + source[cut:end], new, new.end_byte, declared)
+        finally:
+            self._masked = cell_masked
+        stand_in = re.compile(rb"\b%s\b" % _STAND_IN)
+        if item.kind != "declaration" or not all(stand_in.search(d.decl_text.encode()) for d in item.declarators):
+            return None
+        self.reparsed.append(root)
+        item.start, item.end = start, end
+        item.text = _text_between(source, start, end)
+        item.line, item.col = node.start_point[0] + 1, node.start_point[1]
+        item.edits = [Edit(moved(e.start), moved(e.end), e.text) for e in item.edits]
+        for d in item.declarators:
+            d.decl_text = stand_in.sub(name.encode(), d.decl_text.encode(), count=1).decode()
+            d.signature = stand_in.sub(name.encode(), d.signature.encode(), count=1).decode()
+            d.name_at += shift
+            d.end, d.name_start = moved(d.end), moved(d.name_start)
+            if d.init is not None:
+                d.init_start = moved(d.init_start)
+        return item
 
     def _typedef(self, source: bytes, node: Node, end: int) -> Item:
         item = self._base("typedef", source, node, end)
@@ -1076,6 +1219,29 @@ class Splitter:
         item.edits.append(Edit(spec_node.start_byte, spec_node.end_byte, spec))
         return spec
 
+    def _nested_types(self, source: bytes, spec: Node, item: Item) -> tuple[str, frozenset[str]]:
+        """`struct { struct span { int a, b; } r; enum { OFF, ON } m; } cur;`: a
+        tag defined inside an untagged type has file scope, as if defined
+        before it.  Each becomes a type item of its own (`item.nested_types`:
+        later cells see it as any type, and it takes part in redefinitions)
+        and the type says `struct span r;`.  Returns the type's text so, and
+        the names it still defines (enumerators; tags as well when one of
+        them needs an enumerator defined before it in the type)."""
+        tagged, enumerators = _defined_inside(spec)
+        types = []
+        for n in tagged:
+            t = self._base("type", source, n, n.end_byte)
+            t.text += ";"
+            t.keys = _type_keys(n)
+            _type_uses(n, t)
+            types.append(t)
+        text = _text(source, spec)
+        if any((t.uses | t.refs) & enumerators for t in types):  # `int a[K]` where K comes before: as written
+            return text, frozenset(enumerators | {_tag_of(n) for n in tagged})
+        item.nested_types = types
+        edits = [(n.start_byte - spec.start_byte, n.end_byte - spec.start_byte, _tag_of(n)) for n in tagged]
+        return replace_ranges(text, edits), frozenset(enumerators)
+
     def _declaration(self, source: bytes, node: Node, end: int, declared: set[str]) -> Item:
         item = self._base("declaration", source, node, end)
         self._storage(source, node, item)
@@ -1090,6 +1256,16 @@ class Splitter:
                 _type_uses(node, item)
             return item
         spec = self._spec_text(source, node, decls[0], spec_override)
+        anonymous = spec_node is not None and spec_override is None  # `struct { ... } a, b;`
+        defines: frozenset[str] = frozenset()
+        if spec_node is not None and anonymous:
+            written = _text(source, spec_node)
+            hoisted, defines = self._nested_types(source, spec_node, item)
+            if written in spec:
+                spec = spec.replace(written, hoisted, 1)
+            elif item.nested_types:  # not as written: the tags are left where they are
+                defines |= {_tag_of(n) for n in _defined_inside(spec_node)[0]}
+                item.nested_types = []
         for d in decls:
             init = None
             init_start = 0
@@ -1134,10 +1310,15 @@ class Splitter:
                     attributes,
                     name_node.start_byte,
                     len(head) + 1 + len(_text_between(source, target.start_byte, name_node.start_byte)),
+                    spec if anonymous and decl_text.startswith(spec) else "",
+                    defines,
                 )
             )
         return item
 
+
+_TYPE_THEN_PAREN = re.compile(rb"((?:__extension__\s+|\[\[.*?\]\]\s*)*)([A-Za-z_]\w*)[ \t\n]*\(", re.S)
+_STAND_IN = b"max_align_t"  # a type tree-sitter knows, which no attribute before it says
 
 _CONDITIONALS = ("preproc_if", "preproc_ifdef")
 _ALTERNATIVES = ("preproc_elif", "preproc_else", "preproc_elifdef")
@@ -1284,7 +1465,7 @@ def _macro_heads(root: Node, source: bytes, macros: dict[str, str]):
         if t in ("preproc_def", "preproc_function_def"):
             name = node_text(required_field(n, "name")).decode()
             value = n.child_by_field_name("value")
-            known[name] = node_text(value).decode("utf-8", "replace") if value is not None else ""
+            known[name] = _text(source, value) if value is not None else ""
             continue
         if t.startswith("preproc") or t == "comment":
             continue
@@ -1329,7 +1510,7 @@ def expand_macro_items(code: str, macros: dict[str, str], evaluate, forced: dict
     if not macros and "#" not in code and not forced:
         return code  # no macro can be in play
     source = code.encode("utf-8", "surrogateescape")
-    root = parse_tree(source).root_node
+    root = parse_tree(_mask(source)[0]).root_node  # read as the splitter reads it (offsets are the same)
     heads = list(_macro_heads(root, source, macros))
     forced = forced or {}
     heads = [head for head in heads if not any(s <= head[1] < e for s, e in forced.items())]
@@ -1380,7 +1561,7 @@ def brace_runs(code: str, macros: dict[str, str], evaluate) -> tuple[dict[int, i
     expand), each start offset -> end offset.  Only a cell whose tree has
     errors and that uses a macro of the notebook's or its own is looked at."""
     source = code.encode("utf-8", "surrogateescape")
-    root = parse_tree(source).root_node
+    root = parse_tree(_mask(source)[0]).root_node  # as the splitter reads it
     if not root.has_error:
         return {}, {}
     own = {node_text(required_field(n, "name")).decode() for n in root.children if n.type in _DEFINES}

@@ -431,3 +431,75 @@ def test_attributes_inside_types_and_unnamed_bit_fields(k):
     k.ok("void *other_thread(void *arg) { (void)arg; return (void *)&f2; }")
     r = k.ok("pthread_t t; void *seen; pthread_create(&t, 0, other_thread, 0); pthread_join(t, &seen); seen != &f2")
     assert r.value == "1"  # each thread has its own f2, as in gcc's program
+
+
+def test_several_globals_of_one_untagged_type(k):
+    """`struct { ... } a, b;` is one type for all its declarators, and a tag or
+    an enumerator defined inside it is defined once, with file scope: these
+    cells once failed with a redefinition, or made `b = a` incompatible."""
+    k.ok("#include <stdio.h>")
+    k.ok("struct { struct span { int start, end; } range; int id; } cur = { { 0, 10 }, 1 }, saved, *active = &cur;")
+    k.ok("static struct { struct inner { int a; } in; int b; } x = { { 1 }, 2 }, y;")
+    k.ok("enum { IDLE, RUNNING, DONE } state, previous = RUNNING;")
+    k.ok("struct span whole = { 0, 100 };")
+    k.ok("int length(struct span s) { return s.end - s.start; }")
+    k.ok("struct limits { int most[DONE + 1]; } lim = { { 1, 2, 3 } };")  # an enumerator in a later type
+    k.ok("saved = cur; y = x; state = DONE;")
+    r = k.ok(
+        'printf("%d %d %d %d %d %d %zu\\n", length(saved.range), active->id, y.in.a, y.b, state, previous,'
+        " sizeof lim.most / sizeof *lim.most)"
+    )
+    assert r.stdout == "10 1 1 2 2 1 3\n"
+    k.ok("struct inner z = { 5 };")
+    assert k.ok("z.a + length(whole)").value == "105"
+    k.ok('struct { char name[8]; int weight; } table[] = { { "low", 1 }, { "high", 9 } }, *pick = table + 1;')
+    assert k.ok("sizeof table / sizeof table[0] * 10 + pick->weight").value == "29"
+    k.ok("typedef int num;")
+    k.ok("struct { num a; struct cell { num b; } c; } p = { 1, { 3 } }, q = { 2 };")
+    k.ok("typedef long num;\nq = p;")  # both migrate to the new type: still one type
+    assert k.ok("q.c.b * 10 + (int)sizeof q.a").value == "38"
+
+
+def test_declarations_that_read_like_calls(k):
+    """`T (*fp)(int) = 0;` is a declaration when T names a type, a call when it
+    is a function: once read as a call and lost (after a `_Static_assert`, with
+    no message), or failed as unreadable; so did a parenthesized name with an
+    attribute after it, and a declaration after one with an attribute before its name."""
+    k.ok("#include <stdio.h>\n#include <pthread.h>")
+    k.ok("typedef long count_t;")
+    k.ok("count_t (*counter_fn)(int) = 0;")
+    k.ok("_Bool (*is_even)(int) = 0;")
+    k.ok('_Static_assert(sizeof(int) == 4, "int");\n_Bool (*pred)(int) = 0;')
+    k.ok('_Static_assert(sizeof(long) == 8, "long");\npthread_t (*self_fn)(void) = pthread_self;')  # a header's type
+    k.ok("typedef short half; half (h1) = 3, (*h2)[2];\n__int128 (wide) = 5;")
+    k.ok("signed char (small) __attribute__((unused, aligned(16)));\nint after_small = 1;")
+    k.ok("static __thread double __attribute__((used)) table[4], (*row)[2] = 0;\nconst implicit = 7;")
+    r = k.ok(
+        'printf("%d %d %d %d %d %zu %d %d %d %d\\n", counter_fn == 0, is_even == 0, pred == 0, self_fn == pthread_self,'
+        " h1, sizeof *h2, (int)wide, (int)_Alignof(small), after_small, implicit)"
+    )
+    assert r.stdout == "1 1 1 1 3 4 5 16 1 7\n"
+
+
+def test_a_cast_or_a_typeof_before_a_declaration(k):
+    """A cast in an initializer once glued the next item to it (read as K&R
+    parameter declarations), and `typeof(x) (*p)[2];` read as a call."""
+    k.ok("long sized = (long)sizeof(int), (paren) = 18;\nconst implicit = 3;\nf(x) { return x + 1; }")
+    k.ok("typeof(sized) (*rows)[2] = 0;\n_Atomic(int) (counter) = 5;")
+    assert k.ok("sized + paren + implicit + f(1) + (int)sizeof *rows + counter").value == "48"
+
+
+def test_declaring_macro_and_attributes_the_split_once_misread(k):
+    """An attribute before `= {...}` once made the declaring macro after it
+    unreadable (the macros were looked for in a tree of the unmasked text), and
+    `[[...]]` before `__int128 (*p)(int)` hid the declaration from the split."""
+    k.ok(
+        "signed char buf[5] __attribute__((aligned(32))) = { 0 }, spare;\n"
+        "#define DECLARE(n, v) int n = v;\n"
+        "DECLARE(declared, 9)\n"
+        "[[gnu::unused]] __int128 (*wide_fn)(int) = 0;"
+    )
+    assert k.ok("declared + (int)_Alignof(buf) + (wide_fn == 0)").value == "42"
+    r = k.fails("__typeof__(struct __attribute__((packed)) packed_t { char c; int i; }) pk;")
+    assert "cannot keep a struct, union or enum defined inside an expression, a typeof" in r.error_text
+    assert "__cellc" not in r.error_text

@@ -141,6 +141,60 @@ def test_struct_inside_declaration_is_split_out(all_kinds: ParsedCell) -> None:
     assert [(d.name, d.decl_text, d.init) for d in decl.declarators] == [("svar", "struct S svar", "{ 1 }")]
 
 
+def test_tags_inside_an_untagged_type_are_split_out() -> None:
+    """`struct { struct in { ... } i; } a, b;`: `struct in` has file scope (its
+    own type item); the untagged type, shared by a and b, says `struct in i;`
+    and keeps its enumerators; a tag of a parameter's scope stays."""
+    decl = split(
+        "static struct { struct in { int a; } i; enum { OFF, ON } m; int (*cb)(struct arg { int z; } *); } a, *b;"
+    ).items[0]
+    assert [(t.keys, t.text) for t in decl.nested_types] == [([("struct", "in")], "struct in { int a; };")]
+    spec = "struct { struct in i; enum { OFF, ON } m; int (*cb)(struct arg { int z; } *); }"
+    assert [(d.name, d.decl_text, d.shared_spec) for d in decl.declarators] == [
+        ("a", f"{spec} a", spec),
+        ("b", f"{spec} *b", spec),
+    ]
+    assert decl.declarators[0].spec_defines == {"OFF", "ON"}
+    kept = split("struct { enum { K = 2 } k; struct need { int v[K]; } n; } w;").items[0]
+    assert kept.nested_types == [] and kept.declarators[0].spec_defines == {"K", "struct need"}  # K comes first
+
+
+def test_a_declaration_that_reads_like_a_call() -> None:
+    """`T (*fp)(int) = 0;` is a declaration when T is a type (`_Bool`, a typedef
+    of the notebook or of the cell): its texts and offsets are the user's."""
+    code = "typedef long T;\nT (*fp)(int) = 0, (g);\n__extension__ _Bool (b) = 1;\nU (*u)(int);"
+    cell = Splitter().split(code)
+    assert [it.kind for it in cell.items] == ["typedef", "declaration", "declaration", "statement"]
+    fp, g = cell.items[1].declarators
+    assert (fp.decl_text, fp.init, g.decl_text) == ("T (*fp)(int)", "0", "T (g)")
+    for d in (fp, g, cell.items[2].declarators[0]):
+        assert code.encode()[d.name_start : d.name_start + len(d.name)] == d.name.encode()
+        assert d.decl_text[d.name_at : d.name_at + len(d.name)] == d.name
+    assert code[fp.init_start] == "0" and {"fp", "g", "b"} <= cell.declared
+    assert Splitter(is_type=lambda name: name == "U").split("U (*u)(int);").items[0].kind == "declaration"
+    typed = Splitter().split("typeof(fp) (*fps)[2];").items[0].declarators[0]
+    assert (typed.decl_text, typed.name_at) == ("typeof(fp) (*fps)[2]", 13)
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "__attribute__((unused)) static short g3[4];",  # parentheses of an attribute,
+        "_Alignas(16) char *p;",  # of `_Alignas`,
+        "long g28 = (long)sizeof(int), (g29) = 18;",  # a cast: none is a K&R parameter list
+        "enum t5 { E6, E6_b } (g7) __attribute__((aligned(32))) = (int)sizeof(long);",
+        "signed char (g9) __attribute__((unused, aligned(16)));",  # an attribute after `(name)`
+    ],
+)
+def test_the_item_after_an_attribute_or_a_cast(first: str) -> None:
+    cell = split(f"{first}\nconst implicit = 3;\nf(x) {{ return x; }}")
+    assert [(it.kind, it.text) for it in cell.items] == [
+        ("declaration", first),
+        ("declaration", "const implicit = 3;"),
+        ("function", "f(x) { return x; }"),
+    ]
+
+
 def test_signature_ignores_parameter_names() -> None:
     a = split("int add(int a, int b) { return a + b; }").items[0]
     b = split("int add(int x,int y){ return x + y; }").items[0]

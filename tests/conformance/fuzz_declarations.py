@@ -572,6 +572,17 @@ def names_of(text: str, workdir: Path, cflags: list[str]) -> tuple[set[str], set
     return idents - {"n", "x", "v", "t_", "s_", "p_", "i_"}, tags
 
 
+def undefined_names(text: str, statements: list[str], workdir: Path, cflags: list[str]) -> set[str]:
+    """The names the file and `statements` (in a main) refer to and nothing
+    in the file defines: the undefined symbols of the object gcc makes."""
+    main = "\nint main(void) {\n" + "\n".join(statements) + "\nreturn 0; }\n"
+    obj = workdir / "fuzz.o"
+    if gcc(["-c", "-o", str(obj)], text + main, workdir, cflags).returncode != 0:
+        return set()
+    proc = subprocess.run(["nm", "-u", str(obj)], capture_output=True, text=True)
+    return {line.split()[-1] for line in proc.stdout.splitlines() if line.strip()}
+
+
 def gcc_view(text: str, workdir: Path, cflags: list[str]) -> tuple[list[str], str] | None:
     """(the probes gcc takes after `text`, their output): gcc's view of what
     the file declares.  None: gcc rejects the file itself."""
@@ -581,13 +592,19 @@ def gcc_view(text: str, workdir: Path, cflags: list[str]) -> tuple[list[str], st
     if found is None:
         return None
     idents, tags = found
-    asked = [s for name in sorted(idents) for _, s in probes(name, None)]
-    asked += [s for kw, name in sorted(tags) for _, s in probes(name, kw)]
+    asked = [(name, what, s) for name in sorted(idents) for what, s in probes(name, None)]
+    asked += [(name, what, s) for kw, name in sorted(tags) for what, s in probes(name, kw)]
     base = text.count("\n") + 2
-    lines = [f"static void probe_{i}(void) {{ {s} }}" for i, s in enumerate(asked)]
+    lines = [f"static void probe_{i}(void) {{ {s} }}" for i, (_, _, s) in enumerate(asked)]
     proc = gcc(["-fsyntax-only"], text + "\n" + "\n".join(lines) + "\n", workdir, cflags)
     bad = {int(m) - base for m in re.findall(r"fuzz\.c:(\d+):\d+: error", proc.stderr)}
-    taken = [s for i, s in enumerate(asked) if i not in bad]
+    kept = [probe for i, probe in enumerate(asked) if i not in bad]
+    # An object the file declares and nothing defines has no value in gcc's
+    # program (it would not link; ignoring that, the read is of address 0 or
+    # wherever a text relocation lands), and in a notebook its `extern` has
+    # storage of its own: nothing to compare.
+    undefined = undefined_names(text, [s for _, _, s in kept], workdir, cflags)
+    taken = [s for name, what, s in kept if not (name in undefined and what in ("value", "array"))]
     main = "\nint main(void) {\n" + "\n".join(taken) + "\nreturn 0; }\n"
     exe = workdir / "fuzz"
     proc = gcc(["-o", str(exe), "-Wl,--unresolved-symbols=ignore-all"], text + main, workdir, cflags)
@@ -639,21 +656,38 @@ class Fuzzer:
 
     def run(self, cells: list[str], mode: str) -> Outcome:
         """Send the cells (all in one for `whole`), then the probes of gcc's
-        view of what the cells that ran declare."""
+        view of what the cells that ran declare.  A cell that fails changes
+        nothing, so the cells after it still go (split): gcc's view is then
+        of the cells that ran, or, if gcc needs the failed ones, of those
+        before the first that failed."""
         out = Outcome(mode, cells=cells)
         sent = ["\n".join(cells)] if mode == "whole" else cells
         self.reset()
-        done = 0
-        for cell in sent:
+        ran: list[str] = []
+        first_failed = None
+        for i, cell in enumerate(sent):
             reply, _, errors = self.execute(cell)
-            if reply["status"] != "ok":
-                message = error_text(reply, errors)
+            if reply["status"] == "ok":
+                ran.append(cell)
+                continue
+            message = error_text(reply, errors)
+            if first_failed is None:
+                first_failed = i
                 out.rejected = f"{message[:1500]}\n--- in the cell:\n{cell}"
-                if GENERATED.search(message):
-                    out.problem = f"a message shows generated names:\n{message[:3000]}\n--- in the cell:\n{cell}"
-                break
-            done += 1
-        kept = cells if done == len(sent) else ([] if mode == "whole" else cells[:done])
+            if GENERATED.search(message) and not out.problem:
+                out.problem = f"a message shows generated names:\n{message[:3000]}\n--- in the cell:\n{cell}"
+        if first_failed is None:
+            kept = cells
+        elif mode == "whole":
+            kept = []
+        elif gcc(["-fsyntax-only"], "\n".join(ran), self.workdir, self.cflags).returncode == 0:
+            kept = ran
+        else:
+            kept = cells[:first_failed]
+        if kept is not ran and first_failed is not None and mode != "whole":
+            self.reset()  # the program of exactly those cells
+            for cell in kept:
+                self.execute(cell)
         view = gcc_view("\n".join(kept), self.workdir, self.cflags)
         if view is None or not view[0]:
             return out
