@@ -85,6 +85,7 @@ struct shared {
     volatile pid_t root_pid;    /* the first process: pristine snapshot, reaper, process group */
     volatile pid_t lost_pid;    /* a live process that lost its channel to the kernel */
     volatile pid_t limit_pid;   /* a live process ended for having too many processes */
+    volatile pid_t replayed_pid; /* the live process that has handled the signals left pending */
 };
 static struct shared *shared;
 static pid_t *proc_table; /* their pids: CELLC_MAX_PROCESSES slots, shared by the tree */
@@ -1083,7 +1084,8 @@ static struct {
     int valid; /* 0 in the root: the pristine state of a fresh program */
     char have[NSIG];
     struct sigaction act[NSIG];
-    sigset_t mask, pending; /* blocked signals, and those of them pending */
+    sigset_t mask;                          /* blocked signals */
+    sigset_t pending_thread, pending_shared; /* pending: to the cell's thread (raise), to the process (kill) */
     struct itimerval timers[3];
 } prog;
 
@@ -1093,15 +1095,47 @@ static int fault_signal(int sig)
            sig == SIGSYS;
 }
 
+/* The signals pending to this thread and to the process (SigPnd and ShdPnd
+ * of /proc/thread-self/status); 0 if they cannot be read. */
+static int pending_sets(sigset_t *thread, sigset_t *process)
+{
+    FILE *f = fopen("/proc/thread-self/status", "r");
+    char line[128];
+    int found = 0;
+    unsigned long long bits;
+    while (f && fgets(line, sizeof line, f)) {
+        sigset_t *set = !strncmp(line, "SigPnd:", 7) ? thread : !strncmp(line, "ShdPnd:", 7) ? process : NULL;
+        if (!set || sscanf(line + 7, "%llx", &bits) != 1)
+            continue;
+        for (int sig = 1; sig < NSIG && sig <= 64; sig++)
+            if ((bits >> (sig - 1)) & 1)
+                sigaddset(set, sig);
+        found++;
+    }
+    if (f)
+        fclose(f);
+    return found == 2;
+}
+
 /* Called with every signal blocked; `mask`: what the program had blocked. */
 static void save_program_state(const sigset_t *mask)
 {
     for (int sig = 1; sig < NSIG; sig++)
         prog.have[sig] = sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &prog.act[sig]) == 0;
     prog.mask = *mask;
-    sigset_t pending;
-    sigpending(&pending);
-    sigandset(&prog.pending, &pending, mask); /* an unblocked one was an interrupt of the ended cell */
+    /* What came since every signal was blocked is the program's to handle,
+     * blocked or not (a timer that expired, a child that ended), but SIGINT
+     * unless the program blocks it: that was an interrupt of the ended cell.
+     * A signal may be pending twice, to the thread and to the process (it is
+     * then handled twice): each is kept in its own queue. */
+    sigemptyset(&prog.pending_thread);
+    sigemptyset(&prog.pending_shared);
+    if (!pending_sets(&prog.pending_thread, &prog.pending_shared))
+        sigpending(&prog.pending_thread);
+    if (!sigismember(mask, SIGINT)) {
+        sigdelset(&prog.pending_thread, SIGINT);
+        sigdelset(&prog.pending_shared, SIGINT);
+    }
     for (int i = 0; i < 3; i++)
         getitimer(i, &prog.timers[i]);
     prog.valid = 1;
@@ -1187,9 +1221,13 @@ static void become_live(void)
     }
     event("ready %d %d", (int)getpid(), (int)getppid());
     sigprocmask(SIG_SETMASK, &mask, NULL);
-    for (int sig = 1; prog.valid && sig < NSIG; sig++)
-        if (sigismember(&prog.pending, sig) == 1)
-            raise(sig); /* blocked: pending again, as it was */
+    for (int sig = 1; prog.valid && sig < NSIG; sig++) { /* blocked: pending again, as it was; else handled now */
+        if (sigismember(&prog.pending_thread, sig) == 1)
+            raise(sig);
+        if (sigismember(&prog.pending_shared, sig) == 1)
+            kill(getpid(), sig);
+    }
+    shared->replayed_pid = getpid();
 }
 
 /* Called by the live process when its state should be kept: returns in a
@@ -1250,6 +1288,11 @@ static void checkpoint(const sigset_t *mask)
                 continue; /* an orphan we reaped as subreaper */
             if (dead == shared->live_pid || dead == shared->undo_target) {
                 shared->undo_target = 0;
+                if (dead == shared->live_pid && dead != shared->replayed_pid && WIFSIGNALED(st) &&
+                    !sigismember(&prog.mask, WTERMSIG(st))) { /* it went off as the live process started */
+                    sigdelset(&prog.pending_thread, WTERMSIG(st));
+                    sigdelset(&prog.pending_shared, WTERMSIG(st));
+                }
                 break; /* resume from this snapshot */
             }
             /* Our snapshot child was trimmed away: orphans are still ours
