@@ -86,11 +86,12 @@ static int our_fork;               /* set around the forks of the tree itself */
  * of earlier cells"): its wait status, for the live process's wait*(). */
 #define REAPED_SLOTS 1024
 #define LINEAGE_SLOTS 4096
-enum { REAPED_SIGNALLING = 1, REAPED_DONE = 2 };
+enum { REAPED_WAITING = 1, REAPED_SIGNALLING = 2, REAPED_DONE = 3 };
 struct reaped_child {
     pid_t pid;
     int status;
-    int state;      /* REAPED_SIGNALLING until its SIGCHLD is sent (or not to be sent) */
+    int state;      /* WAITING for the live process, SIGNALLING it, DONE */
+    int unseen;     /* it ended while the program ignored SIGCHLD: no wait*() reports it */
     unsigned order; /* the newest record of a pid wins */
 };
 
@@ -603,12 +604,10 @@ static int is_live(void)
     return shared && getpid() == shared->live_pid;
 }
 
-static int sigchld_ignored(void);
-
 static void remember_kid(pid_t pid)
 {
-    if (!is_live() || sigchld_ignored())
-        return; /* a child's own children are its business; ignored, they are reaped unseen */
+    if (!is_live())
+        return; /* a child's own children are its business */
     sigset_t old;
     lock_kids(&old);
     if (kid_count == KID_SLOTS) {
@@ -728,20 +727,24 @@ static void record_reaped(pid_t pid, int status, pid_t forker, int signal_it)
     __atomic_store_n(&r->pid, 0, __ATOMIC_SEQ_CST);
     r->status = status;
     r->order = order;
-    r->state = REAPED_SIGNALLING;
+    r->state = REAPED_WAITING;
+    r->unseen = 0;
     __atomic_store_n(&r->pid, pid, __ATOMIC_SEQ_CST);
     reaped_changed();
     if (signal_it && in_lineage(forker)) {
         pid_t target = program_process();
-        if (target > 0 && !ignores_sigchld(target))
+        r->unseen = target > 0 && ignores_sigchld(target); /* a file's program has it reaped unseen */
+        __atomic_store_n(&r->state, REAPED_SIGNALLING, __ATOMIC_SEQ_CST);
+        if (target > 0 && !r->unseen)
             tree_kill(target, SIGCHLD);
     }
     __atomic_store_n(&r->state, REAPED_DONE, __ATOMIC_SEQ_CST);
     reaped_changed();
 }
 
-/* The newest record of `pid`: its state (0: none), and its status. */
-static int find_reaped(pid_t pid, int *status)
+/* The newest record of `pid`: its state (0: none), its status and whether
+ * it ended unseen. */
+static int find_reaped(pid_t pid, int *status, int *unseen)
 {
     int state = 0;
     unsigned best = 0;
@@ -751,6 +754,7 @@ static int find_reaped(pid_t pid, int *status)
             continue;
         best = r->order;
         *status = r->status;
+        *unseen = r->unseen;
         state = __atomic_load_n(&r->state, __ATOMIC_SEQ_CST);
     }
     return state;
@@ -769,17 +773,27 @@ static void reap_ended_kids(void)
         }
 }
 
+/* At a checkpoint: forget the children that are gone without a record
+ * (SIGCHLD was ignored as they ended): no wait*() will report them. */
+static void forget_gone_kids(void)
+{
+    pid_t mine[KID_SLOTS];
+    int n = 0;
+    for (int i = 0; i < kid_count; i++)
+        if (kids[i].forker == getpid())
+            mine[n++] = kids[i].pid;
+    for (int i = 0; i < n; i++) {
+        int status, unseen;
+        if (tree_kill(mine[i], 0) < 0 && errno == ESRCH && !find_reaped(mine[i], &status, &unseen))
+            forget_kid(mine[i]);
+    }
+}
+
 static int has_ended_kid(void)
 {
     siginfo_t si;
     memset(&si, 0, sizeof si);
     return syscall(SYS_waitid, P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT, NULL) == 0 && si.si_pid != 0;
-}
-
-static int sigchld_ignored(void)
-{
-    struct sigaction sa;
-    return sigaction(SIGCHLD, NULL, &sa) == 0 && (sa.sa_handler == SIG_IGN || (sa.sa_flags & SA_NOCLDWAIT));
 }
 
 static void fault_handler(int sig, siginfo_t *si, void *uc);
@@ -847,12 +861,11 @@ static pid_t wait_with_earlier(pid_t pid, int *status, int options, int keep)
         int n = earlier_kids(pid, list, KID_SLOTS);
         for (int i = 0; i < n; i++) {
             pid_t kid = list[i];
-            int st = 0, state = find_reaped(kid, &st);
+            int st = 0, unseen = 0, state = find_reaped(kid, &st, &unseen);
             /* A blocking wait returns once its SIGCHLD is handled, as the kernel
              * sends it before waking the waiter; WNOHANG (a SIGCHLD handler's
              * loop, run by that very signal) takes it as soon as it is known. */
             if (state == REAPED_DONE || (state == REAPED_SIGNALLING && (options & WNOHANG))) {
-                int unseen = sigchld_ignored(); /* a file's program has it reaped unseen */
                 if (unseen || !keep)
                     forget_kid(kid);
                 if (unseen)
@@ -861,7 +874,7 @@ static pid_t wait_with_earlier(pid_t pid, int *status, int options, int keep)
                 *status = st;
                 return kid;
             }
-            if (state == REAPED_SIGNALLING)
+            if (state == REAPED_WAITING || state == REAPED_SIGNALLING)
                 waiting = signalling = 1;
             else if (tree_kill(kid, 0) == 0 || errno == EPERM || lost_polls < 50)
                 waiting = 1; /* running, or ended and about to be recorded */
@@ -1662,7 +1675,12 @@ static void checkpoint(const sigset_t *mask)
     sigfillset(&all);
     sigprocmask(SIG_SETMASK, &all, NULL); /* no handler of the program runs from here on */
     if (mask) {
-        shared->signal_target = 0; /* SIGCHLD for the program waits for the next live process */
+        /* From here signals for the program wait for the next live process:
+         * SIGCHLD from the snapshot that reaps a child, and what a child sends
+         * this process (kill() redirects it once this process is in the
+         * lineage; what came before is pending here and saved below). */
+        shared->signal_target = 0;
+        lineage_add(getpid());
         /* Children that ended so far had their SIGCHLD sent here: the program
          * handled it, or it is pending and saved.  They are reaped now, and
          * those that end later get a SIGCHLD from the snapshot that reaps them
@@ -1671,7 +1689,7 @@ static void checkpoint(const sigset_t *mask)
             reap_ended_kids();
             save_program_state(mask);
         } while (has_ended_kid());
-        lineage_add(getpid());
+        forget_gone_kids();
     }
     make_inert(); /* SIGPIPE ignored: a `died` event after the kernel is gone must not end a snapshot */
     setpgid(0, shared->root_pid); /* snapshots live in the tree's group */

@@ -528,10 +528,15 @@ def test_children_ending_around_the_end_of_their_cell_are_each_reaped_by_the_han
 
 
 def test_an_ignored_sigchld_hides_an_earlier_cells_child(fresh_kernel):
-    """SIGCHLD ignored: a file's program has its children reaped unseen."""
+    """SIGCHLD ignored as a child ends: a file's program has it reaped unseen (what counts is the
+    disposition when it ends, not when it was forked)."""
     k = fresh_kernel
     released_child(k, "signal(SIGCHLD, SIG_IGN);")
     assert k.value("reap(kid)") == "-1"
+    k.ok(START_GATED)
+    k.ok("signal(SIGCHLD, SIG_DFL);")
+    k.ok(OPEN_GATE)
+    assert k.value("reap(kid)") == "42"
 
 
 # -- limits ------------------------------------------------------------------------------------
