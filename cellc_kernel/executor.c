@@ -20,6 +20,9 @@
  * mask, pending blocked signals, itimers) aside and waits with its own, and
  * each live process it forks restores that state (see make_inert).
  *
+ * The children a cell forks are then a snapshot's: see "children of earlier
+ * cells" for how the program still waits for them and gets their SIGCHLD.
+ *
  * When the live process has threads, fork would lose them, so cells run in
  * place: faults and interrupts jump back with siglongjmp and the state is
  * not rolled back (the `done`/`fault` events say so).
@@ -60,6 +63,7 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <linux/futex.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -78,6 +82,19 @@ static size_t key_len;
 static int our_fork;               /* set around the forks of the tree itself */
 #define EXPORT __attribute__((visibility("default"), used))
 
+/* A child of the program that a process of the tree reaped (see "children
+ * of earlier cells"): its wait status, for the live process's wait*(). */
+#define REAPED_SLOTS 1024
+#define LINEAGE_SLOTS 4096
+enum { REAPED_WAITING = 1, REAPED_SIGNALLING = 2, REAPED_DONE = 3 };
+struct reaped_child {
+    pid_t pid;
+    int status;
+    int state;      /* WAITING for the live process, SIGNALLING it, DONE */
+    int unseen;     /* it ended while the program ignored SIGCHLD: no wait*() reports it */
+    unsigned order; /* the newest record of a pid wins */
+};
+
 /* State shared by every process of the tree (root, snapshots, live). */
 struct shared {
     volatile pid_t live_pid;    /* the process that currently reads commands */
@@ -85,11 +102,25 @@ struct shared {
     volatile pid_t root_pid;    /* the first process: pristine snapshot, reaper, process group */
     volatile pid_t lost_pid;    /* a live process that lost its channel to the kernel */
     volatile pid_t limit_pid;   /* a live process ended for having too many processes */
+    volatile pid_t signal_target; /* the live process once its signal state is the program's; 0 meanwhile */
+    volatile pid_t replayed_pid;  /* the live process that has handled the signals left pending */
+    unsigned reaped_seq;          /* futex word: bumped with every change of `reaped` */
+    unsigned reaped_count;
+    struct reaped_child reaped[REAPED_SLOTS];
+    int lineage_len;              /* the snapshots the program's state went through, oldest first */
+    pid_t lineage[LINEAGE_SLOTS];
 };
 static struct shared *shared;
-static pid_t *proc_table; /* their pids: CELLC_MAX_PROCESSES slots, shared by the tree */
+static pid_t *proc_table;  /* their pids: CELLC_MAX_PROCESSES slots, shared by the tree */
+static pid_t *proc_forker; /* for each slot, the process that started it */
 static int max_procs;
 static unsigned long memory_limit; /* RLIMIT_AS of the live process, 0: none */
+
+/* The tree's own signals: not through the program's kill() (see below). */
+static int tree_kill(pid_t pid, int sig)
+{
+    return (int)syscall(SYS_kill, pid, sig);
+}
 
 static int in_cell;             /* a cell (or stdin read) is running */
 static int in_place;            /* threads exist: no fork snapshots */
@@ -237,7 +268,7 @@ static void channel_broken(void)
         fflush(stderr);
         syscall(SYS_exit_group, 0);
     }
-    kill(0, SIGKILL);
+    tree_kill(0, SIGKILL);
 }
 
 /* The next command line, without its '\n'; NULL when it is longer than
@@ -386,7 +417,7 @@ static void sweep(void)
 {
     for (int i = 0; i < max_procs; i++) {
         pid_t seen = __atomic_load_n(&proc_table[i], __ATOMIC_SEQ_CST);
-        if (seen != 0 && kill(seen < 0 ? -seen : seen, 0) < 0 && errno == ESRCH)
+        if (seen != 0 && tree_kill(seen < 0 ? -seen : seen, 0) < 0 && errno == ESRCH)
             __atomic_compare_exchange_n(&proc_table[i], &seen, 0, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
     }
 }
@@ -423,7 +454,7 @@ static int reserve(void)
     pid_t live = shared->live_pid;
     if (live > 0) {
         shared->limit_pid = live;
-        kill(-live, SIGKILL);
+        tree_kill(-live, SIGKILL);
     }
     errno = EAGAIN;
     return -1;
@@ -432,9 +463,22 @@ static int reserve(void)
 /* The reserved slot now holds `pid`, or is freed (pid <= 0: none started). */
 static void settle(int slot, pid_t pid)
 {
-    if (proc_table && slot >= 0 && slot < max_procs)
+    if (proc_table && slot >= 0 && slot < max_procs) {
+        proc_forker[slot] = getpid();
         __atomic_store_n(&proc_table[slot], pid > 0 ? pid : 0, __ATOMIC_SEQ_CST);
+    }
 }
+
+/* The process that started `pid`, while it counts; 0 if unknown. */
+static pid_t forker_of(pid_t pid)
+{
+    for (int i = 0; proc_table && pid > 0 && i < max_procs; i++)
+        if (__atomic_load_n(&proc_table[i], __ATOMIC_SEQ_CST) == pid)
+            return proc_forker[i];
+    return 0;
+}
+
+static void remember_kid(pid_t pid);
 
 EXPORT pid_t fork(void)
 {
@@ -446,9 +490,15 @@ EXPORT pid_t fork(void)
     int slot = reserve();
     if (slot < 0)
         return -1;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old); /* a SIGCHLD handler's wait must find it remembered */
     pid_t child = real();
     if (child != 0) /* the child itself has nothing to settle */
         settle(slot, child);
+    if (child > 0)
+        remember_kid(child);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     return child;
 }
 
@@ -464,8 +514,14 @@ static int spawn_counted(const char *name, pid_t *pid, const char *path, const p
     int slot = reserve();
     if (slot < 0)
         return EAGAIN;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old); /* as in fork() */
     int r = real(&child, path, actions, attr, argv, envp);
     settle(slot, r == 0 ? child : 0);
+    if (r == 0)
+        remember_kid(child);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (r == 0 && pid)
         *pid = child;
     return r;
@@ -504,12 +560,359 @@ EXPORT pid_t vfork(void)
     return fork(); /* a vfork child may only exec or _exit: fork does as well */
 }
 
+/* ---------- children of earlier cells ---------- */
+
+/* When a cell ends, its process stays behind as the snapshot: the children it
+ * forked are that snapshot's, not the next live process's, and a file's
+ * program would still wait for them, get their SIGCHLD and their signals.
+ *  - The process of the tree that reaps such a child (its snapshot, or the
+ *    root once that snapshot is gone) records its status in `reaped`.
+ *  - The live process's wait*() finds there the children the program forked
+ *    in earlier cells: `kids`, kept in the program's own memory, so that a
+ *    rollback or %undo takes back what the program knew.
+ *  - SIGCHLD is sent to the live process when such a child ends, if the cell
+ *    that forked it is in the history of the program's state (`lineage`: not
+ *    rolled back, not undone).  Its siginfo names the sender, not the child.
+ *  - A signal that a process of the program other than the live one sends to
+ *    one of the program's earlier processes (a child's getppid()) reaches the
+ *    live process.
+ * Stopped and continued children of earlier cells are not reported. */
+#define KID_SLOTS 1024
+static struct {
+    pid_t pid, forker;
+} kids[KID_SLOTS];
+static int kid_count;
+static int kids_lock; /* taken with every signal blocked: a SIGCHLD handler's waitpid may come inside fork() */
+
+static void lock_kids(sigset_t *old)
+{
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, old);
+    while (__atomic_exchange_n(&kids_lock, 1, __ATOMIC_ACQUIRE))
+        sched_yield();
+}
+
+static void unlock_kids(const sigset_t *old)
+{
+    __atomic_store_n(&kids_lock, 0, __ATOMIC_RELEASE);
+    pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
+static int is_live(void)
+{
+    return shared && getpid() == shared->live_pid;
+}
+
+static void remember_kid(pid_t pid)
+{
+    if (!is_live())
+        return; /* a child's own children are its business */
+    sigset_t old;
+    lock_kids(&old);
+    if (kid_count == KID_SLOTS) {
+        memmove(kids, kids + 1, sizeof kids - sizeof *kids);
+        kid_count--;
+    }
+    kids[kid_count].pid = pid;
+    kids[kid_count].forker = getpid();
+    kid_count++;
+    unlock_kids(&old);
+}
+
+static void forget_kid(pid_t pid)
+{
+    sigset_t old;
+    lock_kids(&old);
+    for (int i = 0; i < kid_count; i++)
+        if (kids[i].pid == pid) {
+            memmove(kids + i, kids + i + 1, (size_t)(kid_count - i - 1) * sizeof *kids);
+            kid_count--;
+            break;
+        }
+    unlock_kids(&old);
+}
+
+/* The children the program forked in earlier cells that `pid` (wait4's
+ * selector) names, at most `max`: their real parent is a snapshot, or the root. */
+static int earlier_kids(pid_t pid, pid_t *out, int max)
+{
+    if (!is_live())
+        return 0;
+    int n = 0;
+    pid_t me = getpid();
+    sigset_t old;
+    lock_kids(&old);
+    for (int i = 0; i < kid_count && n < max; i++)
+        if (kids[i].forker != me && (pid == -1 || pid == 0 || kids[i].pid == pid))
+            out[n++] = kids[i].pid;
+    unlock_kids(&old);
+    return n;
+}
+
+static int any_earlier_kid(pid_t pid)
+{
+    pid_t one;
+    return is_live() && kid_count > 0 && earlier_kids(pid, &one, 1) > 0;
+}
+
+static void lineage_add(pid_t pid)
+{
+    int n = shared->lineage_len;
+    if (n == LINEAGE_SLOTS) {
+        memmove(shared->lineage, shared->lineage + 1, sizeof shared->lineage - sizeof *shared->lineage);
+        n--;
+    }
+    shared->lineage[n] = pid;
+    shared->lineage_len = n + 1;
+}
+
+/* `pid` resumes: the states after it are gone (rolled back or undone). */
+static void lineage_cut(pid_t pid)
+{
+    int n = shared->lineage_len;
+    while (n > 0 && shared->lineage[n - 1] != pid)
+        n--;
+    shared->lineage_len = n;
+}
+
+static int in_lineage(pid_t pid)
+{
+    for (int i = 0; pid > 0 && i < shared->lineage_len; i++)
+        if (shared->lineage[i] == pid)
+            return 1;
+    return 0;
+}
+
+static void reaped_changed(void)
+{
+    __atomic_add_fetch(&shared->reaped_seq, 1, __ATOMIC_SEQ_CST);
+    syscall(SYS_futex, &shared->reaped_seq, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
+/* The live process once its signal state is the program's (it is 0 while a
+ * live process becomes a snapshot and the next one starts); 0 if none comes. */
+static pid_t program_process(void)
+{
+    pid_t target = shared->signal_target;
+    for (int i = 0; i < 2000 && !target; i++) {
+        usleep(1000);
+        target = shared->signal_target;
+    }
+    return target;
+}
+
+/* Whether `pid` ignores SIGCHLD (then the kernel sends it none). */
+static int ignores_sigchld(pid_t pid)
+{
+    char path[64], line[128];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    unsigned long long ignored = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "SigIgn: %llx", &ignored) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return (ignored >> (SIGCHLD - 1)) & 1;
+}
+
+/* A process of the tree reaped `pid`, a process of the program started by
+ * `forker`: its status is kept for the live process's wait*(), and SIGCHLD
+ * sent as the kernel would have (first, so that a handler's wait finds it). */
+static void record_reaped(pid_t pid, int status, pid_t forker, int signal_it)
+{
+    unsigned order = __atomic_fetch_add(&shared->reaped_count, 1, __ATOMIC_SEQ_CST);
+    struct reaped_child *r = &shared->reaped[order % REAPED_SLOTS];
+    __atomic_store_n(&r->pid, 0, __ATOMIC_SEQ_CST);
+    r->status = status;
+    r->order = order;
+    r->state = REAPED_WAITING;
+    r->unseen = 0;
+    __atomic_store_n(&r->pid, pid, __ATOMIC_SEQ_CST);
+    reaped_changed();
+    if (signal_it && in_lineage(forker)) {
+        pid_t target = program_process();
+        r->unseen = target > 0 && ignores_sigchld(target); /* a file's program has it reaped unseen */
+        __atomic_store_n(&r->state, REAPED_SIGNALLING, __ATOMIC_SEQ_CST);
+        if (target > 0 && !r->unseen)
+            tree_kill(target, SIGCHLD);
+    }
+    __atomic_store_n(&r->state, REAPED_DONE, __ATOMIC_SEQ_CST);
+    reaped_changed();
+}
+
+/* The newest record of `pid`: its state (0: none), its status and whether
+ * it ended unseen. */
+static int find_reaped(pid_t pid, int *status, int *unseen)
+{
+    int state = 0;
+    unsigned best = 0;
+    for (int i = 0; i < REAPED_SLOTS; i++) {
+        struct reaped_child *r = &shared->reaped[i];
+        if (__atomic_load_n(&r->pid, __ATOMIC_SEQ_CST) != pid || (state && r->order < best))
+            continue;
+        best = r->order;
+        *status = r->status;
+        *unseen = r->unseen;
+        state = __atomic_load_n(&r->state, __ATOMIC_SEQ_CST);
+    }
+    return state;
+}
+
+/* At a checkpoint: reap the children of the live process that have ended
+ * (their SIGCHLD was sent to it) and keep their status for the program. */
+static void reap_ended_kids(void)
+{
+    int st;
+    pid_t dead;
+    while ((dead = (pid_t)syscall(SYS_wait4, -1, &st, WNOHANG, NULL)) > 0)
+        if (WIFEXITED(st) || WIFSIGNALED(st)) {
+            uncount(dead);
+            record_reaped(dead, st, getpid(), 0);
+        }
+}
+
+/* At a checkpoint: forget the children that are gone without a record
+ * (SIGCHLD was ignored as they ended): no wait*() will report them. */
+static void forget_gone_kids(void)
+{
+    pid_t mine[KID_SLOTS];
+    int n = 0;
+    for (int i = 0; i < kid_count; i++)
+        if (kids[i].forker == getpid())
+            mine[n++] = kids[i].pid;
+    for (int i = 0; i < n; i++) {
+        int status, unseen;
+        if (tree_kill(mine[i], 0) < 0 && errno == ESRCH && !find_reaped(mine[i], &status, &unseen))
+            forget_kid(mine[i]);
+    }
+}
+
+static int has_ended_kid(void)
+{
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    return syscall(SYS_waitid, P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT, NULL) == 0 && si.si_pid != 0;
+}
+
+static void fault_handler(int sig, siginfo_t *si, void *uc);
+static void interrupt_handler(int sig);
+
+/* Whether a wait interrupted by a handler goes on (SA_RESTART), as far as we
+ * can tell: we do not know which signal it was, so every handler of the
+ * program's must have it (ours for faults and SIGINT never return to it). */
+static int waits_restart(void)
+{
+    for (int sig = 1; sig < NSIG; sig++) {
+        struct sigaction sa;
+        if (sig == SIGKILL || sig == SIGSTOP || sigaction(sig, NULL, &sa) != 0 || (sa.sa_flags & SA_RESTART))
+            continue;
+        if (sa.sa_flags & SA_SIGINFO ? sa.sa_sigaction != fault_handler
+                                     : sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN &&
+                                           sa.sa_handler != interrupt_handler)
+            return 0;
+    }
+    return 1;
+}
+
+/* One look at the live process's own children: a pid and its status, 0 if
+ * none has ended yet, -1 if there are none; `keep`: leave it waitable. */
+static pid_t poll_own(pid_t pid, int options, int keep, int *status)
+{
+    if (!keep)
+        return (pid_t)syscall(SYS_wait4, pid, status, options | WNOHANG, NULL);
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    idtype_t type = pid > 0 ? P_PID : P_ALL;
+    if (syscall(SYS_waitid, type, pid > 0 ? pid : 0, &si, WEXITED | WNOWAIT | WNOHANG, NULL) < 0)
+        return -1;
+    if (!si.si_pid)
+        return 0;
+    *status = si.si_code == CLD_EXITED ? (si.si_status & 0xff) << 8
+                                       : (si.si_status & 0x7f) | (si.si_code == CLD_DUMPED ? 0x80 : 0);
+    return si.si_pid;
+}
+
+/* wait*() in the live process when children of earlier cells may answer:
+ * its own children (polled) and the records of the others.  Returns the pid
+ * and its status, 0 (WNOHANG, none ended) or -1 with errno; `keep`: WNOWAIT. */
+static pid_t wait_with_earlier(pid_t pid, int *status, int options, int keep)
+{
+    int lost_polls = 0, interrupted = 0;
+    for (;;) {
+        unsigned seq = __atomic_load_n(&shared->reaped_seq, __ATOMIC_SEQ_CST);
+        int own = 0;
+        if (pid <= 0) {
+            int st;
+            pid_t done = poll_own(pid, options, keep, &st);
+            if (done > 0) {
+                if (!keep && (WIFEXITED(st) || WIFSIGNALED(st))) {
+                    uncount(done);
+                    forget_kid(done);
+                }
+                *status = st;
+                return done;
+            }
+            own = done == 0;
+        }
+        int waiting = 0, signalling = 0;
+        pid_t list[KID_SLOTS];
+        int n = earlier_kids(pid, list, KID_SLOTS);
+        for (int i = 0; i < n; i++) {
+            pid_t kid = list[i];
+            int st = 0, unseen = 0, state = find_reaped(kid, &st, &unseen);
+            /* A blocking wait returns once its SIGCHLD is handled, as the kernel
+             * sends it before waking the waiter; WNOHANG (a SIGCHLD handler's
+             * loop, run by that very signal) takes it as soon as it is known. */
+            if (state == REAPED_DONE || (state == REAPED_SIGNALLING && (options & WNOHANG))) {
+                if (unseen || !keep)
+                    forget_kid(kid);
+                if (unseen)
+                    continue;
+                syscall(SYS_getpid); /* a kernel entry: its SIGCHLD is handled before we return */
+                *status = st;
+                return kid;
+            }
+            if (state == REAPED_WAITING || state == REAPED_SIGNALLING)
+                waiting = signalling = 1;
+            else if (tree_kill(kid, 0) == 0 || errno == EPERM || lost_polls < 50)
+                waiting = 1; /* running, or ended and about to be recorded */
+            else
+                forget_kid(kid); /* its record is gone: REAPED_SLOTS children ended since */
+        }
+        if (!waiting && !own) {
+            errno = ECHILD;
+            return -1;
+        }
+        if (options & WNOHANG)
+            return 0;
+        if (interrupted && !signalling) {
+            errno = EINTR;
+            return -1;
+        }
+        struct timespec pause = {0, own ? 2000000 : 20000000};
+        long r = syscall(SYS_futex, &shared->reaped_seq, FUTEX_WAIT, seq, &pause, NULL, 0);
+        interrupted = r < 0 && errno == EINTR && !waits_restart();
+        lost_polls++;
+    }
+}
+
 EXPORT pid_t wait4(pid_t pid, int *status, int options, struct rusage *usage)
 {
     int st;
-    pid_t done = (pid_t)syscall(SYS_wait4, pid, &st, options, usage);
-    if (done > 0 && (WIFEXITED(st) || WIFSIGNALED(st)))
-        uncount(done);
+    pid_t done;
+    if (any_earlier_kid(pid)) {
+        done = wait_with_earlier(pid, &st, options, 0);
+        if (done > 0 && usage)
+            memset(usage, 0, sizeof *usage); /* not ours to know */
+    } else {
+        done = (pid_t)syscall(SYS_wait4, pid, &st, options, usage);
+        if (done > 0 && (WIFEXITED(st) || WIFSIGNALED(st))) {
+            uncount(done);
+            forget_kid(done);
+        }
+    }
     if (done > 0 && status)
         *status = st;
     return done;
@@ -532,10 +935,42 @@ EXPORT pid_t wait3(int *status, int options, struct rusage *usage)
 
 EXPORT int waitid(idtype_t type, id_t id, siginfo_t *info, int options)
 {
+    pid_t pid = type == P_PID ? (pid_t)id : type == P_ALL ? -1 : 1;
+    if ((type == P_PID || type == P_ALL) && (options & WEXITED) && info && any_earlier_kid(pid)) {
+        int st;
+        pid_t done = wait_with_earlier(pid, &st, options & WNOHANG, options & WNOWAIT);
+        if (done < 0)
+            return -1;
+        memset(info, 0, sizeof *info);
+        if (done > 0) {
+            info->si_signo = SIGCHLD;
+            info->si_pid = done;
+            info->si_uid = getuid();
+            info->si_code = WIFEXITED(st) ? CLD_EXITED : WCOREDUMP(st) ? CLD_DUMPED : CLD_KILLED;
+            info->si_status = WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st);
+        }
+        return 0;
+    }
     int r = (int)syscall(SYS_waitid, type, id, info, options, NULL);
-    if (r == 0 && info && info->si_pid > 0 && (options & WEXITED) && !(options & WNOWAIT))
+    if (r == 0 && info && info->si_pid > 0 && (options & WEXITED) && !(options & WNOWAIT)) {
         uncount(info->si_pid);
+        forget_kid(info->si_pid);
+    }
     return r;
+}
+
+/* A process of the program that signals one of the program's earlier
+ * processes (a child of an earlier cell calling kill(getppid(), ...)) means
+ * the program: the live process.  The live process itself is left alone:
+ * its getppid() is such a process too. */
+EXPORT int kill(pid_t pid, int sig)
+{
+    if (shared && pid > 0 && !is_live() && (in_lineage(pid) || pid == shared->root_pid)) {
+        pid_t target = program_process();
+        if (target > 0)
+            pid = target;
+    }
+    return tree_kill(pid, sig);
 }
 
 /* ---------- API for cell code (cellc.h) ---------- */
@@ -1052,7 +1487,7 @@ static void orphaned(int sig)
     if (getppid() == kernel_pid)
         return; /* a stray SIGHUP: the kernel is still there */
     if (shared->live_pid > 0)
-        kill(-shared->live_pid, SIGKILL); /* the live process and what it started */
+        tree_kill(-shared->live_pid, SIGKILL); /* the live process and what it started */
     /* gcc may still be writing into the directory the kernel left: retry. */
     for (int i = 0; i < 50 && workdir && strstr(workdir, "cellc-"); i++) {
         nftw(workdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
@@ -1061,7 +1496,7 @@ static void orphaned(int sig)
             break;
         usleep(100 * 1000);
     }
-    kill(0, SIGKILL);
+    tree_kill(0, SIGKILL);
 }
 
 /* ---------- a snapshot is inert: the program's signal state is kept aside ---------- */
@@ -1083,7 +1518,8 @@ static struct {
     int valid; /* 0 in the root: the pristine state of a fresh program */
     char have[NSIG];
     struct sigaction act[NSIG];
-    sigset_t mask, pending; /* blocked signals, and those of them pending */
+    sigset_t mask;                          /* blocked signals */
+    sigset_t pending_thread, pending_shared; /* pending: to the cell's thread (raise), to the process (kill) */
     struct itimerval timers[3];
 } prog;
 
@@ -1093,15 +1529,47 @@ static int fault_signal(int sig)
            sig == SIGSYS;
 }
 
+/* The signals pending to this thread and to the process (SigPnd and ShdPnd
+ * of /proc/thread-self/status); 0 if they cannot be read. */
+static int pending_sets(sigset_t *thread, sigset_t *process)
+{
+    FILE *f = fopen("/proc/thread-self/status", "r");
+    char line[128];
+    int found = 0;
+    unsigned long long bits;
+    while (f && fgets(line, sizeof line, f)) {
+        sigset_t *set = !strncmp(line, "SigPnd:", 7) ? thread : !strncmp(line, "ShdPnd:", 7) ? process : NULL;
+        if (!set || sscanf(line + 7, "%llx", &bits) != 1)
+            continue;
+        for (int sig = 1; sig < NSIG && sig <= 64; sig++)
+            if ((bits >> (sig - 1)) & 1)
+                sigaddset(set, sig);
+        found++;
+    }
+    if (f)
+        fclose(f);
+    return found == 2;
+}
+
 /* Called with every signal blocked; `mask`: what the program had blocked. */
 static void save_program_state(const sigset_t *mask)
 {
     for (int sig = 1; sig < NSIG; sig++)
         prog.have[sig] = sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &prog.act[sig]) == 0;
     prog.mask = *mask;
-    sigset_t pending;
-    sigpending(&pending);
-    sigandset(&prog.pending, &pending, mask); /* an unblocked one was an interrupt of the ended cell */
+    /* What came since every signal was blocked is the program's to handle,
+     * blocked or not (a timer that expired, a child that ended), but SIGINT
+     * unless the program blocks it: that was an interrupt of the ended cell.
+     * A signal may be pending twice, to the thread and to the process (it is
+     * then handled twice): each is kept in its own queue. */
+    sigemptyset(&prog.pending_thread);
+    sigemptyset(&prog.pending_shared);
+    if (!pending_sets(&prog.pending_thread, &prog.pending_shared))
+        sigpending(&prog.pending_thread);
+    if (!sigismember(mask, SIGINT)) {
+        sigdelset(&prog.pending_thread, SIGINT);
+        sigdelset(&prog.pending_shared, SIGINT);
+    }
     for (int i = 0; i < 3; i++)
         getitimer(i, &prog.timers[i]);
     prog.valid = 1;
@@ -1187,9 +1655,14 @@ static void become_live(void)
     }
     event("ready %d %d", (int)getpid(), (int)getppid());
     sigprocmask(SIG_SETMASK, &mask, NULL);
-    for (int sig = 1; prog.valid && sig < NSIG; sig++)
-        if (sigismember(&prog.pending, sig) == 1)
-            raise(sig); /* blocked: pending again, as it was */
+    for (int sig = 1; prog.valid && sig < NSIG; sig++) { /* blocked: pending again, as it was; else handled now */
+        if (sigismember(&prog.pending_thread, sig) == 1)
+            raise(sig);
+        if (sigismember(&prog.pending_shared, sig) == 1)
+            tree_kill(getpid(), sig);
+    }
+    shared->replayed_pid = getpid();
+    shared->signal_target = getpid();
 }
 
 /* Called by the live process when its state should be kept: returns in a
@@ -1201,11 +1674,27 @@ static void checkpoint(const sigset_t *mask)
     sigset_t all;
     sigfillset(&all);
     sigprocmask(SIG_SETMASK, &all, NULL); /* no handler of the program runs from here on */
-    if (mask)
-        save_program_state(mask);
+    if (mask) {
+        /* From here signals for the program wait for the next live process:
+         * SIGCHLD from the snapshot that reaps a child, and what a child sends
+         * this process (kill() redirects it once this process is in the
+         * lineage; what came before is pending here and saved below). */
+        shared->signal_target = 0;
+        lineage_add(getpid());
+        /* Children that ended so far had their SIGCHLD sent here: the program
+         * handled it, or it is pending and saved.  They are reaped now, and
+         * those that end later get a SIGCHLD from the snapshot that reaps them
+         * (record_reaped).  One that ends between the two is seen here again. */
+        do {
+            reap_ended_kids();
+            save_program_state(mask);
+        } while (has_ended_kid());
+        forget_gone_kids();
+    }
     make_inert(); /* SIGPIPE ignored: a `died` event after the kernel is gone must not end a snapshot */
     setpgid(0, shared->root_pid); /* snapshots live in the tree's group */
     for (;;) {
+        lineage_cut(getpid()); /* resuming here: the states after this one are gone */
         fflush(NULL);
         our_fork = 1;
         pid_t child = fork();
@@ -1220,7 +1709,7 @@ static void checkpoint(const sigset_t *mask)
         }
         for (;;) {
             int st;
-            pid_t dead = waitpid(-1, &st, 0);
+            pid_t dead = (pid_t)syscall(SYS_wait4, -1, &st, 0, NULL); /* not the program's wait4 */
             if (dead < 0) {
                 if (errno == EINTR)
                     continue;
@@ -1233,7 +1722,10 @@ static void checkpoint(const sigset_t *mask)
                 ptrace(PTRACE_DETACH, dead, NULL, (void *)(intptr_t)WSTOPSIG(st));
                 continue;
             }
+            pid_t forker = forker_of(dead);
             uncount(dead); /* an orphan of the program, reaped by the root */
+            if (forker && (WIFEXITED(st) || WIFSIGNALED(st)))
+                record_reaped(dead, st, forker, 1); /* a child of the program's, for its wait*() */
             if (dead == shared->lost_pid) {
                 event("died %d lost", (int)dead);
                 shared->lost_pid = 0;
@@ -1250,6 +1742,12 @@ static void checkpoint(const sigset_t *mask)
                 continue; /* an orphan we reaped as subreaper */
             if (dead == shared->live_pid || dead == shared->undo_target) {
                 shared->undo_target = 0;
+                shared->signal_target = 0;
+                if (dead == shared->live_pid && dead != shared->replayed_pid && WIFSIGNALED(st) &&
+                    !sigismember(&prog.mask, WTERMSIG(st))) { /* it went off as the live process started */
+                    sigdelset(&prog.pending_thread, WTERMSIG(st));
+                    sigdelset(&prog.pending_shared, WTERMSIG(st));
+                }
                 break; /* resume from this snapshot */
             }
             /* Our snapshot child was trimmed away: orphans are still ours
@@ -1466,7 +1964,7 @@ static void undo(void)
         return;
     }
     shared->undo_target = parent;
-    kill(parent, SIGKILL);
+    tree_kill(parent, SIGKILL);
     _exit(0);
 }
 
@@ -1568,7 +2066,9 @@ int main(int argc, char **argv)
     if (max_procs > 0) {
         proc_table = mmap(NULL, (size_t)max_procs * sizeof *proc_table, PROT_READ | PROT_WRITE,
                           MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        if (proc_table == MAP_FAILED)
+        proc_forker = mmap(NULL, (size_t)max_procs * sizeof *proc_forker, PROT_READ | PROT_WRITE,
+                           MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (proc_table == MAP_FAILED || proc_forker == MAP_FAILED)
             return 1;
     }
     pthread_atfork(NULL, NULL, close_channel_in_child);

@@ -450,6 +450,95 @@ def test_an_interrupt_reaches_the_cell_whatever_thread_gets_it(fresh_kernel):
     holds(k)
 
 
+# -- children of earlier cells (found by tests/test_hostile_soak.py) ------------------------------
+CHILDREN = (
+    SETUP
+    + """
+volatile sig_atomic_t chld_seen, usr1_seen;
+void on_chld(int sig) { chld_seen++; }
+void on_usr1(int sig) { usr1_seen++; }
+int reap(pid_t child) { int st; return waitpid(child, &st, 0) < 0 ? -1 : WEXITSTATUS(st); }
+int gate[2];
+pid_t kid;"""
+)
+START_GATED = (
+    "pipe(gate);\nkid = fork();\nif (kid == 0) { char go = 0; close(gate[1]); read(gate[0], &go, 1); _exit(go); }\n"
+    "close(gate[0]);"
+)
+OPEN_GATE = "char go = 42; write(gate[1], &go, 1); close(gate[1]);"
+
+
+def released_child(k: Kernel, setup: str = "") -> None:
+    """A program whose child, forked in one cell, ends in a later one with status 42."""
+    k.ok(CHILDREN)
+    if setup:
+        k.ok(setup)
+    k.ok(START_GATED)
+    k.ok(OPEN_GATE)
+
+
+def test_a_child_of_an_earlier_cell_is_waited_for(fresh_kernel):
+    """Its parent is now that cell's snapshot: waitpid once said ECHILD and left the status unset."""
+    k = fresh_kernel
+    k.ok(CHILDREN)
+    k.ok(START_GATED)
+    assert k.value("waitpid(kid, NULL, WNOHANG)") == "0", "still running"
+    k.ok(OPEN_GATE)
+    assert k.value("reap(kid)") == "42"
+    assert k.value("reap(kid)") == "-1", "once only"
+    k.ok("pid_t quick = fork(); if (quick == 0) _exit(7);")
+    k.ok("usleep(50000);")
+    by_waitid = "siginfo_t si; waitid(P_PID, quick, &si, WEXITED); si.si_status * 1000 + si.si_pid - quick"
+    assert k.value(by_waitid) == "7000"
+    assert k.value("wait(NULL)") == "-1"
+
+
+def test_a_child_of_an_earlier_cell_sends_its_sigchld_and_its_signals(fresh_kernel):
+    k = fresh_kernel
+    released_child(k, "signal(SIGCHLD, on_chld); signal(SIGUSR1, on_usr1);")
+    assert k.value("int got = reap(kid); chld_seen * 100 + got") == "142", "the handler ran before waitpid returned"
+    k.ok("kid = fork(); if (kid == 0) { usleep(200000); kill(getppid(), SIGUSR1); _exit(0); }")
+    assert k.value("reap(kid); usr1_seen * 10 + chld_seen") == "12", "the child's signal reached the program"
+
+
+def test_waiting_for_an_earlier_cells_child_is_rolled_back_and_undone(fresh_kernel):
+    k = fresh_kernel
+    released_child(k)
+    k.fails("g = reap(kid); *(volatile int *)0 = 1;")
+    assert k.value("reap(kid)") == "42", "the program before the crash had not waited for it"
+    k.ok("pid_t other = fork(); if (other == 0) _exit(3);")
+    k.ok("%undo")
+    assert k.value("wait(NULL)") == "-1", "undone, the program never had that child"
+
+
+def test_children_ending_around_the_end_of_their_cell_are_each_reaped_by_the_handler(fresh_kernel):
+    """The reaper idiom: each child's SIGCHLD comes once, whether it ends during its cell, as the
+    cell's process becomes a snapshot, or after (then from the snapshot that reaps it)."""
+    k = fresh_kernel
+    k.ok(CHILDREN + "\n#include <errno.h>")
+    k.ok("volatile sig_atomic_t by_handler;")
+    k.ok(
+        "void reaper(int sig) {\n    int saved = errno;\n    while (waitpid(-1, NULL, WNOHANG) > 0)\n"
+        "        by_handler++;\n    errno = saved;\n}"
+    )
+    k.ok("struct sigaction sa = { .sa_handler = reaper, .sa_flags = SA_RESTART }; sigaction(SIGCHLD, &sa, NULL);")
+    k.ok("for (int i = 0; i < 30; i++) if (fork() == 0) { usleep(i * 3000); _exit(0); }")
+    assert k.value("for (int i = 0; i < 500 && by_handler < 30; i++) usleep(10000); by_handler") == "30"
+    assert k.value("waitpid(-1, NULL, WNOHANG)") == "-1"
+
+
+def test_an_ignored_sigchld_hides_an_earlier_cells_child(fresh_kernel):
+    """SIGCHLD ignored as a child ends: a file's program has it reaped unseen (what counts is the
+    disposition when it ends, not when it was forked)."""
+    k = fresh_kernel
+    released_child(k, "signal(SIGCHLD, SIG_IGN);")
+    assert k.value("reap(kid)") == "-1"
+    k.ok(START_GATED)
+    k.ok("signal(SIGCHLD, SIG_DFL);")
+    k.ok(OPEN_GATE)
+    assert k.value("reap(kid)") == "42"
+
+
 # -- limits ------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def limited():

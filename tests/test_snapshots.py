@@ -132,6 +132,23 @@ def test_blocked_pending_signal_stays_pending(k):
     assert k.value("sigismember(&waiting, SIGUSR1)") == "1"
 
 
+def test_a_pending_signal_keeps_its_queue(k):
+    """kill() while blocked leaves a signal pending to the process, raise() to the thread: one of
+    each is handled twice, two kill()s once, across cells as in one run (found by the soak)."""
+    k.ok("volatile int hits = 0;")
+    k.ok("void on_usr1(int sig) { hits++; }")
+    k.ok("signal(SIGUSR1, on_usr1);")
+    k.ok("sigset_t usr1;")
+    k.ok("sigemptyset(&usr1); sigaddset(&usr1, SIGUSR1); sigprocmask(SIG_BLOCK, &usr1, 0);")
+    k.ok("kill(getpid(), SIGUSR1);")
+    crash_rolls_back(k)
+    k.ok("kill(getpid(), SIGUSR1);")
+    assert k.value("sigprocmask(SIG_UNBLOCK, &usr1, 0); hits") == "1"
+    k.ok("sigprocmask(SIG_BLOCK, &usr1, 0); raise(SIGUSR1);")
+    k.ok("kill(getpid(), SIGUSR1);")
+    assert k.value("sigprocmask(SIG_UNBLOCK, &usr1, 0); hits") == "3"
+
+
 def test_thread_exits_while_no_cell_runs(k):
     k.ok("void *quit_later(void *arg) { sleep(1); exit(3); }")
     k.ok("pthread_t t;")
