@@ -1557,6 +1557,18 @@ static void save_program_state(const sigset_t *mask)
     for (int sig = 1; sig < NSIG; sig++)
         prog.have[sig] = sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &prog.act[sig]) == 0;
     prog.mask = *mask;
+    /* Each timer is stopped as its time left is read: one that expires
+     * after is not left to expire between this and the pending signals
+     * (save_pending), where its signal would be neither pending nor due. */
+    struct itimerval off = {0};
+    for (int i = 0; i < 3; i++)
+        setitimer(i, &off, &prog.timers[i]);
+    prog.valid = 1;
+}
+
+/* The program's pending signals, after save_program_state. */
+static void save_pending(const sigset_t *mask)
+{
     /* What came since every signal was blocked is the program's to handle,
      * blocked or not (a timer that expired, a child that ended), but SIGINT
      * unless the program blocks it: that was an interrupt of the ended cell.
@@ -1570,9 +1582,6 @@ static void save_program_state(const sigset_t *mask)
         sigdelset(&prog.pending_thread, SIGINT);
         sigdelset(&prog.pending_shared, SIGINT);
     }
-    for (int i = 0; i < 3; i++)
-        getitimer(i, &prog.timers[i]);
-    prog.valid = 1;
 }
 
 /* The snapshot's own signal state: no handler of the program, no timer, no
@@ -1685,9 +1694,10 @@ static void checkpoint(const sigset_t *mask)
          * handled it, or it is pending and saved.  They are reaped now, and
          * those that end later get a SIGCHLD from the snapshot that reaps them
          * (record_reaped).  One that ends between the two is seen here again. */
+        save_program_state(mask);
         do {
             reap_ended_kids();
-            save_program_state(mask);
+            save_pending(mask);
         } while (has_ended_kid());
         forget_gone_kids();
     }
