@@ -54,7 +54,7 @@ class Interpreter:
         self.cwd = cwd or os.getcwd()
         self.compiler = Compiler(self.workdir, limits=self.limits)
         self.program = Program()
-        self.counter = 0  # the last cell number given
+        self._counter = 0  # the last cell number this interpreter gave
         self.libraries: list[str] = []
         self.executor_env: dict[str, str] = {}  # for the program, kept across resets (%sanitize)
         self.cell_objects: dict[str, CellObject] = {}  # label -> its code
@@ -78,6 +78,11 @@ class Interpreter:
     def _start_executor(self) -> Executor:
         return Executor(self.binary, cwd=self.cwd, workdir=self.workdir, env=self.executor_env, limits=self.limits)
 
+    @property
+    def counter(self) -> int:
+        """The last cell number given: a batch that was dropped took its numbers too."""
+        return max(self._counter, self.run_all.last_used)
+
     # -- what magics may ask and change (they use nothing else of the interpreter) -----
     @property
     def undo_depth(self) -> int:
@@ -92,7 +97,6 @@ class Interpreter:
         """gcc's flags for later cells: one immutable value, replaced whole;
         what Run All built ahead with other flags is dropped."""
         self.run_all.discard()
-        self.counter = max(self.counter, self.run_all.last_used)
         self.compiler.cflags = tuple(flags)
 
     @property
@@ -153,7 +157,6 @@ class Interpreter:
             return error("SyntaxError", f"the cell contains a NUL byte (line {line})")
         upcoming, self.queued = self.queued, []
         batched = self.run_all.take_batched(code, label, upcoming, self.counter + 1, self.program)
-        self.counter = max(self.counter, self.run_all.last_used)
         if batched is not None:
             return self._run_batched(batched, handlers)
         number = self.counter + 1
@@ -161,7 +164,7 @@ class Interpreter:
         attempt = attempt or self.cells.attempt(code, label, number, self.program)
         if attempt is None:
             return CellResult(True)
-        self.counter = number
+        self._counter = number
         try:
             compiled = self.cells.compile(attempt)
             unit = compiled.unit
@@ -190,7 +193,7 @@ class Interpreter:
         return result
 
     def _run_batched(self, cell: BatchedCell, handlers: Handlers) -> CellResult:
-        self.counter += 1
+        self._counter = self.counter + 1
         self.run_all.catch_up(cell, self.program)
         batch = self.run_all.batch
         assert batch is not None  # the cell came from it
@@ -199,7 +202,6 @@ class Interpreter:
         )
         if not result.ok:
             self.run_all.drop_batch()
-            self.counter = max(self.counter, self.run_all.last_used)
         return result
 
     def _run_unit(
@@ -339,7 +341,6 @@ class Interpreter:
     def reset(self) -> None:
         """A fresh program: new executor, empty model."""
         self.run_all.discard()
-        self.counter = max(self.counter, self.run_all.last_used)
         self.release_frozen()
         self.executor.close()
         self.program = Program(records=[*self.program.records, ResetRecord()])  # what ran before, for export

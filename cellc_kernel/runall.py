@@ -39,6 +39,7 @@ from .front import Front
 from .generate import Options, generate, misread_items
 from .linker import Linker, annotate, complete_arrays
 from .model import Program, SharedUnit
+from .result import Rejected
 from .retry import adjust, first_options
 
 log = logging.getLogger(__name__)
@@ -247,12 +248,10 @@ class RunAll:
                     return None
                 planned = planned[: min(lacking)]
                 continue
-            wrap = sorted(name for name, kind in kinds.items() if kind == "F")
             last = planned[-1].unit.program
             try:
-                extra = self.linker.trampolines(wrap, last, planned[-1].number)
-                so = self.compiler.link(obj, wrap, extra, "S" in kinds.values())
-            except CompileError:
+                so = self.linker.link(obj, kinds, last, planned[-1].number, stderr)
+            except Rejected:
                 self._no_batch(planned, ahead)
                 return None
             for cell in planned:
