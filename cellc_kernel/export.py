@@ -97,6 +97,15 @@ class NoteRecord:
     text: str
 
 
+def failed_cell_note(label: str, source: str, ename: str) -> NoteRecord | None:
+    """A cell that failed, as a comment where it ran in the exported program."""
+    first = next((line.strip() for line in source.splitlines() if line.strip()), "")
+    if not first:
+        return None
+    shown = first if len(first) <= 60 else first[:57] + "..."
+    return NoteRecord(label, f"{shown}  -- failed ({ename}), left out")
+
+
 @dataclass
 class Exported:
     source: str  # the C file

@@ -18,17 +18,17 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from . import names, objfile, values
+from . import introspect, names
 from .batch import BatchedCell
 from .cellcompile import CellCompiler
 from .compile import Compiler, ObjectSymbols
 from .executor import Executor, ExecutorDied, Handlers, NoPlaceToBuild, Outcome, build_executor
-from .export import NoteRecord, ResetRecord
+from .export import ResetRecord
 from .failure import CellObject, FailureReport, Frozen, frozen_what
 from .front import Front
 from .generate import CellRecord, Unit
 from .limits import Limits
-from .linker import Linker, annotate, complete_arrays
+from .linker import Linker
 from .migrate import Plan, plan_migrations
 from .model import Program
 from .result import CellResult, Rejected, error
@@ -38,7 +38,6 @@ from .undo import UndoHistory, UndoStep
 __all__ = ["CellResult", "Interpreter"]
 
 log = logging.getLogger(__name__)
-VALUE_BYTES = 1 << 18  # at most this much of a value is read for display
 
 
 class Interpreter:
@@ -167,20 +166,10 @@ class Interpreter:
         self._counter = number
         try:
             compiled = self.cells.compile(attempt)
-            unit = compiled.unit
-            so = self.linker.link(
-                compiled.obj,
-                compiled.kinds,
-                unit.program,
-                number,
-                compiled.warnings,
-                compiled.speculative,
-                compiled.known,
-            )
+            so = self.linker.link_cell(compiled)
         except Rejected as rejected:
             return rejected.result
-        complete_arrays(unit.program, compiled.obj, unit.arrays)  # the model this cell leaves if it succeeds
-        annotate(unit.program, compiled.symbols, label, unit.defines)
+        unit = compiled.unit
         if upcoming and not unit.migrating and not self.run_all.would_batch(upcoming):
             self.run_all.look_ahead(upcoming[0], unit.program, number + 1)
         result = self._run_unit(
@@ -220,7 +209,7 @@ class Interpreter:
         self.program = unit.program
         result = CellResult(True, warnings=shown)
         if unit.value_symbol:
-            result.value = self._value(unit.value_symbol, so, symbols)
+            result.value = introspect.cell_value(self, so, unit.value_symbol, symbols.sizes.get(unit.value_symbol, 0))
         return result
 
     def _run(self, so: Path, entry: str, handlers: Handlers, command: str = "run") -> Outcome:
@@ -266,19 +255,6 @@ class Interpreter:
             return error("StateLost", what)
         return None if outcome is None else self._failure(outcome, "", label, idle=True)
 
-    def _value(self, symbol: str, so: Path, symbols: ObjectSymbols) -> tuple[str, str] | None:
-        size = symbols.sizes.get(symbol, 0)
-        ctype = objfile.open_object(so).variable_type(symbol)
-        if ctype is None:
-            return None
-        address = self.executor.address(symbol)
-        # A huge value is shown elided: its first elements are enough.
-        data = self.executor.peek(address, min(size, VALUE_BYTES)) if address else None
-        if data is None:
-            return None
-        text = values.format_value(ctype, data, self.executor.peek, self.symbolize)
-        return text, values.type_info_html(ctype, text)
-
     def symbolize(self, address: int) -> str | None:
         """The notebook or library function at a code address (for function pointers)."""
         name = self.executor.symbol(address)
@@ -312,22 +288,13 @@ class Interpreter:
 
     def add_record(self, record) -> None:
         """A step that is no cell of C (`%%file`, `%env`, `%lib`) in the program's history, for %export."""
-        self.program = self.program.copy()
-        self.program.records.append(record)
-
-    def left_out(self, label: str, source: str, ename: str) -> None:
-        """A cell that failed: a comment where it ran, in the exported program."""
-        first = next((line.strip() for line in source.splitlines() if line.strip()), "")
-        if first:
-            shown = first if len(first) <= 60 else first[:57] + "..."
-            self.add_record(NoteRecord(label, f"{shown}  -- failed ({ename}), left out"))
+        self.program = self.program.with_record(record)
 
     def replace_record(self, label: str, make) -> None:
         """The record of cell `label`, just run for a magic, as the export sees it: `make(record)`."""
-        records = self.program.records
-        if records and isinstance(records[-1], CellRecord) and records[-1].label == label:
-            self.program = self.program.copy()
-            self.program.records[-1] = make(records[-1])
+        last = self.program.records[-1] if self.program.records else None
+        if isinstance(last, CellRecord) and last.label == label:
+            self.program = self.program.with_last_record(make)
 
     def undo(self) -> UndoStep | str:
         """Take back the newest step: the step, or why nothing changed."""

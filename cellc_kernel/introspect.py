@@ -9,6 +9,7 @@ prototype and comment from the headers in scope (headers.py).
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import objfile, values
@@ -41,6 +42,14 @@ def variable_type(interp: Interpreter, name: str) -> CType | None:
 
 
 VALUE_PEEK_LIMIT = 1 << 16
+VALUE_BYTES = 1 << 18  # at most this much of a cell's value is read: a huge one is shown elided
+
+
+def _read_value(interp: Interpreter, ctype: CType, symbol: str, size: int) -> str | None:
+    """The value of global `symbol` as C text, read from the live program's memory."""
+    address = interp.address(symbol)
+    data = interp.peek(address, size) if address else None
+    return None if data is None else values.format_value(ctype, data, interp.peek, interp.symbolize)
 
 
 def global_value(interp: Interpreter, name: str) -> tuple[str, str] | None:
@@ -57,13 +66,17 @@ def global_value(interp: Interpreter, name: str) -> tuple[str, str] | None:
     if size > VALUE_PEEK_LIMIT:
         return f"<{size} bytes>", tname
     try:
-        address = interp.address(v.symbol)
-        data = interp.peek(address, size) if address else None
-        if data is None:
-            return None
-        return values.format_value(ctype, data, interp.peek, interp.symbolize), tname
+        text = _read_value(interp, ctype, v.symbol, size)
     except Exception:  # noqa: BLE001 - a dead executor just means no value
         return None
+    return None if text is None else (text, tname)
+
+
+def cell_value(interp: Interpreter, so: Path, symbol: str, size: int) -> tuple[str, str] | None:
+    """(text, HTML) of the value a cell ends with, held in its object's `symbol`."""
+    ctype = objfile.open_object(so).variable_type(symbol)
+    text = None if ctype is None else _read_value(interp, ctype, symbol, min(size, VALUE_BYTES))
+    return None if text is None or ctype is None else (text, values.type_info_html(ctype, text))
 
 
 def _doc(text: str) -> str:

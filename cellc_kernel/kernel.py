@@ -22,6 +22,7 @@ from traitlets import Float
 
 from . import __version__, names, toolchain
 from .executor import Handlers
+from .export import failed_cell_note
 from .ipykernel_adapter import QueuedRequests
 
 if TYPE_CHECKING:
@@ -205,7 +206,9 @@ class CellcKernel(Kernel):
             lines += traceback.format_exception_only(type(e), e)
             result = CellResult(False, ename="InternalError", evalue=str(e), traceback=lines)
         if not result.ok:
-            self.interpreter.left_out(label, source, result.ename)
+            note = failed_cell_note(label, source, result.ename)
+            if note is not None:
+                self.interpreter.add_record(note)
             return self.error_reply(result)
         if result.warnings and not silent:
             self.stream("stderr", result.warnings + "\n")

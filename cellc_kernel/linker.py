@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import names, objfile, toolchain
 from .arch import ABI_CALLS, trampoline_asm
@@ -23,6 +24,9 @@ from .executor import Executor
 from .front import NotAhead
 from .model import Program
 from .result import Rejected, error
+
+if TYPE_CHECKING:
+    from .cellcompile import CompiledCell
 
 
 class Linker:
@@ -91,6 +95,23 @@ class Linker:
         program.trampolines.update(new)
         asm = "".join(trampoline_asm(name) for name in new)
         return [self.compiler.assemble(names.cell_file(number) + "-tramp", asm)]
+
+    def link_cell(self, compiled: CompiledCell) -> Path:
+        """A compiled cell's shared object, its model completed with what
+        gcc decided (array sizes, who uses what); Rejected as `link`."""
+        unit = compiled.unit
+        so = self.link(
+            compiled.obj,
+            compiled.kinds,
+            unit.program,
+            unit.number,
+            compiled.warnings,
+            compiled.speculative,
+            compiled.known,
+        )
+        complete_arrays(unit.program, compiled.obj, unit.arrays)  # the model this cell leaves if it succeeds
+        annotate(unit.program, compiled.symbols, unit.label, unit.defines)
+        return so
 
     def link(
         self,

@@ -11,6 +11,7 @@ so a failed cell changes nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -187,6 +188,18 @@ class Program:
             self.cells,
             list(self.records),
         )
+
+    def with_record(self, record) -> Program:
+        """A copy with one more step in its history (for export)."""
+        out = self.copy()
+        out.records.append(record)
+        return out
+
+    def with_last_record(self, make: Callable) -> Program:
+        """A copy whose newest record is `make(record)`."""
+        out = self.copy()
+        out.records[-1] = make(out.records[-1])
+        return out
 
     # -- definitions --------------------------------------------------------
     def find(self, key: tuple[str, str]) -> Definition | None:
