@@ -433,8 +433,10 @@ class Executor:
         workdir: Path | None = None,
         env: dict[str, str] | None = None,
         limits: Limits | None = None,
+        on_interrupt: Callable[[], None] = lambda: None,
     ):
-        """`env` is added to the kernel's environment for the program (e.g. LD_PRELOAD)."""
+        """`env` is added to the kernel's environment for the program (e.g. LD_PRELOAD);
+        `on_interrupt` runs after the live process was sent SIGINT (the debugger lets it go)."""
         self.limits = limits or Limits()
         self.binary = binary
         self.output_limit = output_limit
@@ -464,6 +466,8 @@ class Executor:
         self._interrupts = 0
         self._in_input = False
         self._deadline: float | None = None
+        self._held_since: float | None = None  # a debugger holds the program: its time stops
+        self.on_interrupt = on_interrupt
         try:
             self._send(f"start {self.channel.key.decode()} {self.limits.memory or 0} {self.limits.processes}")
             self._wait_ready()
@@ -536,7 +540,7 @@ class Executor:
             self._catch_interrupts()
         try:
             while True:
-                if self._deadline is not None and kill_at is None and time.monotonic() >= self._deadline:
+                if kill_at is None and self._past_deadline():
                     if outcome is not None:
                         outcome.timed_out = True
                     self.interrupt()
@@ -593,6 +597,10 @@ class Executor:
             sel.close()
             if interruptible:
                 signal.signal(signal.SIGINT, previous)
+
+    def _past_deadline(self) -> bool:
+        """The cell ran out of time (not counting time a debugger held it)."""
+        return self._deadline is not None and self._held_since is None and time.monotonic() >= self._deadline
 
     def _catch_interrupts(self) -> None:
         """While user code runs, SIGINT is forwarded to it instead of raising
@@ -771,6 +779,22 @@ class Executor:
 
     def interrupt(self) -> None:
         self._signal_live(signal.SIGINT)
+        self.on_interrupt()
+
+    def hold(self, held: bool) -> None:
+        """A debugger stopped the program (True) or let it go: the cell's timeout does not count that time."""
+        now = time.monotonic()
+        if held and self._held_since is None:
+            self._held_since = now
+        elif not held and self._held_since is not None:
+            if self._deadline is not None:
+                self._deadline += now - self._held_since
+            self._held_since = None
+
+    def live(self) -> int | None:
+        """The live process, once it is ready (after a cell it is forked anew)."""
+        self._wait_ready()
+        return self.live_pid
 
     def kill_live(self) -> None:
         self._signal_live(signal.SIGKILL)

@@ -15,7 +15,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from . import introspect, names
@@ -61,6 +61,7 @@ class Interpreter:
         self.defined_in: dict[str, Path] = {}  # global's symbol -> the .so defining it (its DWARF)
         self.queued: list[tuple[str, str]] = []  # (code, label) of the cells queued after the running one
         self.history = UndoHistory()
+        self.on_interrupt: Callable[[], None] = lambda: None  # after SIGINT reached the program
         try:
             self.binary = binary or build_executor(fallback_dir=self.workdir)
             self.executor = self._start_executor()
@@ -75,7 +76,14 @@ class Interpreter:
         self.report = FailureReport(self.limits, self.binary, self.cwd, self.cell_objects, self.cell_sources)
 
     def _start_executor(self) -> Executor:
-        return Executor(self.binary, cwd=self.cwd, workdir=self.workdir, env=self.executor_env, limits=self.limits)
+        return Executor(
+            self.binary,
+            cwd=self.cwd,
+            workdir=self.workdir,
+            env=self.executor_env,
+            limits=self.limits,
+            on_interrupt=lambda: self.on_interrupt(),
+        )
 
     @property
     def counter(self) -> int:
@@ -139,6 +147,24 @@ class Interpreter:
         """A fresh program whose process starts with `env` added (a preloaded runtime)."""
         self.executor_env = env
         self.reset()
+
+    # -- what the debugger may ask (debugger.py) --------------------------------
+    def live_process(self) -> int | None:
+        """The live process, once ready (between cells only: it asks the executor)."""
+        return self.executor.live()
+
+    @property
+    def live_pid(self) -> int | None:
+        """The live process as last announced (any thread, any time)."""
+        return self.executor.live_pid
+
+    @property
+    def live_parent(self) -> int | None:
+        return self.executor.live_parent
+
+    def hold_timeout(self, held: bool) -> None:
+        """The debugger stopped the program (or let it go): the cell's timeout waits."""
+        self.executor.hold(held)
 
     @property
     def frozen(self) -> tuple[int, str, str] | None:

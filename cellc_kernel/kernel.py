@@ -21,6 +21,7 @@ from IPython.core.error import StdinNotImplementedError
 from traitlets import Float
 
 from . import __version__, names, toolchain
+from .debugger import Debugger
 from .executor import Handlers
 from .export import failed_cell_note
 from .ipykernel_adapter import QueuedRequests
@@ -64,6 +65,8 @@ class CellcKernel(Kernel):
         self.history = History()  # the cells as typed, for history requests
         self._published = False  # the running cell sent something on IOPub
         self._queued = QueuedRequests()  # what "Run All" sent after the running cell
+        self._idle = threading.Lock()  # held while a cell runs: the executor is the cell's
+        self.debugger = Debugger(lambda: self.interpreter, self._publish_debug_event, self._idle)
 
     @property
     def language_info(self):
@@ -79,7 +82,7 @@ class CellcKernel(Kernel):
     @property
     def kernel_info(self):
         info = super().kernel_info
-        info["supported_features"] = []
+        info["supported_features"] = ["debugger"]  # gdb's DAP, brokered (debugger.py)
         return info
 
     @functools.cached_property
@@ -87,6 +90,7 @@ class CellcKernel(Kernel):
         from .interpreter import Interpreter
 
         interpreter = Interpreter()
+        interpreter.on_interrupt = self.debugger.on_interrupt
         atexit.register(interpreter.shutdown)
         return interpreter
 
@@ -176,7 +180,8 @@ class CellcKernel(Kernel):
 
     async def do_execute(self, code, silent, store_history=True, user_expressions=None, allow_stdin=False, **kwargs):
         try:
-            return self._execute(code, silent, store_history, allow_stdin)
+            with self._idle:
+                return self._execute(code, silent, store_history, allow_stdin)
         finally:
             self._sync_iopub()
 
@@ -195,6 +200,7 @@ class CellcKernel(Kernel):
             # the program ended since the last cell: this cell reports it and does not run
             result = self.interpreter.idle_death(label, handlers) if code.strip() else None
             if result is None:
+                self.stream("stderr", self.debugger.before_cell(label, code))
                 code, result = self.magics.run(code, label, handlers)
             if result is None:
                 result = self.interpreter.execute(code, label, handlers)
@@ -268,7 +274,12 @@ class CellcKernel(Kernel):
     ):
         return self.history.reply(hist_access_type, output, session, start, stop, n, pattern, unique)
 
+    async def do_debug_request(self, msg):
+        """A request of JupyterLab's visual debugger (control channel): DAP, brokered to gdb."""
+        return self.debugger.handle(msg)
+
     async def do_shutdown(self, restart):
+        self.debugger.close()
         if "interpreter" in self.__dict__:
             self.interpreter.shutdown()
         return {"status": "ok", "restart": restart}

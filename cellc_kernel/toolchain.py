@@ -14,7 +14,7 @@ import resource
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 TIMEOUT = 60.0  # seconds: a tool run of our own (nm, objdump, the executor's build) takes far less
 
@@ -92,6 +92,14 @@ class Started:
     def pid(self) -> int:
         return self._process.pid
 
+    @property
+    def stdin(self) -> IO[bytes] | None:
+        return self._process.stdin
+
+    @property
+    def stdout(self) -> IO[bytes] | None:
+        return self._process.stdout
+
     def finish(self) -> Result:
         """Its status and output once it ends; past its timeout it is killed (`ToolTimeout`)."""
         try:
@@ -106,7 +114,7 @@ class Started:
         """Stop it unfinished (its result is not wanted) and reap it."""
         self._process.kill()
         self._process.wait()
-        for pipe in (self._process.stdout, self._process.stderr):
+        for pipe in (self._process.stdin, self._process.stdout, self._process.stderr):
             if pipe is not None:
                 pipe.close()
 
@@ -125,6 +133,21 @@ def start(argv: list[str], timeout: float = TIMEOUT) -> Started:
         argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace", env=environment()
     )
     return Started(process, argv, timeout)
+
+
+def start_server(argv: list[str], cwd: str | None = None) -> Started:
+    """A tool that answers on its stdin/stdout (binary pipes) for as long as it is
+    needed (gdb as a debug adapter); its stderr is dropped, and `kill` ends it."""
+    process = subprocess.Popen(
+        argv,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=environment(user_locale=True),
+        cwd=cwd,
+        start_new_session=True,  # the kernel's interrupt (SIGINT to its group) is not gdb's
+    )
+    return Started(process, argv, None)
 
 
 def start_program(
