@@ -36,6 +36,7 @@ from .dap import AdapterGone, DapClient
 
 log = logging.getLogger(__name__)
 
+_TOKENS = re.compile(r""""(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|\b\w+\b""")  # strings, chars, words
 HASH_SEED = 0xC70F6907  # ipykernel's: any seed works, JupyterLab uses the one debugInfo gives
 MIN_GDB = 14  # the first gdb with DAP
 FAULTS = ("SIGSEGV", "SIGBUS", "SIGFPE", "SIGILL", "SIGABRT", "SIGSYS")
@@ -113,9 +114,10 @@ def murmur2(text: str, seed: int = HASH_SEED) -> int:
 
 
 def find_gdb() -> tuple[str | None, str]:
-    """A gdb that speaks DAP (the one beside this Python first: the `debug`
-    extra installs one there), or None and what to install."""
-    candidates = [os.environ.get("CELLC_GDB"), str(Path(sys.executable).parent / "gdb"), shutil.which("gdb")]
+    """A gdb that speaks DAP: $CELLC_GDB if set, else the one beside this
+    Python (the `debug` extra installs one there) or on PATH; or None and what to install."""
+    named = os.environ.get("CELLC_GDB")
+    candidates = [named] if named else [str(Path(sys.executable).parent / "gdb"), shutil.which("gdb")]
     seen = []
     for gdb in filter(None, candidates):
         if not os.access(gdb, os.X_OK):
@@ -198,6 +200,7 @@ class Debugger:
         self._attach_thread = 1
         self._initialize: dict = {}
         self._fault = ""  # the signal gdb stopped the program for
+        self._stepping_in = False  # a stepIn's breakpoints on every notebook function are set
         self._capabilities: dict = {}
         self._lock = threading.RLock()
 
@@ -332,12 +335,8 @@ class Debugger:
 
         name = args.get("variableName", "")
         if self.stopped and self.client is not None:
-            frame = args.get("frameId")
-            reply = self.client.request("evaluate", expression=name, frameId=frame, context="hover")
-            if not reply.get("success"):
-                raise DebugError(reply.get("message") or f"cannot evaluate {name}")
-            text = names.shown(reply["body"].get("result", ""))
-            return {"data": {"text/plain": text}, "metadata": {}}
+            found = self._request_evaluate({"expression": name, "frameId": args.get("frameId"), "context": "hover"})
+            return {"data": {"text/plain": found.get("result", "")}, "metadata": {}}
         for gname, value, _type in self._globals(name):
             ctype = introspect.variable_type(self.interp, gname)
             html = values.type_info_html(ctype, value) if ctype is not None else ""
@@ -359,8 +358,6 @@ class Debugger:
         if self._fault and command in ("continue", "next", "stepIn", "stepOut"):
             self.client.request("evaluate", expression=f"handle {self._fault} nostop noprint pass", context="repl")
             self._fault = ""
-        if command == "evaluate" and args.get("context") == "repl":
-            args = {**args, "context": "watch"}  # the console evaluates C expressions, not gdb commands
         reply = self.client.request(command, **args)
         if not reply.get("success"):
             raise DebugError(names.shown(reply.get("message") or f"{command} failed"))
@@ -375,9 +372,55 @@ class Debugger:
         elif command == "variables" and body:
             for v in body.get("variables", []):
                 _show_names(v)
-        elif command == "evaluate" and body:
-            _show_names(body)
         return body
+
+    def _request_evaluate(self, args: dict) -> dict:
+        """A C expression in the stopped frame (the console, a hover).  gdb knows
+        the notebook's globals and functions by their linker names: a name it
+        does not find is tried again as the program defines it now."""
+        if self.client is None:
+            raise DebugError("the debugger is not started")
+        args = {**args, "context": "watch"} if args.get("context") == "repl" else args  # C, not gdb commands
+        reply = self.client.request("evaluate", **args)
+        if not reply.get("success") and "No symbol" in reply.get("message", ""):
+            reply = self.client.request("evaluate", **{**args, "expression": self._linked(args.get("expression", ""))})
+        if not reply.get("success"):
+            raise DebugError(names.shown(reply.get("message") or "cannot evaluate this"))
+        body = reply.get("body") or {}
+        _show_names(body)
+        return body
+
+    def _request_stepIn(self, args: dict) -> None:
+        """Step into the notebook functions the line calls.  A call reaches a
+        function through its trampoline, code without lines that gdb steps
+        over, callee and all: so the line is stepped over with a breakpoint on
+        every notebook function, taken away at the stop (library functions,
+        which have no lines either, are stepped over as gdb does)."""
+        if self.client is None:
+            raise DebugError("the debugger is not started")
+        program = self.interp.program
+        bodies = [self._linked(name) for name, f in program.functions.items() if f.defined]
+        self.client.request(
+            "setFunctionBreakpoints", breakpoints=[{"name": b} for b in bodies if b.startswith(names.PREFIX)]
+        )
+        self._stepping_in = True
+        self._forward("next", args)
+
+    def _linked(self, expression: str) -> str:
+        """`expression` with the notebook's names as the linker knows them now."""
+        program = self.interp.program
+
+        def symbol(m: re.Match) -> str:
+            word = m.group(0)
+            if not word[0].isalpha() and word[0] != "_" or expression[: m.start()].rstrip().endswith((".", "->")):
+                return word  # a literal, or a member
+            if word in program.variables:
+                return program.variables[word].symbol
+            function = program.functions.get(word)
+            cell = names.cell_number(function.label) if function is not None and function.defined else None
+            return names.body(cell, word) if cell is not None else word
+
+        return _TOKENS.sub(symbol, expression)
 
     def _frames(self, frames: list[dict]) -> list[dict]:
         """The user's frames: up to the cell's statements (the executor's below
@@ -476,6 +519,12 @@ class Debugger:
                 self._attach_stop.set()
                 return
             self.stopped.add(body.get("threadId", 1))
+            if self._stepping_in:  # stepIn's breakpoints go before anything resumes the program
+                self._stepping_in = False
+                body["reason"] = "step"
+                body.pop("hitBreakpointIds", None)
+                threading.Thread(target=self._clear_function_breakpoints, args=(event,), daemon=True).start()
+                return
             if body.get("reason") == "signal":  # its name is asked of gdb: not on this thread, which reads the answer
                 threading.Thread(target=self._stopped_at_fault, args=(event,), daemon=True).start()
                 return
@@ -495,6 +544,16 @@ class Debugger:
             return
         if kind == "stopped":
             self.interp.hold_timeout(True)
+        self.publish(event)
+
+    def _clear_function_breakpoints(self, event: dict) -> None:
+        client = self.client
+        try:
+            if client is not None:
+                client.request("setFunctionBreakpoints", breakpoints=[])
+        except AdapterGone:
+            pass
+        self.interp.hold_timeout(True)
         self.publish(event)
 
     def _stopped_at_fault(self, event: dict) -> None:

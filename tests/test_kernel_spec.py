@@ -109,10 +109,9 @@ def test_language_version_is_gccs(kernel_info: dict) -> None:
     assert kernel_info["language_info"]["version"] == gcc
 
 
-def test_no_debugger_advertised(kernel_info: dict) -> None:
-    """JupyterLab would try the debug protocol if the kernel claimed it."""
-    assert "debugger" not in kernel_info.get("supported_features", [])
-    assert kernel_info.get("debugger", False) is False
+def test_debugger_advertised(kernel_info: dict) -> None:
+    """JupyterLab shows its debugger for a kernel that claims the feature (debugger.py)."""
+    assert kernel_info["supported_features"] == ["debugger"]
     assert kernel_info["implementation"] == "cellc"
     assert kernel_info["status"] == "ok"
 
@@ -122,7 +121,7 @@ def test_kernelspec_registered() -> None:
     spec = KernelSpecManager().get_kernel_spec("cellc")
     assert spec.language == "c"
     assert spec.interrupt_mode == "signal"
-    assert spec.metadata.get("debugger") is False
+    assert spec.metadata.get("debugger") is True  # JupyterLab's bug icon
     assert spec.argv[1:3] == ["-m", "cellc_kernel"]
     assert "{connection_file}" in spec.argv
 

@@ -1,0 +1,368 @@
+"""JupyterLab's visual debugger, message for message: a real kernel, real gdb.
+
+Each test replays what JupyterLab sends (packages/debugger: `debugInfo`,
+`initialize`, `attach`, then per cell `dumpCell`, `debugInfo`,
+`setBreakpoints`, `configurationDone`; `stackTrace`, `scopes`, `variables`
+on a stop) over the control channel, and reads the `debug_event`s on IOPub.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from ipykernel.compiler import murmur2_x86
+from jupyter_client.manager import KernelManager
+
+from cellc_kernel.debugger import find_gdb
+
+TIMEOUT = 60
+
+pytestmark = pytest.mark.skipif(find_gdb()[0] is None, reason="no gdb with DAP (the `debug` extra)")
+
+
+class Session:
+    """A kernel, and a client that talks to it as JupyterLab's debugger does."""
+
+    def __init__(self, env: dict[str, str] | None = None):
+        self.km = KernelManager(kernel_name="cellc")
+        self.km.start_kernel(env={**os.environ, **(env or {})})
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=TIMEOUT)
+        self.seq = 0
+        self.events: queue.Queue[dict] = queue.Queue()
+        self.outputs: dict[str, list[dict]] = {}  # execute msg_id -> its IOPub messages
+        self._stop = False
+        self._pump = threading.Thread(target=self._read_iopub, daemon=True)
+        self._pump.start()
+
+    def _read_iopub(self) -> None:
+        while not self._stop:
+            try:
+                msg = self.kc.iopub_channel.get_msg(timeout=0.2)
+            except queue.Empty:
+                continue
+            except Exception:  # noqa: BLE001 - the channel closed
+                return
+            if msg["header"]["msg_type"] == "debug_event":
+                self.events.put(msg["content"])
+            else:
+                self.outputs.setdefault(msg["parent_header"].get("msg_id", ""), []).append(msg)
+
+    def request(self, command: str, **arguments) -> dict:
+        """A debug_request on the control channel; its debug_reply's content."""
+        self.seq += 1
+        content = {"type": "request", "seq": self.seq, "command": command, "arguments": arguments}
+        msg = self.kc.session.msg("debug_request", content)
+        self.kc.control_channel.send(msg)
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            reply = self.kc.control_channel.get_msg(timeout=TIMEOUT)
+            if reply["parent_header"].get("msg_id") == msg["header"]["msg_id"]:
+                assert reply["header"]["msg_type"] == "debug_reply"
+                return reply["content"]
+        raise TimeoutError(command)
+
+    def ok(self, command: str, **arguments) -> dict:
+        reply = self.request(command, **arguments)
+        assert reply["success"], reply.get("message")
+        assert reply["request_seq"] == self.seq and reply["command"] == command
+        return reply.get("body") or {}
+
+    def start(self) -> None:
+        """The toggle: JupyterLab's DebuggerSession.start, then restoreState."""
+        self.ok("debugInfo")
+        self.ok(
+            "initialize",
+            clientID="jupyterlab",
+            clientName="JupyterLab",
+            adapterID="cellc",
+            pathFormat="path",
+            linesStartAt1=True,
+            columnsStartAt1=True,
+            supportsVariableType=True,
+            supportsVariablePaging=True,
+            supportsRunInTerminalRequest=True,
+            locale="en",
+        )
+        self.ok("attach")
+        assert self.ok("debugInfo")["isStarted"] is True
+
+    def breakpoints(self, code: str, *lines: int) -> list[dict]:
+        """A click in a cell's gutter: DebuggerService.updateBreakpoints."""
+        path = self.ok("dumpCell", code=code)["sourcePath"]
+        self.ok("debugInfo")
+        body = self.ok("setBreakpoints", source={"path": path}, breakpoints=[{"line": n} for n in lines])
+        self.ok("configurationDone")
+        return body["breakpoints"]
+
+    def run(self, code: str) -> str:
+        """Send a cell without waiting (it may stop at a breakpoint); its msg_id."""
+        return self.kc.execute(code)
+
+    def reply(self, msg_id: str) -> dict:
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            reply = self.kc.get_shell_msg(timeout=TIMEOUT)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                time.sleep(0.2)  # its outputs left before it; the pump may not have sorted them yet
+                return reply["content"]
+        raise TimeoutError(msg_id)
+
+    def stdout(self, msg_id: str) -> str:
+        return "".join(
+            m["content"]["text"]
+            for m in self.outputs.get(msg_id, [])
+            if m["header"]["msg_type"] == "stream" and m["content"]["name"] == "stdout"
+        )
+
+    def execute(self, code: str) -> dict:
+        return self.reply(self.run(code))
+
+    def event(self, name: str, timeout: float = TIMEOUT) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                event = self.events.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            if event["event"] == name:
+                return event
+        raise TimeoutError(f"no {name} event")
+
+    def stopped(self) -> tuple[int, list[dict]]:
+        """The next stop: its thread and frames (JupyterLab's _getAllFrames)."""
+        event = self.event("stopped")
+        thread = event["body"]["threadId"]
+        frames = self.ok("stackTrace", threadId=thread)["stackFrames"]
+        return thread, frames
+
+    def variables(self, frame: dict) -> dict[str, dict[str, str]]:
+        """scope name -> {variable: value}, as the Variables panel shows them."""
+        out = {}
+        for scope in self.ok("scopes", frameId=frame["id"])["scopes"]:
+            found = self.ok("variables", variablesReference=scope["variablesReference"])["variables"]
+            out[scope["name"]] = {v["name"]: v["value"] for v in found}
+        return out
+
+    def gdb_running(self) -> bool:
+        kernel = self.km.provisioner.process.pid  # type: ignore[union-attr]
+        tasks = Path(f"/proc/{kernel}/task").iterdir()  # a thread's children are its own: every thread's
+        for child in " ".join((task / "children").read_text() for task in tasks).split():
+            try:
+                if b"gdb" in Path(f"/proc/{child}/cmdline").read_bytes():  # the PyPI build runs under ld.so
+                    return True
+            except OSError:
+                continue
+        return False
+
+    def close(self) -> None:
+        self._stop = True
+        self.kc.stop_channels()
+        self.km.shutdown_kernel(now=True)
+
+
+@pytest.fixture()
+def session():
+    s = Session()
+    yield s
+    s.close()
+
+
+SQUARE = "int square(int x) {\n    int y = x * x;\n    return y;\n}"
+
+
+def test_debug_info_names_cells_as_jupyterlab_does(session: Session) -> None:
+    """JupyterLab computes a cell's path itself: prefix + murmur2(code, seed) + suffix."""
+    info = session.ok("debugInfo")
+    assert info["isStarted"] is False and info["hashMethod"] == "Murmur2"
+    assert info["stoppedThreads"] == [] and info["breakpoints"] == []
+    code = 'printf("héllo\\n");'
+    path = session.ok("dumpCell", code=code)["sourcePath"]
+    assert path == f"{info['tmpFilePrefix']}{murmur2_x86(code, info['hashSeed'])}{info['tmpFileSuffix']}"
+    assert Path(path).read_text() == code
+    assert Path(info["tmpFilePrefix"]).stat().st_mode & 0o077 == 0  # private, as the work directory
+    assert not session.gdb_running()  # nothing started until the debugger is turned on
+
+
+def test_breakpoint_in_an_earlier_cells_function(session: Session) -> None:
+    """Stop in a function of an earlier cell: frames with each cell's source,
+    arguments and locals, evaluate, step, continue; the cell ends as without
+    the debugger."""
+    session.execute("#include <stdio.h>")
+    session.execute(SQUARE)
+    session.execute("int g = 5;")
+    session.start()
+    [bp] = session.breakpoints(SQUARE, 3)
+    assert bp["verified"] is True and bp["line"] == 3
+    caller = 'int r = square(g);\nprintf("r=%d\\n", r);\nr'
+    msg = session.run(caller)
+    thread, frames = session.stopped()
+    assert [f["name"] for f in frames] == ["square", "In[4]"]  # the cell's statements end the stack
+    assert frames[0]["line"] == 3 and frames[1]["line"] == 1
+    assert frames[0]["source"]["path"] == session.ok("dumpCell", code=SQUARE)["sourcePath"]
+    assert frames[1]["source"]["path"] == session.ok("dumpCell", code=caller)["sourcePath"]
+    assert session.ok("debugInfo")["stoppedThreads"] == [thread]
+    scopes = session.variables(frames[0])
+    assert scopes["Arguments"] == {"x": "5"} and set(scopes["Locals"]) == {"y"}
+    assert "Registers" not in scopes
+    assert session.ok("evaluate", expression="x * 10 + g", frameId=frames[0]["id"], context="repl")["result"] == "55"
+    rich = session.ok("richInspectVariables", variableName="y", frameId=frames[0]["id"])
+    assert rich["data"]["text/plain"] == "25"
+    session.ok("stepOut", threadId=thread)
+    thread, frames = session.stopped()
+    assert [f["name"] for f in frames] == ["In[4]"]
+    session.ok("next", threadId=thread)
+    thread, frames = session.stopped()
+    assert frames[0]["line"] == 2
+    session.ok("continue", threadId=thread)
+    reply = session.reply(msg)
+    assert reply["status"] == "ok"
+    assert session.stdout(msg) == "r=25\n"
+    assert session.ok("debugInfo")["stoppedThreads"] == []
+
+
+def test_step_in_to_a_function_of_another_cell_and_across_cells(session: Session) -> None:
+    """stepIn goes into another cell's function; the next cell stops again
+    (gdb follows the live process the executor forks after each cell)."""
+    session.execute(SQUARE)
+    session.start()
+    caller = "int a = 2;\nint b = square(a);"
+    session.breakpoints(caller, 2)
+    for _ in range(2):  # the same cell twice: a new label, the same breakpoints
+        msg = session.run(caller)
+        thread, frames = session.stopped()
+        assert frames[0]["name"].startswith("In[") and frames[0]["line"] == 2
+        session.ok("stepIn", threadId=thread)
+        thread, frames = session.stopped()
+        assert frames[0]["name"] == "square" and frames[0]["line"] == 2
+        session.ok("continue", threadId=thread)
+        assert session.reply(msg)["status"] == "ok"
+
+
+def test_breakpoint_in_a_cell_not_yet_run_and_a_redefined_function(session: Session) -> None:
+    """A breakpoint set before its cell runs is set as it runs; a function
+    redefined in a new cell stops in the new body."""
+    session.execute(SQUARE)
+    session.start()
+    cell = "int total = 0;\nfor (int i = 0; i < 3; i++)\n    total += i;\ntotal"
+    [bp] = session.breakpoints(cell, 3)
+    assert bp["verified"] is False and bp["line"] == 3
+    msg = session.run(cell)
+    thread, frames = session.stopped()
+    assert frames[0]["line"] == 3
+    assert session.variables(frames[0])["Locals"] == {"i": "0"}
+    session.ok("setBreakpoints", source=frames[0]["source"], breakpoints=[])  # removed from the gutter
+    session.ok("configurationDone")
+    session.ok("continue", threadId=thread)
+    assert session.reply(msg)["status"] == "ok"
+    redefined = "int square(int x) {\n    return x * x + 1;\n}"
+    session.breakpoints(redefined, 2)
+    session.execute(redefined)
+    msg = session.run("int s = square(3);")
+    thread, frames = session.stopped()
+    assert frames[0]["name"] == "square"
+    assert frames[0]["source"]["path"] == session.ok("dumpCell", code=redefined)["sourcePath"]
+    session.ok("continue", threadId=thread)
+    assert session.reply(msg)["status"] == "ok"
+    assert session.ok("inspectVariables")["variables"] == [
+        {"name": "s", "value": "10", "type": "int", "evaluateName": "s", "variablesReference": 0},
+        {"name": "total", "value": "3", "type": "int", "evaluateName": "total", "variablesReference": 0},
+    ]
+
+
+def test_a_crash_stops_as_an_exception_then_rolls_back(session: Session) -> None:
+    """The faulting line stops with reason "exception" and its variables;
+    continue reports the crash and rolls back; debugging goes on."""
+    session.execute("int counter = 1;")
+    session.start()
+    msg = session.run("counter = 2;\nint *p = 0;\n*p = counter;")
+    event = session.event("stopped")
+    assert event["body"]["reason"] == "exception"
+    assert "SIGSEGV" in event["body"]["description"]
+    frames = session.ok("stackTrace", threadId=event["body"]["threadId"])["stackFrames"]
+    assert frames[0]["line"] == 3
+    session.ok("continue", threadId=event["body"]["threadId"])
+    reply = session.reply(msg)
+    assert reply["status"] == "error" and reply["ename"] == "SIGSEGV"
+    session.breakpoints(SQUARE, 2)
+    session.execute(SQUARE)
+    msg = session.run("int c = square(counter);")  # a new process after the rollback: attached again
+    thread, frames = session.stopped()
+    assert session.variables(frames[0])["Arguments"] == {"x": "1"}  # the state before the crash
+    session.ok("continue", threadId=thread)
+    assert session.reply(msg)["status"] == "ok"
+
+
+def test_interrupt_while_stopped(session: Session) -> None:
+    """The stop button ends a cell held at a breakpoint, as it ends a running one."""
+    session.execute(SQUARE)
+    session.start()
+    session.breakpoints(SQUARE, 2)
+    msg = session.run("int v = square(7);")
+    session.stopped()
+    session.km.interrupt_kernel()
+    reply = session.reply(msg)
+    assert reply["status"] == "error" and "nterrupt" in reply["ename"] + reply["evalue"]
+    assert session.ok("debugInfo")["stoppedThreads"] == []
+    msg = session.run("int w = square(2);")  # still debugging: it stops again
+    thread, _ = session.stopped()
+    session.ok("continue", threadId=thread)
+    assert session.reply(msg)["status"] == "ok"
+
+
+def test_threads_are_listed_and_stop_together(session: Session) -> None:
+    session.execute("#include <pthread.h>")
+    worker = "void *worker(void *arg) {\n    int *n = arg;\n    *n += 1;\n    return 0;\n}"
+    session.execute(worker)
+    session.start()
+    session.breakpoints(worker, 3)
+    msg = session.run("int n = 41;\npthread_t t;\npthread_create(&t, 0, worker, &n);\npthread_join(t, 0);\nn")
+    thread, frames = session.stopped()
+    assert frames[0]["name"] == "worker"
+    threads = session.ok("threads")["threads"]
+    assert len(threads) >= 2 and thread in {t["id"] for t in threads}
+    session.ok("continue", threadId=thread)
+    assert session.reply(msg)["status"] == "ok"
+
+
+def test_turning_the_debugger_off_detaches(session: Session) -> None:
+    session.execute(SQUARE)
+    session.start()
+    session.breakpoints(SQUARE, 2)
+    assert session.gdb_running()
+    session.ok("disconnect", restart=False, terminateDebuggee=False)
+    assert session.ok("debugInfo")["isStarted"] is False
+    deadline = time.monotonic() + 10
+    while session.gdb_running() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not session.gdb_running()
+    reply = session.execute("int z = square(9);")  # runs on, stops nowhere
+    assert reply["status"] == "ok"
+    session.start()  # and on again
+    msg = session.run("int z2 = square(3);")
+    thread, _ = session.stopped()
+    session.ok("continue", threadId=thread)
+    assert session.reply(msg)["status"] == "ok"
+
+
+def test_a_gdb_without_dap_is_named() -> None:
+    """A gdb older than 14 cannot debug: initialize fails and says what to install."""
+    old = Path("/usr/bin/gdb")
+    if not old.exists():
+        pytest.skip("no system gdb")
+    s = Session(env={"CELLC_GDB": str(old), "PATH": "/usr/bin:/bin"})
+    try:
+        s.ok("debugInfo")
+        reply = s.request("initialize", clientID="jupyterlab", adapterID="cellc", pathFormat="path")
+        if reply["success"]:
+            pytest.skip("the system gdb speaks DAP")
+        assert "gdb 14 or later" in reply["message"] and "cellc-kernel[debug]" in reply["message"]
+        assert s.execute("int fine = 1;")["status"] == "ok"
+    finally:
+        s.close()
