@@ -422,6 +422,168 @@ class _Tree:
         self.snapshots = self.snapshots[-1:]
 
 
+class _Pump:
+    """The executor's events and output, pumped until the event awaited: the
+    program's output and displays forwarded, its input answered, the user's
+    SIGINT passed on to the live process (SIGKILL a second later if it
+    ignores it), the cell timeout kept."""
+
+    def __init__(self, channel: _Channel, output: _Output, tree: _Tree, timeout: float | None):
+        self.channel = channel
+        self.output = output
+        self.tree = tree
+        self.timeout = timeout
+        self.dead = False  # the executor is gone: nothing more comes
+        self._interrupts = 0
+        self._in_input = False
+        self._deadline: float | None = None
+
+    def send(self, line: str, payload: bytes = b"") -> None:
+        try:
+            self.channel.send(line, payload)
+        except ExecutorDied:
+            self.dead = True
+            raise
+
+    def read(self) -> None:
+        """Read the packets the event pipe has; ExecutorDied when it is closed."""
+        if not self.channel.read():
+            self.dead = True
+            raise ExecutorDied("the executor died")
+
+    def _handle(self, event: tuple[str, list[str], bytes]) -> str:
+        """Book-keeping common to every wait; returns the event kind."""
+        kind, args, _ = event
+        if kind == "died" and args and int(args[0]) == self.tree.live_pid:
+            self.channel.parts = []  # of an event it did not finish
+        self.tree.note(kind, args)
+        return kind
+
+    def wait(
+        self,
+        until: Callable[[str, list[str], bytes], bool],
+        handlers: Handlers | None = None,
+        outcome: Outcome | None = None,
+        interruptible: bool = False,
+        waiting_on: int | None = None,
+    ) -> tuple[str, list[str], bytes]:
+        """Pump events and output until `until(event)` is true; `waiting_on`:
+        the process that must send it (ExecutorDied once it is gone)."""
+        handlers = handlers or Handlers()
+        budget = [self.output.limit, 0]
+        sel = selectors.DefaultSelector()
+        sel.register(self.channel.event_fd, selectors.EVENT_READ, None)
+        for stream in self.output.streams:
+            sel.register(stream.fd, selectors.EVENT_READ, stream)
+        kill_at: float | None = None
+        previous = signal.getsignal(signal.SIGINT)
+        self._interrupts = 0
+        self._deadline = time.monotonic() + self.timeout if interruptible and self.timeout else None
+        if interruptible:
+            self._catch_interrupts()
+        try:
+            while True:
+                if self._deadline is not None and kill_at is None and time.monotonic() >= self._deadline:
+                    if outcome is not None:
+                        outcome.timed_out = True
+                    self.interrupt()
+                    self._interrupts += 1
+                if interruptible and self._interrupts and kill_at is None:
+                    # SIGINT reached the kernel: the live process got it too;
+                    # if it ignores it, SIGKILL follows a second later.
+                    if outcome is not None:
+                        outcome.interrupted = True
+                    kill_at = time.monotonic() + 1.0
+                if kill_at is not None and time.monotonic() >= kill_at:
+                    self.kill_live()
+                    kill_at = float("inf")
+                event = self.channel.next_event()
+                if event is not None and event[0] == "garbage":
+                    if outcome is not None:
+                        outcome.garbage = True  # the caller undoes the cell if it ends well
+                    continue
+                if event is not None:
+                    live = self.tree.live_pid
+                    kind = self._handle(event)
+                    if outcome is not None:
+                        outcome.note(event, live)
+                    if kind in ("input", "display", "fault", "done", "error", "died", "interrupted", "undefined"):
+                        self.output.drain(handlers, budget)
+                    if kind == "input":
+                        self._answer_input(handlers)
+                        continue
+                    if kind == "display":
+                        try:
+                            handlers.display(event[1][0], event[2])
+                        finally:
+                            if "wait" in event[1]:
+                                self.send("shown")
+                        continue
+                    if until(*event):
+                        self.output.end(handlers)
+                        return event
+                    continue
+                ready = sel.select(0.1 if interruptible else 0.5)
+                if not ready:
+                    self.tree.continue_stopped()
+                if not ready and waiting_on and not alive(waiting_on) and not self.channel.packets:
+                    self.dead = True
+                    raise ExecutorDied("the process that kept the program's state before this cell is gone")
+                for key, _ in ready:
+                    if key.data is None:
+                        self.read()
+                    else:
+                        self.output.read(key.data, handlers, budget)
+        finally:
+            sel.close()
+            if interruptible:
+                signal.signal(signal.SIGINT, previous)
+
+    def _catch_interrupts(self) -> None:
+        """While user code runs, SIGINT is forwarded to it instead of raising
+        KeyboardInterrupt at some random point of the protocol."""
+        self._in_input = False
+
+        def on_sigint(signum, frame):
+            self._interrupts += 1
+            if self._in_input:
+                raise KeyboardInterrupt
+            self.interrupt()
+
+        signal.signal(signal.SIGINT, on_sigint)
+
+    def _answer_input(self, handlers: Handlers) -> None:
+        self._in_input = True
+        asked = time.monotonic()
+        try:
+            line = handlers.input()
+        except KeyboardInterrupt:
+            line = None
+            self.interrupt()
+        finally:
+            self._in_input = False
+            if self._deadline is not None:  # waiting for the user is not the cell's time
+                self._deadline += time.monotonic() - asked
+        if line is None:
+            self.send("eof")
+        else:
+            data = line.encode("utf-8", "surrogateescape")
+            self.send(f"line {len(data)}", data)
+
+    def _signal_live(self, signum: int) -> None:
+        if self.tree.live_pid:
+            try:
+                os.kill(self.tree.live_pid, signum)
+            except ProcessLookupError:
+                pass
+
+    def interrupt(self) -> None:
+        self._signal_live(signal.SIGINT)
+
+    def kill_live(self) -> None:
+        self._signal_live(signal.SIGKILL)
+
+
 class Executor:
     """The executor process tree seen from the kernel."""
 
@@ -460,12 +622,9 @@ class Executor:
         self.channel = _Channel(cmd_w, evt_r, secrets.token_hex(8).encode())
         self.output = _Output(out_r, err_r, output_limit)
         self.tree = _Tree(self.root)
-        self.dead = False
-        self._interrupts = 0
-        self._in_input = False
-        self._deadline: float | None = None
+        self.pump = _Pump(self.channel, self.output, self.tree, self.limits.timeout)
         try:
-            self._send(f"start {self.channel.key.decode()} {self.limits.memory or 0} {self.limits.processes}")
+            self.pump.send(f"start {self.channel.key.decode()} {self.limits.memory or 0} {self.limits.processes}")
             self._wait_ready()
         except BaseException:
             self.close()
@@ -496,157 +655,26 @@ class Executor:
     def _cmd_w(self) -> int:
         return self.channel.command_fd
 
-    # -- low level ------------------------------------------------------------
-    def _send(self, line: str, payload: bytes = b"") -> None:
-        try:
-            self.channel.send(line, payload)
-        except ExecutorDied:
-            self.dead = True
-            raise
-
-    def _handle(self, event: tuple[str, list[str], bytes]) -> str:
-        """Book-keeping common to every wait; returns the event kind."""
-        kind, args, _ = event
-        if kind == "died" and args and int(args[0]) == self.tree.live_pid:
-            self.channel.parts = []  # of an event it did not finish
-        self.tree.note(kind, args)
-        return kind
-
-    def _wait(
-        self,
-        until: Callable[[str, list[str], bytes], bool],
-        handlers: Handlers | None = None,
-        outcome: Outcome | None = None,
-        interruptible: bool = False,
-        waiting_on: int | None = None,
-    ) -> tuple[str, list[str], bytes]:
-        """Pump events and output until `until(event)` is true; `waiting_on`:
-        the process that must send it (ExecutorDied once it is gone)."""
-        handlers = handlers or Handlers()
-        budget = [self.output_limit, 0]
-        sel = selectors.DefaultSelector()
-        sel.register(self.channel.event_fd, selectors.EVENT_READ, None)
-        for stream in self.output.streams:
-            sel.register(stream.fd, selectors.EVENT_READ, stream)
-        kill_at: float | None = None
-        previous = signal.getsignal(signal.SIGINT)
-        self._interrupts = 0
-        self._deadline = time.monotonic() + self.limits.timeout if interruptible and self.limits.timeout else None
-        if interruptible:
-            self._catch_interrupts()
-        try:
-            while True:
-                if self._deadline is not None and kill_at is None and time.monotonic() >= self._deadline:
-                    if outcome is not None:
-                        outcome.timed_out = True
-                    self.interrupt()
-                    self._interrupts += 1
-                if interruptible and self._interrupts and kill_at is None:
-                    # SIGINT reached the kernel: the live process got it too;
-                    # if it ignores it, SIGKILL follows a second later.
-                    if outcome is not None:
-                        outcome.interrupted = True
-                    kill_at = time.monotonic() + 1.0
-                if kill_at is not None and time.monotonic() >= kill_at:
-                    self.kill_live()
-                    kill_at = float("inf")
-                event = self.channel.next_event()
-                if event is not None and event[0] == "garbage":
-                    if outcome is not None:
-                        outcome.garbage = True  # the caller undoes the cell if it ends well
-                    continue
-                if event is not None:
-                    live = self.live_pid
-                    kind = self._handle(event)
-                    if outcome is not None:
-                        outcome.note(event, live)
-                    if kind in ("input", "display", "fault", "done", "error", "died", "interrupted", "undefined"):
-                        self.output.drain(handlers, budget)
-                    if kind == "input":
-                        self._answer_input(handlers)
-                        continue
-                    if kind == "display":
-                        try:
-                            handlers.display(event[1][0], event[2])
-                        finally:
-                            if "wait" in event[1]:
-                                self._send("shown")
-                        continue
-                    if until(*event):
-                        self.output.end(handlers)
-                        return event
-                    continue
-                ready = sel.select(0.1 if interruptible else 0.5)
-                if not ready:
-                    self.tree.continue_stopped()
-                if not ready and waiting_on and not alive(waiting_on) and not self.channel.packets:
-                    self.dead = True
-                    raise ExecutorDied("the process that kept the program's state before this cell is gone")
-                for key, _ in ready:
-                    if key.data is None:
-                        if not self.channel.read():
-                            self.dead = True
-                            raise ExecutorDied("the executor died")
-                    else:
-                        self.output.read(key.data, handlers, budget)
-        finally:
-            sel.close()
-            if interruptible:
-                signal.signal(signal.SIGINT, previous)
-
-    def _catch_interrupts(self) -> None:
-        """While user code runs, SIGINT is forwarded to it instead of raising
-        KeyboardInterrupt at some random point of the protocol."""
-        self._in_input = False
-
-        def on_sigint(signum, frame):
-            self._interrupts += 1
-            if self._in_input:
-                raise KeyboardInterrupt
-            self.interrupt()
-
-        signal.signal(signal.SIGINT, on_sigint)
-
-    def _answer_input(self, handlers: Handlers) -> None:
-        self._in_input = True
-        asked = time.monotonic()
-        try:
-            line = handlers.input()
-        except KeyboardInterrupt:
-            line = None
-            self.interrupt()
-        finally:
-            self._in_input = False
-            if self._deadline is not None:  # waiting for the user is not the cell's time
-                self._deadline += time.monotonic() - asked
-        if line is None:
-            self._send("eof")
-        else:
-            data = line.encode("utf-8", "surrogateescape")
-            self._send(f"line {len(data)}", data)
-
     def _wait_ready(self) -> None:
         if self.live_pid is None:
-            self._wait(lambda kind, args, payload: kind == "ready")
+            self.pump.wait(lambda kind, args, payload: kind == "ready")
 
     def idle_death(self, handlers: Handlers) -> Outcome | None:
         """How the live process ended while no command ran (a thread's `exit`,
         a timer, a SIGKILL from outside), once the new live process that its
         snapshot forks is ready; None when it lives.  Each death is told once:
         its events are consumed here, before the next command is sent."""
-        if self.dead:
+        if self.pump.dead:
             return None
         self._wait_ready()  # after a snapshot, the new live process says `ready` (it may have ended since)
         live = self.live_pid
-        if not self.channel.read():
-            self.dead = True
-            raise ExecutorDied("the executor died")
+        self.pump.read()
         if live is not None and alive(live) and not self.channel.holds_death_of(live):
             return None
         outcome = Outcome(ok=False, before=self.live_parent)
         died = lambda kind, args, p: kind == "died" and int(args[0]) == live  # noqa: E731
-        self._wait(died, handlers, outcome, waiting_on=outcome.before)
-        self._wait(lambda kind, a, p: kind == "ready", handlers, waiting_on=outcome.before)
+        self.pump.wait(died, handlers, outcome, waiting_on=outcome.before)
+        self.pump.wait(lambda kind, a, p: kind == "ready", handlers, waiting_on=outcome.before)
         return outcome
 
     # -- commands ---------------------------------------------------------------
@@ -655,12 +683,12 @@ class Executor:
         self._wait_ready()
         outcome = Outcome(ok=False, before=self.live_parent)
         live = self.live_pid
-        self._send(f"{command} {so} {entry}".rstrip())
+        self.pump.send(f"{command} {so} {entry}".rstrip())
 
         def finished(kind: str, args: list[str], payload: bytes) -> bool:
             return kind in ("done", "error", "rolledback") or (kind == "died" and int(args[0]) == live)
 
-        kind, args, _ = self._wait(finished, handlers, outcome, interruptible=True)
+        kind, args, _ = self.pump.wait(finished, handlers, outcome, interruptible=True)
         if kind == "done":
             outcome.ok = True
             outcome.in_place = args[0] == "inplace"
@@ -671,7 +699,7 @@ class Executor:
             outcome.in_place = True
         elif kind == "died" and outcome.before:
             # the snapshot before the cell resumes; a cell may have killed it
-            self._wait(lambda kind, a, p: kind == "ready", waiting_on=outcome.before)
+            self.pump.wait(lambda kind, a, p: kind == "ready", waiting_on=outcome.before)
             if outcome.limit:
                 self._kill_leftovers()
         return outcome
@@ -684,8 +712,8 @@ class Executor:
     def query(self, line: str, reply: str) -> tuple[list[str], bytes]:
         """Send a command that answers with one event of kind `reply`."""
         self._wait_ready()
-        self._send(line)
-        kind, args, payload = self._wait(lambda kind, a, p: kind in (reply, "error"))
+        self.pump.send(line)
+        kind, args, payload = self.pump.wait(lambda kind, a, p: kind in (reply, "error"))
         if kind == "error":
             raise ProtocolError(f"the executor answered `{line.split(' ')[0]}` with: {' '.join(args)}")
         return args, payload
@@ -753,8 +781,8 @@ class Executor:
         target = self.snapshots[-1]
         if target != self.live_parent or not alive(before) or parent_of(target) != before:
             return "lost"
-        self._send("undo")
-        kind, args, _ = self._wait(lambda kind, a, p: kind == "error" or (kind == "died" and int(a[0]) == target))
+        self.pump.send("undo")
+        kind, args, _ = self.pump.wait(lambda kind, a, p: kind == "error" or (kind == "died" and int(a[0]) == target))
         if kind == "error":
             return " ".join(args)
         self.tree.live_pid = None
@@ -762,18 +790,8 @@ class Executor:
         return ""
 
     # -- signals and shutdown -----------------------------------------------------
-    def _signal_live(self, signum: int) -> None:
-        if self.live_pid:
-            try:
-                os.kill(self.live_pid, signum)
-            except ProcessLookupError:
-                pass
-
     def interrupt(self) -> None:
-        self._signal_live(signal.SIGINT)
-
-    def kill_live(self) -> None:
-        self._signal_live(signal.SIGKILL)
+        self.pump.interrupt()
 
     def close(self) -> None:
         """Kill the whole process tree and close the pipes.
@@ -795,4 +813,4 @@ class Executor:
                 os.close(fd)
             except OSError:
                 pass
-        self.dead = True
+        self.pump.dead = True
