@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import Enum, auto
 from pathlib import Path
 
 from . import names, toolchain
@@ -174,27 +175,62 @@ def build_executor(gcc: str = "gcc", fallback_dir: Path | None = None) -> Path:
     raise NoPlaceToBuild("no writable directory to build the cellc executor in")
 
 
+class Ending(Enum):
+    """How a command that runs user code ended.  One that neither returned nor
+    was refused ended the first of these ways that applies, in this order
+    (`_Evidence.outcome` decides; failure.py reports each)."""
+
+    DONE = auto()  # it returned
+    ERROR = auto()  # the executor refused it (a load error): nothing ran
+    LOST = auto()  # the executor died: the program was restarted and its state is lost
+    CHANNEL_LOST = auto()  # the cell closed or replaced the channel's descriptors
+    GARBAGE = auto()  # the cell wrote into the kernel's event pipe
+    UNDEFINED = auto()  # it called a function that is declared, not defined
+    PROCESS_LIMIT = auto()  # the program tried to have more processes than its limit
+    TIMED_OUT = auto()  # stopped at the cell timeout
+    INTERRUPTED = auto()
+    EXITED = auto()  # the program called exit (a sanitizer's report does too)
+    CRASHED = auto()  # a fatal signal (`fault` has its details when it was a fault)
+
+
 @dataclass
 class Outcome:
-    """How a command that runs user code ended."""
+    """How a command that runs user code ended, with the detail its ending needs."""
 
-    ok: bool
-    error: str = ""  # `error` event text
-    fault: list[str] | None = None  # fields of the `fault` event
-    signal: str = ""  # signal name the live process died of
-    exit_status: int | None = None
-    interrupted: bool = False
-    rolled_back: bool = True
-    undefined: str = ""
-    in_place: bool = False
-    frozen: int | None = None  # pid of the stopped copy of the crashed process (for %debug)
-    channel_lost: bool = False  # the cell closed or replaced the channel's descriptors
-    garbage: bool = False  # the cell wrote into the event pipe
+    ending: Ending
     before: int | None = None  # the snapshot holding the state before the command
-    lost: bool = False  # the executor died: the program was restarted
-    limit: str = ""  # the limit the cell hit ("processes") and was ended for
-    timed_out: bool = False  # stopped at the cell timeout
+    message: str = ""  # ERROR, LOST: what the executor said, or how it was lost
+    function: str = ""  # UNDEFINED: the function called
+    signal: str = ""  # the signal the live process died of
+    exit_status: int | None = None
+    fault: list[str] | None = None  # fields of the `fault` event
     timer_off: bool = False  # the signal that ended it came from a timer, now disarmed
+    frozen: int | None = None  # pid of the stopped copy of the crashed process (for %debug)
+    frozen_after: Ending = Ending.CRASHED  # what stopped that copy: EXITED (a report), INTERRUPTED, CRASHED
+    in_place: bool = False  # it ran with no snapshot after it (threads were running)
+    rolled_back: bool = True  # a failure went back to the state before the command
+    garbage: bool = False  # the cell wrote into the event pipe (a cell that returned is undone for it)
+
+    @property
+    def ok(self) -> bool:
+        return self.ending is Ending.DONE
+
+
+@dataclass
+class _Evidence:
+    """What the events of a running command say about how it ends."""
+
+    fault: list[str] | None = None  # fields of the `fault` event
+    signal: str = ""  # the signal the live process died of
+    exit_status: int | None = None
+    channel_lost: bool = False  # the cell closed or replaced the channel's descriptors
+    limit: str = ""  # the limit the cell hit ("processes") and was ended for
+    timer_off: bool = False  # that signal came from a timer, now disarmed
+    undefined: str = ""  # the function called that is declared, not defined
+    frozen: int | None = None  # pid of the stopped copy of the process
+    interrupted: bool = False  # SIGINT was sent (by the user, at the timeout), or an in-place cell was interrupted
+    timed_out: bool = False  # stopped at the cell timeout
+    garbage: bool = False  # the cell wrote into the event pipe
 
     def note(self, event: tuple[str, list[str], bytes], live: int | None) -> None:
         """What an event says about how the running command ends (`live`: its process)."""
@@ -217,6 +253,48 @@ class Outcome:
             self.frozen = int(args[0], 16)
         elif kind == "interrupted":
             self.interrupted = True
+
+    def outcome(self, last: tuple[str, list[str], bytes], before: int | None) -> Outcome:
+        """How the command ended, decided once it has: by its last event (`done`,
+        `error`, `rolledback` or the live process's `died`) and what the events
+        before it said; `before`: the snapshot holding the state before it."""
+        kind, args, _ = last
+        ending = {"done": Ending.DONE, "error": Ending.ERROR}.get(kind) or self._failure()
+        # a frozen copy stops at a sanitizer's report (which exits), an interrupt or a crash
+        frozen_after = Ending.EXITED if self.exit_status else Ending.INTERRUPTED if self.interrupted else Ending.CRASHED
+        return Outcome(
+            ending,
+            before,
+            message=" ".join(args) if kind == "error" else "",
+            function=self.undefined,
+            signal=self.signal,
+            exit_status=self.exit_status,
+            fault=self.fault,
+            timer_off=self.timer_off,
+            frozen=self.frozen,
+            frozen_after=frozen_after,
+            in_place=kind == "rolledback" or (kind == "done" and args[0] == "inplace"),
+            rolled_back=kind != "rolledback",
+            garbage=self.garbage,
+        )
+
+    def _failure(self) -> Ending:
+        """How a command that neither returned nor was refused ended: the first that applies."""
+        if self.channel_lost:
+            return Ending.CHANNEL_LOST
+        if self.garbage:
+            return Ending.GARBAGE
+        if self.undefined:
+            return Ending.UNDEFINED
+        if self.limit == "processes":
+            return Ending.PROCESS_LIMIT
+        if self.timed_out:
+            return Ending.TIMED_OUT
+        if self.interrupted and self.signal in ("INT", "KILL", ""):
+            return Ending.INTERRUPTED
+        if self.exit_status is not None:
+            return Ending.EXITED
+        return Ending.CRASHED
 
 
 @dataclass
@@ -463,13 +541,15 @@ class _Pump:
         self,
         until: Callable[[str, list[str], bytes], bool],
         handlers: Handlers | None = None,
-        outcome: Outcome | None = None,
+        evidence: _Evidence | None = None,
         interruptible: bool = False,
         waiting_on: int | None = None,
     ) -> tuple[str, list[str], bytes]:
-        """Pump events and output until `until(event)` is true; `waiting_on`:
-        the process that must send it (ExecutorDied once it is gone)."""
+        """Pump events and output until `until(event)` is true; `evidence`: what
+        they say of how the running command ends; `waiting_on`: the process
+        that must send it (ExecutorDied once it is gone)."""
         handlers = handlers or Handlers()
+        evidence = evidence or _Evidence()
         budget = [self.output.limit, 0]
         sel = selectors.DefaultSelector()
         sel.register(self.channel.event_fd, selectors.EVENT_READ, None)
@@ -484,29 +564,25 @@ class _Pump:
         try:
             while True:
                 if self._deadline is not None and kill_at is None and time.monotonic() >= self._deadline:
-                    if outcome is not None:
-                        outcome.timed_out = True
+                    evidence.timed_out = True
                     self.interrupt()
                     self._interrupts += 1
                 if interruptible and self._interrupts and kill_at is None:
                     # SIGINT reached the kernel: the live process got it too;
                     # if it ignores it, SIGKILL follows a second later.
-                    if outcome is not None:
-                        outcome.interrupted = True
+                    evidence.interrupted = True
                     kill_at = time.monotonic() + 1.0
                 if kill_at is not None and time.monotonic() >= kill_at:
                     self.kill_live()
                     kill_at = float("inf")
                 event = self.channel.next_event()
                 if event is not None and event[0] == "garbage":
-                    if outcome is not None:
-                        outcome.garbage = True  # the caller undoes the cell if it ends well
+                    evidence.garbage = True  # the caller undoes the cell if it returns
                     continue
                 if event is not None:
                     live = self.tree.live_pid
                     kind = self._handle(event)
-                    if outcome is not None:
-                        outcome.note(event, live)
+                    evidence.note(event, live)
                     if kind in ("input", "display", "fault", "done", "error", "died", "interrupted", "undefined"):
                         self.output.drain(handlers, budget)
                     if kind == "input":
@@ -671,38 +747,31 @@ class Executor:
         self.pump.read()
         if live is not None and alive(live) and not self.channel.holds_death_of(live):
             return None
-        outcome = Outcome(ok=False, before=self.live_parent)
+        before = self.live_parent
+        evidence = _Evidence()
         died = lambda kind, args, p: kind == "died" and int(args[0]) == live  # noqa: E731
-        self.pump.wait(died, handlers, outcome, waiting_on=outcome.before)
-        self.pump.wait(lambda kind, a, p: kind == "ready", handlers, waiting_on=outcome.before)
-        return outcome
+        last = self.pump.wait(died, handlers, evidence, waiting_on=before)
+        self.pump.wait(lambda kind, a, p: kind == "ready", handlers, waiting_on=before)
+        return evidence.outcome(last, before)
 
     # -- commands ---------------------------------------------------------------
     def run(self, so: Path, entry: str, handlers: Handlers, command: str = "run") -> Outcome:
         """Run a cell (or load a library); returns how it ended."""
         self._wait_ready()
-        outcome = Outcome(ok=False, before=self.live_parent)
-        live = self.live_pid
+        before, live = self.live_parent, self.live_pid
+        evidence = _Evidence()
         self.pump.send(f"{command} {so} {entry}".rstrip())
 
         def finished(kind: str, args: list[str], payload: bytes) -> bool:
             return kind in ("done", "error", "rolledback") or (kind == "died" and int(args[0]) == live)
 
-        kind, args, _ = self.pump.wait(finished, handlers, outcome, interruptible=True)
-        if kind == "done":
-            outcome.ok = True
-            outcome.in_place = args[0] == "inplace"
-        elif kind == "error":
-            outcome.error = " ".join(args)
-        elif kind == "rolledback":
-            outcome.rolled_back = False
-            outcome.in_place = True
-        elif kind == "died" and outcome.before:
+        last = self.pump.wait(finished, handlers, evidence, interruptible=True)
+        if last[0] == "died" and before:
             # the snapshot before the cell resumes; a cell may have killed it
-            self.pump.wait(lambda kind, a, p: kind == "ready", waiting_on=outcome.before)
-            if outcome.limit:
+            self.pump.wait(lambda kind, a, p: kind == "ready", waiting_on=before)
+            if evidence.limit:
                 self._kill_leftovers()
-        return outcome
+        return evidence.outcome(last, before)
 
     def _kill_leftovers(self) -> None:
         """After a fork bomb: every process of the tree but the snapshots and the live one."""
