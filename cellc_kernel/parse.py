@@ -708,7 +708,7 @@ _NOT_PARAMETERS = {
 }
 
 
-def _top_level_starts(source: bytes):
+def top_level_starts(source: bytes):
     """Offsets where a top-level item may start, as the C grammar reads braces
     (outside comments, strings and directives): the cell's start, and after a
     `;` or a `}` that ends a body at the top level, or a directive's line."""
@@ -764,7 +764,7 @@ def _implicit_int_heads(source: bytes) -> list[tuple[int, int]]:
     with a storage class or qualifier, `static count;` (without one, `x = 1;`
     is a statement of the cell)."""
     heads = []
-    for start in _top_level_starts(source):
+    for start in top_level_starts(source):
         m = _IMPLICIT_INT_OBJECT.match(source, start)
         if m is not None and m.group(2).decode() not in _NOT_A_NAME:
             heads.append((start, m.start(2)))
