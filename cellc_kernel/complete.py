@@ -214,7 +214,7 @@ _probe_cache: dict[str, CType | None] = {}
 _LOCAL_PREFIX = names.LOCAL_PREFIX
 
 
-def _postfix_start(text: str, end: int) -> int | None:
+def postfix_start(text: str, end: int) -> int | None:
     """Start of the postfix expression (`a.b[i]->c`, `f(x)`, `(*p)`) ending at `end`."""
     i = end
     while True:
@@ -369,7 +369,7 @@ def complete(interp: Interpreter, code: str, cursor_pos: int, magics: Sequence[s
     mem = _MEMBER.search(before)
     if mem and not re.search(r"\d\.$", before[: mem.start() + 1]):
         op_start = mem.start()
-        expr_start = _postfix_start(before, op_start)
+        expr_start = postfix_start(before, op_start)
         if expr_start is not None:
             expr = before[expr_start:op_start].strip()
             if expr:

@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import Enum, auto
 from pathlib import Path
 
 from . import names, toolchain
@@ -174,27 +175,62 @@ def build_executor(gcc: str = "gcc", fallback_dir: Path | None = None) -> Path:
     raise NoPlaceToBuild("no writable directory to build the cellc executor in")
 
 
+class Ending(Enum):
+    """How a command that runs user code ended.  One that neither returned nor
+    was refused ended the first of these ways that applies, in this order
+    (`_Evidence.outcome` decides; failure.py reports each)."""
+
+    DONE = auto()  # it returned
+    ERROR = auto()  # the executor refused it (a load error): nothing ran
+    LOST = auto()  # the executor died: the program was restarted and its state is lost
+    CHANNEL_LOST = auto()  # the cell closed or replaced the channel's descriptors
+    GARBAGE = auto()  # the cell wrote into the kernel's event pipe
+    UNDEFINED = auto()  # it called a function that is declared, not defined
+    PROCESS_LIMIT = auto()  # the program tried to have more processes than its limit
+    TIMED_OUT = auto()  # stopped at the cell timeout
+    INTERRUPTED = auto()
+    EXITED = auto()  # the program called exit (a sanitizer's report does too)
+    CRASHED = auto()  # a fatal signal (`fault` has its details when it was a fault)
+
+
 @dataclass
 class Outcome:
-    """How a command that runs user code ended."""
+    """How a command that runs user code ended, with the detail its ending needs."""
 
-    ok: bool
-    error: str = ""  # `error` event text
-    fault: list[str] | None = None  # fields of the `fault` event
-    signal: str = ""  # signal name the live process died of
-    exit_status: int | None = None
-    interrupted: bool = False
-    rolled_back: bool = True
-    undefined: str = ""
-    in_place: bool = False
-    frozen: int | None = None  # pid of the stopped copy of the crashed process (for %debug)
-    channel_lost: bool = False  # the cell closed or replaced the channel's descriptors
-    garbage: bool = False  # the cell wrote into the event pipe
+    ending: Ending
     before: int | None = None  # the snapshot holding the state before the command
-    lost: bool = False  # the executor died: the program was restarted
-    limit: str = ""  # the limit the cell hit ("processes") and was ended for
-    timed_out: bool = False  # stopped at the cell timeout
+    message: str = ""  # ERROR, LOST: what the executor said, or how it was lost
+    function: str = ""  # UNDEFINED: the function called
+    signal: str = ""  # the signal the live process died of
+    exit_status: int | None = None
+    fault: list[str] | None = None  # fields of the `fault` event
     timer_off: bool = False  # the signal that ended it came from a timer, now disarmed
+    frozen: int | None = None  # pid of the stopped copy of the crashed process (for %debug)
+    frozen_after: Ending = Ending.CRASHED  # what stopped that copy: EXITED (a report), INTERRUPTED, CRASHED
+    in_place: bool = False  # it ran with no snapshot after it (threads were running)
+    rolled_back: bool = True  # a failure went back to the state before the command
+    garbage: bool = False  # the cell wrote into the event pipe (a cell that returned is undone for it)
+
+    @property
+    def ok(self) -> bool:
+        return self.ending is Ending.DONE
+
+
+@dataclass
+class _Evidence:
+    """What the events of a running command say about how it ends."""
+
+    fault: list[str] | None = None  # fields of the `fault` event
+    signal: str = ""  # the signal the live process died of
+    exit_status: int | None = None
+    channel_lost: bool = False  # the cell closed or replaced the channel's descriptors
+    limit: str = ""  # the limit the cell hit ("processes") and was ended for
+    timer_off: bool = False  # that signal came from a timer, now disarmed
+    undefined: str = ""  # the function called that is declared, not defined
+    frozen: int | None = None  # pid of the stopped copy of the process
+    interrupted: bool = False  # SIGINT was sent (by the user, at the timeout), or an in-place cell was interrupted
+    timed_out: bool = False  # stopped at the cell timeout
+    garbage: bool = False  # the cell wrote into the event pipe
 
     def note(self, event: tuple[str, list[str], bytes], live: int | None) -> None:
         """What an event says about how the running command ends (`live`: its process)."""
@@ -217,6 +253,48 @@ class Outcome:
             self.frozen = int(args[0], 16)
         elif kind == "interrupted":
             self.interrupted = True
+
+    def outcome(self, last: tuple[str, list[str], bytes], before: int | None) -> Outcome:
+        """How the command ended, decided once it has: by its last event (`done`,
+        `error`, `rolledback` or the live process's `died`) and what the events
+        before it said; `before`: the snapshot holding the state before it."""
+        kind, args, _ = last
+        ending = {"done": Ending.DONE, "error": Ending.ERROR}.get(kind) or self._failure()
+        # a frozen copy stops at a sanitizer's report (which exits), an interrupt or a crash
+        frozen_after = Ending.EXITED if self.exit_status else Ending.INTERRUPTED if self.interrupted else Ending.CRASHED
+        return Outcome(
+            ending,
+            before,
+            message=" ".join(args) if kind == "error" else "",
+            function=self.undefined,
+            signal=self.signal,
+            exit_status=self.exit_status,
+            fault=self.fault,
+            timer_off=self.timer_off,
+            frozen=self.frozen,
+            frozen_after=frozen_after,
+            in_place=kind == "rolledback" or (kind == "done" and args[0] == "inplace"),
+            rolled_back=kind != "rolledback",
+            garbage=self.garbage,
+        )
+
+    def _failure(self) -> Ending:
+        """How a command that neither returned nor was refused ended: the first that applies."""
+        if self.channel_lost:
+            return Ending.CHANNEL_LOST
+        if self.garbage:
+            return Ending.GARBAGE
+        if self.undefined:
+            return Ending.UNDEFINED
+        if self.limit == "processes":
+            return Ending.PROCESS_LIMIT
+        if self.timed_out:
+            return Ending.TIMED_OUT
+        if self.interrupted and self.signal in ("INT", "KILL", ""):
+            return Ending.INTERRUPTED
+        if self.exit_status is not None:
+            return Ending.EXITED
+        return Ending.CRASHED
 
 
 @dataclass
@@ -422,6 +500,191 @@ class _Tree:
         self.snapshots = self.snapshots[-1:]
 
 
+class _Pump:
+    """The executor's events and output, pumped until the event awaited: the
+    program's output and displays forwarded, its input answered, the user's
+    SIGINT passed on to the live process (SIGKILL a second later if it
+    ignores it), the cell timeout kept."""
+
+    def __init__(
+        self,
+        channel: _Channel,
+        output: _Output,
+        tree: _Tree,
+        timeout: float | None,
+        on_interrupt: Callable[[], None] = lambda: None,
+    ):
+        """`on_interrupt` runs after SIGINT was sent to the live process (a debugger lets it go)."""
+        self.channel = channel
+        self.output = output
+        self.tree = tree
+        self.timeout = timeout
+        self.on_interrupt = on_interrupt
+        self._held_since: float | None = None  # a debugger holds the program: its time stops
+        self.dead = False  # the executor is gone: nothing more comes
+        self._interrupts = 0
+        self._in_input = False
+        self._deadline: float | None = None
+
+    def send(self, line: str, payload: bytes = b"") -> None:
+        try:
+            self.channel.send(line, payload)
+        except ExecutorDied:
+            self.dead = True
+            raise
+
+    def read(self) -> None:
+        """Read the packets the event pipe has; ExecutorDied when it is closed."""
+        if not self.channel.read():
+            self.dead = True
+            raise ExecutorDied("the executor died")
+
+    def _handle(self, event: tuple[str, list[str], bytes]) -> str:
+        """Book-keeping common to every wait; returns the event kind."""
+        kind, args, _ = event
+        if kind == "died" and args and int(args[0]) == self.tree.live_pid:
+            self.channel.parts = []  # of an event it did not finish
+        self.tree.note(kind, args)
+        return kind
+
+    def wait(
+        self,
+        until: Callable[[str, list[str], bytes], bool],
+        handlers: Handlers | None = None,
+        evidence: _Evidence | None = None,
+        interruptible: bool = False,
+        waiting_on: int | None = None,
+    ) -> tuple[str, list[str], bytes]:
+        """Pump events and output until `until(event)` is true; `evidence`: what
+        they say of how the running command ends; `waiting_on`: the process
+        that must send it (ExecutorDied once it is gone)."""
+        handlers = handlers or Handlers()
+        evidence = evidence or _Evidence()
+        budget = [self.output.limit, 0]
+        sel = selectors.DefaultSelector()
+        sel.register(self.channel.event_fd, selectors.EVENT_READ, None)
+        for stream in self.output.streams:
+            sel.register(stream.fd, selectors.EVENT_READ, stream)
+        kill_at: float | None = None
+        previous = signal.getsignal(signal.SIGINT)
+        self._interrupts = 0
+        self._deadline = time.monotonic() + self.timeout if interruptible and self.timeout else None
+        if interruptible:
+            self._catch_interrupts()
+        try:
+            while True:
+                if kill_at is None and self._past_deadline():
+                    evidence.timed_out = True
+                    self.interrupt()
+                    self._interrupts += 1
+                if interruptible and self._interrupts and kill_at is None:
+                    # SIGINT reached the kernel: the live process got it too;
+                    # if it ignores it, SIGKILL follows a second later.
+                    evidence.interrupted = True
+                    kill_at = time.monotonic() + 1.0
+                if kill_at is not None and time.monotonic() >= kill_at:
+                    self.kill_live()
+                    kill_at = float("inf")
+                event = self.channel.next_event()
+                if event is not None and event[0] == "garbage":
+                    evidence.garbage = True  # the caller undoes the cell if it returns
+                    continue
+                if event is not None:
+                    live = self.tree.live_pid
+                    kind = self._handle(event)
+                    evidence.note(event, live)
+                    if kind in ("input", "display", "fault", "done", "error", "died", "interrupted", "undefined"):
+                        self.output.drain(handlers, budget)
+                    if kind == "input":
+                        self._answer_input(handlers)
+                        continue
+                    if kind == "display":
+                        try:
+                            handlers.display(event[1][0], event[2])
+                        finally:
+                            if "wait" in event[1]:
+                                self.send("shown")
+                        continue
+                    if until(*event):
+                        self.output.end(handlers)
+                        return event
+                    continue
+                ready = sel.select(0.1 if interruptible else 0.5)
+                if not ready:
+                    self.tree.continue_stopped()
+                if not ready and waiting_on and not alive(waiting_on) and not self.channel.packets:
+                    self.dead = True
+                    raise ExecutorDied("the process that kept the program's state before this cell is gone")
+                for key, _ in ready:
+                    if key.data is None:
+                        self.read()
+                    else:
+                        self.output.read(key.data, handlers, budget)
+        finally:
+            sel.close()
+            if interruptible:
+                signal.signal(signal.SIGINT, previous)
+
+    def _catch_interrupts(self) -> None:
+        """While user code runs, SIGINT is forwarded to it instead of raising
+        KeyboardInterrupt at some random point of the protocol."""
+        self._in_input = False
+
+        def on_sigint(signum, frame):
+            self._interrupts += 1
+            if self._in_input:
+                raise KeyboardInterrupt
+            self.interrupt()
+
+        signal.signal(signal.SIGINT, on_sigint)
+
+    def _answer_input(self, handlers: Handlers) -> None:
+        self._in_input = True
+        asked = time.monotonic()
+        try:
+            line = handlers.input()
+        except KeyboardInterrupt:
+            line = None
+            self.interrupt()
+        finally:
+            self._in_input = False
+            if self._deadline is not None:  # waiting for the user is not the cell's time
+                self._deadline += time.monotonic() - asked
+        if line is None:
+            self.send("eof")
+        else:
+            data = line.encode("utf-8", "surrogateescape")
+            self.send(f"line {len(data)}", data)
+
+    def _signal_live(self, signum: int) -> None:
+        if self.tree.live_pid:
+            try:
+                os.kill(self.tree.live_pid, signum)
+            except ProcessLookupError:
+                pass
+
+    def interrupt(self) -> None:
+        self._signal_live(signal.SIGINT)
+        self.on_interrupt()
+
+    def hold(self, held: bool) -> None:
+        """A debugger stopped the program (True) or let it go: the cell's timeout does not count that time."""
+        now = time.monotonic()
+        if held and self._held_since is None:
+            self._held_since = now
+        elif not held and self._held_since is not None:
+            if self._deadline is not None:
+                self._deadline += now - self._held_since
+            self._held_since = None
+
+    def _past_deadline(self) -> bool:
+        """The cell ran out of time (not counting time a debugger held it)."""
+        return self._deadline is not None and self._held_since is None and time.monotonic() >= self._deadline
+
+    def kill_live(self) -> None:
+        self._signal_live(signal.SIGKILL)
+
+
 class Executor:
     """The executor process tree seen from the kernel."""
 
@@ -462,14 +725,9 @@ class Executor:
         self.channel = _Channel(cmd_w, evt_r, secrets.token_hex(8).encode())
         self.output = _Output(out_r, err_r, output_limit)
         self.tree = _Tree(self.root)
-        self.dead = False
-        self._interrupts = 0
-        self._in_input = False
-        self._deadline: float | None = None
-        self._held_since: float | None = None  # a debugger holds the program: its time stops
-        self.on_interrupt = on_interrupt
+        self.pump = _Pump(self.channel, self.output, self.tree, self.limits.timeout, on_interrupt)
         try:
-            self._send(f"start {self.channel.key.decode()} {self.limits.memory or 0} {self.limits.processes}")
+            self.pump.send(f"start {self.channel.key.decode()} {self.limits.memory or 0} {self.limits.processes}")
             self._wait_ready()
         except BaseException:
             self.close()
@@ -500,189 +758,47 @@ class Executor:
     def _cmd_w(self) -> int:
         return self.channel.command_fd
 
-    # -- low level ------------------------------------------------------------
-    def _send(self, line: str, payload: bytes = b"") -> None:
-        try:
-            self.channel.send(line, payload)
-        except ExecutorDied:
-            self.dead = True
-            raise
-
-    def _handle(self, event: tuple[str, list[str], bytes]) -> str:
-        """Book-keeping common to every wait; returns the event kind."""
-        kind, args, _ = event
-        if kind == "died" and args and int(args[0]) == self.tree.live_pid:
-            self.channel.parts = []  # of an event it did not finish
-        self.tree.note(kind, args)
-        return kind
-
-    def _wait(
-        self,
-        until: Callable[[str, list[str], bytes], bool],
-        handlers: Handlers | None = None,
-        outcome: Outcome | None = None,
-        interruptible: bool = False,
-        waiting_on: int | None = None,
-    ) -> tuple[str, list[str], bytes]:
-        """Pump events and output until `until(event)` is true; `waiting_on`:
-        the process that must send it (ExecutorDied once it is gone)."""
-        handlers = handlers or Handlers()
-        budget = [self.output_limit, 0]
-        sel = selectors.DefaultSelector()
-        sel.register(self.channel.event_fd, selectors.EVENT_READ, None)
-        for stream in self.output.streams:
-            sel.register(stream.fd, selectors.EVENT_READ, stream)
-        kill_at: float | None = None
-        previous = signal.getsignal(signal.SIGINT)
-        self._interrupts = 0
-        self._deadline = time.monotonic() + self.limits.timeout if interruptible and self.limits.timeout else None
-        if interruptible:
-            self._catch_interrupts()
-        try:
-            while True:
-                if kill_at is None and self._past_deadline():
-                    if outcome is not None:
-                        outcome.timed_out = True
-                    self.interrupt()
-                    self._interrupts += 1
-                if interruptible and self._interrupts and kill_at is None:
-                    # SIGINT reached the kernel: the live process got it too;
-                    # if it ignores it, SIGKILL follows a second later.
-                    if outcome is not None:
-                        outcome.interrupted = True
-                    kill_at = time.monotonic() + 1.0
-                if kill_at is not None and time.monotonic() >= kill_at:
-                    self.kill_live()
-                    kill_at = float("inf")
-                event = self.channel.next_event()
-                if event is not None and event[0] == "garbage":
-                    if outcome is not None:
-                        outcome.garbage = True  # the caller undoes the cell if it ends well
-                    continue
-                if event is not None:
-                    live = self.live_pid
-                    kind = self._handle(event)
-                    if outcome is not None:
-                        outcome.note(event, live)
-                    if kind in ("input", "display", "fault", "done", "error", "died", "interrupted", "undefined"):
-                        self.output.drain(handlers, budget)
-                    if kind == "input":
-                        self._answer_input(handlers)
-                        continue
-                    if kind == "display":
-                        try:
-                            handlers.display(event[1][0], event[2])
-                        finally:
-                            if "wait" in event[1]:
-                                self._send("shown")
-                        continue
-                    if until(*event):
-                        self.output.end(handlers)
-                        return event
-                    continue
-                ready = sel.select(0.1 if interruptible else 0.5)
-                if not ready:
-                    self.tree.continue_stopped()
-                if not ready and waiting_on and not alive(waiting_on) and not self.channel.packets:
-                    self.dead = True
-                    raise ExecutorDied("the process that kept the program's state before this cell is gone")
-                for key, _ in ready:
-                    if key.data is None:
-                        if not self.channel.read():
-                            self.dead = True
-                            raise ExecutorDied("the executor died")
-                    else:
-                        self.output.read(key.data, handlers, budget)
-        finally:
-            sel.close()
-            if interruptible:
-                signal.signal(signal.SIGINT, previous)
-
-    def _past_deadline(self) -> bool:
-        """The cell ran out of time (not counting time a debugger held it)."""
-        return self._deadline is not None and self._held_since is None and time.monotonic() >= self._deadline
-
-    def _catch_interrupts(self) -> None:
-        """While user code runs, SIGINT is forwarded to it instead of raising
-        KeyboardInterrupt at some random point of the protocol."""
-        self._in_input = False
-
-        def on_sigint(signum, frame):
-            self._interrupts += 1
-            if self._in_input:
-                raise KeyboardInterrupt
-            self.interrupt()
-
-        signal.signal(signal.SIGINT, on_sigint)
-
-    def _answer_input(self, handlers: Handlers) -> None:
-        self._in_input = True
-        asked = time.monotonic()
-        try:
-            line = handlers.input()
-        except KeyboardInterrupt:
-            line = None
-            self.interrupt()
-        finally:
-            self._in_input = False
-            if self._deadline is not None:  # waiting for the user is not the cell's time
-                self._deadline += time.monotonic() - asked
-        if line is None:
-            self._send("eof")
-        else:
-            data = line.encode("utf-8", "surrogateescape")
-            self._send(f"line {len(data)}", data)
-
     def _wait_ready(self) -> None:
         if self.live_pid is None:
-            self._wait(lambda kind, args, payload: kind == "ready")
+            self.pump.wait(lambda kind, args, payload: kind == "ready")
 
     def idle_death(self, handlers: Handlers) -> Outcome | None:
         """How the live process ended while no command ran (a thread's `exit`,
         a timer, a SIGKILL from outside), once the new live process that its
         snapshot forks is ready; None when it lives.  Each death is told once:
         its events are consumed here, before the next command is sent."""
-        if self.dead:
+        if self.pump.dead:
             return None
         self._wait_ready()  # after a snapshot, the new live process says `ready` (it may have ended since)
         live = self.live_pid
-        if not self.channel.read():
-            self.dead = True
-            raise ExecutorDied("the executor died")
+        self.pump.read()
         if live is not None and alive(live) and not self.channel.holds_death_of(live):
             return None
-        outcome = Outcome(ok=False, before=self.live_parent)
+        before = self.live_parent
+        evidence = _Evidence()
         died = lambda kind, args, p: kind == "died" and int(args[0]) == live  # noqa: E731
-        self._wait(died, handlers, outcome, waiting_on=outcome.before)
-        self._wait(lambda kind, a, p: kind == "ready", handlers, waiting_on=outcome.before)
-        return outcome
+        last = self.pump.wait(died, handlers, evidence, waiting_on=before)
+        self.pump.wait(lambda kind, a, p: kind == "ready", handlers, waiting_on=before)
+        return evidence.outcome(last, before)
 
     # -- commands ---------------------------------------------------------------
     def run(self, so: Path, entry: str, handlers: Handlers, command: str = "run") -> Outcome:
         """Run a cell (or load a library); returns how it ended."""
         self._wait_ready()
-        outcome = Outcome(ok=False, before=self.live_parent)
-        live = self.live_pid
-        self._send(f"{command} {so} {entry}".rstrip())
+        before, live = self.live_parent, self.live_pid
+        evidence = _Evidence()
+        self.pump.send(f"{command} {so} {entry}".rstrip())
 
         def finished(kind: str, args: list[str], payload: bytes) -> bool:
             return kind in ("done", "error", "rolledback") or (kind == "died" and int(args[0]) == live)
 
-        kind, args, _ = self._wait(finished, handlers, outcome, interruptible=True)
-        if kind == "done":
-            outcome.ok = True
-            outcome.in_place = args[0] == "inplace"
-        elif kind == "error":
-            outcome.error = " ".join(args)
-        elif kind == "rolledback":
-            outcome.rolled_back = False
-            outcome.in_place = True
-        elif kind == "died" and outcome.before:
+        last = self.pump.wait(finished, handlers, evidence, interruptible=True)
+        if last[0] == "died" and before:
             # the snapshot before the cell resumes; a cell may have killed it
-            self._wait(lambda kind, a, p: kind == "ready", waiting_on=outcome.before)
-            if outcome.limit:
+            self.pump.wait(lambda kind, a, p: kind == "ready", waiting_on=before)
+            if evidence.limit:
                 self._kill_leftovers()
-        return outcome
+        return evidence.outcome(last, before)
 
     def _kill_leftovers(self) -> None:
         """After a fork bomb: every process of the tree but the snapshots and the live one."""
@@ -692,8 +808,8 @@ class Executor:
     def query(self, line: str, reply: str) -> tuple[list[str], bytes]:
         """Send a command that answers with one event of kind `reply`."""
         self._wait_ready()
-        self._send(line)
-        kind, args, payload = self._wait(lambda kind, a, p: kind in (reply, "error"))
+        self.pump.send(line)
+        kind, args, payload = self.pump.wait(lambda kind, a, p: kind in (reply, "error"))
         if kind == "error":
             raise ProtocolError(f"the executor answered `{line.split(' ')[0]}` with: {' '.join(args)}")
         return args, payload
@@ -761,8 +877,8 @@ class Executor:
         target = self.snapshots[-1]
         if target != self.live_parent or not alive(before) or parent_of(target) != before:
             return "lost"
-        self._send("undo")
-        kind, args, _ = self._wait(lambda kind, a, p: kind == "error" or (kind == "died" and int(a[0]) == target))
+        self.pump.send("undo")
+        kind, args, _ = self.pump.wait(lambda kind, a, p: kind == "error" or (kind == "died" and int(a[0]) == target))
         if kind == "error":
             return " ".join(args)
         self.tree.live_pid = None
@@ -770,34 +886,16 @@ class Executor:
         return ""
 
     # -- signals and shutdown -----------------------------------------------------
-    def _signal_live(self, signum: int) -> None:
-        if self.live_pid:
-            try:
-                os.kill(self.live_pid, signum)
-            except ProcessLookupError:
-                pass
-
     def interrupt(self) -> None:
-        self._signal_live(signal.SIGINT)
-        self.on_interrupt()
+        self.pump.interrupt()
 
     def hold(self, held: bool) -> None:
-        """A debugger stopped the program (True) or let it go: the cell's timeout does not count that time."""
-        now = time.monotonic()
-        if held and self._held_since is None:
-            self._held_since = now
-        elif not held and self._held_since is not None:
-            if self._deadline is not None:
-                self._deadline += now - self._held_since
-            self._held_since = None
+        self.pump.hold(held)
 
     def live(self) -> int | None:
         """The live process, once it is ready (after a cell it is forked anew)."""
         self._wait_ready()
         return self.live_pid
-
-    def kill_live(self) -> None:
-        self._signal_live(signal.SIGKILL)
 
     def close(self) -> None:
         """Kill the whole process tree and close the pipes.
@@ -819,4 +917,4 @@ class Executor:
                 os.close(fd)
             except OSError:
                 pass
-        self.dead = True
+        self.pump.dead = True

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import crash
-from .executor import Outcome
+from .executor import Ending, Outcome
 from .limits import Limits
 from .result import CellResult, error
 
@@ -88,36 +88,41 @@ class FailureReport:
         back to before that cell (threads ran since); `idle`: the program
         ended before the cell, which did not run."""
         extra = [warnings] if warnings else []
-        if outcome.error:
-            ename = "StateLost" if outcome.lost else "LoadError"
-            return error(ename, outcome.error, "\n".join([*extra, outcome.error]))
+        ending = outcome.ending
+        if ending in (Ending.ERROR, Ending.LOST):
+            ename = "StateLost" if ending is Ending.LOST else "LoadError"
+            return error(ename, outcome.message, "\n".join([*extra, outcome.message]))
         state = self._state(outcome, since, idle)
-        if outcome.channel_lost:
+        if ending is Ending.CHANNEL_LOST:
             return _said(
                 "ChannelClosed",
                 "the cell closed or replaced the descriptors the kernel talks to the program through",
                 extra,
                 state,
             )
-        if outcome.garbage:
+        if ending is Ending.GARBAGE:
             return _said(
                 "ChannelMisuse", "the cell wrote into the kernel's private channel to the program", extra, state
             )
-        if outcome.undefined:
-            what = f"{outcome.undefined}() was called but is declared, not defined"
+        if ending is Ending.UNDEFINED:
+            what = f"{outcome.function}() was called but is declared, not defined"
             return error("UndefinedFunction", what, "\n".join([*extra, what, state]))
-        if outcome.limit == "processes":
+        if ending is Ending.PROCESS_LIMIT:
             n = self.limits.processes
             what = f"the program tried to have more than {n} processes at once"
             detail = f"{_capital(what)} (CELLC_MAX_PROCESSES={n}): the cell was stopped."
             return error("ProcessLimit", what, "\n".join([*extra, detail, state]))
-        if outcome.timed_out:
+        if ending is Ending.TIMED_OUT:
             what = f"the cell ran for more than {self.limits.timeout:g} s (CELLC_CELL_TIMEOUT) and was stopped"
             return _said("Timeout", what, extra, state)
-        if outcome.interrupted and outcome.signal in ("INT", "KILL", ""):
+        if ending is Ending.INTERRUPTED:
             return error("Interrupted", "the cell was interrupted", "\n".join([*extra, "Interrupted.", state]))
-        if outcome.exit_status is not None:
+        if ending is Ending.EXITED:
             return _said("Exit", f"the program called exit({outcome.exit_status})", extra, state)
+        return self._crash(outcome, extra, state)
+
+    def _crash(self, outcome: Outcome, extra: list[str], state: str) -> CellResult:
+        """A fatal signal, with the fault's call stack when it was a fault."""
         sig = outcome.signal or (outcome.fault[0] if outcome.fault else "")
         message = f"{SIGNAL_NAMES.get(sig, 'Fatal signal')} (SIG{sig})"
         trace: list[str] = []
@@ -182,9 +187,9 @@ def describe_fault(fault: list[str]) -> str:
 
 def frozen_what(outcome: Outcome) -> str:
     """What happened to a process whose frozen copy is kept."""
-    if outcome.exit_status:
-        return "stopped at a report"
-    return "was interrupted" if outcome.interrupted else "crashed"
+    return {Ending.EXITED: "stopped at a report", Ending.INTERRUPTED: "was interrupted"}.get(
+        outcome.frozen_after, "crashed"
+    )
 
 
 def _capital(text: str) -> str:

@@ -22,7 +22,7 @@ from . import introspect, names
 from .batch import BatchedCell
 from .cellcompile import CellCompiler
 from .compile import Compiler, ObjectSymbols
-from .executor import Executor, ExecutorDied, Handlers, NoPlaceToBuild, Outcome, build_executor
+from .executor import Ending, Executor, ExecutorDied, Handlers, NoPlaceToBuild, Outcome, build_executor
 from .export import ResetRecord
 from .failure import CellObject, FailureReport, Frozen, frozen_what
 from .front import Front
@@ -242,11 +242,11 @@ class Interpreter:
         try:
             outcome = self.executor.run(so, entry, handlers, command=command)
             if outcome.ok and outcome.garbage and outcome.before and not self.executor.undo(outcome.before):
-                outcome.ok = False  # what the cell wrote into the channel fails it: its effects are undone
+                outcome.ending = Ending.GARBAGE  # what the cell wrote into the channel fails it: its effects are undone
             return outcome
         except ExecutorDied as e:
             self.reset()
-            return Outcome(ok=False, error=f"{e}; the program was restarted and its state is lost", lost=True)
+            return Outcome(Ending.LOST, message=f"{e}; the program was restarted and its state is lost")
 
     def _plan_migrations(self, unit: Unit, obj: Path) -> dict[str, Plan]:
         cells = [o.so for o in self.cell_objects.values()]
@@ -260,7 +260,7 @@ class Interpreter:
             self.frozen_copy.keep(outcome.frozen, label, frozen_what(outcome))
         since = None
         base = self.history.in_place_base
-        if not outcome.error and outcome.rolled_back and base is not None:
+        if outcome.ending not in (Ending.ERROR, Ending.LOST) and outcome.rolled_back and base is not None:
             self.history.take_in_place_base()
             self.program, self.libraries, since = base.program, list(base.libraries), base.label
         return self.report.failure(outcome, warnings, since, idle)
@@ -300,8 +300,8 @@ class Interpreter:
         elif not os.path.exists(spec):
             return f"no such file: {spec}"
         outcome = self.executor.run(Path(path), "", handlers, command="load")
-        if not outcome.ok and outcome.error:
-            return outcome.error
+        if outcome.ending is Ending.ERROR:
+            return outcome.message
         if not outcome.ok:  # its constructors crashed, exited, were interrupted...
             failure = self._failure(outcome, "", label)
             frames = self.report.frames(outcome.fault[4:]) if outcome.fault else []

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import objfile, values
-from .complete import C_KEYWORDS, CellScan, _postfix_start, expression_type, header_index
+from .complete import C_KEYWORDS, CellScan, expression_type, header_index, postfix_start
 from .ctype import CType, strip_typedefs, struct_fields, type_name
 from .headers import clean_comment
 from .parse import parse_tree
@@ -197,7 +197,7 @@ def inspect(interp: Interpreter, code: str, cursor_pos: int, detail_level: int =
         mem = re.search(r"(\.|->)\s*$", before)
         tag = re.search(r"\b(struct|union|enum)\s+$", before)
         if mem:
-            expr_start = _postfix_start(before, mem.start())
+            expr_start = postfix_start(before, mem.start())
             expr = before[expr_start : mem.start()].strip() if expr_start is not None else ""
             base = expression_type(interp, expr, scan) if expr else None
             if base is not None:

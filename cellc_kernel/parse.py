@@ -113,7 +113,7 @@ class Item:
     prototype: str = ""  # function: prototype text (no storage class)
     doc: str = ""  # leading comment
     split_type: Item | None = None  # struct defined inside a declaration
-    nested_types: list[Item] = field(default_factory=list)  # tags defined inside its untagged type (`_nested_types`)
+    nested_types: list[Item] = field(default_factory=list)  # tags defined inside its untagged type (`TypeReader`)
     unsupported: str = ""  # why what it declares cannot reach later cells (the cell fails saying so)
 
     def own_types(self) -> list[Item]:
@@ -708,7 +708,7 @@ _NOT_PARAMETERS = {
 }
 
 
-def _top_level_starts(source: bytes):
+def top_level_starts(source: bytes):
     """Offsets where a top-level item may start, as the C grammar reads braces
     (outside comments, strings and directives): the cell's start, and after a
     `;` or a `}` that ends a body at the top level, or a directive's line."""
@@ -764,7 +764,7 @@ def _implicit_int_heads(source: bytes) -> list[tuple[int, int]]:
     with a storage class or qualifier, `static count;` (without one, `x = 1;`
     is a statement of the cell)."""
     heads = []
-    for start in _top_level_starts(source):
+    for start in top_level_starts(source):
         m = _IMPLICIT_INT_OBJECT.match(source, start)
         if m is not None and m.group(2).decode() not in _NOT_A_NAME:
             heads.append((start, m.start(2)))
@@ -780,10 +780,411 @@ def _implicit_int_heads(source: bytes) -> list[tuple[int, int]]:
     return heads
 
 
+def _item_at(kind: str, source: bytes, node: Node, end: int) -> Item:
+    """An item of `kind` from `node`'s start to `end` (past the `;` tree-sitter may leave as a node of its own)."""
+    return Item(
+        kind,
+        node.start_byte,
+        end,
+        source[node.start_byte : end].decode("utf-8", "replace"),
+        node.start_point[0] + 1,
+        node.start_point[1],
+    )
+
+
+class TypeReader:
+    """Reads the types a cell defines into items: on their own (`struct P
+    { ... };`), by typedef, and inside a declaration or a function, where C
+    gives a tag file scope; each of those becomes a type item of its own, so
+    later cells see it as any type and it takes part in redefinitions."""
+
+    def __init__(self, source: bytes) -> None:
+        self.source = source
+
+    def definition(self, node: Node, end: int) -> Item:
+        """`struct P { ... };`; `struct P;` declares no type of the notebook's, it is a directive."""
+        item = _item_at("type", self.source, node, end)
+        if node.child_by_field_name("body") is None:  # `struct P;` forward declaration
+            item.kind = "directive"
+            item.keys = [("directive", normalize(item.text))]
+            return item
+        item.keys = _type_keys(node)
+        _type_uses(node, item)
+        if not item.text.rstrip().endswith(";"):
+            item.text += ";"
+        return item
+
+    def typedef(self, node: Node, end: int) -> Item:
+        source = self.source
+        item = _item_at("typedef", source, node, end)
+        spec = _body_specifier(node)
+        if spec is not None:
+            item.keys.extend(_type_keys(spec))
+        for d in node.children_by_field_name("declarator"):
+            name, is_function = declarator_name(d)
+            if name:
+                item.keys.append(("typedef", name))
+                if is_function:  # `typedef int handler_fn(int);` declares functions: `handler_fn f;`
+                    item.keys.append(("functype", name))
+        _type_uses(node, item)
+        for m in _TYPEOF.finditer(source, node.start_byte, node.end_byte):  # masked for tree-sitter
+            end = _close_paren(source, m.end() - 1) or node.end_byte
+            item.uses |= identifiers(source[m.end() : end].decode("utf-8", "replace"))
+        return item
+
+    def _own_type(self, spec: Node) -> Item:
+        """The type item of a tagged type defined inside a declaration."""
+        item = _item_at("type", self.source, spec, spec.end_byte)
+        item.text += ";"
+        item.keys = _type_keys(spec)
+        _type_uses(spec, item)
+        return item
+
+    def split_type(self, node: Node, item: Item) -> str | None:
+        """`struct P { ... } p;` or `struct P { ... } mkP(int v) { ... }`: the
+        struct becomes its own type item and the item says `struct P`."""
+        spec_node = _body_specifier(node)
+        tag = spec_node.child_by_field_name("name") if spec_node is not None else None
+        if spec_node is None or tag is None:
+            return None
+        item.split_type = self._own_type(spec_node)
+        spec = f"{spec_node.type.split('_')[0]} {node_text(tag).decode()}"
+        item.edits.append(Edit(spec_node.start_byte, spec_node.end_byte, spec))
+        return spec
+
+    def nested_types(self, spec: Node, item: Item) -> tuple[str, frozenset[str]]:
+        """`struct { struct span { int a, b; } r; enum { OFF, ON } m; } cur;`: a
+        tag defined inside an untagged type has file scope, as if defined
+        before it.  Each becomes a type item of its own (`item.nested_types`)
+        and the type says `struct span r;`.  Returns the type's text so, and
+        the names it still defines (enumerators; tags as well when one of
+        them needs an enumerator defined before it in the type)."""
+        tagged, enumerators = _defined_inside(spec)
+        types = [self._own_type(n) for n in tagged]
+        text = _text(self.source, spec)
+        if any((t.uses | t.refs) & enumerators for t in types):  # `int a[K]` where K comes before: as written
+            return text, frozenset(enumerators | {_tag_of(n) for n in tagged})
+        item.nested_types = types
+        edits = [(n.start_byte - spec.start_byte, n.end_byte - spec.start_byte, _tag_of(n)) for n in tagged]
+        return replace_ranges(text, edits), frozenset(enumerators)
+
+
+class DeclarationReader:
+    """Reads one declaration or function definition into an `Item`: its
+    specifiers, storage, declarators and signature, the types it defines along
+    read by its `TypeReader`.  It holds the text twice, offset for offset:
+    `source`, the user's bytes the items carry, and `masked`, what tree-sitter
+    parsed (`_mask`), because the attributes the mask hid are read back from
+    where the two differ.  A declaration read again from an edited copy of
+    its text (`MisreadDeclarations`) gets a reader of that copy."""
+
+    def __init__(self, source: bytes, masked: bytes) -> None:
+        self.source = source
+        self.masked = masked
+        self.types = TypeReader(source)
+
+    def function(self, node: Node, end: int, declared: set[str]) -> Item:
+        source = self.source
+        item = _item_at("function", source, node, end)
+        decl = node.child_by_field_name("declarator")
+        name_node, is_function = declarator_node(decl, members=False)
+        if name_node is None or decl is None or not is_function:
+            item.kind = "statement"  # `CHECK(x) { ... }`: a macro of a header, not a function `x`
+            return item
+        item.name = node_text(name_node).decode()
+        declared.add(item.name)
+        item.name_range = (name_node.start_byte, name_node.end_byte)
+        self._storage(node, item)
+        for c in node.children:  # `__extension__ int f(void) {...}`: it may not follow the `static` it gets
+            if c.text == b"__extension__":
+                item.edits.append(Edit(c.start_byte, c.end_byte, " " * (c.end_byte - c.start_byte)))
+            elif c.type == "attribute_declaration":
+                item.edits.append(Edit(c.start_byte, c.end_byte, gnu_attributes(_original(source, c))))
+        spec = self._spec_text(node, decl, self.types.split_type(node, item))
+        item.prototype = f"{spec} {_text(source, decl)}"
+        item.name_at = len(spec) + 1 + len(_text_between(source, decl.start_byte, name_node.start_byte))
+        item.signature = normalize(self._signature(spec, decl, name_node))
+        old_style = _old_style_parameters(decl, node.child_by_field_name("body"))
+        if old_style is not None:  # `f(a, b) int a; ...`: declared elsewhere as `f()`, as C reads it
+            cut = (old_style.start_byte - decl.start_byte + 1, old_style.end_byte - decl.start_byte - 1)
+            text = _text(source, decl)
+            item.prototype = f"{spec} {text[: cut[0]]}{text[cut[1] :]}"
+            item.signature = normalize(f"{spec} @()")
+        item.keys = [("function", item.name)]
+        if re.search(r"\balways_inline\b", item.prototype):
+            item.kind = "inline"
+            item.keys = [("inline", item.name)]
+            item.edits = []
+            _collect_uses(node, item.uses)
+        return item
+
+    def declaration(self, node: Node, end: int, declared: set[str]) -> Item:
+        source = self.source
+        item = _item_at("declaration", source, node, end)
+        self._storage(node, item)
+        decls = node.children_by_field_name("declarator")
+        spec_node = _body_specifier(node)
+        spec_override = self.types.split_type(node, item)
+        if not decls:
+            # e.g. `struct P { ... };` with qualifiers, or `int;`
+            item.kind = "type" if spec_node is not None else "directive"
+            item.keys = _type_keys(spec_node) if spec_node is not None else [("directive", normalize(item.text))]
+            if spec_node is not None:
+                _type_uses(node, item)
+            return item
+        spec = self._spec_text(node, decls[0], spec_override)
+        anonymous = spec_node is not None and spec_override is None  # `struct { ... } a, b;`
+        defines: frozenset[str] = frozenset()
+        if spec_node is not None and anonymous:
+            written = _text(source, spec_node)
+            hoisted, defines = self.types.nested_types(spec_node, item)
+            if written in spec:
+                spec = spec.replace(written, hoisted, 1)
+            elif item.nested_types:  # not as written: the tags are left where they are
+                defines |= {_tag_of(n) for n in _defined_inside(spec_node)[0]}
+                item.nested_types = []
+        for d in decls:
+            init = None
+            init_start = 0
+            attributes = ""
+            target = d
+            if d.type == "init_declarator":
+                target = required_field(d, "declarator")
+                value = d.child_by_field_name("value")
+                if value is not None:
+                    init = _text(source, value)
+                    init_start = value.start_byte
+            name, is_function = declarator_name(target)
+            if not name:  # gcc sees a name here: it would reach no later cell
+                item.unsupported = "cellc cannot read this declaration: what it declares would not reach later cells"
+                continue
+            attributes = self._masked_attributes(target.end_byte)
+            declared.add(name)
+            spec_of = spec
+            if init is not None and _AUTO_TYPE.search(spec):
+                # `__auto_type x = e;`: later cells declare `x` with e's type, as gcc
+                # deduces it (the comma converts e as an initializer does)
+                spec_of = _AUTO_TYPE.sub(f"__typeof__(((void)0, ({init})))".replace("\\", "\\\\"), spec, count=1)
+            # `int a, __attribute__((aligned(8))) b;`: b's own, masked before it
+            head = f"{spec_of} {self._attributes_before(d.start_byte)}".rstrip()
+            decl_text = f"{head} {_text(source, target)}"
+            incomplete = bool(re.search(r"\[\s*\]", _text(source, target)))
+            signature = ""
+            name_node = _name_node(target)
+            assert name_node is not None  # `name` is its text: a declaration declares no member names
+            if is_function:
+                signature = normalize(self._signature(spec, target, name_node))
+            item.declarators.append(
+                Declarator(
+                    name,
+                    is_function,
+                    decl_text,
+                    init,
+                    init_start,
+                    target.end_byte,
+                    incomplete,
+                    signature,
+                    attributes,
+                    name_node.start_byte,
+                    len(head) + 1 + len(_text_between(source, target.start_byte, name_node.start_byte)),
+                    spec if anonymous and decl_text.startswith(spec) else "",
+                    defines,
+                )
+            )
+        return item
+
+    @staticmethod
+    def _storage(node: Node, item: Item) -> None:
+        for c in node.children:
+            if c.type == "storage_class_specifier":
+                word = node_text(c).decode()
+                item.storage.add(word)
+                if word in THREAD_WORDS:
+                    continue  # part of the type, for every cell that declares it
+                item.edits.append(Edit(c.start_byte, c.end_byte, " " * (c.end_byte - c.start_byte)))
+
+    def _spec_text(self, node: Node, first_decl: Node, spec_override: str | None) -> str:
+        source = self.source
+        if spec_override is not None:
+            quals = [
+                gnu_attributes(_original(source, c)) if c.type == "attribute_declaration" else _original(source, c)
+                for c in node.children
+                if c.end_byte <= first_decl.start_byte
+                and (
+                    c.type in ("type_qualifier", "attribute_specifier", "attribute_declaration")
+                    or c.type == "storage_class_specifier"
+                    and node_text(c).decode() in THREAD_WORDS
+                )
+                and c.text != b"__extension__"
+            ]
+            return " ".join(quals + [spec_override])
+        parts = [
+            gnu_attributes(_original(source, c)) if c.type == "attribute_declaration" else _original(source, c)
+            for c in node.children
+            if c.end_byte <= first_decl.start_byte
+            and (c.type != "storage_class_specifier" or node_text(c).decode() in THREAD_WORDS)
+            and c.text != b"__extension__"  # only at the start of a declaration: not after `extern`
+        ]
+        return " ".join(parts)
+
+    def _signature(self, spec: str, decl: Node, name_node: Node) -> str:
+        """The function's type with parameter names dropped, for comparing."""
+        source = self.source
+        text = source[decl.start_byte : name_node.start_byte] + b"@" + source[name_node.end_byte : decl.end_byte]
+        params = []
+        stack = [decl]
+        while stack:
+            n = stack.pop()
+            if n.type == "parameter_declaration":
+                d = n.child_by_field_name("declarator")
+                nn = _name_node(d)
+                if nn is not None:
+                    params.append((nn.start_byte, nn.end_byte))
+                continue
+            stack.extend(n.children)
+        out = bytearray(text)
+        base = decl.start_byte
+        shift = (name_node.end_byte - name_node.start_byte) - 1
+        for s, e in sorted(params, reverse=True):
+            s2, e2 = s - base, e - base
+            if s >= name_node.end_byte:
+                s2, e2 = s2 - shift, e2 - shift
+            out[s2:e2] = b""
+        return f"{spec} {out.decode('utf-8', 'replace')}"
+
+    def _masked_attributes(self, start: int) -> str:
+        """The `__attribute__`s after a declarator that `_mask` hid from tree-sitter."""
+        m = re.compile(rb"\s*").match(self.masked, start)
+        assert m is not None  # `\s*` matches the empty string
+        end = m.end()
+        text = self.source[start:end]
+        return " " + text.decode("utf-8", "replace").strip() if text.strip() else ""
+
+    def _attributes_before(self, end: int) -> str:
+        """The `__attribute__`s `_mask` hid from tree-sitter just before a declarator."""
+        start = end
+        while start > 0 and self.masked[start - 1 : start].isspace():
+            start -= 1
+        text = self.source[start:end].decode("utf-8", "replace").strip()
+        return text if text.startswith("__attribute") else ""
+
+
+_TYPE_THEN_PAREN = re.compile(rb"((?:__extension__\s+|\[\[.*?\]\]\s*)*)([A-Za-z_]\w*)[ \t\n]*\(", re.S)
+_STAND_IN = b"max_align_t"  # a type tree-sitter knows, which no attribute before it says
+
+
+class MisreadDeclarations:
+    """The declarations of a cell tree-sitter-c cannot read as written, read
+    again from an edited copy of their text (with a `DeclarationReader` of that
+    copy), their offsets mapped back to the cell: definitions without a type,
+    which C90 reads as `int`, and declarations whose type is a name
+    tree-sitter does not know is one (`T (*fp)(int) = 0;` reads as a call)."""
+
+    def __init__(self, source: bytes, masked: bytes) -> None:
+        self.source = source
+        self.masked = masked
+
+    def implicit_int(self, is_macro: Callable[[str], bool]) -> list[tuple[Item, Node]]:
+        """Items of the definitions without a type (`_implicit_int_heads`),
+        and the root of each one's parse: each is parsed on its own with
+        `int ` written before its name, and its offsets are mapped back to
+        the cell."""
+        source, masked = self.source, self.masked
+        out = []
+        for start, name_at in _implicit_int_heads(masked):
+            word = re.match(rb"\w+", masked[name_at:])
+            assert word is not None  # `_implicit_int_heads` found a name there
+            name = word.group().decode()
+            if is_macro(name):
+                continue
+            head = name_at - start
+            text = masked[start:name_at] + b"int " + masked[name_at:]
+            root = parse_tree(text).root_node
+            node = root.children[0] if root.child_count else None
+            if node is None or node.type not in ("function_definition", "declaration") or node.has_error:
+                continue
+
+            def moved(offset: int, head=head, start=start) -> int:
+                return start + (offset if offset <= head else offset - 4)
+
+            reader = DeclarationReader(source[start:name_at] + b"int " + source[name_at:], text)
+            if node.type == "function_definition":
+                item = reader.function(node, node.end_byte, set())
+            else:
+                item = reader.declaration(node, node.end_byte, set())
+            if item.kind not in ("function", "declaration"):
+                continue
+            item.start, item.end = start, moved(node.end_byte)
+            item.text = source[item.start : item.end].decode("utf-8", "replace")
+            item.line = source.count(b"\n", 0, start) + 1
+            item.col = start - (source.rfind(b"\n", 0, start) + 1)
+            item.name_range = (moved(item.name_range[0]), moved(item.name_range[1]))
+            _move_offsets(item, moved)
+            out.append((item, node))
+        return out
+
+    def typed(
+        self, node: Node, end: int, declared: set[str], is_type: Callable[[str], bool]
+    ) -> tuple[Item, Node] | None:
+        """`T (*fp)(int) = 0;`, `T (x);` where T names a type (`is_type`, `_Bool`,
+        `typeof(x)`): a declaration, as gcc reads it, which tree-sitter, not
+        knowing T, reads as a call.  It is parsed again with a type tree-sitter
+        knows in T's place (`_STAND_IN`), and its offsets and texts are mapped
+        back; returns its item and the root of that parse, or None when T is
+        no type or that is no declaration."""
+        source = self.source
+        m = _TYPE_THEN_PAREN.match(self.masked, node.start_byte)
+        if m is None:
+            return None
+        start, at, cut = node.start_byte, m.start(2), m.end(2)  # `__extension__`, `[[...]]` may come before T
+        name = _text_between(source, at, cut)  # `typeof(x)` and `_Atomic(int)` are masked as one word
+        masked_type = not m.group(2).strip(b"_") and _TYPEOF.match(source, at) is not None
+        if not (masked_type or name in GCC_TYPES or is_type(name)):
+            return None
+        head, shift = at - start + len(_STAND_IN), cut - at - len(_STAND_IN)
+        masked = self.masked[start:at] + _STAND_IN + self.masked[cut:end]
+        root = parse_tree(masked).root_node
+        new = root.children[0] if root.child_count else None
+        if new is None or new.type != "declaration" or _has_error(new) or new.end_byte != len(masked):
+            return None
+
+        def moved(offset: int) -> int:
+            return start + (offset + shift if offset >= head else min(offset, at - start))
+
+        reader = DeclarationReader(source[start:at] + _STAND_IN + source[cut:end], masked)
+        item = reader.declaration(new, new.end_byte, declared)
+        stand_in = re.compile(rb"\b%s\b" % _STAND_IN)
+        if item.kind != "declaration" or not all(stand_in.search(d.decl_text.encode()) for d in item.declarators):
+            return None
+        item.start, item.end = start, end
+        item.text = _text_between(source, start, end)
+        item.line, item.col = node.start_point[0] + 1, node.start_point[1]
+        _move_offsets(item, moved)
+        for d in item.declarators:
+            d.decl_text = stand_in.sub(name.encode(), d.decl_text.encode(), count=1).decode()
+            d.signature = stand_in.sub(name.encode(), d.signature.encode(), count=1).decode()
+            d.name_at += shift
+            d.name_start = moved(d.name_start)
+        return item, root
+
+
+def _move_offsets(item: Item, moved: Callable[[int], int]) -> None:
+    """Map the offsets of an item read from an edited copy back to the cell:
+    its edits, and where each declarator and its initializer stand."""
+    item.edits = [Edit(moved(e.start), moved(e.end), e.text) for e in item.edits]
+    for d in item.declarators:
+        d.end = moved(d.end)
+        if d.init is not None:
+            d.init_start = moved(d.init_start)
+
+
 class Splitter:
     """Cuts cells into items; `is_value_name(name)` says whether an identifier
     is a known variable or function (to read `a * b;` as an expression), and
-    `is_macro(name)` whether it is a macro (`CHECK(x) { ... }` is a statement)."""
+    `is_macro(name)` whether it is a macro (`CHECK(x) { ... }` is a statement).
+    It decides what each top-level node is and where a trailing value is; a
+    `DeclarationReader` reads declarations and functions, its `TypeReader`
+    types, and `MisreadDeclarations` what tree-sitter misreads."""
 
     def __init__(
         self,
@@ -797,13 +1198,14 @@ class Splitter:
         self.joined: dict[int, int] = joined or {}  # function definitions macros hide braces of (`brace_runs`)
         self.is_type = is_type  # whether a name is a typedef of the notebook's (or one gcc says is a type)
         self.cell_types: set[str] = set()  # the typedef names of the cell's items so far
-        self.reparsed: list[Node] = []  # the trees of declarations parsed again (`_typed_declaration`)
+        self.reparsed: list[Node] = []  # the trees of declarations parsed again (`MisreadDeclarations.typed`)
 
     def split(self, code: str) -> ParsedCell:
         source = code.encode("utf-8", "surrogateescape")
         masked, typeofs = _mask(source)
-        self._masked = masked
-        implicit = self._implicit_int_items(source, masked)
+        self._reader = DeclarationReader(source, masked)
+        self._misread = MisreadDeclarations(source, masked)
+        implicit = self._misread.implicit_int(self.is_macro)
         if implicit:  # tree-sitter cannot read them: it parses the rest without them
             blanked = bytearray(masked)
             for item, _ in implicit:
@@ -837,52 +1239,6 @@ class Splitter:
             uses |= identifiers(typeof.decode("utf-8", "replace"))
         uses -= {name for name in uses if not name.strip("_")}  # the masks themselves
         return ParsedCell(source, items, value is not None, uses, declared)
-
-    def _implicit_int_items(self, source: bytes, masked: bytes) -> list[tuple[Item, Node]]:
-        """Items of the definitions without a type (`_implicit_int_heads`),
-        and the root of each one's parse: each is parsed on its own with
-        `int ` written before its name, and its offsets are mapped back to
-        the cell."""
-        out = []
-        for start, name_at in _implicit_int_heads(masked):
-            word = re.match(rb"\w+", masked[name_at:])
-            assert word is not None  # `_implicit_int_heads` found a name there
-            name = word.group().decode()
-            if self.is_macro(name):
-                continue
-            head = name_at - start
-            text = masked[start:name_at] + b"int " + masked[name_at:]
-            root = parse_tree(text).root_node
-            node = root.children[0] if root.child_count else None
-            if node is None or node.type not in ("function_definition", "declaration") or node.has_error:
-                continue
-
-            def moved(offset: int, head=head, start=start) -> int:
-                return start + (offset if offset <= head else offset - 4)
-
-            original = source[start:name_at] + b"int " + source[name_at:]
-            cell_masked, self._masked = self._masked, text
-            try:
-                if node.type == "function_definition":
-                    item = self._function(original, node, node.end_byte, set())
-                else:
-                    item = self._declaration(original, node, node.end_byte, set())
-            finally:
-                self._masked = cell_masked
-            if item.kind not in ("function", "declaration"):
-                continue
-            item.start, item.end = start, moved(node.end_byte)
-            item.text = source[item.start : item.end].decode("utf-8", "replace")
-            item.line = source.count(b"\n", 0, start) + 1
-            item.col = start - (source.rfind(b"\n", 0, start) + 1)
-            item.name_range = (moved(item.name_range[0]), moved(item.name_range[1]))
-            item.edits = [Edit(moved(e.start), moved(e.end), e.text) for e in item.edits]
-            for d in item.declarators:
-                d.end = moved(d.end)
-                if d.init is not None:
-                    d.init_start = moved(d.init_start)
-            out.append((item, node))
-        return out
 
     @staticmethod
     def _may_end_with_value(source: bytes, last: Node) -> bool:
@@ -962,16 +1318,6 @@ class Splitter:
             items.append(item)
         return items
 
-    def _base(self, kind: str, source: bytes, node: Node, end: int) -> Item:
-        return Item(
-            kind,
-            node.start_byte,
-            end,
-            source[node.start_byte : end].decode("utf-8", "replace"),
-            node.start_point[0] + 1,
-            node.start_point[1],
-        )
-
     def _item(self, source: bytes, node: Node, end: int, declared: set[str]) -> Item:
         item = self._item_of(source, node, end, declared)
         if node.type.startswith("preproc"):
@@ -984,18 +1330,20 @@ class Splitter:
         return item
 
     def _item_of(self, source: bytes, node: Node, end: int, declared: set[str]) -> Item:
-        t = node.type
+        """What a top-level node is: a directive, a type, a function, a
+        declaration, or a statement of the cell's run function."""
+        reader, t = self._reader, node.type
         if t == "preproc_include":
-            item = self._base("include", source, node, end)
+            item = _item_at("include", source, node, end)
             item.keys = [("include", normalize(item.text))]
             return item
         if t in ("preproc_def", "preproc_function_def"):
-            item = self._base("define", source, node, end)
+            item = _item_at("define", source, node, end)
             item.name = node_text(required_field(node, "name")).decode()
             item.keys = [("macro", item.name)]
             return item
         if t == "preproc_call":
-            item = self._base("directive", source, node, end)
+            item = _item_at("directive", source, node, end)
             directive = node_text(required_field(node, "directive")).decode()
             arg = node.child_by_field_name("argument")
             if directive == "#undef" and arg is not None:
@@ -1004,321 +1352,29 @@ class Splitter:
             item.keys = [("directive", normalize(item.text))]
             return item
         if t.startswith("preproc"):
-            item = self._base("directive", source, node, end)
+            item = _item_at("directive", source, node, end)
             item.keys = [("directive", normalize(item.text))]
             return item
         if t in ("struct_specifier", "union_specifier", "enum_specifier"):
-            item = self._base("type", source, node, end)
-            if node.child_by_field_name("body") is None:  # `struct P;` forward declaration
-                item.kind = "directive"
-                item.keys = [("directive", normalize(item.text))]
-                return item
-            item.keys = _type_keys(node)
-            _type_uses(node, item)
-            if not item.text.rstrip().endswith(";"):
-                item.text += ";"
-            return item
+            return reader.types.definition(node, end)
         if t == "type_definition":
-            return self._typedef(source, node, end)
+            return reader.types.typedef(node, end)
         if t == "function_definition":
-            return self._function(source, node, end, declared)
+            return reader.function(node, end, declared)
         if t == "expression_statement" and [c.type for c in node.named_children] == ["gnu_asm_expression"]:
-            return self._base("asm", source, node, end)
+            return _item_at("asm", source, node, end)
         if t in ("expression_statement", "attributed_statement"):
-            typed = self._typed_declaration(source, node, end, declared)
+            typed = self._misread.typed(node, end, declared, lambda name: name in self.cell_types or self.is_type(name))
             if typed is not None:
-                return typed
+                item, root = typed
+                self.reparsed.append(root)
+                return item
         if t in ("declaration", "type_definition") and _has_error(node):
-            return self._base("verbatim", source, node, end)  # gcc will say what is wrong
+            return _item_at("verbatim", source, node, end)  # gcc will say what is wrong
         if t == "declaration" and not self._declaration_is_statement(node, declared):
-            return self._declaration(source, node, end, declared)
-        return self._base("statement", source, node, end)
+            return reader.declaration(node, end, declared)
+        return _item_at("statement", source, node, end)
 
-    def _typed_declaration(self, source: bytes, node: Node, end: int, declared: set[str]) -> Item | None:
-        """`T (*fp)(int) = 0;`, `T (x);` where T names a type (a typedef, `_Bool`,
-        `typeof(x)`): a declaration, as gcc reads it, which tree-sitter, not
-        knowing T, reads as a call.  It is parsed again with a type tree-sitter
-        knows in T's place (`_STAND_IN`), and its offsets and texts are mapped
-        back; None when T is no type or that is no declaration."""
-        m = _TYPE_THEN_PAREN.match(self._masked, node.start_byte)
-        if m is None:
-            return None
-        start, at, cut = node.start_byte, m.start(2), m.end(2)  # `__extension__`, `[[...]]` may come before T
-        name = _text_between(source, at, cut)  # `typeof(x)` and `_Atomic(int)` are masked as one word
-        masked_type = not m.group(2).strip(b"_") and _TYPEOF.match(source, at) is not None
-        if not (masked_type or name in GCC_TYPES or name in self.cell_types or self.is_type(name)):
-            return None
-        head, shift = at - start + len(_STAND_IN), cut - at - len(_STAND_IN)
-        masked = self._masked[start:at] + _STAND_IN + self._masked[cut:end]
-        root = parse_tree(masked).root_node
-        new = root.children[0] if root.child_count else None
-        if new is None or new.type != "declaration" or _has_error(new) or new.end_byte != len(masked):
-            return None
-
-        def moved(offset: int) -> int:
-            return start + (offset + shift if offset >= head else min(offset, at - start))
-
-        cell_masked, self._masked = self._masked, masked
-        try:
-            item = self._declaration(source[start:at] + _STAND_IN + source[cut:end], new, new.end_byte, declared)
-        finally:
-            self._masked = cell_masked
-        stand_in = re.compile(rb"\b%s\b" % _STAND_IN)
-        if item.kind != "declaration" or not all(stand_in.search(d.decl_text.encode()) for d in item.declarators):
-            return None
-        self.reparsed.append(root)
-        item.start, item.end = start, end
-        item.text = _text_between(source, start, end)
-        item.line, item.col = node.start_point[0] + 1, node.start_point[1]
-        item.edits = [Edit(moved(e.start), moved(e.end), e.text) for e in item.edits]
-        for d in item.declarators:
-            d.decl_text = stand_in.sub(name.encode(), d.decl_text.encode(), count=1).decode()
-            d.signature = stand_in.sub(name.encode(), d.signature.encode(), count=1).decode()
-            d.name_at += shift
-            d.end, d.name_start = moved(d.end), moved(d.name_start)
-            if d.init is not None:
-                d.init_start = moved(d.init_start)
-        return item
-
-    def _typedef(self, source: bytes, node: Node, end: int) -> Item:
-        item = self._base("typedef", source, node, end)
-        spec = _body_specifier(node)
-        if spec is not None:
-            item.keys.extend(_type_keys(spec))
-        for d in node.children_by_field_name("declarator"):
-            name, is_function = declarator_name(d)
-            if name:
-                item.keys.append(("typedef", name))
-                if is_function:  # `typedef int handler_fn(int);` declares functions: `handler_fn f;`
-                    item.keys.append(("functype", name))
-        _type_uses(node, item)
-        for m in _TYPEOF.finditer(source, node.start_byte, node.end_byte):  # masked for tree-sitter
-            end = _close_paren(source, m.end() - 1) or node.end_byte
-            item.uses |= identifiers(source[m.end() : end].decode("utf-8", "replace"))
-        return item
-
-    def _storage(self, source: bytes, node: Node, item: Item) -> None:
-        for c in node.children:
-            if c.type == "storage_class_specifier":
-                word = node_text(c).decode()
-                item.storage.add(word)
-                if word in THREAD_WORDS:
-                    continue  # part of the type, for every cell that declares it
-                item.edits.append(Edit(c.start_byte, c.end_byte, " " * (c.end_byte - c.start_byte)))
-
-    def _spec_text(self, source: bytes, node: Node, first_decl: Node, spec_override: str | None) -> str:
-        if spec_override is not None:
-            quals = [
-                gnu_attributes(_original(source, c)) if c.type == "attribute_declaration" else _original(source, c)
-                for c in node.children
-                if c.end_byte <= first_decl.start_byte
-                and (
-                    c.type in ("type_qualifier", "attribute_specifier", "attribute_declaration")
-                    or c.type == "storage_class_specifier"
-                    and node_text(c).decode() in THREAD_WORDS
-                )
-                and c.text != b"__extension__"
-            ]
-            return " ".join(quals + [spec_override])
-        parts = [
-            gnu_attributes(_original(source, c)) if c.type == "attribute_declaration" else _original(source, c)
-            for c in node.children
-            if c.end_byte <= first_decl.start_byte
-            and (c.type != "storage_class_specifier" or node_text(c).decode() in THREAD_WORDS)
-            and c.text != b"__extension__"  # only at the start of a declaration: not after `extern`
-        ]
-        return " ".join(parts)
-
-    def _function(self, source: bytes, node: Node, end: int, declared: set[str]) -> Item:
-        item = self._base("function", source, node, end)
-        decl = node.child_by_field_name("declarator")
-        name_node, is_function = declarator_node(decl, members=False)
-        if name_node is None or decl is None or not is_function:
-            item.kind = "statement"  # `CHECK(x) { ... }`: a macro of a header, not a function `x`
-            return item
-        item.name = node_text(name_node).decode()
-        declared.add(item.name)
-        item.name_range = (name_node.start_byte, name_node.end_byte)
-        self._storage(source, node, item)
-        for c in node.children:  # `__extension__ int f(void) {...}`: it may not follow the `static` it gets
-            if c.text == b"__extension__":
-                item.edits.append(Edit(c.start_byte, c.end_byte, " " * (c.end_byte - c.start_byte)))
-            elif c.type == "attribute_declaration":
-                item.edits.append(Edit(c.start_byte, c.end_byte, gnu_attributes(_original(source, c))))
-        spec = self._spec_text(source, node, decl, self._split_type(source, node, item))
-        item.prototype = f"{spec} {_text(source, decl)}"
-        item.name_at = len(spec) + 1 + len(_text_between(source, decl.start_byte, name_node.start_byte))
-        item.signature = normalize(self._signature(source, spec, decl, name_node))
-        old_style = _old_style_parameters(decl, node.child_by_field_name("body"))
-        if old_style is not None:  # `f(a, b) int a; ...`: declared elsewhere as `f()`, as C reads it
-            cut = (old_style.start_byte - decl.start_byte + 1, old_style.end_byte - decl.start_byte - 1)
-            text = _text(source, decl)
-            item.prototype = f"{spec} {text[: cut[0]]}{text[cut[1] :]}"
-            item.signature = normalize(f"{spec} @()")
-        item.keys = [("function", item.name)]
-        if re.search(r"\balways_inline\b", item.prototype):
-            item.kind = "inline"
-            item.keys = [("inline", item.name)]
-            item.edits = []
-            _collect_uses(node, item.uses)
-        return item
-
-    @staticmethod
-    def _signature(source: bytes, spec: str, decl: Node, name_node: Node) -> str:
-        """The function's type with parameter names dropped, for comparing."""
-        text = source[decl.start_byte : name_node.start_byte] + b"@" + source[name_node.end_byte : decl.end_byte]
-        params = []
-        stack = [decl]
-        while stack:
-            n = stack.pop()
-            if n.type == "parameter_declaration":
-                d = n.child_by_field_name("declarator")
-                nn = _name_node(d)
-                if nn is not None:
-                    params.append((nn.start_byte, nn.end_byte))
-                continue
-            stack.extend(n.children)
-        out = bytearray(text)
-        base = decl.start_byte
-        shift = (name_node.end_byte - name_node.start_byte) - 1
-        for s, e in sorted(params, reverse=True):
-            s2, e2 = s - base, e - base
-            if s >= name_node.end_byte:
-                s2, e2 = s2 - shift, e2 - shift
-            out[s2:e2] = b""
-        return f"{spec} {out.decode('utf-8', 'replace')}"
-
-    def _masked_attributes(self, source: bytes, start: int) -> str:
-        """The `__attribute__`s after a declarator that `_mask` hid from tree-sitter."""
-        m = re.compile(rb"\s*").match(self._masked, start)
-        assert m is not None  # `\s*` matches the empty string
-        end = m.end()
-        return " " + source[start:end].decode("utf-8", "replace").strip() if source[start:end].strip() else ""
-
-    def _attributes_before(self, source: bytes, end: int) -> str:
-        """The `__attribute__`s `_mask` hid from tree-sitter just before a declarator."""
-        start = end
-        while start > 0 and self._masked[start - 1 : start].isspace():
-            start -= 1
-        text = source[start:end].decode("utf-8", "replace").strip()
-        return text if text.startswith("__attribute") else ""
-
-    def _split_type(self, source: bytes, node: Node, item: Item) -> str | None:
-        """`struct P { ... } p;` or `struct P { ... } mkP(int v) { ... }`: the
-        struct becomes its own type item and the item says `struct P`."""
-        spec_node = _body_specifier(node)
-        tag = spec_node.child_by_field_name("name") if spec_node is not None else None
-        if spec_node is None or tag is None:
-            return None
-        type_item = self._base("type", source, spec_node, spec_node.end_byte)
-        type_item.text += ";"
-        type_item.keys = _type_keys(spec_node)
-        _type_uses(spec_node, type_item)
-        item.split_type = type_item
-        spec = f"{spec_node.type.split('_')[0]} {node_text(tag).decode()}"
-        item.edits.append(Edit(spec_node.start_byte, spec_node.end_byte, spec))
-        return spec
-
-    def _nested_types(self, source: bytes, spec: Node, item: Item) -> tuple[str, frozenset[str]]:
-        """`struct { struct span { int a, b; } r; enum { OFF, ON } m; } cur;`: a
-        tag defined inside an untagged type has file scope, as if defined
-        before it.  Each becomes a type item of its own (`item.nested_types`:
-        later cells see it as any type, and it takes part in redefinitions)
-        and the type says `struct span r;`.  Returns the type's text so, and
-        the names it still defines (enumerators; tags as well when one of
-        them needs an enumerator defined before it in the type)."""
-        tagged, enumerators = _defined_inside(spec)
-        types = []
-        for n in tagged:
-            t = self._base("type", source, n, n.end_byte)
-            t.text += ";"
-            t.keys = _type_keys(n)
-            _type_uses(n, t)
-            types.append(t)
-        text = _text(source, spec)
-        if any((t.uses | t.refs) & enumerators for t in types):  # `int a[K]` where K comes before: as written
-            return text, frozenset(enumerators | {_tag_of(n) for n in tagged})
-        item.nested_types = types
-        edits = [(n.start_byte - spec.start_byte, n.end_byte - spec.start_byte, _tag_of(n)) for n in tagged]
-        return replace_ranges(text, edits), frozenset(enumerators)
-
-    def _declaration(self, source: bytes, node: Node, end: int, declared: set[str]) -> Item:
-        item = self._base("declaration", source, node, end)
-        self._storage(source, node, item)
-        decls = node.children_by_field_name("declarator")
-        spec_node = _body_specifier(node)
-        spec_override = self._split_type(source, node, item)
-        if not decls:
-            # e.g. `struct P { ... };` with qualifiers, or `int;`
-            item.kind = "type" if spec_node is not None else "directive"
-            item.keys = _type_keys(spec_node) if spec_node is not None else [("directive", normalize(item.text))]
-            if spec_node is not None:
-                _type_uses(node, item)
-            return item
-        spec = self._spec_text(source, node, decls[0], spec_override)
-        anonymous = spec_node is not None and spec_override is None  # `struct { ... } a, b;`
-        defines: frozenset[str] = frozenset()
-        if spec_node is not None and anonymous:
-            written = _text(source, spec_node)
-            hoisted, defines = self._nested_types(source, spec_node, item)
-            if written in spec:
-                spec = spec.replace(written, hoisted, 1)
-            elif item.nested_types:  # not as written: the tags are left where they are
-                defines |= {_tag_of(n) for n in _defined_inside(spec_node)[0]}
-                item.nested_types = []
-        for d in decls:
-            init = None
-            init_start = 0
-            attributes = ""
-            target = d
-            if d.type == "init_declarator":
-                target = required_field(d, "declarator")
-                value = d.child_by_field_name("value")
-                if value is not None:
-                    init = _text(source, value)
-                    init_start = value.start_byte
-            name, is_function = declarator_name(target)
-            if not name:  # gcc sees a name here: it would reach no later cell
-                item.unsupported = "cellc cannot read this declaration: what it declares would not reach later cells"
-                continue
-            attributes = self._masked_attributes(source, target.end_byte)
-            declared.add(name)
-            spec_of = spec
-            if init is not None and _AUTO_TYPE.search(spec):
-                # `__auto_type x = e;`: later cells declare `x` with e's type, as gcc
-                # deduces it (the comma converts e as an initializer does)
-                spec_of = _AUTO_TYPE.sub(f"__typeof__(((void)0, ({init})))".replace("\\", "\\\\"), spec, count=1)
-            # `int a, __attribute__((aligned(8))) b;`: b's own, masked before it
-            head = f"{spec_of} {self._attributes_before(source, d.start_byte)}".rstrip()
-            decl_text = f"{head} {_text(source, target)}"
-            incomplete = bool(re.search(r"\[\s*\]", _text(source, target)))
-            signature = ""
-            name_node = _name_node(target)
-            assert name_node is not None  # `name` is its text: a declaration declares no member names
-            if is_function:
-                signature = normalize(self._signature(source, spec, target, name_node))
-            item.declarators.append(
-                Declarator(
-                    name,
-                    is_function,
-                    decl_text,
-                    init,
-                    init_start,
-                    target.end_byte,
-                    incomplete,
-                    signature,
-                    attributes,
-                    name_node.start_byte,
-                    len(head) + 1 + len(_text_between(source, target.start_byte, name_node.start_byte)),
-                    spec if anonymous and decl_text.startswith(spec) else "",
-                    defines,
-                )
-            )
-        return item
-
-
-_TYPE_THEN_PAREN = re.compile(rb"((?:__extension__\s+|\[\[.*?\]\]\s*)*)([A-Za-z_]\w*)[ \t\n]*\(", re.S)
-_STAND_IN = b"max_align_t"  # a type tree-sitter knows, which no attribute before it says
 
 _CONDITIONALS = ("preproc_if", "preproc_ifdef")
 _ALTERNATIVES = ("preproc_elif", "preproc_else", "preproc_elifdef")

@@ -1,8 +1,12 @@
-"""Real cellc kernels driven through jupyter_client (`execute_interactive`, as a console frontend)."""
+"""Real cellc kernels driven through jupyter_client (`execute_interactive`, as a console frontend,
+or requests queued at once and their channels read by hand, as JupyterLab's "Run All")."""
 
 from __future__ import annotations
 
+import queue
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
@@ -52,6 +56,73 @@ class Reply:
     def error_text(self) -> str:
         return "\n".join(line for e in self.errors for line in e["traceback"])
 
+    def add(self, msg: dict) -> None:
+        """Keep one iopub message of the request (its status messages and echoed input are not kept)."""
+        kind, content = msg["header"]["msg_type"], msg["content"]
+        if kind in ("status", "execute_input"):
+            return
+        self.messages.append(msg)
+        if kind == "stream":
+            if content["name"] == "stdout":
+                self.stdout += content["text"]
+            else:
+                self.stderr += content["text"]
+        elif kind == "execute_result":
+            self.results.append(content["data"])
+        elif kind == "display_data":
+            self.displays.append(content["data"])
+        elif kind == "error":
+            self.errors.append(content)
+
+
+class Pending:
+    """Execute requests sent without waiting for their replies (as "Run All" sends them): `wait`
+    reads the shell, iopub and stdin channels by hand until each has its reply and went idle."""
+
+    def __init__(self, kc, ids: list[str]):
+        self.kc = kc
+        self.ids = ids
+        self.replies = {i: Reply(reply={}) for i in ids}
+        self.idle: set[str] = set()
+
+    def next_message(self, get: Callable[..., dict], timeout: float) -> tuple[Reply, dict] | None:
+        """The next message on a channel (`kc.get_iopub_msg`...), within `timeout`, with its
+        request's Reply; None when none came or it is another request's (the start's kernel_info)."""
+        try:
+            msg = get(timeout=timeout)
+        except queue.Empty:
+            return None
+        msg_id = msg["parent_header"].get("msg_id")
+        return (self.replies[msg_id], msg) if msg_id in self.replies else None
+
+    def read_iopub(self, timeout: float) -> None:
+        """Take one iopub message (if one comes within `timeout`) into its request's Reply."""
+        if got := self.next_message(self.kc.get_iopub_msg, timeout):
+            reply, msg = got
+            if msg["header"]["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                self.idle.add(msg["parent_header"]["msg_id"])
+            reply.add(msg)
+
+    def done(self) -> bool:
+        return all(r.reply for r in self.replies.values()) and self.idle == set(self.ids)
+
+    def wait(self, timeout: float, on_input: Callable[[dict], None] | None = None) -> list[Reply]:
+        """Every request's Reply, in the order sent; `on_input` answers each input_request
+        (None: the requests do not allow stdin)."""
+        deadline = time.monotonic() + timeout
+        while not self.done():
+            assert time.monotonic() < deadline, (
+                f"{sum(not r.reply for r in self.replies.values())} requests got no reply"
+            )
+            if on_input is not None and (got := self.next_message(self.kc.get_stdin_msg, 0.01)):
+                if got[1]["header"]["msg_type"] == "input_request":
+                    on_input(got[1])
+            if got := self.next_message(self.kc.get_shell_msg, 0.01):
+                reply, msg = got
+                reply.reply = msg
+            self.read_iopub(0.01)
+        return [self.replies[i] for i in self.ids]
+
 
 class Kernel:
     """A started cellc kernel and a blocking client."""
@@ -71,23 +142,6 @@ class Kernel:
         out = Reply(reply={})
         answers = list(stdin or [])
 
-        def on_output(msg: dict) -> None:
-            kind, content = msg["header"]["msg_type"], msg["content"]
-            if kind in ("status", "execute_input"):
-                return
-            out.messages.append(msg)
-            if kind == "stream":
-                if content["name"] == "stdout":
-                    out.stdout += content["text"]
-                else:
-                    out.stderr += content["text"]
-            elif kind == "execute_result":
-                out.results.append(content["data"])
-            elif kind == "display_data":
-                out.displays.append(content["data"])
-            elif kind == "error":
-                out.errors.append(content)
-
         def on_input(msg: dict) -> None:
             self.kc.input(answers.pop(0) if answers else "")
 
@@ -96,7 +150,7 @@ class Kernel:
             timer.start()
         try:
             out.reply = self.kc.execute_interactive(
-                code, allow_stdin=stdin is not None, timeout=timeout, output_hook=on_output, stdin_hook=on_input
+                code, allow_stdin=stdin is not None, timeout=timeout, output_hook=out.add, stdin_hook=on_input
             )
         except TimeoutError:
             raise TimeoutError(f"no reply to {code!r}") from None

@@ -91,7 +91,7 @@ def test_an_over_long_command_line_is_refused_by_the_executor(ex: Executor) -> N
     view = memoryview(line)
     while view:
         view = view[os.write(ex._cmd_w, view) :]
-    kind, args, _ = ex._wait(lambda kind, a, p: kind in ("kinds", "error"))
+    kind, args, _ = ex.pump.wait(lambda kind, a, p: kind in ("kinds", "error"))
     assert (kind, " ".join(args)) == (
         "error",
         f"a command line of {len(line)} bytes: the protocol's limit is {COMMAND_LINE}",

@@ -501,10 +501,10 @@ def test_definitions_without_a_type(code: str, kinds: list[tuple[str, str, str]]
 
 
 def test_item_boundaries_follow_the_braces() -> None:
-    from cellc_kernel.parse import _top_level_starts
+    from cellc_kernel.parse import top_level_starts
 
     code = b'int a[] = {1}; f(x) { return x; } struct S { int v; } s; g(a) int a; { }\n#define X 1\n"s;";'
-    starts = list(_top_level_starts(code))
+    starts = list(top_level_starts(code))
     assert [code[at : at + 3] for at in starts] == [b"int", b"f(x", b"str", b"g(a", b'"s;']
 
 

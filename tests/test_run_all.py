@@ -9,10 +9,7 @@ results must be the same.
 
 from __future__ import annotations
 
-import queue
-import time
-
-from conftest import TIMEOUT, Kernel
+from conftest import TIMEOUT, Kernel, Pending
 
 NOTEBOOK = [
     "#include <stdio.h>\nint x = 0;",
@@ -114,37 +111,10 @@ DECLARATIONS_NOTEBOOK = [
 
 
 def _results(k: Kernel, ids: list[str]) -> list[tuple]:
-    """(status, stdout, stderr, value, error) of each request, from the channels' messages."""
-    replies: dict[str, dict] = {}
-    outputs = {i: {"stdout": "", "stderr": "", "value": None, "error": None, "idle": False} for i in ids}
-    deadline = time.monotonic() + 10 * TIMEOUT
-    while (len(replies) < len(ids) or not all(o["idle"] for o in outputs.values())) and time.monotonic() < deadline:
-        try:
-            msg = k.kc.get_shell_msg(timeout=0.01)
-            if msg["parent_header"].get("msg_id") in outputs:  # not the start's kernel_info reply
-                replies[msg["parent_header"]["msg_id"]] = msg["content"]
-        except queue.Empty:
-            pass
-        try:
-            msg = k.kc.get_iopub_msg(timeout=0.01)
-        except queue.Empty:
-            continue
-        out = outputs.get(msg["parent_header"].get("msg_id"))
-        if out is None:
-            continue
-        kind, content = msg["header"]["msg_type"], msg["content"]
-        if kind == "status" and content["execution_state"] == "idle":
-            out["idle"] = True
-        elif kind == "stream":
-            out[content["name"]] += content["text"]
-        elif kind == "execute_result":
-            out["value"] = content["data"]["text/plain"]
-        elif kind == "error":
-            out["error"] = (content["ename"], content["evalue"])
-    assert len(replies) == len(ids), "some cells got no reply"
+    """(status, stdout, stderr, value, errors) of each request, from the channels' messages."""
     return [
-        (replies[i]["status"], outputs[i]["stdout"], outputs[i]["stderr"], outputs[i]["value"], outputs[i]["error"])
-        for i in ids
+        (r.status, r.stdout, r.stderr, r.value, [(e["ename"], e["evalue"]) for e in r.errors])
+        for r in Pending(k.kc, ids).wait(10 * TIMEOUT)
     ]
 
 

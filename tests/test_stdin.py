@@ -8,10 +8,10 @@ counted on the client side (one ``input`` answer per ``input_request``).
 
 from __future__ import annotations
 
-import queue
 import time
 
 import pytest
+from conftest import Pending
 
 NO_HANG = 30  # seconds; a read that waits for input that never comes would exceed this
 
@@ -146,49 +146,20 @@ def pump(k, code: str, answer: str, prompt: str) -> tuple[bool, str, dict]:
     At the input_request we wait (up to 10 s) for the prompt on iopub before answering: the kernel
     is blocked on our answer, so a prompt that only comes after it was not shown before the request.
     Returns (prompt seen before the request, stdout, execute_reply)."""
-    kc = k.kc
-    msg_id = kc.execute(code, allow_stdin=True)
-    stdout = ""
+    pending = Pending(k.kc, [k.kc.execute(code, allow_stdin=True)])
+    (reply,) = pending.replies.values()
     seen = False
-    reply: dict | None = None
-    idle = False
-    deadline = time.monotonic() + NO_HANG
 
-    def one_iopub(timeout: float) -> None:
-        nonlocal stdout, idle
-        try:
-            msg = kc.get_iopub_msg(timeout=timeout)
-        except queue.Empty:
-            return
-        if msg["parent_header"].get("msg_id") != msg_id:
-            return
-        kind = msg["header"]["msg_type"]
-        if kind == "stream" and msg["content"]["name"] == "stdout":
-            stdout += msg["content"]["text"]
-        elif kind == "status" and msg["content"]["execution_state"] == "idle":
-            idle = True
+    def on_input(msg: dict) -> None:
+        nonlocal seen
+        wait_until = time.monotonic() + 10
+        while prompt not in reply.stdout and time.monotonic() < wait_until:
+            pending.read_iopub(0.05)
+        seen = prompt in reply.stdout
+        k.kc.input(answer)
 
-    while reply is None or not idle:
-        assert time.monotonic() < deadline, "no reply"
-        try:
-            req = kc.get_stdin_msg(timeout=0.01)
-        except queue.Empty:
-            req = None
-        if req is not None and req["header"]["msg_type"] == "input_request":
-            wait_until = time.monotonic() + 10
-            while prompt not in stdout and time.monotonic() < wait_until:
-                one_iopub(0.05)
-            seen = prompt in stdout
-            kc.input(answer)
-        if reply is None:
-            try:
-                rep = kc.get_shell_msg(timeout=0.01)
-                if rep["parent_header"].get("msg_id") == msg_id:
-                    reply = rep
-            except queue.Empty:
-                pass
-        one_iopub(0.01)
-    return seen, stdout, reply
+    pending.wait(NO_HANG, on_input)
+    return seen, reply.stdout, reply.reply
 
 
 def test_prompt_without_newline_is_shown_before_the_request(k):
@@ -273,10 +244,13 @@ def test_end_of_input_from_the_input_box(k):
     with Counted(k) as c:
         r = k.ok(code, stdin=["ab", "cde", "^D"], timeout=NO_HANG)
     assert r.stdout == "7 chars\n" and c.requests == 3, (r.stdout, c.answers)  # "ab\n" and "cde\n"
-    msg_id = k.kc.execute("int eof_x = getchar();", allow_stdin=True)
-    prompt = k.kc.get_stdin_msg(timeout=NO_HANG)["content"]["prompt"]
-    k.kc.input("\x04")  # a Ctrl-D character, where a frontend can send one
-    while k.kc.get_shell_msg(timeout=NO_HANG)["parent_header"].get("msg_id") != msg_id:
-        pass
-    assert "^D" in prompt and "end of input" in prompt
+    prompts: list[str] = []
+
+    def ctrl_d(msg: dict) -> None:
+        prompts.append(msg["content"]["prompt"])
+        k.kc.input("\x04")  # a Ctrl-D character, where a frontend can send one
+
+    (r,) = Pending(k.kc, [k.kc.execute("int eof_x = getchar();", allow_stdin=True)]).wait(NO_HANG, ctrl_d)
+    assert r.status == "ok", r.error_text
+    assert len(prompts) == 1 and "^D" in prompts[0] and "end of input" in prompts[0], prompts
     assert k.value("eof_x") == "-1"

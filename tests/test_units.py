@@ -1,4 +1,4 @@
-"""Unit tests of pure functions: generated names, C string literals, magic options, diagnostics."""
+"""Unit tests of pure functions: generated names, C string literals, magic options, diagnostics, endings."""
 
 from __future__ import annotations
 
@@ -198,3 +198,36 @@ def test_the_ipykernel_adapter_knows_the_version_it_taps() -> None:
     assert ipykernel_adapter.TAP_WORKS == (major in ipykernel_adapter.WRITTEN_FOR)
     queued = ipykernel_adapter.QueuedRequests()
     assert queued.after("nothing", 10) == []
+
+
+def test_a_command_ends_the_first_way_its_events_say() -> None:
+    """Events that tell of several endings make one, in the order failure.py reports them."""
+    from cellc_kernel.executor import Ending, _Evidence
+
+    live = 7
+    ways: list[tuple[Ending, list[tuple[str, list[str], bytes]], str]] = [
+        (Ending.CHANNEL_LOST, [("died", [str(live), "lost"], b"")], ""),
+        (Ending.GARBAGE, [], "garbage"),
+        (Ending.UNDEFINED, [("undefined", ["f"], b"")], ""),
+        (Ending.PROCESS_LIMIT, [("died", [str(live), "limit", "processes"], b"")], ""),
+        (Ending.TIMED_OUT, [], "timed_out"),
+        (Ending.INTERRUPTED, [("interrupted", [], b"")], ""),
+        (Ending.EXITED, [("died", [str(live), "exit", "3"], b"")], ""),
+        (Ending.CRASHED, [("fault", ["SEGV", "1", "0", "0"], b"")], ""),
+    ]
+    rolledback = ("rolledback", ["no"], b"")
+    for i, (ending, _, _) in enumerate(ways):
+        evidence = _Evidence()
+        for _, events, flag in reversed(ways[i:]):
+            for event in events:
+                evidence.note(event, live)
+            if flag:
+                setattr(evidence, flag, True)
+        outcome = evidence.outcome(rolledback, None)
+        assert outcome.ending is ending and not outcome.ok and not outcome.rolled_back
+        assert evidence.outcome(("done", ["snapshot"], b""), 1).ok
+        assert evidence.outcome(("error", ["no", "entry"], b""), 1).message == "no entry"
+    interrupted = _Evidence()
+    interrupted.note(("died", [str(live), "signal", "SEGV"], b""), live)
+    interrupted.interrupted = True
+    assert interrupted.outcome(("died", [str(live), "signal", "SEGV"], b""), 1).ending is Ending.CRASHED

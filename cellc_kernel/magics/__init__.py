@@ -26,7 +26,7 @@ from .. import names, toolchain
 from ..executor import Handlers
 from ..export import NoteRecord
 from ..result import CellResult, error
-from .base import SANITIZE_FLAGS, Capture, UsageError
+from .base import SANITIZE_FLAGS, Capture, Magic, UsageError
 from .files import FileMagics
 from .inspection import InspectionMagics
 from .program import ProgramMagics
@@ -48,7 +48,7 @@ class Magics:
         self.line = 1  # line of the line magic being run
         self.inspection = InspectionMagics(self)
         self.families = [ProgramMagics(self), TimingMagics(self), self.inspection, FileMagics(self)]
-        self._magics: dict[tuple[str, bool], Callable] = {}
+        self._magics: dict[tuple[str, bool], Magic] = {}
         for family in self.families:
             for attr in dir(family):
                 for prefix, cell in (("line_", False), ("cell_", True)):
@@ -59,7 +59,7 @@ class Magics:
     def interpreter(self) -> Interpreter:
         return self._interpreter()
 
-    def magic(self, name: str, cell: bool = False) -> Callable | None:
+    def magic(self, name: str, cell: bool = False) -> Magic | None:
         """The method of magic `%name` (`%%name` with `cell`), or None."""
         return self._magics.get((name, cell))
 
@@ -84,7 +84,7 @@ class Magics:
             if fn is None:
                 return "", error("UsageError", f"unknown cell magic %%{name}; %help lists the magics")
             try:
-                return "", fn(args.strip(), body, label, handlers)
+                return "", fn(args.strip(), body, label, handlers).result  # a cell magic consumes the cell
             except UsageError as e:
                 return "", error("UsageError", str(e))
         lines = code.split("\n")
@@ -101,14 +101,13 @@ class Magics:
             rest = "\n" * i + "\n".join(lines[i:])
             self.line = i  # the magic's own line in the cell
             try:
-                result, consumed = fn(args.strip(), rest, label, handlers)
+                magic_result = fn(args.strip(), rest, label, handlers)
             except UsageError as e:
                 return "", error("UsageError", str(e))
+            result = magic_result.result
             if name in _NOTED and (result is None or result.ok):
                 self.interpreter.add_record(NoteRecord(label, f"{line} (in the notebook only)"))
-            if consumed:
-                return "", result
-            if result is not None and not result.ok:
+            if magic_result.consumed or (result is not None and not result.ok):
                 return "", result
         if i == 0:
             return self._finish(code, label, handlers)
@@ -174,7 +173,7 @@ class Magics:
 
     def _report_error(self, report: str, result: CellResult) -> CellResult:
         """The cell's error from a sanitizer report (cell lines, no generated names)."""
-        workdir = str(self.interpreter.compiler.workdir) + "/"
+        workdir = str(self.interpreter.workdir) + "/"
         lines: list[str] = []
         for line in report.splitlines():
             if line.startswith("Shadow bytes around"):

@@ -7,6 +7,8 @@ import argparse
 import math
 import re
 import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .. import names
@@ -71,12 +73,28 @@ def without_inserted(result: CellResult, code: str, snippets: list[str]) -> Cell
     return CellResult(False, ename=result.ename, evalue=result.evalue, traceback=out, warnings=result.warnings)
 
 
+@dataclass(frozen=True)
+class MagicResult:
+    """What a magic did: the cell's result (None: the magic has none of its
+    own), and whether it consumed the rest of the cell (ran it, or the cell
+    ends at the magic).  A failed result ends the cell either way."""
+
+    result: CellResult | None = None
+    consumed: bool = False
+
+
+# A magic's method: (args, the rest of the cell or the body, label, handlers) -> what it did.
+Magic = Callable[[str, str, str, Handlers], MagicResult]
+
+
 class MagicFamily:
     """A family of magics: its methods `line_NAME(args, rest, label, handlers)`
-    return (result or None, whether the rest of the cell was consumed);
-    `cell_NAME(args, body, label, handlers)` return a result.  They reach the
-    program through the interpreter and the frontend only through the
-    cell's `Handlers` (`print`, `send_display`)."""
+    (`rest`: the cell's lines after the magic's, blank lines before them so
+    that line numbers stay the cell's) and
+    `cell_NAME(args, body, label, handlers)` return a `MagicResult`; a cell
+    magic always consumes the cell.  They reach the program through the
+    interpreter and the frontend only through the cell's `Handlers`
+    (`print`, `send_display`)."""
 
     def __init__(self, magics: Magics):
         self.magics = magics

@@ -11,12 +11,12 @@ from ..compile import COMPILE_TIMEOUT
 from ..executor import Handlers
 from ..export import FileRecord, export_program
 from ..result import CellResult, error
-from .base import ArgumentParser, MagicFamily
+from .base import ArgumentParser, MagicFamily, MagicResult
 
 
 class FileMagics(MagicFamily):
     # -- %%file ----------------------------------------------------------------------
-    def cell_file(self, args: str, body: str, label: str, handlers: Handlers):
+    def cell_file(self, args: str, body: str, label: str, handlers: Handlers) -> MagicResult:
         """%%file [-a] NAME: write the cell to file NAME in the kernel's directory (-a: append)."""
         parser = ArgumentParser("%%file", "%%file [-a] NAME")
         parser.add_argument("-a", dest="append", action="store_true")
@@ -30,13 +30,13 @@ class FileMagics(MagicFamily):
             with open(path, "a" if append else "w", encoding="utf-8", errors="surrogateescape") as f:
                 f.write(text)
         except OSError as e:
-            return error("FileError", f"%%file {name}: {e.strerror}")
+            return MagicResult(error("FileError", f"%%file {name}: {e.strerror}"), consumed=True)
         self.interpreter.add_record(FileRecord(label, name, text, append))
         self.print(f"{verb} {name}")
-        return CellResult(True)
+        return MagicResult(CellResult(True), consumed=True)
 
     # -- %export ------------------------------------------------------------------------
-    def line_export(self, args: str, rest: str, label: str, handlers: Handlers):
+    def line_export(self, args: str, rest: str, label: str, handlers: Handlers) -> MagicResult:
         """%export [-o PROGRAM] [--all] FILE.c: write the program the kernel holds as one C file (-o: build it too).
 
         The cells that succeeded, in the order they ran, after the last %reset (--all: before it too)."""
@@ -54,7 +54,7 @@ class FileMagics(MagicFamily):
             for header, text in exported.files.items():
                 Path(path.parent, header).write_text(text)
         except OSError as e:
-            return error("FileError", f"%export {options.file}: {e.strerror}"), True
+            return MagicResult(error("FileError", f"%export {options.file}: {e.strerror}"), consumed=True)
         steps = exported.cells
         self.print(
             f"Wrote {options.file} ({steps} cell{'s' if steps != 1 else ''}); build it with: "
@@ -71,10 +71,13 @@ class FileMagics(MagicFamily):
             except toolchain.ToolTimeout as e:
                 failure = str(e)
             if failure:
-                return error(
-                    "CompileError",
-                    "the exported program did not build",
-                    "the exported program did not build:\n" + failure,
-                ), True
+                return MagicResult(
+                    error(
+                        "CompileError",
+                        "the exported program did not build",
+                        "the exported program did not build:\n" + failure,
+                    ),
+                    consumed=True,
+                )
             self.print(f"Built {options.program}")
-        return None, False
+        return MagicResult()

@@ -13,7 +13,7 @@ from ..executor import Handlers
 from ..export import EnvRecord
 from ..limits import SNAPSHOT_MARGIN, format_size
 from ..result import CellResult, error
-from .base import ArgumentParser, MagicFamily
+from .base import ArgumentParser, MagicFamily, MagicResult
 
 if TYPE_CHECKING:
     from . import Magics
@@ -42,7 +42,7 @@ class InspectionMagics(MagicFamily):
         return CellResult(True)
 
     # -- magics -------------------------------------------------------------------
-    def line_help(self, args: str, rest: str, label: str, handlers: Handlers):
+    def line_help(self, args: str, rest: str, label: str, handlers: Handlers) -> MagicResult:
         """%help: list the magics."""
         lines = ["cellc magics:"]
         for name in self.magics.names():
@@ -51,7 +51,7 @@ class InspectionMagics(MagicFamily):
             lines.append(f"  {doc}")
         lines.append("  ?NAME or NAME? (??: with source): what NAME is, where it was defined, its comment.")
         self.print("\n".join(lines))
-        return None, False
+        return MagicResult()
 
     # -- %whos ------------------------------------------------------------------------
     def symbol_table(self) -> list[tuple[str, str, str, str, str]]:
@@ -73,12 +73,12 @@ class InspectionMagics(MagicFamily):
                 rows.append((sym.name, "enum constant" if sym.kind == "const" else sym.kind, text, where, ""))
         return rows
 
-    def line_whos(self, args: str, rest: str, label: str, handlers: Handlers):
+    def line_whos(self, args: str, rest: str, label: str, handlers: Handlers) -> MagicResult:
         """%whos: a table of the notebook's symbols (name, kind, type, defining cell, value)."""
         rows = self.symbol_table()
         if not rows:
             self.print("The notebook defines nothing yet.")
-            return None, False
+            return MagicResult()
         header = ("Name", "Kind", "Type", "Cell", "Value")
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]
         text_lines = ["  ".join(c.ljust(w) for c, w in zip(header, widths, strict=True)).rstrip()]
@@ -92,10 +92,10 @@ class InspectionMagics(MagicFamily):
         )
         table = f'<table class="cellc-whos"><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>'
         self.send_display({"text/plain": "\n".join(text_lines), "text/html": table})
-        return None, False
+        return MagicResult()
 
     # -- %disas ------------------------------------------------------------------------
-    def line_disas(self, args: str, rest: str, label: str, handlers: Handlers):
+    def line_disas(self, args: str, rest: str, label: str, handlers: Handlers) -> MagicResult:
         """%disas [-M intel] NAME: the assembly of the current body of function NAME, with its source lines."""
         parser = ArgumentParser("%disas", "%disas [-M intel] NAME")
         parser.add_argument("-M", dest="style")
@@ -105,15 +105,19 @@ class InspectionMagics(MagicFamily):
         name = options.name
         f = self.interpreter.program.functions.get(name)
         if f is None or not f.defined:
-            return error("UsageError", f"%disas: no notebook function named {name} has a body"), True
+            return MagicResult(
+                error("UsageError", f"%disas: no notebook function named {name} has a body"), consumed=True
+            )
         try:
             text = self.disassemble(name, f.label, extra)
         except toolchain.ToolTimeout as e:
-            return error("DisasError", f"%disas: {e}"), True
+            return MagicResult(error("DisasError", f"%disas: {e}"), consumed=True)
         if text is None:
-            return error("DisasError", f"%disas: the object defining {name} ({f.label}) was not found"), True
+            return MagicResult(
+                error("DisasError", f"%disas: the object defining {name} ({f.label}) was not found"), consumed=True
+            )
         self.print(text)
-        return None, False
+        return MagicResult()
 
     def disassemble(self, name: str, label: str, extra: list[str]) -> str | None:
         """objdump of the body of `name` in the cell that defined it,
@@ -126,7 +130,7 @@ class InspectionMagics(MagicFamily):
         proc = toolchain.run(["objdump", "-d", "--no-show-raw-insn", *extra, f"--disassemble={symbol}", so])
         if f"<{symbol}>:" not in proc.stdout:
             return None
-        source_path = interp.compiler.workdir / label
+        source_path = interp.workdir / label
         try:
             source = source_path.read_text(errors="replace").splitlines()
         except OSError:
@@ -181,10 +185,12 @@ class InspectionMagics(MagicFamily):
         except Exception:  # noqa: BLE001 - a dead executor: no environment to show
             return None
 
-    def line_limits(self, args: str, rest: str, label: str, handlers: Handlers):
+    def line_limits(self, args: str, rest: str, label: str, handlers: Handlers) -> MagicResult:
         """%limits: the limits this kernel runs the program under (set by the operator; see docs/operating.md)."""
         if args:
-            return error("UsageError", "%limits takes no arguments (the operator sets the limits)"), True
+            return MagicResult(
+                error("UsageError", "%limits takes no arguments (the operator sets the limits)"), consumed=True
+            )
         interp = self.interpreter
         rows = interp.limits.describe()
         if interp.limits.memory and "address" in self.magics.sanitizers():
@@ -200,21 +206,21 @@ class InspectionMagics(MagicFamily):
         rows.append(("output per cell", format_size(interp.output_limit), ""))
         width = max(len(what) for what, _, _ in rows)
         self.print("\n".join(f"{what:<{width}}  {value}" + (f"  ({var})" if var else "") for what, value, var in rows))
-        return None, False
+        return MagicResult()
 
-    def line_env(self, args: str, rest: str, label: str, handlers: Handlers):
+    def line_env(self, args: str, rest: str, label: str, handlers: Handlers) -> MagicResult:
         """%env [NAME[=VALUE]] | %env -u NAME: show or set the program's environment variables (what getenv sees)."""
         env = None
         if not args:
             env = self.environment()
             if env is None:
-                return error("EnvError", "the program's environment cannot be read"), True
+                return MagicResult(error("EnvError", "the program's environment cannot be read"), consumed=True)
             self.print("\n".join(f"{k}={v}" for k, v in sorted(env.items())))
-            return None, False
+            return MagicResult()
         if args.startswith("-u"):
             name = args[2:].strip()
             if not re.fullmatch(r"[^=\s]+", name):
-                return error("UsageError", "usage: %env -u NAME"), True
+                return MagicResult(error("UsageError", "usage: %env -u NAME"), consumed=True)
             call = f"{names.alias('unsetenv')}({c_string(name)})"
             decl = f'extern int {names.alias("unsetenv")}(const char *) __asm__("unsetenv");'
             shown = f"env: {name} unset"
@@ -224,9 +230,9 @@ class InspectionMagics(MagicFamily):
             if not m:
                 env = self.environment() or {}
                 if args not in env:
-                    return error("KeyError", f"environment variable {args} is not set"), True
+                    return MagicResult(error("KeyError", f"environment variable {args} is not set"), consumed=True)
                 self.print(env[args])
-                return None, False
+                return MagicResult()
             name, value = m.group(1), m.group(2)
             call = f"{names.alias('setenv')}({c_string(name)}, {c_string(value)}, 1)"
             decl = f'extern int {names.alias("setenv")}(const char *, const char *, int) __asm__("setenv");'
@@ -234,49 +240,51 @@ class InspectionMagics(MagicFamily):
         code = "\n" * (self.magics.line - 1) + "{ " + decl + " " + call + "; }"
         result = self.interpreter.execute(code, label, handlers)
         if not result.ok:
-            return result, True
+            return MagicResult(result, consumed=True)
         self.interpreter.replace_record(label, lambda _record: EnvRecord(label, name, value))
         self.print(shown)
-        return None, False
+        return MagicResult()
 
     # -- %debug ----------------------------------------------------------------------
-    def line_debug(self, args: str, rest: str, label: str, handlers: Handlers):
+    def line_debug(self, args: str, rest: str, label: str, handlers: Handlers) -> MagicResult:
         """%debug [up|down|frame N|p EXPR]: look around the last crash: its frames, arguments and locals (gdb)."""
         interp = self.interpreter
         if interp.frozen is None:
             self.print("%debug: no crash to look at. A crashed cell is kept for %debug until the next cell runs.")
-            return None, True
+            return MagicResult(consumed=True)
         pid, crashed, what = interp.frozen
         if self._debug is None or self._debug[0] != pid:
             try:
                 frames = crash.debug_frames(pid, interp.workdir, interp.symbolize)
             except FileNotFoundError:
-                return error("DebugError", "%debug needs gdb (Debian: apt-get install gdb)"), True
+                return MagicResult(error("DebugError", "%debug needs gdb (Debian: apt-get install gdb)"), consumed=True)
             except toolchain.ToolTimeout:
-                return error("DebugError", "%debug: gdb did not answer"), True
+                return MagicResult(error("DebugError", "%debug: gdb did not answer"), consumed=True)
             if not frames:
-                return error("DebugError", f"%debug: gdb found no frames in {crashed}"), True
+                return MagicResult(error("DebugError", f"%debug: gdb found no frames in {crashed}"), consumed=True)
             innermost = next((i for i, f in enumerate(frames) if not f.library), 0)
             self._debug = [pid, frames, innermost]
         _, frames, selected = self._debug
         command, _, operand = args.partition(" ")
         if command in ("p", "print"):
             if not operand.strip() or "\n" in operand:
-                return error("UsageError", "%debug p EXPR: one C expression"), True
+                return MagicResult(error("UsageError", "%debug p EXPR: one C expression"), consumed=True)
             expression = self._notebook_globals(operand.strip(), frames[selected])
             self.print(f"{operand.strip()} = {crash.evaluate(pid, frames[selected], expression)}")
-            return None, True
+            return MagicResult(consumed=True)
         if command in ("up", "down", "frame"):
             step = {"up": 1, "down": -1}.get(command)
             try:
                 target = selected + step if step else int(operand)
             except ValueError:
-                return error("UsageError", "%debug frame N: a frame number"), True
+                return MagicResult(error("UsageError", "%debug frame N: a frame number"), consumed=True)
             if not 0 <= target < len(frames):
-                return error("UsageError", f"%debug: no frame #{target} (frames #0 to #{len(frames) - 1})"), True
+                return MagicResult(
+                    error("UsageError", f"%debug: no frame #{target} (frames #0 to #{len(frames) - 1})"), consumed=True
+                )
             self._debug[2] = selected = target
         elif command:
-            return error("UsageError", "%debug [up|down|frame N|p EXPR]"), True
+            return MagicResult(error("UsageError", "%debug [up|down|frame N|p EXPR]"), consumed=True)
         lines = [f"{crashed} {what}; its process is kept for %debug until the next cell runs."]
         for i, f in enumerate(frames):  # every frame with its arguments and locals
             lines.append(("> " if i == selected else "  ") + f"#{i}  {f.title()}")
@@ -294,7 +302,7 @@ class InspectionMagics(MagicFamily):
         elif not frame.variables:
             lines.append("  (no arguments or locals)")
         self.print("\n".join(lines))
-        return None, True
+        return MagicResult(consumed=True)
 
     def _notebook_globals(self, expression: str, frame) -> str:
         """`expression` with the notebook's globals under their symbols, the

@@ -7,16 +7,16 @@ from ..compile import flag_problems
 from ..executor import Handlers
 from ..export import LibRecord
 from ..result import error
-from .base import SANITIZE_FLAGS, MagicFamily, split_args
+from .base import SANITIZE_FLAGS, MagicFamily, MagicResult, split_args
 
 
 class ProgramMagics(MagicFamily):
-    def line_cflags(self, args: str, rest: str, label: str, handlers: Handlers):
+    def line_cflags(self, args: str, rest: str, label: str, handlers: Handlers) -> MagicResult:
         """%cflags [FLAGS...]: show or set gcc flags for later cells (e.g. %cflags -O2 -Wextra)."""
         interp = self.interpreter
         if not args:
             self.print(" ".join(interp.cflags))
-            return None, False
+            return MagicResult()
         flags = split_args("%cflags", args)
         takes_argument = (
             "-I",
@@ -36,41 +36,47 @@ class ProgramMagics(MagicFamily):
             f for i, f in enumerate(flags) if not f.startswith("-") and (i == 0 or flags[i - 1] not in takes_argument)
         ]
         if words:
-            return error("UsageError", f"%cflags: not a compile flag here: {' '.join(words)}"), True
+            return MagicResult(
+                error("UsageError", f"%cflags: not a compile flag here: {' '.join(words)}"), consumed=True
+            )
         problems = flag_problems([f for i, f in enumerate(flags) if i == 0 or flags[i - 1] not in takes_argument])
         if problems:
-            return error("UsageError", "%cflags: a notebook cannot take " + "; ".join(problems)), True
+            return MagicResult(
+                error("UsageError", "%cflags: a notebook cannot take " + "; ".join(problems)), consumed=True
+            )
         try:
             proc = toolchain.run([interp.gcc, *flags, "-fsyntax-only", "-x", "c", "-"], input="int cellc_flag_check;\n")
             rejected = proc.stderr.strip() if proc.returncode != 0 else ""
         except toolchain.ToolTimeout as e:
             rejected = str(e)
         if rejected:
-            return error("UsageError", "gcc rejects these flags", "gcc rejects these flags:\n" + rejected), True
+            return MagicResult(
+                error("UsageError", "gcc rejects these flags", "gcc rejects these flags:\n" + rejected), consumed=True
+            )
         interp.set_cflags(flags)
-        return None, False
+        return MagicResult()
 
-    def line_lib(self, args: str, rest: str, label: str, handlers: Handlers):
+    def line_lib(self, args: str, rest: str, label: str, handlers: Handlers) -> MagicResult:
         """%lib NAME|PATH...: load a shared library (e.g. %lib sqlite3) for later cells."""
         specs = split_args("%lib", args)
         if not specs:
             shown = "\n".join(self.interpreter.libraries) or "(no libraries loaded)"
             self.print(shown)
-            return None, False
+            return MagicResult()
         for name in specs:
             failed = self.interpreter.load_library(name, handlers, label)
             if failed:
-                return error("LibraryError", f"%lib {name}: {failed}"), True
+                return MagicResult(error("LibraryError", f"%lib {name}: {failed}"), consumed=True)
             self.interpreter.add_record(LibRecord(label, name))
-        return None, False
+        return MagicResult()
 
     # -- %undo / %reset -------------------------------------------------------------
-    def line_undo(self, args: str, rest: str, label: str, handlers: Handlers):
+    def line_undo(self, args: str, rest: str, label: str, handlers: Handlers) -> MagicResult:
         """%undo [N]: roll back the last N cells (default 1): their state, definitions and redefinitions."""
         try:
             count = int(args) if args else 1
         except ValueError:
-            return error("UsageError", "%undo takes a number of cells"), True
+            return MagicResult(error("UsageError", "%undo takes a number of cells"), consumed=True)
         interp = self.interpreter
         undone: list[str] = []
         for _ in range(max(count, 1)):
@@ -78,13 +84,13 @@ class ProgramMagics(MagicFamily):
             step = interp.undo()
             if isinstance(step, str):
                 if not undone:
-                    return error("UndoError", step), True
+                    return MagicResult(error("UndoError", step), consumed=True)
                 self.print(f"Undid {'; '.join(undone)}. {step}")
-                return None, False
+                return MagicResult()
             changes = self._changes(before, interp.program)
             undone.append(step.label + (f" ({changes})" if changes else ""))
         self.print("Undid " + "; ".join(undone) + ". The program is as it was before.")
-        return None, False
+        return MagicResult()
 
     @staticmethod
     def _changes(new, old) -> str:
@@ -107,40 +113,40 @@ class ProgramMagics(MagicFamily):
                     out.append(f"{kind} {name} removed" if kind != "typedef" else f"{name} removed")
         return ", ".join(c for c in out if not c.startswith("__cellc"))
 
-    def line_reset(self, args: str, rest: str, label: str, handlers: Handlers):
+    def line_reset(self, args: str, rest: str, label: str, handlers: Handlers) -> MagicResult:
         """%reset: a fresh program in the same kernel (every definition and all state are dropped)."""
         asan = "address" in self.magics.sanitizers()
         self.interpreter.end_program(handlers)  # atexit handlers and destructors run, in this cell
         try:
             self.magics.restart(asan=asan)
         except RuntimeError as e:
-            return error("ResetError", str(e)), True
+            return MagicResult(error("ResetError", str(e)), consumed=True)
         self.print("The program was reset: nothing is defined.")
-        return None, False
+        return MagicResult()
 
     # -- %sanitize ----------------------------------------------------------------------
-    def line_sanitize(self, args: str, rest: str, label: str, handlers: Handlers):
+    def line_sanitize(self, args: str, rest: str, label: str, handlers: Handlers) -> MagicResult:
         """%sanitize address|undefined|off: build later cells with ASan/UBSan; their reports become the cell's error."""
         interp = self.interpreter
         words = args.replace(",", " ").split()
         if not words:
             modes = self.magics.sanitizers()
             self.print("sanitizers: " + (", ".join(modes) if modes else "off"))
-            return None, False
+            return MagicResult()
         if any(w not in ("address", "undefined", "off") for w in words) or ("off" in words and len(words) > 1):
-            return error("UsageError", "usage: %sanitize address|undefined|off"), True
+            return MagicResult(error("UsageError", "usage: %sanitize address|undefined|off"), consumed=True)
         base = [f for f in interp.cflags if not any(f in fl for fl in SANITIZE_FLAGS.values())]
         if words == ["off"]:
             interp.set_cflags(base)
             self.print("sanitizers: off")
-            return None, False
+            return MagicResult()
         restarts = "address" in words and not interp.defines("__asan_init")
         had_state = restarts and interp.has_state()
         interp.set_cflags(base + [f for w in words for f in SANITIZE_FLAGS[w]])
         problem = self.magics.ensure_runtimes(self.magics.sanitizers(), handlers, restart=True)
         if problem is not None:
             interp.set_cflags(base)
-            return problem, True
+            return MagicResult(problem, consumed=True)
         notes = ["the program was restarted with ASan's runtime; earlier definitions are gone"] if had_state else []
         self.print("sanitizers: " + ", ".join(words) + "".join(f"\nnote: {n}" for n in notes))
-        return None, False
+        return MagicResult()

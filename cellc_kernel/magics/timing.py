@@ -18,7 +18,7 @@ from ..executor import Handlers
 from ..export import NoteRecord
 from ..parse import Splitter
 from ..result import CellResult, error
-from .base import ArgumentParser, MagicFamily, UsageError, format_time, without_inserted
+from .base import ArgumentParser, MagicFamily, MagicResult, UsageError, format_time, without_inserted
 
 TIMING_MIME = "application/x-cellc-timing"
 TIMEIT_MIME = "application/x-cellc-timeit"
@@ -43,17 +43,19 @@ def template_flags() -> tuple[str, ...]:
 
 class TimingMagics(MagicFamily):
     # -- timing ------------------------------------------------------------------------
-    def line_time(self, args: str, rest: str, label: str, handlers: Handlers):
+    def line_time(self, args: str, rest: str, label: str, handlers: Handlers) -> MagicResult:
         """%time [CODE]: run CODE (the rest of the line and the cell) and print the CPU and wall time it took."""
         line = self.magics.line
         if args.startswith("#"):
-            return error("UsageError", "%time: put preprocessor lines on a line of their own"), True
+            return MagicResult(
+                error("UsageError", "%time: put preprocessor lines on a line of their own"), consumed=True
+            )
         code = "\n" * (line - 1) + _STAMP + args + rest[line - 1 :]
-        return self._timed(code, label, handlers), True
+        return MagicResult(self._timed(code, label, handlers), consumed=True)
 
-    def cell_time(self, args: str, body: str, label: str, handlers: Handlers):
+    def cell_time(self, args: str, body: str, label: str, handlers: Handlers) -> MagicResult:
         """%%time: run the cell and print the CPU and wall time its statements took."""
-        return self._timed(_STAMP + args + "\n" + body, label, handlers)
+        return MagicResult(self._timed(_STAMP + args + "\n" + body, label, handlers), consumed=True)
 
     def _timed(self, code: str, label: str, handlers: Handlers) -> CellResult:
         """Run `code` (which starts with a clock stamp) with a second stamp after
@@ -96,14 +98,14 @@ class TimingMagics(MagicFamily):
             )
         return result
 
-    def line_timeit(self, args: str, rest: str, label: str, handlers: Handlers):
+    def line_timeit(self, args: str, rest: str, label: str, handlers: Handlers) -> MagicResult:
         """%timeit [-n N] [-r R] STATEMENT: time a statement (see %%timeit); the rest of the cell is not run."""
         options, code = self._timeit_options(args)
         if isinstance(options, CellResult):
-            return options, True
-        return self._timeit(code, options, label, handlers, "\n" * (self.magics.line - 1)), True
+            return MagicResult(options, consumed=True)
+        return MagicResult(self._timeit(code, options, label, handlers, "\n" * (self.magics.line - 1)), consumed=True)
 
-    def cell_timeit(self, args: str, body: str, label: str, handlers: Handlers):
+    def cell_timeit(self, args: str, body: str, label: str, handlers: Handlers) -> MagicResult:
         """%%timeit [-n N] [-r R]: time the cell's statements: mean ± std. dev. per loop over R runs of N loops.
 
         All runs happen in one process, in the program (globals it changes stay changed).  Without
@@ -111,10 +113,10 @@ class TimingMagics(MagicFamily):
         Declarations in the cell are local to the timed loop; define functions in an earlier cell."""
         options, extra = self._timeit_options(args)
         if isinstance(options, CellResult):
-            return options
+            return MagicResult(options, consumed=True)
         if extra.strip():
-            return error("UsageError", f"%%timeit: unexpected arguments {extra!r}")
-        return self._timeit("\n" + body, options, label, handlers, "")
+            return MagicResult(error("UsageError", f"%%timeit: unexpected arguments {extra!r}"), consumed=True)
+        return MagicResult(self._timeit("\n" + body, options, label, handlers, ""), consumed=True)
 
     @staticmethod
     def _timeit_options(args: str) -> tuple[dict | CellResult, str]:

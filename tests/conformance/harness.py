@@ -39,7 +39,7 @@ from pathlib import Path
 from jupyter_client.manager import KernelManager
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from cellc_kernel.parse import _top_level_starts, parse_tree  # noqa: E402
+from cellc_kernel.parse import parse_tree, top_level_starts  # noqa: E402
 
 DEFAULT_CFLAGS = ["-O0", "-std=gnu17", "-w"]
 RUN_TIMEOUT = 10
@@ -123,7 +123,7 @@ def split_items(source: str, cflags: list[str] = ()) -> list[str]:
     top-level `#if` block one cell with all it holds, items that share a
     line share a cell, and comments go with the item they precede.
 
-    The items are found in gcc's preprocessed text (`_top_level_starts`,
+    The items are found in gcc's preprocessed text (`top_level_starts`,
     their lines by gcc's line markers); tree-sitter's top-level nodes when
     the preprocessor fails.  `#line` renumbers the rest of its cell only
     (docs/limits.md): what follows it stays in its cell."""
@@ -197,7 +197,7 @@ def _items_as_gcc_reads(source: str, cflags: list[str]) -> list[tuple[int, bool]
     offsets = [0]
     for line in text:
         offsets.append(offsets[-1] + len(line.encode()))
-    starts = set(_top_level_starts(data))
+    starts = set(top_level_starts(data))
     tokens = [m.start() for m in re.finditer(rb"\S+", data)]
     return [(rows[bisect.bisect_right(offsets, at) - 1], at in starts) for at in tokens]
 
