@@ -10,7 +10,6 @@ committed only when the cell succeeds.
 
 from __future__ import annotations
 
-import ctypes.util
 import logging
 import os
 import shutil
@@ -28,7 +27,7 @@ from .failure import CellObject, FailureReport, Frozen, frozen_what
 from .front import Front
 from .generate import CellRecord, Unit
 from .limits import Limits
-from .linker import Linker
+from .linker import Linker, find_library
 from .migrate import Plan, plan_migrations
 from .model import Program
 from .result import CellResult, Rejected, error
@@ -90,7 +89,7 @@ class Interpreter:
         """The last cell number given: a batch that was dropped took its numbers too."""
         return max(self._counter, self.run_all.last_used)
 
-    # -- what magics may ask and change (they use nothing else of the interpreter) -----
+    # -- what magics and the debugger ask and change, besides the program model -----
     @property
     def undo_depth(self) -> int:
         """How many steps %undo can take back now."""
@@ -148,23 +147,11 @@ class Interpreter:
         self.executor_env = env
         self.reset()
 
-    # -- what the debugger may ask (debugger.py) --------------------------------
-    def live_process(self) -> int | None:
-        """The live process, once ready (between cells only: it asks the executor)."""
-        return self.executor.live()
-
     @property
-    def live_pid(self) -> int | None:
-        """The live process as last announced (any thread, any time)."""
-        return self.executor.live_pid
-
-    @property
-    def live_parent(self) -> int | None:
-        return self.executor.live_parent
-
-    def hold_timeout(self, held: bool) -> None:
-        """The debugger stopped the program (or let it go): the cell's timeout waits."""
-        self.executor.hold(held)
+    def process(self) -> Executor:
+        """The program's processes, for the debugger: the live one (`live`,
+        `live_pid`, `live_parent`) and the cell timeout it holds (`hold`)."""
+        return self.executor
 
     @property
     def frozen(self) -> tuple[int, str, str] | None:
@@ -175,7 +162,7 @@ class Interpreter:
     def execute(self, code: str, label: str, handlers: Handlers) -> CellResult:
         """Run one cell: front, compile, link, run, report."""
         if code.strip():
-            self.release_frozen()  # a crash is looked at (%debug) before the next cell, not after
+            self.frozen_copy.release()  # a crash is looked at (%debug) before the next cell, not after
         code = code.encode("utf-8", "replace").decode("utf-8")  # lone surrogates from JSON
         if "\0" in code:
             line = code[: code.index("\0")].count("\n") + 1
@@ -233,10 +220,9 @@ class Interpreter:
         self.defined_in.update((name, so) for name in symbols.defined if names.is_variable(name))
         self.history.remember(label, outcome, self.program, self.libraries, self.executor)
         self.program = unit.program
-        result = CellResult(True, warnings=shown)
-        if unit.value_symbol:
-            result.value = introspect.cell_value(self, so, unit.value_symbol, symbols.sizes.get(unit.value_symbol, 0))
-        return result
+        symbol = unit.value_symbol
+        value = introspect.cell_value(self, so, symbol, symbols.sizes.get(symbol, 0)) if symbol else None
+        return CellResult(True, value=value, warnings=shown)
 
     def _run(self, so: Path, entry: str, handlers: Handlers, command: str = "run") -> Outcome:
         try:
@@ -265,10 +251,6 @@ class Interpreter:
             self.program, self.libraries, since = base.program, list(base.libraries), base.label
         return self.report.failure(outcome, warnings, since, idle)
 
-    def release_frozen(self) -> None:
-        """Kill the frozen copy of the last crashed process (kept for %debug)."""
-        self.frozen_copy.release()
-
     def idle_death(self, label: str, handlers: Handlers) -> CellResult | None:
         """The program ended while no cell ran (a thread's `exit`, a timer's
         signal, a kill from outside): the failure of the cell about to run,
@@ -291,14 +273,10 @@ class Interpreter:
     # -- magics' helpers ----------------------------------------------------------
     def load_library(self, spec: str, handlers: Handlers, label: str = "") -> str:
         """dlopen a system library into the program; '' or an error message."""
-        path = spec
-        if "/" not in spec:
-            found = ctypes.util.find_library(spec[3:] if spec.startswith("lib") else spec)
-            if not found:
-                return f"library not found: {spec}"
-            path = found
-        elif not os.path.exists(spec):
-            return f"no such file: {spec}"
+        try:
+            path = find_library(spec)
+        except LookupError as e:
+            return str(e)
         outcome = self.executor.run(Path(path), "", handlers, command="load")
         if outcome.ending is Ending.ERROR:
             return outcome.message
@@ -334,7 +312,7 @@ class Interpreter:
     def reset(self) -> None:
         """A fresh program: new executor, empty model."""
         self.run_all.discard()
-        self.release_frozen()
+        self.frozen_copy.release()
         self.executor.close()
         self.program = Program(records=[*self.program.records, ResetRecord()])  # what ran before, for export
         self.history.clear()
@@ -350,7 +328,7 @@ class Interpreter:
 
     def shutdown(self) -> None:
         self.run_all.discard()
-        self.release_frozen()
+        self.frozen_copy.release()
         if self.workdir.exists():
             try:
                 self.end_program()

@@ -10,6 +10,8 @@ What the link teaches the model (array dimensions, who uses what) is noted here.
 
 from __future__ import annotations
 
+import ctypes.util
+import os
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -160,6 +162,18 @@ class Linker:
             return self.compiler.link(obj, wrap, extra, runtime)
         except CompileError as e:
             raise Rejected(error("LinkError", "linking the cell failed", e.diagnostics)) from None
+
+
+def find_library(spec: str) -> str:
+    """The file of a library named as `%lib` takes it: `m`, `libm`, or a path; LookupError says why not."""
+    if "/" in spec:
+        if not os.path.exists(spec):
+            raise LookupError(f"no such file: {spec}")
+        return spec
+    found = ctypes.util.find_library(spec[3:] if spec.startswith("lib") else spec)
+    if not found:
+        raise LookupError(f"library not found: {spec}")
+    return found
 
 
 def complete_arrays(program: Program, so: Path, arrays: list[str]) -> None:

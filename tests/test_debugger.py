@@ -18,7 +18,7 @@ import pytest
 from ipykernel.compiler import murmur2_x86
 from jupyter_client.manager import KernelManager
 
-from cellc_kernel.debugger import find_gdb
+from cellc_kernel.gdbdap import find_gdb
 
 TIMEOUT = 60
 

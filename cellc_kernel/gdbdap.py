@@ -1,0 +1,378 @@
+"""gdb on the notebook's program, as a debug adapter (`gdb -i=dap`).
+
+gdb implements DAP; what this adds is the notebook's program: gdb follows the
+live process across cells (`FOLLOW_SCRIPT`) and attaches anew after a rollback
+or a reset; the cells' sources, frames and names are shown as the user wrote
+them; stepping into a notebook function goes through its trampoline; a crash
+stops where it happens, as an exception would.  debugger.py is JupyterLab's side.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import dap, names, toolchain
+from .dap import AdapterGone, DapClient
+
+if TYPE_CHECKING:
+    from .debugger import CellSources
+
+MIN_GDB = 14  # the first gdb with DAP
+FAULTS = ("SIGSEGV", "SIGBUS", "SIGFPE", "SIGILL", "SIGABRT", "SIGSYS")
+_TOKENS = re.compile(r""""(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|\b\w+\b""")  # strings, chars, words
+
+# The live process forks after every cell: the parent stays as the snapshot,
+# the child goes on.  gdb follows the child of that fork (the executor calls
+# `cellc_live_fork` just before it) and the parent of any other fork (the
+# program's own, the frozen copy of a crash), so it stays with the program.
+# Each followed child is a new gdb inferior: the old ones are removed, and
+# gdb's DAP, which selects a thread by its number in the current inferior
+# where DAP gives its global number, is made to select by the global number.
+FOLLOW_SCRIPT = """\
+import sys
+import gdb
+
+def select_thread(thread_id):
+    for inferior in gdb.inferiors():
+        for thread in inferior.threads():
+            if thread.global_num == thread_id:
+                thread.switch()
+                return
+    raise gdb.GdbError("no thread %d" % thread_id)
+
+def fix_dap():
+    for name, module in list(sys.modules.items()):
+        if name.startswith("gdb.dap.") and hasattr(module, "set_thread"):
+            module.set_thread = select_thread
+
+class CellcFollow(gdb.Breakpoint):
+    def __init__(self, where, mode):
+        super().__init__(where, internal=True)
+        self.mode = mode
+    def stop(self):
+        fix_dap()
+        gdb.execute("set follow-fork-mode " + self.mode)
+        if self.mode == "parent":
+            for inferior in gdb.inferiors():
+                if inferior.pid == 0 and inferior != gdb.selected_inferior():
+                    gdb.execute("remove-inferiors %d" % inferior.num)
+        return False
+
+CellcFollow("cellc_live_fork", "child")
+CellcFollow("cellc_live_forked", "parent")
+"""
+GDB_SETTINGS = [
+    "set follow-fork-mode parent",
+    "set detach-on-fork on",
+    "set breakpoint pending on",
+    "handle all nostop noprint pass",  # the program's and the executor's signals are theirs
+    "handle SIGINT nostop noprint pass",  # the kernel's interrupt
+    *(f"handle {sig} stop print pass" for sig in FAULTS),  # a crash stops where it happens
+]
+
+
+def find_gdb() -> tuple[str | None, str]:
+    """A gdb that speaks DAP: $CELLC_GDB if set, else the one beside this
+    Python (the `debug` extra installs one there) or on PATH; or None and what to install."""
+    named = os.environ.get("CELLC_GDB")
+    candidates = [named] if named else [str(Path(sys.executable).parent / "gdb"), shutil.which("gdb")]
+    seen = []
+    for gdb in filter(None, candidates):
+        if not os.access(gdb, os.X_OK):
+            continue
+        try:
+            first = toolchain.run([gdb, "--version"], timeout=10).stdout.splitlines()[0]
+        except (OSError, IndexError):
+            continue
+        m = re.search(r"(\d+)\.\d+", first)
+        if m and int(m.group(1)) >= MIN_GDB:
+            return gdb, ""
+        seen.append(f"{gdb} is {first.strip()}")
+    found = f" ({'; '.join(seen)})" if seen else ""
+    return None, (
+        f"the debugger needs gdb {MIN_GDB} or later, which speaks DAP{found}: "
+        "install it with `pip install 'cellc-kernel[debug]'` (a gdb build from PyPI), "
+        "or name one with the CELLC_GDB environment variable"
+    )
+
+
+class DebugError(Exception):
+    """A request the debugger answers with failure and this message."""
+
+
+class GdbSession:
+    """One gdb, attached to the live process of the program."""
+
+    def __init__(
+        self,
+        interpreter: Callable,
+        sources: CellSources,
+        publish: Callable[[dict], None],
+        initialize: dict,
+        breakpoints: Callable[[], Iterable[tuple[str, list[dict]]]],
+    ):
+        """`publish(event)`: an event for JupyterLab; `initialize`: its arguments to
+        `initialize`; `breakpoints()`: (label, breakpoints) to set after attaching."""
+        self._interpreter = interpreter
+        self.sources = sources
+        self.publish = publish
+        self.initialize = initialize
+        self.breakpoints = breakpoints
+        self.capabilities: dict = {}
+        self.attached: int | None = None  # the live process gdb is on
+        self.stopped: set[int] = set()
+        self._quiet = False  # attaching: gdb's stop and module events are not the user's
+        self._attach_stop = threading.Event()
+        self._attach_thread = 1
+        self._fault = ""  # the signal gdb stopped the program for
+        self._stepping_in = False  # a stepIn's breakpoints on every notebook function are set
+        self.client = self._start_gdb()
+
+    @property
+    def interp(self):
+        return self._interpreter()
+
+    def close(self) -> None:
+        """gdb ends; it detaches first, and the program runs on."""
+        self.client.close()
+        self.stopped.clear()
+        self.interp.process.hold(False)
+
+    def let_go(self) -> None:
+        """The stop button while the program is held: let it go, the interrupt ends it."""
+        if self.stopped:
+            try:
+                self.client.start("continue", threadId=min(self.stopped))
+            except AdapterGone:
+                pass
+
+    def forward(self, command: str, args: dict) -> dict | None:
+        """A request of JupyterLab's to gdb; its answer as the user should see it."""
+        if self._fault and command in ("continue", "next", "stepIn", "stepOut"):
+            self.client.request("evaluate", expression=f"handle {self._fault} nostop noprint pass", context="repl")
+            self._fault = ""
+        reply = self.client.request(command, **args)
+        if not reply.get("success"):
+            raise DebugError(names.shown(reply.get("message") or f"{command} failed"))
+        body = reply.get("body")
+        if command == "stackTrace" and body:
+            body["stackFrames"] = self._frames(body.get("stackFrames", []))
+            body["totalFrames"] = len(body["stackFrames"])
+        elif command == "scopes" and body:
+            body["scopes"] = [s for s in body.get("scopes", []) if s.get("name") != "Registers"]
+            for scope in body["scopes"]:
+                scope.pop("source", None)
+        elif command == "variables" and body:
+            for v in body.get("variables", []):
+                _show_names(v)
+        return body
+
+    def evaluate(self, args: dict) -> dict:
+        """A C expression in the stopped frame (the console, a hover).  gdb knows
+        the notebook's globals and functions by their linker names: a name it
+        does not find is tried again as the program defines it now."""
+        args = {**args, "context": "watch"} if args.get("context") == "repl" else args  # C, not gdb commands
+        reply = self.client.request("evaluate", **args)
+        if not reply.get("success") and "No symbol" in reply.get("message", ""):
+            reply = self.client.request("evaluate", **{**args, "expression": self._linked(args.get("expression", ""))})
+        if not reply.get("success"):
+            raise DebugError(names.shown(reply.get("message") or "cannot evaluate this"))
+        body = reply.get("body") or {}
+        _show_names(body)
+        return body
+
+    def step_in(self, args: dict) -> None:
+        """Step into the notebook functions the line calls.  A call reaches a
+        function through its trampoline, code without lines that gdb steps
+        over, callee and all: so the line is stepped over with a breakpoint on
+        every notebook function, taken away at the stop (library functions,
+        which have no lines either, are stepped over as gdb does)."""
+        program = self.interp.program
+        bodies = [self._linked(name) for name, f in program.functions.items() if f.defined]
+        self.client.request(
+            "setFunctionBreakpoints", breakpoints=[{"name": b} for b in bodies if b.startswith(names.PREFIX)]
+        )
+        self._stepping_in = True
+        self.forward("next", args)
+
+    def _linked(self, expression: str) -> str:
+        """`expression` with the notebook's names as the linker knows them now."""
+        program = self.interp.program
+
+        def symbol(m: re.Match) -> str:
+            word = m.group(0)
+            if not word[0].isalpha() and word[0] != "_" or expression[: m.start()].rstrip().endswith((".", "->")):
+                return word  # a literal, or a member
+            if word in program.variables:
+                return program.variables[word].symbol
+            function = program.functions.get(word)
+            cell = names.cell_number(function.label) if function is not None and function.defined else None
+            return names.body(cell, word) if cell is not None else word
+
+        return _TOKENS.sub(symbol, expression)
+
+    def _frames(self, frames: list[dict]) -> list[dict]:
+        """The user's frames: up to the cell's statements (the executor's below
+        are not the program's), named as the user knows them."""
+        from .crash import shown_function
+
+        shown = []
+        sources = self.sources
+        for frame in frames:
+            source = sources.from_gdb(frame.get("source"))
+            name = frame.get("name", "")
+            if names.is_cell_code(name):
+                frame["name"] = (source or {}).get("name") or "<cell>"
+            else:
+                frame["name"] = shown_function(name) or names.shown(name)
+            if source is None:
+                frame.pop("source", None)
+                frame["presentationHint"] = "subtle"
+            else:
+                frame["source"] = source
+            frame.pop("moduleId", None)
+            shown.append(frame)
+            if names.is_cell_code(name):
+                break
+        return shown
+
+    def set_breakpoints(self, label: str, breakpoints: list[dict]) -> list[dict]:
+        """Cell `label`'s breakpoints, as gdb answers (pending until its code is loaded)."""
+        reply = self.client.request(
+            "setBreakpoints", source={"path": self.sources.to_gdb(label)}, breakpoints=breakpoints
+        )
+        return list((reply.get("body") or {}).get("breakpoints", []))
+
+    def follow(self, live: int | None) -> None:
+        """Keep gdb on the live process: it followed the fork after the last cell
+        (the new live process's parent is the one gdb was on), or it attaches anew."""
+        if live is None or live == self.attached:
+            return
+        if self.attached is not None and self.interp.process.live_parent == self.attached:
+            self.attached = live
+            return
+        self.attach(live)
+
+    def attach(self, pid: int | None) -> None:
+        """Attach gdb to `pid`, set the breakpoints, and let the program run on
+        (attaching stops it); a gdb that was on another process is replaced."""
+        if pid is None:
+            raise DebugError("the program is not running")
+        if self.attached is not None:
+            self.client = self._start_gdb()
+        self._quiet = True
+        self._attach_stop.clear()
+        try:
+            attached = self.client.start("attach", pid=pid)
+            self.client.request("configurationDone")
+            reply = attached.wait()
+            if not reply.get("success"):
+                raise DebugError(f"gdb could not attach to the program: {reply.get('message', '')}")
+            if not self._attach_stop.wait(dap.TIMEOUT):
+                raise DebugError("gdb attached but the program did not stop")
+            self.attached = pid
+            for label, bps in self.breakpoints():
+                self.set_breakpoints(label, bps)
+            self.client.request("continue", threadId=self._attach_thread)
+        finally:
+            self._quiet = False
+        self.stopped.clear()
+
+    def _start_gdb(self) -> DapClient:
+        """A new gdb (the old one, if any, ends: gdb's DAP serves one inferior and ends with `disconnect`)."""
+        gdb, missing = find_gdb()
+        if gdb is None:
+            raise DebugError(missing)
+        if self.attached is not None:
+            self.client.close()
+        argv = [gdb, "-q", "-nx", "-nh"]
+        for command in GDB_SETTINGS:
+            argv += ["-iex", command]
+        argv += ["-iex", "python exec(" + repr(FOLLOW_SCRIPT) + ")", "-i=dap"]
+        self.attached = None
+        self.stopped.clear()
+        client = DapClient(argv, self._on_event, cwd=str(self.interp.workdir))
+        reply = client.request("initialize", **self.initialize)
+        if not reply.get("success"):
+            client.close()
+            raise DebugError(f"gdb did not start: {reply.get('message', '')}")
+        self.capabilities = reply.get("body") or {}
+        return client
+
+    def _on_event(self, event: dict) -> None:
+        """An event of gdb's, on the DAP reader thread: kept, rewritten or passed on."""
+        kind = event.get("event")
+        body = event.get("body") or {}
+        if kind == "stopped":
+            if self._quiet:
+                self._attach_thread = body.get("threadId", 1)
+                self._attach_stop.set()
+                return
+            self.stopped.add(body.get("threadId", 1))
+            if self._stepping_in:  # stepIn's breakpoints go before anything resumes the program
+                self._stepping_in = False
+                body["reason"] = "step"
+                body.pop("hitBreakpointIds", None)
+                threading.Thread(target=self._clear_function_breakpoints, args=(event,), daemon=True).start()
+                return
+            if body.get("reason") == "signal":  # its name is asked of gdb: not on this thread, which reads the answer
+                threading.Thread(target=self._stopped_at_fault, args=(event,), daemon=True).start()
+                return
+        elif kind == "continued":
+            self.stopped.clear()
+            self.interp.process.hold(False)
+        elif kind == "breakpoint":
+            bp = body.get("breakpoint") or {}
+            source = self.sources.from_gdb(bp.get("source"))
+            if source is None:
+                return
+            bp["source"] = source
+        elif kind in ("exited", "terminated", "adapterExited"):
+            self.stopped.clear()  # the process gdb was on is gone (or was left after a fork)
+            return
+        if kind in ("output", "module", "process", "loadedSource", "initialized") or self._quiet:
+            return
+        if kind == "stopped":
+            self.interp.process.hold(True)
+        self.publish(event)
+
+    def _clear_function_breakpoints(self, event: dict) -> None:
+        try:
+            self.client.request("setFunctionBreakpoints", breakpoints=[])
+        except AdapterGone:
+            pass
+        self.interp.process.hold(True)
+        self.publish(event)
+
+    def _stopped_at_fault(self, event: dict) -> None:
+        """A crash stops where it happens, as an exception would.  Continuing
+        lets the executor report it and roll back: gdb no longer stops for the
+        signal (the executor raises it again to end the process)."""
+        body = event["body"]
+        name = "a signal"
+        try:
+            reply = self.client.request("evaluate", expression="$_siginfo.si_signo", context="watch")
+            name = signal.Signals(int((reply.get("body") or {}).get("result", "0"))).name
+            self._fault = name
+        except (AdapterGone, ValueError):
+            pass
+        body["reason"] = "exception"
+        body["description"] = f"the program received {name}"
+        body["text"] = f"{name}: continue, and the cell ends with this crash and is rolled back"
+        self.interp.process.hold(True)
+        self.publish(event)
+
+
+def _show_names(variable: dict) -> None:
+    """A variable or an evaluation as the user wrote it: no generated names."""
+    for key in ("name", "value", "type", "result", "evaluateName"):
+        if isinstance(variable.get(key), str):
+            variable[key] = names.shown(variable[key])
