@@ -19,6 +19,11 @@ Layout of the unit for cell N (label "In[k]"):
 
 The statements of a cell are one function body, as in `main`, so setjmp,
 goto and statement expressions span statements.
+
+`Generator` hands each item to its handler and puts the unit together; its
+parts, one concern each: `_Emitter` (the text and its #line directives),
+`_Declarations` (functions and globals), `_Migration` (globals of a redefined
+type), and `_Draft`, what they all change in the model.
 """
 
 from __future__ import annotations
@@ -147,42 +152,19 @@ def _writable(symbol: str, d) -> str:
     return f' __attribute__((__section__(".{kind}.cellc.{symbol}")))'
 
 
-class Generator:
-    def __init__(
-        self, program: Program, cell: ParsedCell, number: int, label: str, options: Options, is_library_data=None
-    ):
-        library_data = is_library_data or (lambda name: False)
-        asm_data = {name for name, (code, _) in (options.asm_labels or {}).items() if not code}
-        # the cell's own assembly defining data is as a library would: `extern` names it as it is
-        self.is_library_data = lambda name: name in asm_data or library_data(name)
-        self.old = program
-        self.new = program.copy()
+class _Emitter:
+    """The unit's text as the cell's items add to it: file-scope code in order,
+    and the body of the run function; each piece under the `#line` of where
+    the user typed it, so gcc's diagnostics point into the cell."""
+
+    def __init__(self, cell: ParsedCell, label: str):
         self.cell = cell
-        self.n = number
         self.label = label
-        self.opt = options
-        self.out: list[str] = []
+        self.out: list[str] = []  # file-scope code, in the cell's order
         self.body: list[str] = []  # the run function's code: statements, run-time initializers, value
         self.touched_macros: set[str] = set()
-        self.slots: list[str] = []
-        self.new_trampolines: list[str] = []
-        self.warnings: list[str] = []
-        self.exclude_keys: set[tuple[str, str]] = set()
-        self.exclude_functions: set[str] = set()
-        self.exclude_variables: set[str] = set()
-        self.defined_here = {it.name for it in cell.items if it.kind == "function"}
-        self.value_symbol: str | None = None
-        self.defines: list[str] = []
-        self.migrating: list[Variable] = []
-        self.changed: set[str] = set()
-        self.extra_uses: set[str] = set()  # what the migration code needs from the prelude
-        self.types_end = 0  # where in `out` the cell's last redefinition of a type ends
-        self.arrays: list[str] = []
         self.user_lines: list[tuple[int, int, str]] = []  # (cell line, new line, new file) of #line items
-        self.record = CellRecord(label, cell)
-        self.sharing: list[tuple] | None = None  # (declarator, definition) of one `struct { ... } a, b;`
 
-    # -- helpers ------------------------------------------------------------
     def line(self, line: int, col: int = 0) -> str:
         """A #line directive for cell line `line`, honouring the user's own
         `#line N ["file"]` directives above it, then `col` spaces."""
@@ -225,6 +207,52 @@ class Generator:
         self.touched_macros.add(item.name)
         self.body.append("\n" + item.text.rstrip("\n") + "\n")
 
+    def run_function(self, name: str, old: Program) -> str:
+        """The cell's statements as one function body, as in `main`: setjmp,
+        labels and goto, statement expressions work across statements, and a
+        `return` ends the cell (its value, if any, ignored).  `old`: the
+        program whose macros the body starts from."""
+        restore = []
+        for macro in sorted(self.touched_macros):
+            restore.append(f"#undef {macro}\n")
+            definition = old.find(("macro", macro))
+            if definition is not None:
+                restore.append(definition.render())
+        # Nothing at the top level of this body may be a declaration: the
+        # cell's declarations are globals.  After the first `;` gcc warns of
+        # any, and `misread_items` finds what the split misread.
+        header = _ours(f"static void {name}(void) {{\n")
+        return (
+            '#pragma GCC diagnostic push\n#pragma GCC diagnostic ignored "-Wreturn-type"\n'
+            '#pragma GCC diagnostic warning "-Wdeclaration-after-statement"\n'
+            f"{_function_names(self.label)}{header};\n"
+            f"{''.join(restore)}{''.join(self.body)}\n}}\n"
+            f"{_function_names()}#pragma GCC diagnostic pop\n"
+        )
+
+
+class _Draft:
+    """What a cell's items change besides the unit's text, shared by the
+    generator's parts: the model after the cell, what the prelude leaves out
+    of the model before it, what the entry stores, the record, the warnings."""
+
+    def __init__(self, program: Program, cell: ParsedCell, number: int, label: str, options: Options):
+        self.old = program
+        self.new = program.copy()
+        self.n = number
+        self.label = label
+        self.opt = options
+        self.defined_here = {it.name for it in cell.items if it.kind == "function"}
+        self.record = CellRecord(label, cell)
+        self.exclude_keys: set[tuple[str, str]] = set()
+        self.exclude_functions: set[str] = set()
+        self.exclude_variables: set[str] = set()
+        self.extra_uses: set[str] = set()  # what the migration code needs from the prelude
+        self.slots: list[str] = []
+        self.new_trampolines: list[str] = []
+        self.defines: list[str] = []
+        self.warnings: list[str] = []
+
     def definition(self, item: Item, kind: str | None = None, text: str | None = None) -> None:
         d = Definition(
             kind or item.kind,
@@ -247,49 +275,6 @@ class Generator:
             self.new.trampolines.add(name)
             self.new_trampolines.append(name)
 
-    # -- items --------------------------------------------------------------
-    def run(self) -> Unit:
-        for item in self.cell.items:
-            getattr(self, "item_" + item.kind)(item)
-        return self.finish()
-
-    def item_include(self, item: Item) -> None:
-        self.emit(item, item.text.rstrip("\n"), 0)
-        if self.new.find(item.keys[0]) is None:
-            self.definition(item)
-
-    def item_define(self, item: Item) -> None:
-        if item.name in self.new.macros():
-            self.out.append(f"#undef {item.name}\n")
-        self.emit(item, item.text.rstrip("\n"), 0)
-        self.replay(item)
-        self.definition(item)
-
-    def item_undef(self, item: Item) -> None:
-        self.emit(item, item.text.rstrip("\n"), 0)
-        self.replay(item)
-        if not self.new.remove(("macro", item.name)):
-            self.definition(item, "directive")
-
-    def item_directive(self, item: Item) -> None:
-        m = _USER_LINE.match(item.text)
-        if m:  # it renumbers the cell's lines below it, as in a file (every item gets its #line)
-            self.user_lines.append((item.line, int(m.group(1)), m.group(2) or ""))
-            return
-        self.emit(item, item.text.rstrip("\n"), 0)
-        if self.new.find(item.keys[0]) is None:
-            self.definition(item)
-
-    def item_type(self, item: Item) -> None:
-        olds = [self.new.find(key) for key in item.keys]
-        if olds and all(d is not None and normalize(d.text) == normalize(item.text) for d in olds):
-            self.record.skipped.add(item.start)
-            return  # re-running the same definition: the prelude has it already
-        self.emit(item, item.text)
-        self.definition(item)
-        if any(key in self.exclude_keys for key in item.keys):
-            self.types_end = len(self.out)  # the migration code goes after the last redefinition
-
     def redefined_names(self) -> list[str]:
         """Names of types this cell defines anew (prelude declarations using them are stale)."""
         out = []
@@ -303,89 +288,45 @@ class Generator:
     def uses_redefined(self, text: str) -> bool:
         return any(re.search(p, text) for p in self.redefined_names())
 
-    def item_typedef(self, item: Item) -> None:
-        """A typedef; `typedef __typeof__(f) f_t;` of a function names a
-        function type as `typedef int f_t(void);` does (`f_t g;` declares a function)."""
-        m = _PLAIN_TYPEDEF.fullmatch(normalize(item.text))
-        if m and ("functype", m.group(2)) not in item.keys and self.function_type(m.group(1)):
-            item = replace(item, keys=[*item.keys, ("functype", m.group(2))])
-        self.item_type(item)
 
-    def item_verbatim(self, item: Item) -> None:
-        self.emit(item, item.text)
+class _Declarations:
+    """The cell's functions and globals: bodies under their private names
+    behind trampolines, globals under their own symbols (or re-initialized
+    when declared again with the same type), prototypes and externs."""
 
-    item_asm = item_verbatim  # a top-level __asm__("..."): file scope, as written
+    def __init__(self, draft: _Draft, text: _Emitter, is_library_data=None):
+        self.draft = draft
+        self.text = text
+        library_data = is_library_data or (lambda name: False)
+        asm_data = {name for name, (code, _) in (draft.opt.asm_labels or {}).items() if not code}
+        # the cell's own assembly defining data is as a library would: `extern` names it as it is
+        self.is_library_data = lambda name: name in asm_data or library_data(name)
+        self.arrays: list[str] = []  # new array globals
+        self.sharing: list[tuple] | None = None  # (declarator, definition) of one `struct { ... } a, b;`
 
-    def item_inline(self, item: Item) -> None:
-        """An `always_inline` function: no trampoline can stand between it and
-        its callers, so its text goes into the unit of every cell that uses it."""
-        self.emit(item, item.text)
-        self.definition(item)
-
-    def item_statement(self, item: Item) -> None:
-        # `_Static_assert` is a declaration: after it, gcc would not warn of a
-        # declaration among the statements (`misread_items`) without a statement between
-        self.piece(item, item.text + ("\n;" if _STATIC_ASSERT.match(item.text) else ""))
-
-    def item_value(self, item: Item) -> None:
-        """`names.value(N)` holds the trailing expression's value after the run.
-
-        The expression always starts on its own line at its own column, so
-        gcc's diagnostics point where the user typed it; the code around it is
-        ours (a `#line 0` before a first line would be out of range for -pedantic)."""
-        before = names.GENERATED_LINE
-        expr = "\n" + self.line(item.line, item.col) + item.text
-        if self.opt.value_mode == "none":
-            self.add_piece(f"{before}(void)({expr});")
-            return
-        self.value_symbol = value = names.value(self.n)  # one C name per cell: cells may share a unit (batch.py)
-        if "({" in item.text or self.opt.value_mode == "local":
-            # a statement expression has no type outside a function: the value
-            # is a static of the run function, its symbol made global for the kernel
-            self.out.append(f'__asm__(".globl {self.value_symbol}");\n')
-            static = _ours("static\n")
-            self.add_piece(
-                f'{before}{{\n{static}__typeof__(({expr})) {value} __asm__("{self.value_symbol}") '
-                f'__attribute__((__unused__, __section__(".bss.cellc.{self.value_symbol}"))); '
-                f"{value} = ({expr}); }}"
-            )
-            return
-        if self.opt.value_mode == "rvalue":  # drops const, turns a function into a pointer
-            typeof = f"__typeof__(((void)0, ({expr})))"
-        else:
-            typeof = f"__typeof__(({expr}))"
-        # writable even when the expression is const (the value is stored into it)
-        section = f'__attribute__((__section__(".bss.cellc.{self.value_symbol}")))'
-        self.out.append(f'{before}{typeof} {value} __asm__("{self.value_symbol}") {section};\n')
-        if self.opt.value_mode == "memcpy":
-            self.add_piece(f"{before}__builtin_memcpy(&{value}, &({expr}), sizeof {value});")
-        else:
-            self.add_piece(f"{before}{value} = ({expr});")
-
-    def item_function(self, item: Item) -> None:
-        if item.split_type is not None:
-            self.item_type(item.split_type)
-        f = item.name
-        impl = names.body(self.n, f)
-        old = self.old.functions.get(f)
+    def function(self, item: Item) -> None:
+        """A function definition: its prototype bound to the trampoline, its body under its private name."""
+        draft, f = self.draft, item.name
+        impl = names.body(draft.n, f)
+        old = draft.old.functions.get(f)
         fn = Function(
             f,
             item.prototype,
             item.signature,
-            self.label,
+            draft.label,
             item.line,
             True,
             item.doc,
             names=frozenset(identifiers(item.text)),
-            name_pos=self.name_pos(item.name_range[0]),
+            name_pos=self.text.name_pos(item.name_range[0]),
             name_at=item.name_at,
         )
         if old is not None and old.signature and old.signature != item.signature:
-            self.exclude_functions.add(f)
+            draft.exclude_functions.add(f)
             # every cell compiled against any older prototype, not only the last one
-            fn.stale_callers = (old.stale_callers | old.callers) - {self.label}
+            fn.stale_callers = (old.stale_callers | old.callers) - {draft.label}
             if fn.stale_callers:
-                self.warnings.append(
+                draft.warnings.append(
                     f"warning: {f} is now '{item.prototype.strip()}'; cells compiled against an older "
                     f"prototype (last '{old.prototype.strip()}') still call it that way: "
                     + ", ".join(sorted(fn.stale_callers, key=_cell_order))
@@ -393,30 +334,30 @@ class Generator:
         elif old is not None:
             fn.callers = set(old.callers)
             fn.stale_callers = set(old.stale_callers)
-        self.new.functions[f] = fn
-        self.trampoline(f)
-        self.defines.append(f)
-        self.out.append(self.line(item.line) + fn.declaration() + "\n")
+        draft.new.functions[f] = fn
+        draft.trampoline(f)
+        draft.defines.append(f)
+        self.text.out.append(self.text.line(item.line) + fn.declaration() + "\n")
         s, e = item.name_range
-        edits = [(s, e, impl + self.at(e))]
+        edits = [(s, e, impl + self.text.at(e))]
         if f == "main" and re.match(r"\s*int\b", item.signature) and item.text.rstrip().endswith("}"):
             close = item.start + len(item.text.rstrip().encode("utf-8", "surrogateescape")) - 1
             edits.append((close, close, " return 0; "))  # reaching main's closing brace returns 0
-        text = _patch(item.text, item.start, item, edits)
+        patched = _patch(item.text, item.start, item, edits)
         weak = re.search(r"\bweak\b", item.prototype) is not None  # a weak definition must be public
-        self.out.append(_function_names(f) + ("" if weak else _ours("static\n")))
-        self.emit(item, text)
-        self.out.append(_function_names())
-        self.slots.append(f"{names.slot(f)} = __extension__ (void *)&{impl};")
+        self.text.out.append(_function_names(f) + ("" if weak else _ours("static\n")))
+        self.text.emit(item, patched)
+        self.text.out.append(_function_names())
+        draft.slots.append(f"{names.slot(f)} = __extension__ (void *)&{impl};")
 
-    def item_declaration(self, item: Item) -> None:
-        for t in item.own_types():
-            self.item_type(t)
+    def declaration(self, item: Item) -> None:
+        """The declarators of a declaration (its own types already defined)."""
         extern = "extern" in item.storage
         together = [d for d in item.declarators if d.shared_spec and not d.is_function]
         # `struct { ... } a, b;`: the globals it defines are defined in one declaration, as written:
         # their untagged type is one type, and what it defines inside (a tag, enumerators) is defined once
         self.sharing = [] if len(together) > 1 else None
+        variables = self.draft.new.variables
         for d in item.declarators:
             if d.is_function and re.search(r"\bweak\b", d.decl_text):
                 self.plain_extern(item, d)  # a weak reference: null unless something defines it, as in C
@@ -424,15 +365,15 @@ class Generator:
                 self.declare_function(item, d)
             elif extern and d.init is not None:
                 self.declare_variable(item, d)  # `extern int x = 5;` defines x, as in a file
-            elif extern and d.name in self.new.variables:
+            elif extern and d.name in variables:
                 # the program's global declared again: gcc judges it against the definition
                 # (`extern double counter;` after `int counter = 5;` conflicts, as in one file)
-                self.emit(item, f"extern {bind(d.decl_text, self.new.variables[d.name].symbol)}{d.attributes};")
+                self.text.emit(item, f"extern {bind(d.decl_text, variables[d.name].symbol)}{d.attributes};")
             elif extern and (d.incomplete_array or self.is_library_data(d.name)):
                 # `extern char **environ;`, or `extern int b[];` completed by a later definition
                 self.plain_extern(item, d)
             elif extern:
-                self.record.storage.add(d.end)
+                self.draft.record.storage.add(d.end)
                 self.declare_variable(item, replace(d, init=None))
             else:
                 self.declare_variable(item, d)
@@ -440,7 +381,7 @@ class Generator:
         if defined:
             spec = defined[0][0].shared_spec
             parts = [defined[0][1]] + [text[len(spec) :] for _, text in defined[1:]]
-            self.emit(item, ",".join(parts) + ";")
+            self.text.emit(item, ",".join(parts) + ";")
 
     def define_global(self, item: Item, d, text: str) -> None:
         """Emit the definition `text` (without its `;`) of global `d`, or keep it
@@ -448,14 +389,15 @@ class Generator:
         if self.sharing is not None and d.shared_spec and text.startswith(d.shared_spec):
             self.sharing.append((d, text))
         else:
-            self.emit(item, text + ";")
+            self.text.emit(item, text + ";")
 
     def plain_extern(self, item: Item, d) -> None:
         """An extern declaration kept as written, under the name itself: later
         cells see it too."""
         text = f"extern {d.decl_text}{d.attributes};"
-        self.emit(item, text)
-        self.new.define(Definition("declaration", [("extern", d.name)], text, set(), 0, self.label, item.line))
+        self.text.emit(item, text)
+        declaration = Definition("declaration", [("extern", d.name)], text, set(), 0, self.draft.label, item.line)
+        self.draft.new.define(declaration)
 
     def of_function_type(self, d) -> bool:
         """`handler_fn f;` where `typedef int handler_fn(int);`, or
@@ -467,57 +409,59 @@ class Generator:
         """Whether the type `spec` (a typedef name, or `typeof` of a name) is a function type."""
         m = re.fullmatch(r"\w+\s*\(\s*(\w+)\s*\)", spec.strip())
         name = m.group(1) if m else spec.strip()
-        if self.new.find(("functype", name)) is not None:
+        if self.draft.new.find(("functype", name)) is not None:
             return True
-        return m is not None and (name in self.new.functions or name in self.defined_here)
+        return m is not None and (name in self.draft.new.functions or name in self.draft.defined_here)
 
     def declare_function(self, item: Item, d) -> None:
-        old = self.new.functions.get(d.name)
+        draft = self.draft
+        old = draft.new.functions.get(d.name)
         if old is None:
             fn = Function(
                 d.name,
                 d.decl_text,
                 d.signature,
-                self.label,
+                draft.label,
                 item.line,
                 False,
                 item.doc,
-                name_pos=self.name_pos(d.name_start),
+                name_pos=self.text.name_pos(d.name_start),
                 name_at=d.name_at,
             )
-            self.new.functions[d.name] = fn
-            self.trampoline(d.name)
-            self.emit(item, fn.declaration())
+            draft.new.functions[d.name] = fn
+            draft.trampoline(d.name)
+            self.text.emit(item, fn.declaration())
         else:
-            self.emit(item, bind(d.decl_text, names.trampoline(d.name)) + ";")
+            self.text.emit(item, bind(d.decl_text, names.trampoline(d.name)) + ";")
 
-    def declare_variable(self, item: Item, d, extern: bool = False) -> None:
+    def declare_variable(self, item: Item, d) -> None:
         """A global: defined under its own symbol, or, redeclared with the same
-        type, the existing object re-initialized.  `extern`: a declaration of
-        a name nothing defines yet; it gets its (zero) storage now, and the
-        definition that follows re-initializes it, as one object in C."""
+        type, the existing object re-initialized.  An `extern` one nothing
+        defines yet comes without its initializer: it gets its (zero) storage
+        now, and the definition that follows re-initializes it, as one object in C."""
+        draft = self.draft
         type_key = normalize(d.decl_text.replace(d.name, "@", 1)) if d.name in d.decl_text else d.decl_text
-        old = self.new.variables.get(d.name)
-        same = old is not None and not self.uses_redefined(d.decl_text)
+        old = draft.new.variables.get(d.name)
+        same = old is not None and not draft.uses_redefined(d.decl_text)
         if same and old is not None and d.incomplete_array:  # `extern int a[10];` then `int a[] = {1, 2};`: composite
             same = _without_dimensions(old.type_key) == _without_dimensions(type_key)
         elif same and old is not None:
             same = old.type_key == type_key
         if same:
             if d.init is not None:  # `int x;` again is a tentative definition: it changes nothing
-                self.record.reinit.add(d.end)
+                draft.record.reinit.add(d.end)
                 self.reinit(item, d)
             else:
-                self.record.tentative.add(d.end)
+                draft.record.tentative.add(d.end)
             return
-        symbol = names.variable(d.name, self.n)
-        if self.new.remove(("extern", d.name)):
-            self.exclude_keys.add(("extern", d.name))  # this definition completes it
+        symbol = names.variable(d.name, draft.n)
+        if draft.new.remove(("extern", d.name)):
+            draft.exclude_keys.add(("extern", d.name))  # this definition completes it
         if old is not None:
-            self.exclude_variables.add(d.name)
+            draft.exclude_variables.add(d.name)
             users = sorted(old.users)
             if users:
-                self.warnings.append(
+                draft.warnings.append(
                     f"warning: {d.name} is now '{d.decl_text.strip()}'; functions compiled before still use "
                     f"the old '{old.decl.strip()}': {', '.join(users)}"
                 )
@@ -526,22 +470,22 @@ class Generator:
             d.decl_text + d.attributes,
             type_key,
             symbol,
-            self.label,
+            draft.label,
             item.line,
-            name_pos=self.name_pos(d.name_start),
+            name_pos=self.text.name_pos(d.name_start),
             name_at=d.name_at,
             spec=d.shared_spec,
-            group=(f"{self.n}:{item.start}", d.end) if d.shared_spec else ("", 0),
+            group=(f"{draft.n}:{item.start}", d.end) if d.shared_spec else ("", 0),
             defines=d.spec_defines,
         )
-        self.new.variables[d.name] = var
+        draft.new.variables[d.name] = var
         if "[" in d.decl_text:
             self.arrays.append(d.name)
         head = bind(d.decl_text, symbol) + d.attributes + _writable(symbol, d)
         if d.init is None:
             self.define_global(item, d, head)
         elif self.static_init(d):
-            self.define_global(item, d, f"{head} ={self.at(d.init_start)}{d.init}")
+            self.define_global(item, d, f"{head} ={self.text.at(d.init_start)}{d.init}")
         else:
             self.define_global(item, d, head)
             self.reinit(item, d)
@@ -551,75 +495,67 @@ class Generator:
         (as in a C file: compound literals then have static storage).  gcc
         says when it is not constant, and the compile stage retries that
         initializer at run time; a call of a notebook function is known not to be."""
-        if self.opt.runtime_init is True or d.init_start in self.opt.runtime_init:
+        runtime_init = self.draft.opt.runtime_init
+        if runtime_init is True or d.init_start in runtime_init:
             return False
         calls = set(re.findall(r"\b([A-Za-z_]\w*+)\s*+\(", d.init))
-        return d.incomplete_array or not calls & (self.new.functions.keys() | self.defined_here)
+        return d.incomplete_array or not calls & (self.draft.new.functions.keys() | self.draft.defined_here)
 
     def reinit(self, item: Item, d) -> None:
         """Store a global's initializer at run time, where the cell has it."""
         name = d.name
         storage = "static " if self.static_init(d) else ""
-        self.record.runtime[d.end] = bool(storage)
+        self.draft.record.runtime[d.end] = bool(storage)
         body = (
-            f"{{ {storage}__typeof__({name}) {names.INIT} ={self.at(d.init_start)}{d.init}; "
+            f"{{ {storage}__typeof__({name}) {names.INIT} ={self.text.at(d.init_start)}{d.init}; "
             f"__builtin_memcpy((void *)&{name}, &{names.INIT}, sizeof {name}); }}"
         )
-        self.piece(item, body)
+        self.text.piece(item, body)
 
-    def run_function(self, name: str) -> str:
-        """The cell's statements as one function body, as in `main`: setjmp,
-        labels and goto, statement expressions work across statements, and a
-        `return` ends the cell (its value, if any, ignored)."""
-        restore = []
-        for macro in sorted(self.touched_macros):
-            restore.append(f"#undef {macro}\n")
-            old = self.old.find(("macro", macro))
-            if old is not None:
-                restore.append(old.render())
-        # Nothing at the top level of this body may be a declaration: the
-        # cell's declarations are globals.  After the first `;` gcc warns of
-        # any, and `misread_items` finds what the split misread.
-        header = _ours(f"static void {name}(void) {{\n")
-        return (
-            '#pragma GCC diagnostic push\n#pragma GCC diagnostic ignored "-Wreturn-type"\n'
-            '#pragma GCC diagnostic warning "-Wdeclaration-after-statement"\n'
-            f"{_function_names(self.label)}{header};\n"
-            f"{''.join(restore)}{''.join(self.body)}\n}}\n"
-            f"{_function_names()}#pragma GCC diagnostic pop\n"
-        )
 
-    # -- globals of redefined types (migrate.py) ------------------------------
-    def migrate(self) -> None:
-        """Globals whose type this cell redefines get a new object of the new
-        type with their members copied (at the start of the run function), or
-        keep their old type under a private copy of the old definitions."""
-        redefined = {f"{k} {n}" if k != "typedef" else n for k, n in self.exclude_keys if k != "extern"}
-        self.changed = changed = closure(self.old.definitions, redefined)
-        mapping = {name: names.old_type(name, self.n) for name in changed}
-        olds = [d for d in self.old.sorted_definitions() if d.provides() & changed and d.kind in ("type", "typedef")]
+class _Migration:
+    """Globals of the types a cell redefines (migrate.py decides how each
+    moves): a new object of the new type with their members copied at the
+    start of the run function, or their old type kept under private names."""
+
+    def __init__(self, draft: _Draft, text: _Emitter):
+        self.draft = draft
+        self.text = text
+        self.migrating: list[Variable] = []  # old globals whose type the cell redefines
+        self.changed: set[str] = set()  # the types whose layout changed
+
+    def run(self, types_end: int) -> None:
+        """Globals of a changed type leave the prelude; their code goes at
+        `types_end`, after the cell's last redefinition of a type, which it
+        needs.  Prototypes naming a changed type leave the prelude too: they
+        would come before its new definition."""
+        draft, old = self.draft, self.draft.old
+        redefined = {f"{k} {n}" if k != "typedef" else n for k, n in draft.exclude_keys if k != "extern"}
+        self.changed = changed = closure(old.definitions, redefined)
+        mapping = {name: names.old_type(name, draft.n) for name in changed}
+        olds = [d for d in old.sorted_definitions() if d.provides() & changed and d.kind in ("type", "typedef")]
         old_types = [self.renamed(d, mapping) for d in olds]
         out: list[str] = []  # goes after the cell's new definitions
         # Types built on a redefined one (`struct box { struct pt corner; }`) follow
         # the new definition: they come after the cell's items, not in the prelude.
-        late = after_redefinition(self.old.definitions, redefined, changed)
+        late = after_redefinition(old.definitions, redefined, changed)
         for d in [d for d in olds if d.provides() & late]:
-            self.exclude_keys |= set(d.keys)
+            draft.exclude_keys |= set(d.keys)
             out.append(d.render())
-            self.extra_uses |= d.needs()
+            draft.extra_uses |= d.needs()
         stale: dict[str, str] = {}  # function -> its cell, compiled with an old layout
         emitted = False
         together: dict[str, int] = {}  # `struct { ... } a, b;`: where in `out` their one new definition is
-        for v in list(self.old.variables.values()):
-            if self.new.variables.get(v.name) is not v or not involved(v.decl, changed):
+        for v in list(old.variables.values()):
+            if draft.new.variables.get(v.name) is not v or not involved(v.decl, changed):
                 continue  # redeclared by the cell itself, or not concerned
-            self.exclude_variables.add(v.name)
-            self.extra_uses |= v.uses
-            plan = None if self.opt.migrations is None else self.opt.migrations.get(v.name)
+            draft.exclude_variables.add(v.name)
+            draft.extra_uses |= v.uses
+            plan = None if draft.opt.migrations is None else draft.opt.migrations.get(v.name)
             if plan is None or not plan.unsafe:
                 self.migrating.append(v)
-                symbol = names.variable(v.name, self.n)
-                self.new.variables[v.name] = replace(v, symbol=symbol, users=set(), kept="")
+                symbol = names.variable(v.name, draft.n)
+                draft.new.variables[v.name] = replace(v, symbol=symbol, users=set(), kept="")
                 text = bind(v.decl, symbol)
                 group = v.group[0] if v.spec and v.decl.startswith(v.spec) else ""
                 if group in together:  # one type: defined with the others of its declaration
@@ -628,7 +564,7 @@ class Generator:
                     if group:
                         together[group] = len(out)
                     out.append(f"{names.GENERATED_LINE}{text};\n")
-                stale.update((f, self.old.functions[f].label) for f in v.users if f in self.old.functions)
+                stale.update((f, old.functions[f].label) for f in v.users if f in old.functions)
             if plan is None:
                 continue
             if not emitted:
@@ -637,28 +573,29 @@ class Generator:
             old_decl = rename(v.decl, types=mapping)
             if plan.unsafe:
                 types = ", ".join(sorted(n for n in identifiers(v.decl) & changed))
-                why = f"{v.name} keeps the old layout of {types}, which {self.label} redefined: {plan.unsafe}"
+                why = f"{v.name} keeps the old layout of {types}, which {draft.label} redefined: {plan.unsafe}"
                 kept = replace(v, decl=old_decl, type_key=rename(v.type_key, types=mapping), kept=why, name_pos=None)
-                self.new.variables[v.name] = kept
+                draft.new.variables[v.name] = kept
                 out.append(f"{names.GENERATED_LINE}{kept.declaration()}\n")
-                self.warnings.append(f"warning: {why}; it was not migrated, and later cells see it with its old type")
+                draft.warnings.append(f"warning: {why}; it was not migrated, and later cells see it with its old type")
                 continue
             source = re.sub(rf"\b{v.name}\b(?!.*\b{v.name}\b)", names.source(v.name), old_decl, count=1, flags=re.S)
             out.append(f"{names.GENERATED_LINE}extern {bind(source, v.symbol)};\n")
-            self.body.insert(0, names.GENERATED_LINE + " ".join(plan.statements) + "\n")
-            self.record.migrated[v.name] = plan.statements
-            self.warnings.append(f"note: {v.name} was migrated to its new type: {plan.summary()}")
-        self.out[self.types_end : self.types_end] = out
-        if any(v.kept for v in self.new.variables.values() if v.name in self.exclude_variables):
+            self.text.body.insert(0, names.GENERATED_LINE + " ".join(plan.statements) + "\n")
+            draft.record.migrated[v.name] = plan.statements
+            draft.warnings.append(f"note: {v.name} was migrated to its new type: {plan.summary()}")
+        self.text.out[types_end:types_end] = out
+        if any(v.kept for v in draft.new.variables.values() if v.name in draft.exclude_variables):
             for d in old_types:
-                self.new.define(d)
-        for f in self.old.functions.values():
-            if f.names & changed and f.name not in self.defined_here:
+                draft.new.define(d)
+        for f in old.functions.values():
+            if f.names & changed and f.name not in draft.defined_here:
                 stale[f.name] = f.label
-        if stale and (self.opt.migrations is not None or not self.migrating):
+        if stale and (draft.opt.migrations is not None or not self.migrating):
             shown = ", ".join(f"{f} ({label})" for f, label in sorted(stale.items(), key=lambda p: _cell_order(p[1])))
             kinds = ", ".join(sorted(changed & redefined))
-            self.warnings.append(f"warning: functions compiled before still use the old layout of {kinds}: {shown}")
+            draft.warnings.append(f"warning: functions compiled before still use the old layout of {kinds}: {shown}")
+        draft.exclude_functions |= {f.name for f in old.functions.values() if involved(f.prototype, changed)}
 
     def renamed(self, d: Definition, mapping: dict[str, str]) -> Definition:
         """Definition `d` under the private names of `mapping` (its old layout)."""
@@ -666,17 +603,149 @@ class Generator:
         def old(used: set[str]) -> set[str]:
             return {mapping.get(n, n) for n in used}
 
-        keys = [(kind, names.old_type(name, self.n).split(" ")[-1]) for kind, name in d.keys]
-        text = rename(d.text, types=mapping, enumerator_prefix=names.old_type("", self.n))
+        n = self.draft.n
+        keys = [(kind, names.old_type(name, n).split(" ")[-1]) for kind, name in d.keys]
+        text = rename(d.text, types=mapping, enumerator_prefix=names.old_type("", n))
         return Definition(d.kind, keys, text, old(d.uses), 0, d.label, d.line, old(d.refs), old(d.whole))
 
+
+class Generator:
+    """One cell's unit: each item to its handler, in order, then the prelude,
+    the run function, the trampolines and the entry around them."""
+
+    def __init__(
+        self, program: Program, cell: ParsedCell, number: int, label: str, options: Options, is_library_data=None
+    ):
+        self.cell = cell
+        self.draft = _Draft(program, cell, number, label, options)
+        self.text = _Emitter(cell, label)
+        self.declarations = _Declarations(self.draft, self.text, is_library_data)
+        self.migration = _Migration(self.draft, self.text)
+        self.value_symbol: str | None = None
+        self.types_end = 0  # where in the text's `out` the cell's last redefinition of a type ends
+
+    def run(self) -> Unit:
+        for item in self.cell.items:
+            getattr(self, "item_" + item.kind)(item)
+        return self.finish()
+
+    # -- items --------------------------------------------------------------
+    def item_include(self, item: Item) -> None:
+        self.text.emit(item, item.text.rstrip("\n"), 0)
+        if self.draft.new.find(item.keys[0]) is None:
+            self.draft.definition(item)
+
+    def item_define(self, item: Item) -> None:
+        if item.name in self.draft.new.macros():
+            self.text.out.append(f"#undef {item.name}\n")
+        self.text.emit(item, item.text.rstrip("\n"), 0)
+        self.text.replay(item)
+        self.draft.definition(item)
+
+    def item_undef(self, item: Item) -> None:
+        self.text.emit(item, item.text.rstrip("\n"), 0)
+        self.text.replay(item)
+        if not self.draft.new.remove(("macro", item.name)):
+            self.draft.definition(item, "directive")
+
+    def item_directive(self, item: Item) -> None:
+        m = _USER_LINE.match(item.text)
+        if m:  # it renumbers the cell's lines below it, as in a file (every item gets its #line)
+            self.text.user_lines.append((item.line, int(m.group(1)), m.group(2) or ""))
+            return
+        self.text.emit(item, item.text.rstrip("\n"), 0)
+        if self.draft.new.find(item.keys[0]) is None:
+            self.draft.definition(item)
+
+    def item_type(self, item: Item) -> None:
+        olds = [self.draft.new.find(key) for key in item.keys]
+        if olds and all(d is not None and normalize(d.text) == normalize(item.text) for d in olds):
+            self.draft.record.skipped.add(item.start)
+            return  # re-running the same definition: the prelude has it already
+        self.text.emit(item, item.text)
+        self.draft.definition(item)
+        if any(key in self.draft.exclude_keys for key in item.keys):
+            self.types_end = len(self.text.out)  # the migration code goes after the last redefinition
+
+    def item_typedef(self, item: Item) -> None:
+        """A typedef; `typedef __typeof__(f) f_t;` of a function names a
+        function type as `typedef int f_t(void);` does (`f_t g;` declares a function)."""
+        m = _PLAIN_TYPEDEF.fullmatch(normalize(item.text))
+        if m and ("functype", m.group(2)) not in item.keys and self.declarations.function_type(m.group(1)):
+            item = replace(item, keys=[*item.keys, ("functype", m.group(2))])
+        self.item_type(item)
+
+    def item_verbatim(self, item: Item) -> None:
+        self.text.emit(item, item.text)
+
+    item_asm = item_verbatim  # a top-level __asm__("..."): file scope, as written
+
+    def item_inline(self, item: Item) -> None:
+        """An `always_inline` function: no trampoline can stand between it and
+        its callers, so its text goes into the unit of every cell that uses it."""
+        self.text.emit(item, item.text)
+        self.draft.definition(item)
+
+    def item_statement(self, item: Item) -> None:
+        # `_Static_assert` is a declaration: after it, gcc would not warn of a
+        # declaration among the statements (`misread_items`) without a statement between
+        self.text.piece(item, item.text + ("\n;" if _STATIC_ASSERT.match(item.text) else ""))
+
+    def item_value(self, item: Item) -> None:
+        """`names.value(N)` holds the trailing expression's value after the run.
+
+        The expression always starts on its own line at its own column, so
+        gcc's diagnostics point where the user typed it; the code around it is
+        ours (a `#line 0` before a first line would be out of range for -pedantic)."""
+        before = names.GENERATED_LINE
+        expr = "\n" + self.text.line(item.line, item.col) + item.text
+        mode = self.draft.opt.value_mode
+        if mode == "none":
+            self.text.add_piece(f"{before}(void)({expr});")
+            return
+        self.value_symbol = value = names.value(self.draft.n)  # one C name per cell: cells may share a unit (batch.py)
+        if "({" in item.text or mode == "local":
+            # a statement expression has no type outside a function: the value
+            # is a static of the run function, its symbol made global for the kernel
+            self.text.out.append(f'__asm__(".globl {self.value_symbol}");\n')
+            static = _ours("static\n")
+            self.text.add_piece(
+                f'{before}{{\n{static}__typeof__(({expr})) {value} __asm__("{self.value_symbol}") '
+                f'__attribute__((__unused__, __section__(".bss.cellc.{self.value_symbol}"))); '
+                f"{value} = ({expr}); }}"
+            )
+            return
+        if mode == "rvalue":  # drops const, turns a function into a pointer
+            typeof = f"__typeof__(((void)0, ({expr})))"
+        else:
+            typeof = f"__typeof__(({expr}))"
+        # writable even when the expression is const (the value is stored into it)
+        section = f'__attribute__((__section__(".bss.cellc.{self.value_symbol}")))'
+        self.text.out.append(f'{before}{typeof} {value} __asm__("{self.value_symbol}") {section};\n')
+        if mode == "memcpy":
+            self.text.add_piece(f"{before}__builtin_memcpy(&{value}, &({expr}), sizeof {value});")
+        else:
+            self.text.add_piece(f"{before}{value} = ({expr});")
+
+    def item_function(self, item: Item) -> None:
+        if item.split_type is not None:
+            self.item_type(item.split_type)
+        self.declarations.function(item)
+
+    def item_declaration(self, item: Item) -> None:
+        for t in item.own_types():
+            self.item_type(t)
+        self.declarations.declaration(item)
+
+    # -- the unit -----------------------------------------------------------
     def asm_definitions(self) -> list[str]:
         """What the cell's assembly defines, for later cells as in one file:
         a label in code is the definition of the function of that name (its
         trampoline's slot gets the label's address, through a local alias);
         a local label of data is made global, so later cells' `extern`s find it."""
+        draft = self.draft
         out = []
-        for name, (code, local) in sorted((self.opt.asm_labels or {}).items()):
+        for name, (code, local) in sorted((draft.opt.asm_labels or {}).items()):
             if not code:
                 if local:
                     out.append(f'__asm__(".globl {name}");\n')
@@ -684,68 +753,65 @@ class Generator:
             alias = names.asm_label(name)
             out.append(f'__asm__(".set {alias}, {name}");\n')
             out.append(f'extern char {alias}[] __attribute__((visibility("hidden")));\n')
-            self.trampoline(name)
-            if name not in self.defines:
-                self.defines.append(name)
-            self.slots.append(f"{names.slot(name)} = (void *){alias};")
-            old = self.new.functions.get(name)
+            draft.trampoline(name)
+            if name not in draft.defines:
+                draft.defines.append(name)
+            draft.slots.append(f"{names.slot(name)} = (void *){alias};")
+            old = draft.new.functions.get(name)
             if old is not None:
-                self.new.functions[name] = replace(old, defined=True)
+                draft.new.functions[name] = replace(old, defined=True)
         return [names.GENERATED_LINE, *out] if out else []
 
-    # -- the unit -----------------------------------------------------------
     def finish(self) -> Unit:
-        if self.redefined_names():
-            self.migrate()  # globals of a changed type (it leaves them out of the prelude)
-            # prototypes naming a changed type would come before its new definition
-            changed = self.changed
-            self.exclude_functions |= {f.name for f in self.old.functions.values() if involved(f.prototype, changed)}
-        if any(self.old.variables[name].kept for name in self.cell.uses & self.old.variables.keys()):
+        draft, text = self.draft, self.text
+        if draft.redefined_names():
+            self.migration.run(self.types_end)  # globals of a changed type (it leaves them out of the prelude)
+        if any(draft.old.variables[name].kept for name in self.cell.uses & draft.old.variables.keys()):
             # a global with an old layout: passing its address as the new type must not compile
-            self.out.insert(0, '#pragma GCC diagnostic error "-Wincompatible-pointer-types"\n')
-        header, rest = self.old.prelude(
-            self.exclude_keys,
-            self.exclude_functions,
-            self.exclude_variables,
-            uses=None if self.opt.full_prelude else self.cell.uses | self.extra_uses,
+            text.out.insert(0, '#pragma GCC diagnostic error "-Wincompatible-pointer-types"\n')
+        header, rest = draft.old.prelude(
+            draft.exclude_keys,
+            draft.exclude_functions,
+            draft.exclude_variables,
+            uses=None if draft.opt.full_prelude else self.cell.uses | draft.extra_uses,
             known=self.cell.declared,
-            shared=self.opt.shared,
+            shared=draft.opt.shared,
         )
         labels = self.asm_definitions()
-        slots = "".join(f"extern void *{names.slot(f)};\n" for f in self.defines)
+        slots = "".join(f"extern void *{names.slot(f)};\n" for f in draft.defines)
         body = [rest, _ours(f"void *{names.LAZY}(void);\n{slots}")]
-        body.extend(self.out)
+        body.extend(text.out)
         body.extend(labels)
-        if self.new_trampolines:
+        if draft.new_trampolines:
             body.append(names.GENERATED_LINE + "__asm__(\n")
-            for name in self.new_trampolines:
+            for name in draft.new_trampolines:
                 body.append(c_string_asm(trampoline_asm(name)))
             body.append(");\n")
-        run = names.run(self.n)
-        if self.body:
-            body.append(self.run_function(run))
-        entry = names.entry(self.n)
-        call = f"  {run}();\n" if self.body else ""
-        slot_stores = "".join(f"  {s}\n" for s in self.slots)
+        run = names.run(draft.n)
+        if text.body:
+            body.append(text.run_function(run, draft.old))
+        entry = names.entry(draft.n)
+        call = f"  {run}();\n" if text.body else ""
+        slot_stores = "".join(f"  {s}\n" for s in draft.slots)
         body.append(
             names.GENERATED_LINE
             + _ours(f'__attribute__((__visibility__("default"))) void {entry}(void) {{\n{slot_stores}{call}}}\n')
         )
-        self.new.cells += 1
-        self.new.records.append(self.record)
+        draft.new.cells += 1
+        draft.new.records.append(draft.record)
         return Unit(
-            self.n,
-            self.label,
+            draft.n,
+            draft.label,
             header,
             "".join(body),
             entry,
-            self.new,
+            draft.new,
             self.value_symbol,
-            self.defines,
-            self.arrays,
-            self.warnings,
-            self.migrating,
-            self.changed,
+            draft.defines,
+            self.declarations.arrays,
+            draft.warnings,
+            self.migration.migrating,
+            self.migration.changed,
         )
 
 
