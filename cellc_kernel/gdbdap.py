@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING
 
 from . import dap, names, toolchain
 from .dap import AdapterGone, DapClient
+from .model import linked_expression
 
 if TYPE_CHECKING:
     from .debugger import CellSources
 
 MIN_GDB = 14  # the first gdb with DAP
 FAULTS = ("SIGSEGV", "SIGBUS", "SIGFPE", "SIGILL", "SIGABRT", "SIGSYS")
-_TOKENS = re.compile(r""""(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|\b\w+\b""")  # strings, chars, words
 
 # The live process forks after every cell: the parent stays as the snapshot,
 # the child goes on.  gdb follows the child of that fork (the executor calls
@@ -176,13 +176,14 @@ class GdbSession:
         return body
 
     def evaluate(self, args: dict) -> dict:
-        """A C expression in the stopped frame (the console, a hover).  gdb knows
-        the notebook's globals and functions by their linker names: a name it
-        does not find is tried again as the program defines it now."""
-        args = {**args, "context": "watch"} if args.get("context") == "repl" else args  # C, not gdb commands
+        """A C expression in the stopped frame (the console, a hover), with the
+        notebook's globals and functions as the program defines them now."""
+        local = self._locals(args.get("frameId"))
+        expression = linked_expression(self.interp.program, args.get("expression", ""), local)
+        args = {**args, "expression": expression}
+        if args.get("context") in (None, "repl"):
+            args["context"] = "watch"  # the console evaluates C, not gdb commands
         reply = self.client.request("evaluate", **args)
-        if not reply.get("success") and "No symbol" in reply.get("message", ""):
-            reply = self.client.request("evaluate", **{**args, "expression": self._linked(args.get("expression", ""))})
         if not reply.get("success"):
             raise DebugError(names.shown(reply.get("message") or "cannot evaluate this"))
         body = reply.get("body") or {}
@@ -196,28 +197,23 @@ class GdbSession:
         every notebook function, taken away at the stop (library functions,
         which have no lines either, are stepped over as gdb does)."""
         program = self.interp.program
-        bodies = [self._linked(name) for name, f in program.functions.items() if f.defined]
+        bodies = [linked_expression(program, name) for name, f in program.functions.items() if f.defined]
         self.client.request(
             "setFunctionBreakpoints", breakpoints=[{"name": b} for b in bodies if b.startswith(names.PREFIX)]
         )
         self._stepping_in = True
         self.forward("next", args)
 
-    def _linked(self, expression: str) -> str:
-        """`expression` with the notebook's names as the linker knows them now."""
-        program = self.interp.program
-
-        def symbol(m: re.Match) -> str:
-            word = m.group(0)
-            if not word[0].isalpha() and word[0] != "_" or expression[: m.start()].rstrip().endswith((".", "->")):
-                return word  # a literal, or a member
-            if word in program.variables:
-                return program.variables[word].symbol
-            function = program.functions.get(word)
-            cell = names.cell_number(function.label) if function is not None and function.defined else None
-            return names.body(cell, word) if cell is not None else word
-
-        return _TOKENS.sub(symbol, expression)
+    def _locals(self, frame: int | None) -> set[str]:
+        """The names of a frame's arguments and locals (they shadow the notebook's)."""
+        if frame is None:
+            return set()
+        found: set[str] = set()
+        for scope in (self.client.request("scopes", frameId=frame).get("body") or {}).get("scopes", []):
+            if scope.get("name") in ("Arguments", "Locals"):
+                reply = self.client.request("variables", variablesReference=scope["variablesReference"])
+                found |= {v["name"] for v in (reply.get("body") or {}).get("variables", [])}
+        return found
 
     def _frames(self, frames: list[dict]) -> list[dict]:
         """The user's frames: up to the cell's statements (the executor's below

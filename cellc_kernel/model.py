@@ -493,3 +493,26 @@ def _shared_types(variables) -> list[list[Variable]]:
 
 #: Words that need no declaration.
 C_WORDS = KEYWORDS | GNU_KEYWORDS | PREDEFINED
+
+
+_TOKENS = re.compile(r"""\"(?:\\.|[^"\\])*\"|'(?:\\.|[^'\\])*'|\b\w+\b""")  # strings, chars, words
+
+
+def linked_expression(program: Program, expression: str, local: AbstractSet[str] = frozenset()) -> str:
+    """A C expression with the notebook's globals and functions under the
+    names gdb knows them by, their symbols (by its own name gdb would find a
+    library's `a`, or nothing); `local`: names a frame's locals shadow."""
+
+    def symbol(m: re.Match) -> str:
+        word = m.group(0)
+        if word in local or not (word[0].isalpha() or word[0] == "_"):
+            return word  # a local, a literal, a string
+        if expression[: m.start()].rstrip().endswith((".", "->")):
+            return word  # a member
+        if word in program.variables:
+            return program.variables[word].symbol
+        function = program.functions.get(word)
+        cell = names.cell_number(function.label) if function is not None and function.defined else None
+        return names.body(cell, word) if cell is not None else word
+
+    return _TOKENS.sub(symbol, expression)

@@ -196,7 +196,7 @@ def test_breakpoint_in_an_earlier_cells_function(session: Session) -> None:
     the debugger."""
     session.execute("#include <stdio.h>")
     session.execute(SQUARE)
-    session.execute("int g = 5;")
+    session.execute("int g = 5;\nint twice(int v) { return 2 * v; }")
     session.start()
     [bp] = session.breakpoints(SQUARE, 3)
     assert bp["verified"] is True and bp["line"] == 3
@@ -211,7 +211,17 @@ def test_breakpoint_in_an_earlier_cells_function(session: Session) -> None:
     scopes = session.variables(frames[0])
     assert scopes["Arguments"] == {"x": "5"} and set(scopes["Locals"]) == {"y"}
     assert "Registers" not in scopes
-    assert session.ok("evaluate", expression="x * 10 + g", frameId=frames[0]["id"], context="repl")["result"] == "55"
+
+    def evaluate(expression: str) -> str:
+        return session.ok("evaluate", expression=expression, frameId=frames[0]["id"], context="repl")["result"]
+
+    assert evaluate("x * 10 + g") == "55"  # a notebook global, by the name the user gave it
+    failed = session.request("evaluate", expression="nope + 1", frameId=frames[0]["id"])
+    assert not failed["success"] and failed["message"] == 'No symbol "nope" in current context.', failed.get("message")
+    assert evaluate("twice(3) + y") == "31"  # a notebook function, called; a local
+    frames = session.ok("stackTrace", threadId=thread)[
+        "stackFrames"
+    ]  # a call from gdb renews the frames: JupyterLab asks again
     rich = session.ok("richInspectVariables", variableName="y", frameId=frames[0]["id"])
     assert rich["data"]["text/plain"] == "25"
     session.ok("stepOut", threadId=thread)

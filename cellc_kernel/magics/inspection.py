@@ -12,6 +12,7 @@ from ..ctype import type_name
 from ..executor import Handlers
 from ..export import EnvRecord
 from ..limits import SNAPSHOT_MARGIN, format_size
+from ..model import linked_expression
 from ..result import CellResult, error
 from .base import ArgumentParser, MagicFamily, MagicResult
 
@@ -305,13 +306,5 @@ class InspectionMagics(MagicFamily):
         return MagicResult(consumed=True)
 
     def _notebook_globals(self, expression: str, frame) -> str:
-        """`expression` with the notebook's globals under their symbols, the
-        names gdb knows them by (it would take a library's `a` for ours)."""
-        variables = self.interpreter.program.variables
-        local = {name for name, _, _ in frame.variables}
-
-        def symbol(m: re.Match) -> str:
-            v = variables.get(m.group(2)) if m.group(2) not in local else None
-            return m.group(1) + (v.symbol if v is not None else m.group(2))
-
-        return re.sub(r"(^|[^\w.>'\"])([A-Za-z_]\w*)\b", symbol, expression)
+        """`expression` with the notebook's names as gdb knows them (the frame's locals shadow them)."""
+        return linked_expression(self.interpreter.program, expression, {name for name, _, _ in frame.variables})
