@@ -376,3 +376,64 @@ def test_a_gdb_without_dap_is_named() -> None:
         assert s.execute("int fine = 1;")["status"] == "ok"
     finally:
         s.close()
+
+
+def test_structs_arrays_and_pointers_expand(session: Session) -> None:
+    session.execute("struct point { int x, y; };")
+    walk = "int walk(struct point *p, int n) {\n    int a[3] = {p->x, p->y, n};\n    return a[0] + a[1] + a[2];\n}"
+    session.execute(walk)
+    session.execute("struct point origin = { 3, 4 };")
+    session.start()
+    session.breakpoints(walk, 3)
+    msg = session.run("int w = walk(&origin, 5);")
+    thread, frames = session.stopped()
+    scopes = {s["name"]: s for s in session.ok("scopes", frameId=frames[0]["id"])["scopes"]}
+    found = session.ok("variables", variablesReference=scopes["Locals"]["variablesReference"])["variables"]
+    [array] = [v for v in found if v["name"] == "a"]
+    items = session.ok("variables", variablesReference=array["variablesReference"])["variables"]
+    assert [v["value"] for v in items] == ["3", "4", "5"]
+    args = session.ok("variables", variablesReference=scopes["Arguments"]["variablesReference"])["variables"]
+    [pointer] = [v for v in args if v["name"] == "p"]
+    assert pointer["variablesReference"] > 0  # followable
+    [pointee] = session.ok("variables", variablesReference=pointer["variablesReference"])["variables"]
+    assert pointee["type"] == "struct point"  # *p
+    fields = session.ok("variables", variablesReference=pointee["variablesReference"])["variables"]
+    assert {v["name"]: v["value"] for v in fields} == {"x": "3", "y": "4"}
+    session.ok("continue", threadId=thread)
+    assert session.reply(msg)["status"] == "ok"
+    shown = session.ok("richInspectVariables", variableName="origin")["data"]  # nothing stopped: cellc's display
+    assert shown["text/plain"] == "{ .x = 3, .y = 4 }" and "struct point" in shown["text/html"]
+
+
+def test_a_reset_program_is_attached_again(session: Session) -> None:
+    session.start()
+    session.execute("%reset -f")
+    session.execute(SQUARE)
+    session.breakpoints(SQUARE, 2)
+    msg = session.run("int a = square(5);")
+    thread, frames = session.stopped()
+    assert frames[0]["name"] == "square"
+    session.ok("continue", threadId=thread)
+    assert session.reply(msg)["status"] == "ok"
+    session.execute("%undo")
+    msg = session.run("int b = square(6);")
+    thread, _ = session.stopped()
+    session.ok("continue", threadId=thread)
+    assert session.reply(msg)["status"] == "ok"
+
+
+def test_time_held_at_a_breakpoint_is_not_the_cells() -> None:
+    s = Session(env={"CELLC_CELL_TIMEOUT": "2"})
+    try:
+        s.execute(SQUARE)
+        s.start()
+        s.breakpoints(SQUARE, 2)
+        msg = s.run("int late = square(4);")
+        thread, _ = s.stopped()
+        time.sleep(3)  # longer than the cell may run
+        s.ok("continue", threadId=thread)
+        assert s.reply(msg)["status"] == "ok"
+        reply = s.execute("for (;;) {}")  # the timeout still ends a cell that runs too long
+        assert reply["status"] == "error"
+    finally:
+        s.close()
