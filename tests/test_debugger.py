@@ -324,6 +324,16 @@ def test_interrupt_while_stopped(session: Session) -> None:
     thread, _ = session.stopped()
     session.ok("continue", threadId=thread)
     assert session.reply(msg)["status"] == "ok"
+    msg = session.run("for (;;) {}")  # and a running cell is interrupted as without the debugger
+    time.sleep(1)
+    session.km.interrupt_kernel()
+    reply = session.reply(msg)
+    assert reply["status"] == "error" and "nterrupt" in reply["ename"] + reply["evalue"]
+    msg = session.run("int after = square(1);")  # rolled back to a new process: attached again
+    thread, frames = session.stopped()
+    assert frames[0]["name"] == "square"
+    session.ok("continue", threadId=thread)
+    assert session.reply(msg)["status"] == "ok"
 
 
 def test_threads_are_listed_and_stop_together(session: Session) -> None:
