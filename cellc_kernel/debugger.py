@@ -237,6 +237,14 @@ class Debugger:
             raise DebugError(f"no source for {path or 'this frame'}")
         return {"content": code}
 
+    def _request_modules(self, args: dict) -> dict:
+        """The Kernel Sources panel: the cells that ran, each openable by its
+        path.  JupyterLab asks as it starts, when nothing is stopped (gdb answers
+        only a stopped program, and with the cells' generated object files)."""
+        sources = self.cell_sources()
+        modules = [{"id": label, "name": label, "path": sources.path(code)} for label, code in sources.codes.items()]
+        return {"modules": modules, "totalModules": len(modules)}
+
     def _request_evaluate(self, args: dict) -> dict:
         return self._session().evaluate(args)
 
