@@ -60,7 +60,8 @@ class CellSources:
 
     def __init__(self, workdir: Path):
         self.workdir = workdir
-        self.prefix = str(workdir / "debug") + "/"
+        # JupyterLab shows a path with "ipykernel_" in it as its cell ("Cell [2]"), others as the path
+        self.prefix = str(workdir / "ipykernel_debug") + "/"
         self.suffix = ".c"
         self.codes: dict[str, str] = {}  # label -> the cell's code as typed
 

@@ -191,6 +191,7 @@ def test_debug_info_names_cells_as_jupyterlab_does(session: Session) -> None:
     assert path == f"{info['tmpFilePrefix']}{murmur2_x86(code, info['hashSeed'])}{info['tmpFileSuffix']}"
     assert Path(path).read_text() == code
     assert Path(info["tmpFilePrefix"]).stat().st_mode & 0o077 == 0  # private, as the work directory
+    assert "ipykernel_" in info["tmpFilePrefix"]  # JupyterLab's panels then name the cell, not the file
     assert not session.gdb_running()  # nothing started until the debugger is turned on
 
 
