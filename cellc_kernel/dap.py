@@ -27,8 +27,9 @@ class AdapterGone(RuntimeError):
 class Pending:
     """A request sent, its response to come."""
 
-    def __init__(self, command: str):
+    def __init__(self, command: str, answered: Callable[[dict], None] | None = None):
         self.command = command
+        self.answered = answered  # on the reader thread, before any event that follows the response
         self._done = threading.Event()
         self._response: dict | None = None
 
@@ -63,10 +64,12 @@ class DapClient:
         """Send a request and wait for its response (the whole message)."""
         return self.start(command, **arguments).wait(timeout)
 
-    def start(self, command: str, **arguments) -> Pending:
+    def start(self, command: str, answered: Callable[[dict], None] | None = None, **arguments) -> Pending:
         """Send a request; its response is awaited later (gdb holds `attach`'s
-        until `configurationDone`)."""
-        pending = Pending(command)
+        until `configurationDone`).  `answered(response)` runs on the reader
+        thread, in order with the events: gdb sends the events a request causes
+        after its response."""
+        pending = Pending(command, answered)
         with self._lock:
             if self._closed:
                 raise AdapterGone("the debugger has ended")
@@ -88,6 +91,11 @@ class DapClient:
                     with self._lock:
                         waiter = self._pending.pop(message.get("request_seq", -1), None)
                     if waiter is not None:
+                        if waiter.answered is not None:
+                            try:
+                                waiter.answered(message)
+                            except Exception:  # noqa: BLE001 - as for an event
+                                log.exception("handling a debug response failed")
                         waiter.answer(message)
                 elif message.get("type") == "event":
                     try:

@@ -60,7 +60,8 @@ class CellSources:
 
     def __init__(self, workdir: Path):
         self.workdir = workdir
-        self.prefix = str(workdir / "debug") + "/"
+        # JupyterLab shows a path with "ipykernel_" in it as its cell ("Cell [2]"), others as the path
+        self.prefix = str(workdir / "ipykernel_debug") + "/"
         self.suffix = ".c"
         self.codes: dict[str, str] = {}  # label -> the cell's code as typed
 
@@ -236,6 +237,14 @@ class Debugger:
         if code is None:
             raise DebugError(f"no source for {path or 'this frame'}")
         return {"content": code}
+
+    def _request_modules(self, args: dict) -> dict:
+        """The Kernel Sources panel: the cells that ran, each openable by its
+        path.  JupyterLab asks as it starts, when nothing is stopped (gdb answers
+        only a stopped program, and with the cells' generated object files)."""
+        sources = self.cell_sources()
+        modules = [{"id": label, "name": label, "path": sources.path(code)} for label, code in sources.codes.items()]
+        return {"modules": modules, "totalModules": len(modules)}
 
     def _request_evaluate(self, args: dict) -> dict:
         return self._session().evaluate(args)

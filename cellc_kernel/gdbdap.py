@@ -9,6 +9,7 @@ stops where it happens, as an exception would.  debugger.py is JupyterLab's side
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from .debugger import CellSources
 
 MIN_GDB = 14  # the first gdb with DAP
+RESUMING = ("continue", "next", "stepIn", "stepOut")  # the requests that let the program go on
 FAULTS = ("SIGSEGV", "SIGBUS", "SIGFPE", "SIGILL", "SIGABRT", "SIGSYS")
 
 # The live process forks after every cell: the parent stays as the snapshot,
@@ -150,16 +152,38 @@ class GdbSession:
         """The stop button while the program is held: let it go, the interrupt ends it."""
         if self.stopped:
             try:
-                self.client.start("continue", threadId=min(self.stopped))
+                thread = min(self.stopped)
+                self.client.start("continue", functools.partial(self._resumed, thread), threadId=thread)
             except AdapterGone:
                 pass
 
+    def _resumed(self, thread: int | None, reply: dict) -> None:
+        """The program goes on at a request: gdb sends no `continued` for it (DAP
+        leaves that to the client), but JupyterLab keeps its frames until told,
+        and gdb numbers the frames of each stop from 0 again: after a step it
+        would show the last stop's line and variables.  On the reader thread, so
+        it comes before the next stop's event."""
+        if not reply.get("success"):
+            return
+        self.stopped.clear()
+        self.interp.process.hold(False)
+        self.publish(
+            {"type": "event", "seq": 0, "event": "continued", "body": {"threadId": thread, "allThreadsContinued": True}}
+        )
+
     def forward(self, command: str, args: dict) -> dict | None:
         """A request of JupyterLab's to gdb; its answer as the user should see it."""
-        if self._fault and command in ("continue", "next", "stepIn", "stepOut"):
-            self.client.request("evaluate", expression=f"handle {self._fault} nostop noprint pass", context="repl")
-            self._fault = ""
-        reply = self.client.request(command, **args)
+        answered = None
+        if command in RESUMING:
+            if self._fault:
+                self.client.request("evaluate", expression=f"handle {self._fault} nostop noprint pass", context="repl")
+                self._fault = ""
+            if command == "continue" and self.stopped and args.get("threadId") not in self.stopped:
+                # JupyterLab forgets the stopped thread before naming it, and names 1;
+                # all threads stop and go on together, so any stopped one does
+                args = {**args, "threadId": min(self.stopped)}
+            answered = functools.partial(self._resumed, args.get("threadId"))
+        reply = self.client.start(command, answered, **args).wait()
         if not reply.get("success"):
             raise DebugError(names.shown(reply.get("message") or f"{command} failed"))
         body = reply.get("body")

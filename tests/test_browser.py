@@ -1,15 +1,18 @@
 """cellc in the wider Jupyter world: JupyterLab in a real headless Chromium, nbconvert HTML, the logo.
 
-The browser test starts JupyterLab on 127.0.0.1 (random free port, random
-token) in a temporary directory, opens a cellc notebook in Debian's
-`chromium` driven by Playwright, runs all cells and waits for a text output
-and two images (cellc_image_rgb and cellc_plot) that the browser actually
-decoded.  Screenshots go to test-output/ (gitignored); with
-CELLC_UPDATE_SCREENSHOT=1 the notebook one is also copied to
-docs/jupyterlab.png for the README.
+The browser tests start JupyterLab on 127.0.0.1 (random free port, random
+token) in a temporary directory and drive Debian's `chromium` with
+Playwright: one opens a cellc notebook, runs all cells and waits for a text
+output and two images (cellc_image_rgb and cellc_plot) that the browser
+actually decoded; one drives the visual debugger (the bug toggle, a
+breakpoint clicked in the gutter, the call stack and variables panels, Next,
+Continue).  Screenshots go to test-output/ (gitignored); with
+CELLC_UPDATE_SCREENSHOT=1 the notebook's and the debugger's are also copied
+to docs/jupyterlab.png and docs/debugger.png.
 
-It skips, saying why, when chromium, JupyterLab or Playwright is missing;
-CI installs all three (ci/test.sh).  Playwright's own browser downloads are
+They skip, saying why, when chromium, JupyterLab or Playwright is missing
+(the debugger's also without a gdb that speaks DAP, the `debug` extra); CI
+installs them (ci/test.sh).  Playwright's own browser downloads are
 never used (`executable_path` points at the system chromium).
 """
 
@@ -32,6 +35,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
+from cellc_kernel.gdbdap import find_gdb
 
 pytestmark = pytest.mark.slow  # a browser and a JupyterLab server
 
@@ -75,6 +80,14 @@ NOTEBOOK_CELLS = [
     "for (int i = 0; i < 200; i++) { xs[i] = i / 20.0; ys[i] = sin(xs[i]) * exp(-xs[i] / 4); }\n"
     'cellc_plot(xs, ys, 200, "a damped sine, drawn by the kernel");',
 ]
+
+
+DEBUGGER_CELLS = [
+    "#include <stdio.h>",
+    "int square(int x) {\n    int y = x * x;\n    return y;\n}",
+    'int r = square(7);\nprintf("r=%d\\n", r);',
+]
+GDB, NO_GDB = find_gdb()
 
 
 def cellc_notebook(cells: list[str]) -> nbformat.NotebookNode:
@@ -251,7 +264,7 @@ def _kernels_of(server: int) -> list[int]:
     return kernels
 
 
-def _what_the_page_shows(page, lab: Lab) -> str:
+def _what_the_page_shows(page, lab: Lab, failure: str = "the outputs did not come") -> str:
     """The cells' prompts and outputs, the kernel's status and the server's log
     (with the kernel's stderr), for a failure that happens only elsewhere."""
     OUTPUT_DIR.mkdir(exist_ok=True)
@@ -266,7 +279,7 @@ def _what_the_page_shows(page, lab: Lab) -> str:
         os.kill(kernel, signal.SIGUSR2)  # its threads' stacks, into the server's log
     time.sleep(1)
     return (
-        f"the outputs did not come; prompts {prompts}, kernel status {status}, current tab {tabs}\noutputs: {outputs}\n"
+        f"{failure}; prompts {prompts}, kernel status {status}, current tab {tabs}\noutputs: {outputs}\n"
         f"server log:\n{lab.log.read_text()[-12000:]}"
     )
 
@@ -339,5 +352,89 @@ def test_notebook_runs_in_jupyterlab(lab: Lab, browser) -> None:
         if os.environ.get("CELLC_UPDATE_SCREENSHOT") == "1":
             (ROOT / "docs").mkdir(exist_ok=True)
             shutil.copyfile(shot, ROOT / "docs" / "jupyterlab.png")
+    finally:
+        page.close()
+
+
+def _debugger_panels(page) -> str:
+    """What the debugger's sidebar shows, for a failure."""
+    panels = page.locator("#jp-debugger-sidebar .lm-AccordionPanel > .lm-Widget")
+    return "\n".join(panels.all_inner_texts())
+
+
+@pytest.mark.skipif(GDB is None, reason=NO_GDB)
+def test_debugger_in_jupyterlab(lab: Lab, browser) -> None:
+    """The visual debugger as a user drives it: the toolbar's bug turns it on, a
+    click in the gutter sets a breakpoint in a function's cell, the cell that
+    calls it stops there with the call stack and the arguments shown, Next
+    steps to the next line, Continue ends the cell with its output; run again,
+    it stops again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import expect
+
+    nbformat.write(cellc_notebook(DEBUGGER_CELLS), str(lab.root / "debugger.ipynb"))
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    try:
+        # a workspace of its own: the sidebars this test opens stay out of the other tests' layout
+        page.goto(f"{lab.url}/lab/workspaces/debugger/tree/debugger.ipynb?token={lab.token}")
+        toolbar = page.locator(".jp-NotebookPanel-toolbar")
+        bug = toolbar.locator(".jp-DebuggerBugButton")
+        # the bug is enabled once the kernel said it supports debugging
+        expect(bug).to_have_attribute("title", "Enable Debugger", timeout=TIMEOUT_MS)
+        toolbar.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(timeout=TIMEOUT_MS)
+        cells = page.locator(".jp-NotebookPanel .jp-Cell")
+        prompts = page.locator(".jp-NotebookPanel .jp-InputPrompt")
+        sidebar = page.locator("#jp-debugger-sidebar")
+        try:
+            cells.nth(0).locator(".jp-InputPrompt").click()
+            page.keyboard.press("Shift+Enter")
+            page.keyboard.press("Shift+Enter")
+            expect(prompts.nth(1)).to_have_text("[2]:", timeout=TIMEOUT_MS)
+
+            left = page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")
+            if left.count():  # the file browser closed, as for a picture of the notebook and its debugger
+                left.click()
+            bug.click()
+            expect(bug).to_have_attribute("aria-pressed", "true", timeout=TIMEOUT_MS)
+            page.locator('.jp-SideBar.jp-mod-right .lm-TabBar-tab[data-id="jp-debugger-sidebar"]').click()
+            sidebar.wait_for(timeout=TIMEOUT_MS)
+            # the debugger numbers the lines and adds the breakpoint gutter (its first element is a hidden spacer)
+            square = cells.nth(1)
+            square.locator(".cm-gutter.cm-breakpoint-gutter > .cm-gutterElement:visible").nth(1).click()
+            square.locator(".cm-breakpoint-gutter .cm-breakpoint-icon:visible").wait_for(timeout=TIMEOUT_MS)
+            # listed once the kernel answered: set before the caller runs
+            sidebar.locator(".jp-DebuggerBreakpoint").wait_for(timeout=TIMEOUT_MS)
+
+            frames = sidebar.locator(".jp-DebuggerCallstackFrame")
+            variables = sidebar.locator(".jp-DebuggerVariables-body jp-tree-item")
+            for run in (3, 4):
+                cells.nth(2).locator(".jp-InputPrompt").click()
+                page.keyboard.press("Shift+Enter")
+                expect(frames.first.locator(".jp-DebuggerCallstackFrame-name")).to_have_text(
+                    "square", timeout=TIMEOUT_MS
+                )
+                location = frames.first.locator(".jp-DebuggerCallstackFrame-location")
+                expect(location).to_have_text("Cell [2]:2", timeout=TIMEOUT_MS)  # the cell, as JupyterLab names it
+                x = variables.filter(has=page.locator(".jp-DebuggerVariables-name", has_text=re.compile(r"^x$")))
+                expect(x.locator(".jp-DebuggerVariables-detail")).to_have_text("7", timeout=TIMEOUT_MS)
+                if run == 3:
+                    page.wait_for_timeout(500)  # let the layout settle before the picture
+                    OUTPUT_DIR.mkdir(exist_ok=True)
+                    shot = OUTPUT_DIR / "debugger.png"
+                    page.screenshot(path=str(shot))
+                    if os.environ.get("CELLC_UPDATE_SCREENSHOT") == "1":
+                        shutil.copyfile(shot, ROOT / "docs" / "debugger.png")
+                    sidebar.locator('jp-button[data-command="debugger:next"]').click()
+                    expect(location).to_have_text("Cell [2]:3", timeout=TIMEOUT_MS)
+                    expect(square.locator(".jp-DebuggerEditor-highlight")).to_contain_text(
+                        "return y;", timeout=TIMEOUT_MS
+                    )
+                # Continue names thread 1, whichever thread stopped (the second run's is another)
+                sidebar.locator('jp-button[data-command="debugger:continue"]').click()
+                expect(prompts.nth(2)).to_have_text(f"[{run}]:", timeout=TIMEOUT_MS)
+                expect(cells.nth(2).locator(".jp-OutputArea-output")).to_have_text("r=49", timeout=TIMEOUT_MS)
+        except (PlaywrightTimeout, AssertionError):
+            failure = f"the debugger did not do what a user expects; its panels:\n{_debugger_panels(page)}"
+            pytest.fail(_what_the_page_shows(page, lab, failure))
     finally:
         page.close()

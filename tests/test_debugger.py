@@ -75,7 +75,8 @@ class Session:
         return reply.get("body") or {}
 
     def start(self) -> None:
-        """The toggle: JupyterLab's DebuggerSession.start, then restoreState."""
+        """The toggle: JupyterLab's DebuggerSession.start, restoreState, then what
+        the panels show (the globals, the Kernel Sources)."""
         self.ok("debugInfo")
         self.ok(
             "initialize",
@@ -92,6 +93,9 @@ class Session:
         )
         self.ok("attach")
         assert self.ok("debugInfo")["isStarted"] is True
+        self.ok("setExceptionBreakpoints", filters=[])
+        self.ok("inspectVariables")
+        self.ok("modules")
 
     def breakpoints(self, code: str, *lines: int) -> list[dict]:
         """A click in a cell's gutter: DebuggerService.updateBreakpoints."""
@@ -187,6 +191,7 @@ def test_debug_info_names_cells_as_jupyterlab_does(session: Session) -> None:
     assert path == f"{info['tmpFilePrefix']}{murmur2_x86(code, info['hashSeed'])}{info['tmpFileSuffix']}"
     assert Path(path).read_text() == code
     assert Path(info["tmpFilePrefix"]).stat().st_mode & 0o077 == 0  # private, as the work directory
+    assert "ipykernel_" in info["tmpFilePrefix"]  # JupyterLab's panels then name the cell, not the file
     assert not session.gdb_running()  # nothing started until the debugger is turned on
 
 
@@ -235,6 +240,39 @@ def test_breakpoint_in_an_earlier_cells_function(session: Session) -> None:
     assert reply["status"] == "ok"
     assert session.stdout(msg) == "r=25\n"
     assert session.ok("debugInfo")["stoppedThreads"] == []
+
+
+def test_kernel_sources_are_the_cells_that_ran(session: Session) -> None:
+    """JupyterLab asks for `modules` as the toggle turns on, nothing stopped:
+    the Kernel Sources panel lists the cells that ran, each opened by its path."""
+    session.execute("#include <stdio.h>")
+    session.execute(SQUARE)
+    session.start()
+    modules = session.ok("modules")["modules"]
+    assert [m["name"] for m in modules] == ["In[1]", "In[2]"]
+    assert modules[1]["path"] == session.ok("dumpCell", code=SQUARE)["sourcePath"]
+    assert session.ok("source", source={"path": modules[1]["path"]})["content"] == SQUARE
+
+
+def test_a_step_is_announced_and_continue_may_name_thread_one(session: Session) -> None:
+    """JupyterLab keeps a stop's frames until a `continued` event (gdb numbers
+    each stop's frames from 0: without it the panels would keep the first
+    stop's line and variables), and its Continue names thread 1 whichever
+    thread stopped."""
+    session.execute(SQUARE)
+    session.start()
+    session.breakpoints(SQUARE, 2)
+    for value in (2, 7):  # the second cell runs in the process forked after the first: another thread
+        msg = session.run(f"int r{value} = square({value});")
+        thread, _ = session.stopped()
+        session.ok("next", threadId=thread)
+        assert session.event("continued")["body"]["threadId"] == thread  # before the step's stop
+        thread, frames = session.stopped()
+        assert frames[0]["line"] == 3 and session.variables(frames[0])["Locals"] == {"y": str(value * value)}
+        session.ok("continue", threadId=1)
+        assert session.reply(msg)["status"] == "ok"
+        assert session.ok("debugInfo")["stoppedThreads"] == []
+    assert thread != 1
 
 
 def test_step_in_to_a_function_of_another_cell_and_across_cells(session: Session) -> None:
