@@ -146,6 +146,13 @@ class Session:
         frames = self.ok("stackTrace", threadId=thread)["stackFrames"]
         return thread, frames
 
+    def finish(self, msg_id: str, thread: int) -> dict:
+        """Continue from a stop: the cell ends well."""
+        self.ok("continue", threadId=thread)
+        reply = self.reply(msg_id)
+        assert reply["status"] == "ok", reply
+        return reply
+
     def variables(self, frame: dict) -> dict[str, dict[str, str]]:
         """scope name -> {variable: value}, as the Variables panel shows them."""
         out = {}
@@ -289,8 +296,7 @@ def test_step_in_to_a_function_of_another_cell_and_across_cells(session: Session
         session.ok("stepIn", threadId=thread)
         thread, frames = session.stopped()
         assert frames[0]["name"] == "square" and frames[0]["line"] == 2
-        session.ok("continue", threadId=thread)
-        assert session.reply(msg)["status"] == "ok"
+        session.finish(msg, thread)
 
 
 def test_breakpoint_in_a_cell_not_yet_run_and_a_redefined_function(session: Session) -> None:
@@ -307,8 +313,7 @@ def test_breakpoint_in_a_cell_not_yet_run_and_a_redefined_function(session: Sess
     assert session.variables(frames[0])["Locals"] == {"i": "0"}
     session.ok("setBreakpoints", source=frames[0]["source"], breakpoints=[])  # removed from the gutter
     session.ok("configurationDone")
-    session.ok("continue", threadId=thread)
-    assert session.reply(msg)["status"] == "ok"
+    session.finish(msg, thread)
     redefined = "int square(int x) {\n    return x * x + 1;\n}"
     session.breakpoints(redefined, 2)
     session.execute(redefined)
@@ -316,8 +321,7 @@ def test_breakpoint_in_a_cell_not_yet_run_and_a_redefined_function(session: Sess
     thread, frames = session.stopped()
     assert frames[0]["name"] == "square"
     assert frames[0]["source"]["path"] == session.ok("dumpCell", code=redefined)["sourcePath"]
-    session.ok("continue", threadId=thread)
-    assert session.reply(msg)["status"] == "ok"
+    session.finish(msg, thread)
     assert session.ok("inspectVariables")["variables"] == [
         {"name": "s", "value": "10", "type": "int", "evaluateName": "s", "variablesReference": 0},
         {"name": "total", "value": "3", "type": "int", "evaluateName": "total", "variablesReference": 0},
@@ -343,8 +347,7 @@ def test_a_crash_stops_as_an_exception_then_rolls_back(session: Session) -> None
     msg = session.run("int c = square(counter);")  # a new process after the rollback: attached again
     thread, frames = session.stopped()
     assert session.variables(frames[0])["Arguments"] == {"x": "1"}  # the state before the crash
-    session.ok("continue", threadId=thread)
-    assert session.reply(msg)["status"] == "ok"
+    session.finish(msg, thread)
 
 
 def test_interrupt_while_stopped(session: Session) -> None:
@@ -360,8 +363,7 @@ def test_interrupt_while_stopped(session: Session) -> None:
     assert session.ok("debugInfo")["stoppedThreads"] == []
     msg = session.run("int w = square(2);")  # still debugging: it stops again
     thread, _ = session.stopped()
-    session.ok("continue", threadId=thread)
-    assert session.reply(msg)["status"] == "ok"
+    session.finish(msg, thread)
     msg = session.run("for (;;) {}")  # and a running cell is interrupted as without the debugger
     time.sleep(1)
     session.km.interrupt_kernel()
@@ -370,8 +372,7 @@ def test_interrupt_while_stopped(session: Session) -> None:
     msg = session.run("int after = square(1);")  # rolled back to a new process: attached again
     thread, frames = session.stopped()
     assert frames[0]["name"] == "square"
-    session.ok("continue", threadId=thread)
-    assert session.reply(msg)["status"] == "ok"
+    session.finish(msg, thread)
 
 
 def test_threads_are_listed_and_stop_together(session: Session) -> None:
@@ -385,8 +386,7 @@ def test_threads_are_listed_and_stop_together(session: Session) -> None:
     assert frames[0]["name"] == "worker"
     threads = session.ok("threads")["threads"]
     assert len(threads) >= 2 and thread in {t["id"] for t in threads}
-    session.ok("continue", threadId=thread)
-    assert session.reply(msg)["status"] == "ok"
+    session.finish(msg, thread)
 
 
 def test_turning_the_debugger_off_detaches(session: Session) -> None:
@@ -405,8 +405,7 @@ def test_turning_the_debugger_off_detaches(session: Session) -> None:
     session.start()  # and on again
     msg = session.run("int z2 = square(3);")
     thread, _ = session.stopped()
-    session.ok("continue", threadId=thread)
-    assert session.reply(msg)["status"] == "ok"
+    session.finish(msg, thread)
 
 
 def test_a_gdb_without_dap_is_named() -> None:
@@ -447,8 +446,7 @@ def test_structs_arrays_and_pointers_expand(session: Session) -> None:
     assert pointee["type"] == "struct point"  # *p
     fields = session.ok("variables", variablesReference=pointee["variablesReference"])["variables"]
     assert {v["name"]: v["value"] for v in fields} == {"x": "3", "y": "4"}
-    session.ok("continue", threadId=thread)
-    assert session.reply(msg)["status"] == "ok"
+    session.finish(msg, thread)
     shown = session.ok("richInspectVariables", variableName="origin")["data"]  # nothing stopped: cellc's display
     assert shown["text/plain"] == "{ .x = 3, .y = 4 }" and "struct point" in shown["text/html"]
 
@@ -461,13 +459,11 @@ def test_a_reset_program_is_attached_again(session: Session) -> None:
     msg = session.run("int a = square(5);")
     thread, frames = session.stopped()
     assert frames[0]["name"] == "square"
-    session.ok("continue", threadId=thread)
-    assert session.reply(msg)["status"] == "ok"
+    session.finish(msg, thread)
     session.execute("%undo")
     msg = session.run("int b = square(6);")
     thread, _ = session.stopped()
-    session.ok("continue", threadId=thread)
-    assert session.reply(msg)["status"] == "ok"
+    session.finish(msg, thread)
 
 
 def test_time_held_at_a_breakpoint_is_not_the_cells() -> None:
@@ -479,8 +475,7 @@ def test_time_held_at_a_breakpoint_is_not_the_cells() -> None:
         msg = s.run("int late = square(4);")
         thread, _ = s.stopped()
         time.sleep(3)  # longer than the cell may run
-        s.ok("continue", threadId=thread)
-        assert s.reply(msg)["status"] == "ok"
+        s.finish(msg, thread)
         reply = s.execute("for (;;) {}")  # the timeout still ends a cell that runs too long
         assert reply["status"] == "error"
     finally:
