@@ -31,6 +31,8 @@ from .gdbdap import DebugError, GdbSession
 log = logging.getLogger(__name__)
 
 HASH_SEED = 0xC70F6907  # ipykernel's: any seed works, JupyterLab uses the one debugInfo gives
+GLOBALS = 2**31 - 2  # the variablesReference of the notebook's globals (gdb counts its own up from 1)
+MAX_GLOBALS = 500  # shown in a stop's Globals scope
 
 
 def murmur2(text: str, seed: int = HASH_SEED) -> int:
@@ -245,6 +247,31 @@ class Debugger:
         sources = self.cell_sources()
         modules = [{"id": label, "name": label, "path": sources.path(code)} for label, code in sources.codes.items()]
         return {"modules": modules, "totalModules": len(modules)}
+
+    def _request_scopes(self, args: dict) -> dict:
+        """A frame's scopes, and the notebook's globals (their own cells' scopes, for gdb)."""
+        body = self._session().forward("scopes", args) or {}
+        if self.interp.program.variables:
+            body.setdefault("scopes", []).append({"name": "Globals", "variablesReference": GLOBALS, "expensive": False})
+        return body
+
+    def _request_variables(self, args: dict) -> dict | None:
+        gdb = self._session()
+        if args.get("variablesReference") != GLOBALS:
+            return gdb.forward("variables", args)
+        shown = []
+        for name in sorted(self.interp.program.variables)[:MAX_GLOBALS]:
+            try:
+                found = gdb.evaluate({"expression": name, "context": "variables"})
+            except DebugError:
+                continue  # declared, not defined
+            shown.append(
+                {
+                    **_variable(name, found.get("result", ""), found.get("type", "")),
+                    "variablesReference": found.get("variablesReference", 0),
+                }
+            )
+        return {"variables": shown}
 
     def _request_evaluate(self, args: dict) -> dict:
         return self._session().evaluate(args)

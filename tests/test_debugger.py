@@ -222,6 +222,7 @@ def test_breakpoint_in_an_earlier_cells_function(session: Session) -> None:
     assert session.ok("debugInfo")["stoppedThreads"] == [thread]
     scopes = session.variables(frames[0])
     assert scopes["Arguments"] == {"x": "5"} and set(scopes["Locals"]) == {"y"}
+    assert scopes["Globals"] == {"g": "5"}  # the notebook's, by their names
     assert "Registers" not in scopes
 
     def evaluate(expression: str) -> str:
