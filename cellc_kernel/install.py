@@ -2,11 +2,17 @@
 
 `pip install .` already registers the kernelspec (shared-data in
 pyproject.toml); this is for other places, e.g. a per-user install.
+
+The shared-data kernelspec starts `python`, which jupyter_client reads as its own
+interpreter: right for the environment cellc was installed in, the only one that
+kernelspec is in.  One installed here may be found by a Jupyter (or nbgrader) of
+another environment, which has no cellc: it names this interpreter by its path.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 import tempfile
@@ -26,6 +32,10 @@ def install(user: bool = False, prefix: str | None = None) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "cellc"
         shutil.copytree(KERNELSPEC_DIR, target)
+        spec_file = target / "kernel.json"
+        spec = json.loads(spec_file.read_text())
+        spec["argv"][0] = sys.executable  # as it is: a venv's python is a link that makes it the venv's
+        spec_file.write_text(json.dumps(spec, indent=2) + "\n")
         return KernelSpecManager().install_kernel_spec(str(target), "cellc", user=user, prefix=prefix)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import faulthandler
 import functools
+import os
 import signal
 import sys
 import threading
@@ -216,8 +217,9 @@ class CellcKernel(Kernel):
             if note is not None:
                 self.interpreter.add_record(note)
             return self.error_reply(result)
-        if result.warnings and not silent:
-            self.stream("stderr", result.warnings + "\n")
+        shown = self.interpreter.limits.warnings  # stderr, or stdout for a grader that fails any stderr
+        if result.warnings and not silent and shown != "off":
+            self.stream(shown, result.warnings + "\n")
         if result.value is not None and not silent:
             text, html_text = result.value
             self.history.set_output(self.execution_count, text)
@@ -288,13 +290,17 @@ class CellcKernel(Kernel):
 def main() -> None:
     from ipykernel.kernelapp import IPKernelApp
 
-    from .limits import LimitError, Limits
+    from .limits import LimitError, Limits, split_settings
 
     try:
+        settings, argv = split_settings(sys.argv[1:])
+        os.environ.update(settings)  # the command line's settings win over the kernelspec's env
         Limits.from_env()  # an operator's typo is an error now, in the server's log, not at the first cell
     except LimitError as e:
         sys.exit(f"cellc: {e}")
 
     # A kernel that seems hung: `kill -USR2 PID` writes every thread's stack to its stderr.
     faulthandler.register(signal.SIGUSR2, all_threads=True)
-    IPKernelApp.launch_instance(kernel_class=CellcKernel, outstream_class="cellc_kernel.ipykernel_adapter.OutStream")
+    IPKernelApp.launch_instance(
+        argv=argv, kernel_class=CellcKernel, outstream_class="cellc_kernel.ipykernel_adapter.OutStream"
+    )

@@ -35,11 +35,11 @@ int g = 5;"""
 
 
 class EnvKernel(Kernel):
-    """A cellc kernel started with extra environment variables."""
+    """A cellc kernel started with extra environment variables, and arguments after the kernelspec's argv."""
 
-    def __init__(self, **env: str):  # noqa: D107
+    def __init__(self, *arguments: str, **env: str):  # noqa: D107
         self.km = KernelManager(kernel_name="cellc")
-        self.km.start_kernel(env={**os.environ, **env})
+        self.km.start_kernel(env={**os.environ, **env}, extra_arguments=list(arguments))
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=TIMEOUT)
@@ -670,7 +670,12 @@ def test_default_limits(k):
 
 @pytest.mark.parametrize(
     "var, value",
-    [("CELLC_MEMORY_LIMIT", "lots"), ("CELLC_MAX_PROCESSES", "-3"), ("CELLC_CELL_TIMEOUT", "soon")],
+    [
+        ("CELLC_MEMORY_LIMIT", "lots"),
+        ("CELLC_MAX_PROCESSES", "-3"),
+        ("CELLC_CELL_TIMEOUT", "soon"),
+        ("CELLC_WARNINGS", "loud"),
+    ],
 )
 def test_a_bad_limit_is_a_clear_error_at_start(tmp_path, var, value):
     proc = subprocess.run(
@@ -682,6 +687,34 @@ def test_a_bad_limit_is_a_clear_error_at_start(tmp_path, var, value):
     )
     assert proc.returncode != 0
     assert f"cellc: {var}: {value!r}" in proc.stderr
+
+
+def test_a_misspelt_setting_on_the_command_line_is_a_clear_error_at_start(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "cellc_kernel", "-f", str(tmp_path / "connection.json"), "CELLC_TIMEOUT=3"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode != 0
+    assert "cellc: 'CELLC_TIMEOUT=3': CELLC_TIMEOUT is no setting (they are CELLC_MEMORY_LIMIT," in proc.stderr
+
+
+@pytest.mark.parametrize("where", ["stdout", "off"])
+def test_settings_on_the_command_line_win_over_the_environment(where):
+    """What nbgrader's `extra_arguments` add to the kernelspec's argv: a grading run with the
+    warnings out of stderr (nbgrader fails a test cell with any) and a timeout of its own."""
+    kernel = EnvKernel(f"CELLC_WARNINGS={where}", "CELLC_CELL_TIMEOUT=7", CELLC_CELL_TIMEOUT="3")
+    try:
+        r = kernel.ok("int warned(void) { int unused; return 0; }")
+        assert r.stderr == ""
+        assert ("unused variable 'unused'" in r.stdout) == (where == "stdout")
+        assert "unused variable" in kernel.fails("int unused_too(void) { int unused; return x; }").error_text
+        out = kernel.ok("%limits").stdout
+        assert "7 s  (CELLC_CELL_TIMEOUT)" in out
+        assert ("on stdout" if where == "stdout" else "not shown") + "  (CELLC_WARNINGS)" in out
+    finally:
+        kernel.shutdown()
 
 
 def test_snapshots_stay_within_the_memory_budget(fresh_kernel):
@@ -738,6 +771,25 @@ def test_limits_parse_sizes_counts_and_seconds():
     assert (limits.memory, limits.processes, limits.timeout) == (1 << 30, 64, 2.5)
     assert Limits.from_env({"CELLC_MEMORY_LIMIT": "unlimited"}).memory is None
     assert Limits.from_env({}).processes == 256
-    for var, bad in (("CELLC_MEMORY_LIMIT", "0"), ("CELLC_MAX_PROCESSES", "1.5"), ("CELLC_CELL_TIMEOUT", "-1")):
+    assert Limits.from_env({}).warnings == "stderr"
+    assert Limits.from_env({"CELLC_WARNINGS": " Stdout "}).warnings == "stdout"
+    for var, bad in (
+        ("CELLC_MEMORY_LIMIT", "0"),
+        ("CELLC_MAX_PROCESSES", "1.5"),
+        ("CELLC_CELL_TIMEOUT", "-1"),
+        ("CELLC_WARNINGS", "none"),
+    ):
         with pytest.raises(LimitError, match=var):
             Limits.from_env({var: bad})
+
+
+def test_the_command_line_settings_are_split_from_ipykernels_arguments():
+    from cellc_kernel.limits import LimitError, split_settings
+
+    argv = ["-f", "/run/CELLC_X=1.json", "CELLC_WARNINGS=stdout", "--debug", "CELLC_CELL_TIMEOUT=10"]
+    assert split_settings(argv) == (
+        {"CELLC_WARNINGS": "stdout", "CELLC_CELL_TIMEOUT": "10"},
+        ["-f", "/run/CELLC_X=1.json", "--debug"],
+    )
+    with pytest.raises(LimitError, match="CELLC_WARNING is no setting"):
+        split_settings(["CELLC_WARNING=off"])

@@ -8,6 +8,7 @@ Notebook, Lab, nbconvert and nbclient work with the kernel.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -138,7 +139,47 @@ def test_install_module_with_prefix(tmp_path: Path) -> None:
     spec_file = tmp_path / "share" / "jupyter" / "kernels" / "cellc" / "kernel.json"
     spec = json.loads(spec_file.read_text())
     assert spec["language"] == "c"
-    assert spec["argv"][1:3] == ["-m", "cellc_kernel"]
+    assert spec["argv"][:3] == [sys.executable, "-m", "cellc_kernel"]  # the Python that has cellc
+
+
+BASE_PYTHON = Path(sys.base_prefix) / "bin" / f"python{sys.version_info.major}.{sys.version_info.minor}"
+
+
+@pytest.mark.skipif(
+    sys.prefix == sys.base_prefix or not BASE_PYTHON.exists(), reason="needs a venv: its base Python is the other one"
+)
+def test_an_installed_kernelspec_starts_from_a_jupyter_without_cellc(tmp_path: Path) -> None:
+    """A Jupyter (or nbgrader) of another environment, where `python` has no cellc, starts the kernel
+    that `python -m cellc_kernel.install` installed: the kernelspec names this Python by its path.
+    The other environment is this venv's base Python, given jupyter_client (not cellc: site-packages
+    on PYTHONPATH does not run the editable install's .pth)."""
+    subprocess.run(
+        [sys.executable, "-m", "cellc_kernel.install", "--prefix", str(tmp_path / "prefix")], check=True, timeout=120
+    )
+    frontend = (
+        "import sys\n"
+        "from jupyter_client.manager import start_new_kernel\n"
+        "try:\n"
+        "    import cellc_kernel.kernel\n"
+        "    sys.exit('this Python has cellc')\n"
+        "except ImportError:\n"
+        "    pass\n"
+        "km, kc = start_new_kernel(kernel_name='cellc', startup_timeout=120)\n"
+        "reply = kc.execute_interactive('6 * 7', timeout=120, output_hook=lambda msg: print(msg['content']))\n"
+        "km.shutdown_kernel()\n"
+    )
+    site_packages = next(p for p in sys.path if p.startswith(sys.prefix) and p.endswith("site-packages"))
+    env = {
+        **os.environ,
+        "PYTHONPATH": site_packages,
+        "JUPYTER_PATH": str(tmp_path / "prefix" / "share" / "jupyter"),
+        "JUPYTER_DATA_DIR": str(tmp_path / "data"),  # no user kernelspec
+    }
+    proc = subprocess.run(
+        [str(BASE_PYTHON), "-c", frontend], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "'text/plain': '42'" in proc.stdout
 
 
 def test_install_module_help() -> None:
