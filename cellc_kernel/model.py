@@ -149,8 +149,9 @@ class Variable:
 def _located(text: str, name: str, at: int, label: str, pos: tuple[int, int] | None) -> str:
     """A declaration `text` whose name (at index `at`) gcc places at `pos`
     (line, column) of cell `label`: a conflicting declaration in a later cell
-    then gets gcc's note on the user's line, not on our generated code."""
-    if pos is None or text[at : at + len(name)] != name:
+    then gets gcc's note on the user's line, not on our generated code.
+    One of our own names (%time's buffer) stays in our code."""
+    if pos is None or names.is_ours(name) or text[at : at + len(name)] != name:
         return text
     return f'{text[:at]}\n#line {pos[0]} "{label}"\n{" " * pos[1]}{text[at:]}\n{names.GENERATED_LINE}'
 
@@ -341,15 +342,15 @@ class Program:
             return forward + d.render()
 
         macros = self.macros()
-        # what the cell declares again is declared where the user wrote it first (gcc's notes point there)
-        declarations = {f.name: _unexpanded(f.name, f.declaration(f.name in known), macros) for f in functions.values()}
+        # each declared where the user wrote it: gcc's notes (a parameter's type, a previous declaration) point there
+        declarations = {f.name: _unexpanded(f.name, f.declaration(located=True), macros) for f in functions.values()}
         declarations.update(
-            (v.name, _unexpanded(v.name, v.declaration(v.name in known), macros)) for v in variables.values()
+            (v.name, _unexpanded(v.name, v.declaration(located=True), macros)) for v in variables.values()
         )
         uses_of = {**{f.name: f.uses for f in functions.values()}, **{v.name: v.uses for v in variables.values()}}
         for group in _shared_types(variables.values()):  # `struct { ... } a, b;`: one declaration, one type
             first, together = group[0].name, [v.name for v in group]
-            text = f"extern {group[0].spec}{','.join(v.declarator(v.name in known) for v in group)};"
+            text = f"extern {group[0].spec}{','.join(v.declarator(located=True) for v in group)};"
             declarations[first] = _unexpanded_all(together, text, macros)
             uses_of[first] = set().union(*(v.uses for v in group)) - set(together)
             for v in group[1:]:
