@@ -181,6 +181,7 @@ def clean_diagnostics(raw: str, label: str, cflags: list[str] | tuple[str, ...] 
     quiet = "-w" in cflags
     mixed_declarations = warns_mixed_declarations(list(cflags))
     kept: list[Diagnostic] = []
+    context: list[Diagnostic] = []  # the context lines before the next message
     keep_notes = False
     for d in parse_diagnostics(raw):
         head = d.lines[0]
@@ -189,18 +190,22 @@ def clean_diagnostics(raw: str, label: str, cflags: list[str] | tuple[str, ...] 
         if not d.located:
             # Messages about -D macros: ours (%time's) unless they are errors.
             if head.startswith(_COMMAND_LINE_ERROR) or "In function" in head or head.startswith(INCLUDED):
-                kept.append(d)
+                context.append(d)
             continue
         if d.severity == "note":
-            if keep_notes:
-                kept.append(d)
-            continue
-        keep = d.file == label or d.is_error
-        if d.severity == "warning" and (quiet or MIXED_DECLARATIONS in d.message and not mixed_declarations):
-            keep = False
-        keep_notes = keep
+            # a note on our own code (not the user's) says nothing the user can act on
+            keep = keep_notes and d.file != names.GENERATED_FILE
+        else:
+            keep = d.file == label or d.is_error
+            if d.severity == "warning" and (quiet or MIXED_DECLARATIONS in d.message and not mixed_declarations):
+                keep = False
+            keep_notes = keep
+        # the chain of includes gcc writes before a message is that message's: it goes with it
+        kept.extend(c for c in context if keep or not c.lines[0].startswith(INCLUDED))
+        context.clear()
         if keep:
             kept.append(d)
+    kept.extend(context)
     # Errors in the cell itself explain errors they cause in generated code.
     if any(d.located and d.file == label and d.is_error for d in kept):
         kept = _without_generated_errors(kept)

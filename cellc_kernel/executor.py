@@ -41,6 +41,7 @@ from .processes import (
 SOURCE = Path(__file__).with_name("executor.c")
 EXPORTS = f"{{ read; _exit; _Exit; fork; vfork; wait; waitpid; wait3; wait4; waitid; cellc_*; {names.LAZY}; }};\n"
 OUTPUT_LIMIT = 4 * 1024 * 1024  # bytes of stdout+stderr shown per cell
+STDERR_KEPT = 4096  # bytes of the end of a command's stderr its Outcome keeps
 COMMAND_LINE = 1 << 16  # the protocol's limits (see above)
 PACKET = select.PIPE_BUF
 BUILD_TIMEOUT = 300.0  # seconds for gcc to build the executor (~2 s alone; kernels may start many at once)
@@ -210,6 +211,7 @@ class Outcome:
     in_place: bool = False  # it ran with no snapshot after it (threads were running)
     rolled_back: bool = True  # a failure went back to the state before the command
     garbage: bool = False  # the cell wrote into the event pipe (a cell that returned is undone for it)
+    last_stderr: str = ""  # the end of what the program wrote to stderr meanwhile (a failed assert's message)
 
     @property
     def ok(self) -> bool:
@@ -383,6 +385,7 @@ class _Output:
     def __init__(self, stdout_fd: int, stderr_fd: int, limit: int):
         self.streams = [_Stream("stdout", stdout_fd), _Stream("stderr", stderr_fd)]
         self.limit = limit
+        self.last_stderr = b""  # the end of stderr, shown or not, since the command began (Executor.run)
         for stream in self.streams:
             os.set_blocking(stream.fd, False)
 
@@ -415,6 +418,8 @@ class _Output:
         data = b"".join(chunks)
         if not data:
             return
+        if stream.name == "stderr":
+            self.last_stderr = (self.last_stderr + data)[-STDERR_KEPT:]
         shown = data[: max(budget[0], 0)]
         if shown:
             budget[0] -= len(shown)
@@ -792,13 +797,17 @@ class Executor:
         def finished(kind: str, args: list[str], payload: bytes) -> bool:
             return kind in ("done", "error", "rolledback") or (kind == "died" and int(args[0]) == live)
 
+        self.output.last_stderr = b""
         last = self.pump.wait(finished, handlers, evidence, interruptible=True)
+        last_stderr = self.output.last_stderr.decode("utf-8", "replace")
         if last[0] == "died" and before:
             # the snapshot before the cell resumes; a cell may have killed it
             self.pump.wait(lambda kind, a, p: kind == "ready", waiting_on=before)
             if evidence.limit:
                 self._kill_leftovers()
-        return evidence.outcome(last, before)
+        outcome = evidence.outcome(last, before)
+        outcome.last_stderr = last_stderr
+        return outcome
 
     def _kill_leftovers(self) -> None:
         """After a fork bomb: every process of the tree but the snapshots and the live one."""

@@ -10,6 +10,7 @@ a process that crashed is kept here for `%debug` (crash.py reads it).
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ SIGNAL_NAMES = {
 }
 FPE_CODES = {1: "integer divide by zero", 2: "integer overflow", 3: "floating-point divide by zero"}
 SEGV_CODES = {1: "address not mapped", 2: "invalid permissions"}
+_ASSERTION = re.compile(r"Assertion `(.*)' failed\.$", re.M)  # the end of glibc's message of a failed assert
 STACK_SLACK = 1 << 16  # a fault this close to the stack pointer is a stack overflow
 FROZEN_SECONDS = 600  # a crashed process is kept for %debug this long (or until the next cell)
 
@@ -127,10 +129,11 @@ class FailureReport:
         message = f"{SIGNAL_NAMES.get(sig, 'Fatal signal')} (SIG{sig})"
         trace: list[str] = []
         if outcome.fault and outcome.fault[0] == sig:
-            detail = describe_fault(outcome.fault)
+            frames = self.frames(outcome.fault[4:])
+            detail = describe_fault(outcome.fault) or failed_assertion(frames, outcome.last_stderr)
             if detail:
                 message += f": {detail}"
-            trace = self.traceback(outcome.fault[4:])
+            trace = self.traceback(frames)
         return error(f"SIG{sig}", message, "\n".join([*extra, *trace, message, state]))
 
     @staticmethod
@@ -161,8 +164,8 @@ class FailureReport:
         except (OSError, ValueError):
             return []
 
-    def traceback(self, tokens: list[str]) -> list[str]:
-        """The crash's call stack, most recent call last."""
+    def traceback(self, frames: list[crash.Frame]) -> list[str]:
+        """The crash's call stack (`frames`), most recent call last."""
 
         def source_of(file: str) -> str | None:
             if file in self.sources:
@@ -170,7 +173,7 @@ class FailureReport:
             path = Path(self.cwd, file)
             return path.read_text(errors="replace") if path.is_file() else None
 
-        return crash.format_traceback(self.frames(tokens), source_of)
+        return crash.format_traceback(frames, source_of)
 
 
 def describe_fault(fault: list[str]) -> str:
@@ -183,6 +186,16 @@ def describe_fault(fault: list[str]) -> str:
     if sig == "FPE":
         return FPE_CODES.get(code, "arithmetic error")
     return ""
+
+
+def failed_assertion(frames: list[crash.Frame], stderr: str) -> str:
+    """What a failed `assert` says, when the crash is one (`frames` pass
+    through glibc's `__assert_fail`): its message on the program's stderr,
+    `Assertion `!"not implemented yet"' failed`."""
+    if not any(f.library and f.function == "__assert_fail" for f in frames):
+        return ""
+    said = _ASSERTION.findall(stderr)
+    return f"Assertion `{said[-1]}' failed" if said else "an assertion failed"
 
 
 def frozen_what(outcome: Outcome) -> str:

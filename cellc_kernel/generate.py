@@ -39,6 +39,8 @@ from .migrate import Plan, after_redefinition, closure, involved
 from .model import Definition, Function, Program, SharedUnit, Variable, bind
 from .parse import CELL_FILE, Item, ParsedCell, identifiers, normalize, rename
 
+_WORDS = re.compile(r"\b[A-Za-z_]\w*")
+_DIRECTIVE_LINE = re.compile(r"^[ \t]*#.*$", re.M)
 _USER_LINE = re.compile(r'\s*#\s*line\s+(\d+)(?:\s+"([^"]*)")?')
 
 _STATIC_ASSERT = re.compile(r"\s*(?:_Static_assert|static_assert)\b")
@@ -163,6 +165,9 @@ class _Emitter:
         self.out: list[str] = []  # file-scope code, in the cell's order
         self.body: list[str] = []  # the run function's code: statements, run-time initializers, value
         self.touched_macros: set[str] = set()
+        self.held: list[str] = []  # includes to repeat in the run function if code follows them (`replay`)
+        self.reread = False  # an include is repeated in the run function
+        self.words: set[str] = set()  # the words of the run function's code before that include
         self.user_lines: list[tuple[int, int, str]] = []  # (cell line, new line, new file) of #line items
 
     def line(self, line: int, col: int = 0) -> str:
@@ -198,26 +203,58 @@ class _Emitter:
 
     def add_piece(self, code: str) -> None:
         """Top-level code, in order, for the cell's one run function; `code` carries its #line."""
-        self.body.append(code + "\n")
+        if not (self.held or self.reread):
+            self.words.update(w for w in _WORDS.findall(_DIRECTIVE_LINE.sub("", code)) if not names.is_ours(w))
+        self._add(code + "\n")
 
     def replay(self, item: Item) -> None:
-        """A #define/#undef between statements, repeated in the run function
-        (which comes after all the cell's items), so each statement sees the
-        macros of its own place; the run function starts from the prelude's."""
+        """A #define, #undef or #include between statements, repeated in the
+        run function (which comes after all the cell's items), so each
+        statement sees the macros of its own place: the run function starts
+        from the macros before the cell (`saved_macros`), and a header the
+        program included before, read again (`<assert.h>`, after NDEBUG
+        changed), defines its macros anew there.  Such an include is repeated
+        only when code follows it, in a block of its own, where what it
+        declares stays (declarations at a block's start)."""
+        text = item.text.rstrip("\n")
+        if item.kind == "include":
+            self.held.append(f"\n{{\n{text}\n}}\n")
+            return
         self.touched_macros.add(item.name)
-        self.body.append("\n" + item.text.rstrip("\n") + "\n")
+        if item.kind == "define":  # gcc's warning of a macro defined again is the file scope's, not repeated
+            text = f"#undef {item.name}\n{text}"
+        self._add(f"\n{text}\n")
 
-    def run_function(self, name: str, old: Program) -> str:
+    def _add(self, code: str) -> None:
+        if self.held:
+            self.reread = True
+            self.body.extend(self.held)
+            self.held.clear()
+        self.body.append(code)
+
+    def _read_again(self) -> list[str]:
+        """When a header is read again in the run function: the names the code
+        before it uses, other than the macros the cell's lines change.  The
+        header may define any of them anew (`assert`, by another NDEBUG), so
+        those that were macros before the cell start the run function as they
+        were then."""
+        return sorted(self.words - self.touched_macros) if self.reread else []
+
+    def saved_macros(self) -> str:
+        """Before the cell's items: the macros the run function starts from (`run_function`)."""
+        out = [f'#pragma push_macro("{macro}")\n' for macro in sorted(self.touched_macros)]
+        for name in self._read_again():
+            out.append(f'#ifdef {name}\n#pragma push_macro("{name}")\n#define {names.saved_macro(name)}\n#endif\n')
+        return "".join(out)
+
+    def run_function(self, name: str) -> str:
         """The cell's statements as one function body, as in `main`: setjmp,
         labels and goto, statement expressions work across statements, and a
-        `return` ends the cell (its value, if any, ignored).  `old`: the
-        program whose macros the body starts from."""
-        restore = []
-        for macro in sorted(self.touched_macros):
-            restore.append(f"#undef {macro}\n")
-            definition = old.find(("macro", macro))
-            if definition is not None:
-                restore.append(definition.render())
+        `return` ends the cell (its value, if any, ignored)."""
+        restore = [f'#pragma pop_macro("{macro}")\n' for macro in sorted(self.touched_macros)]
+        for word in self._read_again():
+            mark = names.saved_macro(word)
+            restore.append(f'#ifdef {mark}\n#undef {mark}\n#pragma pop_macro("{word}")\n#endif\n')
         # Nothing at the top level of this body may be a declaration: the
         # cell's declarations are globals.  After the first `;` gcc warns of
         # any, and `misread_items` finds what the split misread.
@@ -253,8 +290,9 @@ class _Draft:
         self.defines: list[str] = []
         self.warnings: list[str] = []
 
-    def definition(self, item: Item, kind: str | None = None, text: str | None = None) -> None:
-        d = Definition(
+    def made(self, item: Item, kind: str | None = None, text: str | None = None) -> Definition:
+        """The model's definition of `item`, as this cell's."""
+        return Definition(
             kind or item.kind,
             list(item.keys),
             text or item.text,
@@ -265,6 +303,9 @@ class _Draft:
             item.refs,
             item.whole,
         )
+
+    def definition(self, item: Item, kind: str | None = None, text: str | None = None) -> None:
+        d = self.made(item, kind, text)
         for key in item.keys:
             if key[0] != "macro" and self.old.find(key) is not None:
                 self.exclude_keys.add(key)  # the cell's new definition replaces it
@@ -632,8 +673,9 @@ class Generator:
     # -- items --------------------------------------------------------------
     def item_include(self, item: Item) -> None:
         self.text.emit(item, item.text.rstrip("\n"), 0)
-        if self.draft.new.find(item.keys[0]) is None:
-            self.draft.definition(item)
+        if self.draft.new.find(item.keys[0]) is not None:  # read again: it may define its macros anew
+            self.text.replay(item)
+        self.draft.new.include(self.draft.made(item))
 
     def item_define(self, item: Item) -> None:
         if item.name in self.draft.new.macros():
@@ -645,8 +687,7 @@ class Generator:
     def item_undef(self, item: Item) -> None:
         self.text.emit(item, item.text.rstrip("\n"), 0)
         self.text.replay(item)
-        if not self.draft.new.remove(("macro", item.name)):
-            self.draft.definition(item, "directive")
+        self.draft.new.undefine(item.name, self.draft.made(item, "directive"))
 
     def item_directive(self, item: Item) -> None:
         m = _USER_LINE.match(item.text)
@@ -779,7 +820,7 @@ class Generator:
         )
         labels = self.asm_definitions()
         slots = "".join(f"extern void *{names.slot(f)};\n" for f in draft.defines)
-        body = [rest, _ours(f"void *{names.LAZY}(void);\n{slots}")]
+        body = [rest, _ours(f"void *{names.LAZY}(void);\n{slots}"), text.saved_macros()]
         body.extend(text.out)
         body.extend(labels)
         if draft.new_trampolines:
@@ -789,7 +830,7 @@ class Generator:
             body.append(");\n")
         run = names.run(draft.n)
         if text.body:
-            body.append(text.run_function(run, draft.old))
+            body.append(text.run_function(run))
         entry = names.entry(draft.n)
         call = f"  {run}();\n" if text.body else ""
         slot_stores = "".join(f"  {s}\n" for s in draft.slots)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from . import names
@@ -44,6 +44,7 @@ def bind(declaration: str, symbol: str) -> str:
 
 
 DIRECTIVES = ("directive", "undef", "define", "include")  # kinds of Definition
+_HISTORY = ("history", "")  # the key of a preprocessor line kept only for the headers after it (Program._end)
 
 
 @dataclass
@@ -149,8 +150,9 @@ class Variable:
 def _located(text: str, name: str, at: int, label: str, pos: tuple[int, int] | None) -> str:
     """A declaration `text` whose name (at index `at`) gcc places at `pos`
     (line, column) of cell `label`: a conflicting declaration in a later cell
-    then gets gcc's note on the user's line, not on our generated code."""
-    if pos is None or text[at : at + len(name)] != name:
+    then gets gcc's note on the user's line, not on our generated code.
+    One of our own names (%time's buffer) stays in our code."""
+    if pos is None or names.is_ours(name) or text[at : at + len(name)] != name:
         return text
     return f'{text[:at]}\n#line {pos[0]} "{label}"\n{" " * pos[1]}{text[at:]}\n{names.GENERATED_LINE}'
 
@@ -209,9 +211,50 @@ class Program:
         return None
 
     def define(self, definition: Definition) -> None:
-        """Add a definition, replacing any earlier one that provides a key it provides."""
+        """Add a definition, replacing any earlier one that provides a key it
+        provides; a preprocessor line an `#include` after it may have read
+        stays where it stands (`_end`)."""
         keys = set(definition.keys)
-        self.definitions = [d for d in self.definitions if not keys & set(d.keys)]
+        for d in [d for d in self.definitions if keys & set(d.keys)]:
+            if self._end(d) and d.kind == "define":  # `#define X` again: the old one is ended first
+                self._append(_history(f"#undef {d.keys[0][1]}", definition))
+        self._append(definition)
+
+    def undefine(self, name: str, line: Definition) -> None:
+        """`#undef name`: the notebook's macro ends (`_end`), and `line`, the
+        `#undef` itself, stays in the program: a header or a `-D` flag may
+        define the name as well (the notebook's macro only replaced it)."""
+        d = self.find(("macro", name))
+        if d is not None:
+            self._end(d)
+        self.define(line)
+
+    def include(self, definition: Definition) -> None:
+        """An `#include`: the first time, and again when a preprocessor line
+        came after its last inclusion, since a header may be meant to be read
+        again with other macros (`<assert.h>` defines `assert` by the NDEBUG
+        of each inclusion, C11 7.2p1): later cells then see what that
+        inclusion defined, as in one file.  Once more with nothing changed
+        changes nothing (an include guard, or the same macros)."""
+        key = definition.keys[0]
+        last = max((d.order for d in self.definitions if key in d.keys), default=None)
+        if last is None or any(d.kind in DIRECTIVES and d.order > last for d in self.definitions):
+            self._append(definition)
+
+    def _end(self, d: Definition) -> bool:
+        """Take `d` out of what the program defines: removed, or, if it is a
+        preprocessor line that an `#include` after it may have read (NDEBUG,
+        _GNU_SOURCE), kept where it stands as a line of the program's history,
+        so that the header is read as it was.  Whether it was kept."""
+        read = d.kind in DIRECTIVES and any(o.kind == "include" and o.order > d.order for o in self.definitions)
+        at = self.definitions.index(d)
+        if read:
+            self.definitions[at] = replace(d, kind="directive", keys=[_HISTORY])
+        else:
+            del self.definitions[at]
+        return read
+
+    def _append(self, definition: Definition) -> None:
         self.order += 1
         definition.order = self.order
         self.definitions.append(definition)
@@ -341,15 +384,15 @@ class Program:
             return forward + d.render()
 
         macros = self.macros()
-        # what the cell declares again is declared where the user wrote it first (gcc's notes point there)
-        declarations = {f.name: _unexpanded(f.name, f.declaration(f.name in known), macros) for f in functions.values()}
+        # each declared where the user wrote it: gcc's notes (a parameter's type, a previous declaration) point there
+        declarations = {f.name: _unexpanded(f.name, f.declaration(located=True), macros) for f in functions.values()}
         declarations.update(
-            (v.name, _unexpanded(v.name, v.declaration(v.name in known), macros)) for v in variables.values()
+            (v.name, _unexpanded(v.name, v.declaration(located=True), macros)) for v in variables.values()
         )
         uses_of = {**{f.name: f.uses for f in functions.values()}, **{v.name: v.uses for v in variables.values()}}
         for group in _shared_types(variables.values()):  # `struct { ... } a, b;`: one declaration, one type
             first, together = group[0].name, [v.name for v in group]
-            text = f"extern {group[0].spec}{','.join(v.declarator(v.name in known) for v in group)};"
+            text = f"extern {group[0].spec}{','.join(v.declarator(located=True) for v in group)};"
             declarations[first] = _unexpanded_all(together, text, macros)
             uses_of[first] = set().union(*(v.uses for v in group)) - set(together)
             for v in group[1:]:
@@ -463,6 +506,11 @@ class Program:
         functions = dict(sorted(functions.items()))  # a stable order, whatever the walk's
         variables = dict(sorted(variables.items()))
         return head if header_needed else [], [d for d in tail if keep(d)], functions, variables
+
+
+def _history(text: str, at: Definition) -> Definition:
+    """A preprocessor line of the program's history (`Program._end`), placed where `at` is."""
+    return Definition("directive", [_HISTORY], text, set(), 0, at.label, at.line)
 
 
 def _unexpanded(name: str, declaration: str, macros: set[str]) -> str:

@@ -90,6 +90,11 @@ def source(name: str) -> str:
     return SOURCE_PREFIX + name
 
 
+def saved_macro(name: str) -> str:
+    """The mark that macro `name` was defined before a cell and kept for its run function (generate.py)."""
+    return f"{PREFIX}saved_{name}"
+
+
 def loop_index(depth: int) -> str:
     """The index of a copying loop (migrate.py), one per nesting depth."""
     return f"{PREFIX}i{depth}"

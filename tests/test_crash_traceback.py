@@ -94,6 +94,19 @@ def test_abort_and_division(k: Kernel) -> None:
     assert frames(r.error_text)[-1].endswith("in divide"), r.error_text
 
 
+def test_failed_assert_says_which_assertion(k: Kernel) -> None:
+    """A stub's `assert(!"not implemented yet")` fails with its message in the
+    error's value; a bare `abort()` reads as any crash."""
+    k.ok("#include <assert.h>")
+    k.ok('double area(double r)\n{\n    assert(!"not implemented yet");\n    return r;\n}')
+    r = k.fails("area(2.0);")
+    error = r.errors[0]
+    assert error["ename"] == "SIGABRT"
+    assert error["evalue"] == 'Aborted (SIGABRT): Assertion `!"not implemented yet"\' failed', error
+    assert frames(r.error_text)[-2:] == [f"In[{count(r) - 1}], line 3, in area", "in libc.so.6, __assert_fail()"]
+    assert 'Assertion `!"not implemented yet"\' failed.' in r.stderr  # glibc's message, as in a terminal
+
+
 # -- %debug (item 2): the frozen copy of the crashed process, through gdb --------------------
 
 DEBUG_LIST = """\

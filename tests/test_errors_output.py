@@ -112,6 +112,31 @@ def test_note_on_earlier_definition_is_clean(kernel) -> None:
     assert_clean(r.error_text)
 
 
+def test_note_on_a_parameter_points_at_the_cell_that_declared_it(kernel) -> None:
+    """gcc's note on the parameter a warning is about names the earlier cell and
+    its line, not the generated prelude (`<cellc>:1:23: note: ...`)."""
+    kernel.ok("#include <stdio.h>")
+    declared = kernel.ok("void err_show(char *s)\n{\n    puts(s);\n}")
+    label = f"In[{declared.reply['content']['execution_count']}]"
+    kernel.ok('const char *err_message = "hi";')
+    r = kernel.ok("err_show(err_message);")
+    assert "passing argument 1 of 'err_show' discards 'const' qualifier" in r.stderr
+    assert f"{label}:1:21: note: expected 'char *' but argument is of type 'const char *'" in r.stderr, r.stderr
+    assert "void err_show(char *s)" in r.stderr  # gcc quotes the line
+    assert_clean(r.stderr)
+
+
+def test_warning_gets_no_include_chain_of_a_message_left_out(fresh_kernel) -> None:
+    """The chain of includes before a message that is not shown (gcc's note on
+    a header's macro an earlier cell redefined) once prefixed the next warning."""
+    fresh_kernel.ok("// limits\n// of\n// paths\n#include <limits.h>")
+    fresh_kernel.ok("#define PATH_MAX 64")
+    r = fresh_kernel.ok("int err_path(void) {\n    int unused_here;\n    return PATH_MAX;\n}")
+    assert "unused variable 'unused_here'" in r.stderr
+    assert "included from" not in r.stderr, r.stderr
+    assert_clean(r.stderr)
+
+
 def test_syntax_error_is_never_silently_dropped(kernel) -> None:
     """An initializer that does not parse is an error, not a shorter initializer."""
     kernel.ok("int err_q = 1;")

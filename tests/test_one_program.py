@@ -3,6 +3,8 @@ typed the way a user pastes it (one cell per item, headers first)."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 
@@ -66,6 +68,58 @@ def test_failed_assert_names_no_generated_function(k):
     r = k.fails("assert(balance > 1000);")
     assert "__cellc" not in r.error_text and "__cellc" not in r.stderr
     assert "Assertion `balance > 1000' failed" in r.stderr
+
+
+def test_assert_h_included_again_follows_ndebug(k):
+    """Each inclusion of <assert.h> defines assert by the NDEBUG in effect then
+    (C11 7.2p1): included again, it once changed nothing for later cells."""
+    k.ok("#define NDEBUG")
+    k.ok("#include <assert.h>")
+    k.ok("assert(0);")
+    k.ok("#undef NDEBUG")
+    k.ok("assert(0);")  # NDEBUG is read when the header is included: still off
+    k.ok("#include <assert.h>")
+    r = k.fails("assert(0);")
+    assert "Assertion `0' failed" in r.stderr
+    k.ok("#define NDEBUG")
+    k.ok("#include <assert.h>")
+    k.ok("#undef NDEBUG")  # what the inclusion read stays read
+    k.ok("assert(0);")
+    # in one cell: each statement has the asserts of its place
+    k.ok("assert(0);\n#undef NDEBUG\n#include <assert.h>\nassert(1);")
+    assert "Assertion `0' failed" in k.fails("assert(0);").stderr
+
+
+def test_assert_h_included_again_restores_an_assert_the_program_replaced(k):
+    """A student's `#define assert(x) ((void)0)` carried into later test cells;
+    `#undef assert` and `#include <assert.h>` brings the header's back, as in a file."""
+    k.ok("#include <assert.h>")
+    k.ok("#define assert(x) ((void)0)")
+    k.ok("assert(1 == 2);")
+    k.ok("#undef assert")
+    assert "undefined: assert" in k.fails("assert(1 == 2);").error_text  # gcc: an undefined reference
+    k.ok("#include <assert.h>")
+    assert "Assertion `1 == 2' failed" in k.fails("assert(1 == 2);").stderr
+    k.ok("#define assert(x) ((void)0)")
+    r = k.fails("#undef assert\n#include <assert.h>\nassert(1 == 2);")  # a test cell that protects itself
+    assert "Assertion `1 == 2' failed" in r.stderr
+
+
+def test_a_header_meant_to_be_included_again(k):
+    """Not only <assert.h>: a header of the program's that defines its macros by
+    those in effect is read anew at each inclusion, for later cells too."""
+    # The kernel's directory is the tests' cwd; %%file writes there.
+    k.ok(
+        '%%file cellc_test_shade.h\n#undef SHADE\n#ifdef DARK\n#define SHADE "dark"\n'
+        '#else\n#define SHADE "light"\n#endif'
+    )
+    include = '#include "cellc_test_shade.h"'
+    cells = [include, "#define DARK", "SHADE", include, "SHADE", "#undef DARK", "SHADE", include, "SHADE"]
+    try:
+        values = [k.ok(cell).value for cell in cells]
+        assert [v for v in values if v] == ['"light"', '"dark"', '"dark"', '"light"']
+    finally:
+        os.unlink("cellc_test_shade.h")
 
 
 def test_file_scope_compound_literal_has_static_storage(k):

@@ -341,8 +341,9 @@ def test_prelude_carries_earlier_definitions() -> None:
     unit1 = gen(Program(), CELL1, 1)
     unit2 = gen(unit1.program, "#define TEN 10\nf(1) * g", 2)
     text = unit2.header + unit2.body
-    assert f'int f(int a) __asm__("{names.trampoline("f")}");' in text
-    assert f'extern int g __asm__("{names.variable("g", 1)}");' in text
+    # each declared where cell 1 has it, so gcc's notes on it point there
+    assert f'int \n#line 4 "In[1]"\n    f(int a) __asm__("{names.trampoline("f")}");' in text
+    assert f'extern int \n#line 3 "In[1]"\n    g __asm__("{names.variable("g", 1)}");' in text
     # only what the cell refers to is declared, so units do not grow with the notebook
     assert "struct P { int x; };" not in text
     assert names.variable("b", 1) not in text
