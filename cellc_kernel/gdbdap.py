@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 
 from . import dap, names, toolchain
 from .dap import AdapterGone, DapClient
-from .model import linked_expression
 
 if TYPE_CHECKING:
     from .debugger import CellSources
@@ -202,6 +201,8 @@ class GdbSession:
     def evaluate(self, args: dict) -> dict:
         """A C expression in the stopped frame (the console, a hover), with the
         notebook's globals and functions as the program defines them now."""
+        from .model import linked_expression  # (the parser behind it is not loaded before the first cell)
+
         local = self._locals(args.get("frameId"))
         expression = linked_expression(self.interp.program, args.get("expression", ""), local)
         args = {**args, "expression": expression}
@@ -220,6 +221,8 @@ class GdbSession:
         over, callee and all: so the line is stepped over with a breakpoint on
         every notebook function, taken away at the stop (library functions,
         which have no lines either, are stepped over as gdb does)."""
+        from .model import linked_expression
+
         program = self.interp.program
         bodies = [linked_expression(program, name) for name, f in program.functions.items() if f.defined]
         self.client.request(

@@ -24,7 +24,6 @@ from traitlets import Float
 from . import __version__, names, toolchain
 from .debugger import Debugger
 from .executor import Handlers
-from .export import failed_cell_note
 from .ipykernel_adapter import QueuedRequests
 
 if TYPE_CHECKING:
@@ -213,6 +212,8 @@ class CellcKernel(Kernel):
             lines += traceback.format_exception_only(type(e), e)
             result = CellResult(False, ename="InternalError", evalue=str(e), traceback=lines)
         if not result.ok:
+            from .export import failed_cell_note
+
             note = failed_cell_note(label, source, result.ename)
             if note is not None:
                 self.interpreter.add_record(note)
