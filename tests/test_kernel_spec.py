@@ -190,3 +190,14 @@ def test_install_module_help() -> None:
     assert proc.returncode == 0, proc.stderr
     for option in ("--user", "--sys-prefix", "--prefix"):
         assert option in proc.stdout
+
+
+def test_kernel_module_loads_no_compiler() -> None:
+    """kernel_info is answered before the parser, pyelftools or the model are loaded (they load with the first cell)."""
+    script = (
+        "import sys, cellc_kernel.kernel\n"
+        "heavy = ('cellc_kernel.parse', 'cellc_kernel.model', 'elftools', 'tree_sitter')\n"
+        "print([m for m in heavy if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
