@@ -1,5 +1,5 @@
 """A C course graded by nbgrader: examples/course (its nbgrader_config.py, the source notebook and
-six submissions) run through real nbgrader in a temporary copy: generate_assignment, autograde,
+seven submissions) run through real nbgrader in a temporary copy: generate_assignment, autograde,
 generate_feedback. Each submission's points per test cell are what docs/teaching.md promises."""
 
 from __future__ import annotations
@@ -38,6 +38,9 @@ GRADES = {
     "erin": {"test_length": 0, "test_sum": 1, "test_reverse": 2},
     # the stubs as released: every test fails its assert
     "frank": {"test_length": 0, "test_sum": 0, "test_reverse": 0},
+    # a cheat: wrong answers, and `#define NDEBUG` and `#define assert(x) ((void)0)` so that no test
+    # could fail; each test cell undefines NDEBUG and includes <assert.h> again, as in one C file
+    "grace": {"test_length": 0, "test_sum": 0, "test_reverse": 1},
 }
 
 
