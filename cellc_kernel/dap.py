@@ -54,7 +54,7 @@ class DapClient:
         self.process = toolchain.start_server(argv, cwd=cwd)
         self.on_event = on_event
         self._seq = 0
-        self._lock = threading.Lock()  # one writer at a time, and the pending table
+        self._lock = threading.RLock()  # one writer at a time, and the pending table (re-entered by the SIGINT handler)
         self._pending: dict[int, Pending] = {}
         self._closed = False
         self._reader = threading.Thread(target=self._read_all, name="cellc-dap", daemon=True)
