@@ -18,6 +18,7 @@ gdbdap.py).  This side keeps what JupyterLab knows (docs/debugger.md):
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -35,6 +36,7 @@ GLOBALS = 2**31 - 2  # the variablesReference of the notebook's globals (gdb cou
 MAX_GLOBALS = 500  # shown in a stop's Globals scope
 
 
+@functools.lru_cache(maxsize=4096)  # every source crossing to or from gdb names a cell by it
 def murmur2(text: str, seed: int = HASH_SEED) -> int:
     """MurmurHash2 (x86, 32 bits) of the UTF-8 text: JupyterLab's cell id."""
     data = text.encode("utf-8")
