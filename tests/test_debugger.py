@@ -232,9 +232,11 @@ def test_breakpoint_in_an_earlier_cells_function(session: Session) -> None:
     failed = session.request("evaluate", expression="nope + 1", frameId=frames[0]["id"])
     assert not failed["success"] and failed["message"] == 'No symbol "nope" in current context.', failed.get("message")
     assert evaluate("twice(3) + y") == "31"  # a notebook function, called; a local
-    frames = session.ok("stackTrace", threadId=thread)[
-        "stackFrames"
-    ]  # a call from gdb renews the frames: JupyterLab asks again
+    # The call ran the program: gdb announces it, and stops again ("function call"), so the
+    # client asks for the frames again (gdb renumbers them).  This stop is read here, or the
+    # next step's wait would take it and ask for frames while the program steps.
+    assert session.event("stopped")["body"]["reason"] == "function call"
+    frames = session.ok("stackTrace", threadId=thread)["stackFrames"]
     rich = session.ok("richInspectVariables", variableName="y", frameId=frames[0]["id"])
     assert rich["data"]["text/plain"] == "25"
     session.ok("stepOut", threadId=thread)
