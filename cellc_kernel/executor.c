@@ -1094,10 +1094,14 @@ static char *str(char *p, const char *s, char *end)
     return p;
 }
 
+static void close_flusher(void);
+
 /* Writes what is still in a stdio buffer straight to its fd (no locks):
- * the process is about to die and must not lose what the cell printed. */
+ * the process is about to die and must not lose what the cell printed.
+ * The flusher must not be writing that buffer meanwhile (close_flusher). */
 static void drain(FILE *f, int fd)
 {
+    close_flusher();
     if (f->_IO_write_ptr > f->_IO_write_base)
         write_all(fd, f->_IO_write_base, (size_t)(f->_IO_write_ptr - f->_IO_write_base));
     f->_IO_write_ptr = f->_IO_write_base;
@@ -1364,11 +1368,21 @@ EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(
 /* Line buffering costs a write() per line (4 s for 2M lines); full
  * buffering alone would hold back the output of a slow loop.  A flusher
  * thread lives only while a cell runs, so snapshots are forked with one
- * thread and the thread count seen after a cell is the program's own. */
+ * thread and the thread count seen after a cell is the program's own.
+ *
+ * The flusher takes stdout's lock, but exit() does not: glibc flushes every
+ * stream at exit "underneath" the other threads, and drain() does too in a
+ * dying process.  Had the flusher written the buffer and not yet marked it
+ * empty, the same bytes would go out twice (a program's last lines shown
+ * twice when its exit met a flush).  Before either, close_flusher() waits
+ * for a flush in progress and the flusher leaves stdout alone from then on. */
 static pthread_t flusher;
 static pthread_mutex_t flush_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t flush_cv = PTHREAD_COND_INITIALIZER;
 static int flush_stop, flusher_running;
+static pid_t flusher_pid; /* the process the flusher runs in: a copy fork() made has none */
+static int flushing;      /* the flusher is in a flush (a futex word) */
+static int flush_closed;  /* stdout is being flushed without its lock: the flusher keeps off */
 
 static void *flush_loop(void *arg)
 {
@@ -1386,10 +1400,13 @@ static void *flush_loop(void *arg)
         if (flush_stop)
             break;
         pthread_mutex_unlock(&flush_mu);
-        if (ftrylockfile(stdout) == 0) { /* a cell that holds stdout's lock (flockfile) keeps it */
-            fflush_unlocked(stdout);
+        __atomic_store_n(&flushing, 1, __ATOMIC_SEQ_CST); /* then flush_closed is read: see close_flusher */
+        if (!__atomic_load_n(&flush_closed, __ATOMIC_SEQ_CST) && ftrylockfile(stdout) == 0) {
+            fflush_unlocked(stdout); /* a cell that holds stdout's lock (flockfile) keeps it */
             funlockfile(stdout);
         }
+        __atomic_store_n(&flushing, 0, __ATOMIC_SEQ_CST);
+        syscall(SYS_futex, &flushing, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
         pthread_mutex_lock(&flush_mu);
     }
     pthread_mutex_unlock(&flush_mu);
@@ -1424,9 +1441,24 @@ static void start_flusher(void)
     pthread_attr_init(&attr);
     pthread_attr_setstack(&attr, stack, sizeof stack);
     flush_stop = 0;
+    flush_closed = 0;
+    flusher_pid = getpid();
     flusher_running = pthread_create(&flusher, &attr, flush_loop, NULL) == 0;
     pthread_attr_destroy(&attr);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* From here on the flusher leaves stdout alone; returns once a flush it is
+ * in has ended (see above).  Async-signal-safe: drain() calls it in signal
+ * handlers; an atexit handler, before glibc's last flush. */
+static void close_flusher(void)
+{
+    if (!flusher_running || getpid() != flusher_pid || pthread_equal(pthread_self(), flusher))
+        return;
+    __atomic_store_n(&flush_closed, 1, __ATOMIC_SEQ_CST); /* then flushing is read: one of us sees the other */
+    int busy;
+    while ((busy = __atomic_load_n(&flushing, __ATOMIC_SEQ_CST)))
+        syscall(SYS_futex, &flushing, FUTEX_WAIT_PRIVATE, busy, NULL, NULL, 0);
 }
 
 static void stop_flusher(void)
@@ -2110,6 +2142,8 @@ int main(int argc, char **argv)
     if (in)
         stdin = in;
     setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+    /* registered first, run last: after the program's handlers, before destructors and stdio's last flush */
+    atexit(close_flusher);
     watch_sanitizer_death(); /* ASan's runtime is preloaded */
     checkpoint(NULL);
     serve();

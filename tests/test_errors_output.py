@@ -7,6 +7,7 @@ kernel maps them back onto the cell's lines.
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -215,6 +216,100 @@ def test_output_without_newline_is_flushed(kernel) -> None:
     assert r.stdout == "no newline"
     r = kernel.ok('#include <stdio.h>\nfputs("err no newline", stderr);')
     assert r.stderr == "err no newline"
+
+
+# exit() meets the stdout flusher in mid-flush, every time: the cell points its stdout at a pipe it
+# has filled, prints a line and waits until another thread (the executor's flusher) holds stdout's
+# lock, blocked writing that line; then it calls exit().  A child of the cell drains the pipe only
+# once exit() has begun and the cell's thread sleeps (blocked in exit's own flush of the line, or
+# waiting for the flusher to finish), and counts the copies of the line it gets.
+FLUSH_MEETS_EXIT = r"""
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int once_exit_begun[2];
+static void once_exit_begins(void) { write(once_exit_begun[1], "x", 1); }
+
+static int once_sleeping(pid_t pid)
+{
+    char path[64], text[512];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)pid);
+    int fd = open(path, O_RDONLY);
+    ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof text - 1);
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        return 1;
+    text[n] = 0;
+    char *state = strrchr(text, ')');
+    return state && state[2] == 'S';
+}
+
+static void once_count(int from, const char *result)
+{
+    char c, got[1 << 17];
+    read(once_exit_begun[0], &c, 1);
+    for (int i = 0; i < 5000 && !once_sleeping(getppid()); i++)
+        usleep(1000);
+    size_t len = 0;
+    ssize_t n;
+    while (len < sizeof got - 1 && (n = read(from, got + len, sizeof got - 1 - len)) > 0)
+        len += (size_t)n;
+    got[len] = 0;
+    int copies = 0;
+    for (char *at = got; (at = strstr(at, "once\n")); at++)
+        copies++;
+    char part[4096];
+    snprintf(part, sizeof part, "%s.part", result);
+    FILE *f = fopen(part, "w");
+    fprintf(f, "%d", copies);
+    fclose(f);
+    rename(part, result);
+}
+
+int once_out[2];
+pipe(once_out);
+pipe(once_exit_begun);
+fcntl(once_out[1], F_SETFL, O_NONBLOCK);
+static char once_fill[4096];
+memset(once_fill, '#', sizeof once_fill);
+while (write(once_out[1], once_fill, sizeof once_fill) > 0)
+    ;
+fcntl(once_out[1], F_SETFL, 0);
+fflush(stdout);
+if (fork() == 0) {
+    close(once_out[1]);
+    close(once_exit_begun[1]);
+    once_count(once_out[0], "RESULT");
+    _exit(0);
+}
+close(once_out[0]);
+close(once_exit_begun[0]);
+dup2(once_out[1], 1);
+close(once_out[1]);
+atexit(once_exit_begins);
+printf("once\n");
+for (int i = 0; i < 5000 && ftrylockfile(stdout) == 0; i++) { /* until another thread flushes stdout */
+    funlockfile(stdout);
+    usleep(1000);
+}
+exit(0);
+"""
+
+
+def test_output_printed_before_exit_is_written_once(kernel, tmp_path) -> None:
+    """exit() flushes stdout without its lock: the executor's flusher, which flushes
+    stdout every 50 ms while a cell runs, must not be writing the same buffer then."""
+    result = tmp_path / "copies"
+    r = kernel.fails(FLUSH_MEETS_EXIT.replace("RESULT", str(result)))
+    assert r.errors[0]["ename"] == "Exit", r.error_text
+    deadline = time.monotonic() + 30
+    while not result.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert result.read_text() == "1", "the line printed before exit() was written more than once"
 
 
 def test_output_from_function_defined_earlier(kernel) -> None:

@@ -43,22 +43,7 @@ def _assert_same(result) -> None:
     assert result.ok, "\n" + result.report()
 
 
-# A known intermittent bug, older than the mark, kept visible (xfail runs the test and says so):
-# in "Run All" (queued), b101's last three lines of output sometimes come out twice (the workers'
-# fork with SIGCHLD ignored, then a blocked SIGUSR1); `harness.py --mode queued` on it alone
-# shows it in about one run of three.  Remove the mark with the fix.
-KNOWN_INTERMITTENT = {
-    "b101_alarm_and_children": "queued Run All intermittently repeats the last cells' output",
-}
-
-
-def _corpus_param(path: Path):
-    reason = KNOWN_INTERMITTENT.get(path.stem)
-    marks = [pytest.mark.xfail(reason=reason, strict=False)] if reason else []
-    return pytest.param(path, id=path.stem, marks=marks)
-
-
-@pytest.mark.parametrize("path", [_corpus_param(p) for p in CORPUS])
+@pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
 def test_corpus_program(session, path):
     _assert_same(check(path, session, DEFAULT_CFLAGS))
 
