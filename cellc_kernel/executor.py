@@ -449,6 +449,7 @@ class _Tree:
         self.snapshots: list[int] = [root]
         self.max_snapshots = max_snapshots
         self.dropped: dict[int, str] = {}  # snapshots `trim` removed -> "depth" or "memory"
+        self._resident: dict[int, int] = {}  # the older snapshots' resident sizes, as first read
 
     def note(self, kind: str, args: list[str]) -> None:
         """Book-keeping of the tree common to every wait."""
@@ -469,6 +470,7 @@ class _Tree:
                 self.live_pid = None
             if pid in self.snapshots:
                 self.snapshots.remove(pid)
+            self._resident.pop(pid, None)  # its number may come again
 
     def trim(self, newest: int) -> None:
         """Keep at most `max_snapshots` snapshots, and the tree within its
@@ -479,7 +481,9 @@ class _Tree:
         while len(self.snapshots) > self.max_snapshots:
             self._drop_oldest("depth")
         older = [pid for pid in self.snapshots if pid != newest]
-        if sum(resident(pid) for pid in older) <= SNAPSHOT_MARGIN:
+        # A snapshot runs nothing but the executor's wait: its resident size, read once, stays.
+        self._resident = {pid: self._resident.get(pid) or resident(pid) for pid in older}
+        if sum(self._resident.values()) <= SNAPSHOT_MARGIN:
             return  # the cheap upper bound is enough: no need for Pss
         while older and sum(proportional(pid) for pid in older) > SNAPSHOT_MARGIN:
             wait_ended(self._drop_oldest("memory"))  # its pages are gone before the next sum
@@ -566,7 +570,7 @@ class _Pump:
         handlers = handlers or Handlers()
         evidence = evidence or _Evidence()
         budget = [self.output.limit, 0]
-        sel = selectors.DefaultSelector()
+        sel = selectors.PollSelector()  # three pipes: poll(2) needs no descriptor of its own, as epoll's
         sel.register(self.channel.event_fd, selectors.EVENT_READ, None)
         for stream in self.output.streams:
             sel.register(stream.fd, selectors.EVENT_READ, stream)

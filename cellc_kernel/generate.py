@@ -46,6 +46,7 @@ _USER_LINE = re.compile(r'\s*#\s*line\s+(\d+)(?:\s+"([^"]*)")?')
 _STATIC_ASSERT = re.compile(r"\s*(?:_Static_assert|static_assert)\b")
 _FUNCTION_NAMES = ("__func__", "__FUNCTION__", "__PRETTY_FUNCTION__")
 _TYPEOF = r"(?:__typeof__|__typeof|typeof)\s*\(\s*\w+\s*\)"  # `typeof(NAME)`
+_TYPE_BEFORE_NAME = re.compile(rf"(?:.*\s)?({_TYPEOF}|\w+\s)\s*", re.S)  # `handler_fn ` of `handler_fn f`
 _PLAIN_TYPEDEF = re.compile(rf"typedef\s+({_TYPEOF}|\w+\s)\s*(\w+);")  # the type a typedef names as it is
 
 
@@ -443,7 +444,10 @@ class _Declarations:
     def of_function_type(self, d) -> bool:
         """`handler_fn f;` where `typedef int handler_fn(int);`, or
         `extern __typeof__(f) f;` where f is a function: a function."""
-        m = re.fullmatch(rf"(?:.*\s)?({_TYPEOF}|\w+\s)\s*{re.escape(d.name)}", d.decl_text.strip(), re.S)
+        text = d.decl_text.strip()
+        if not text.endswith(d.name):  # (one pattern for every name: none compiled per cell)
+            return False
+        m = _TYPE_BEFORE_NAME.fullmatch(text, 0, len(text) - len(d.name))
         return m is not None and self.function_type(m.group(1))
 
     def function_type(self, spec: str) -> bool:

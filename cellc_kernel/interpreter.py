@@ -14,7 +14,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from . import introspect, names
@@ -58,7 +58,7 @@ class Interpreter:
         self.cell_objects: dict[str, CellObject] = {}  # label -> its code
         self.cell_sources: dict[str, str] = {}  # label -> the cell's text
         self.defined_in: dict[str, Path] = {}  # global's symbol -> the .so defining it (its DWARF)
-        self.queued: list[tuple[str, str]] = []  # (code, label) of the cells queued after the running one
+        self.queued: Sequence[tuple[str, str]] = []  # (code, label) of the cells queued after the running one
         self.history = UndoHistory()
         self.on_interrupt: Callable[[], None] = lambda: None  # after SIGINT reached the program
         try:

@@ -15,6 +15,7 @@ import signal
 import sys
 import threading
 import traceback
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from ipykernel.kernelbase import Kernel
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 INPUT_PROMPT = "stdin (^D alone: end of input)"
 END_OF_INPUT = ("^D", "\x04")
 IOPUB_WAIT = 10  # seconds, as ipykernel's flush
+SWITCH_INTERVAL = 0.0005  # seconds a thread holds the GIL when another wants it (Python's default: 0.005)
 
 
 @functools.cache
@@ -43,6 +45,26 @@ def gcc_version() -> str:
         return toolchain.gcc_version()
     except OSError:
         return "unknown"
+
+
+class _Upcoming(Sequence):
+    """The cells queued after the running one, read when first asked: most
+    cells of a Run All run from a batch built before and never ask."""
+
+    def __init__(self, read: Callable[[], list[tuple[str, str]]]):
+        self._read = read
+        self._cells: list[tuple[str, str]] | None = None
+
+    def _all(self) -> list[tuple[str, str]]:
+        if self._cells is None:
+            self._cells = self._read()
+        return self._cells
+
+    def __getitem__(self, index):
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 class CellcKernel(Kernel):
@@ -196,7 +218,7 @@ class CellcKernel(Kernel):
         source = code
         try:
             # (a magic's own cells are not the notebook's next ones)
-            self.interpreter.queued = [] if code.lstrip().startswith(("%", "!")) else self._queued_cells()
+            self.interpreter.queued = [] if code.lstrip().startswith(("%", "!")) else _Upcoming(self._queued_cells)
             # the program ended since the last cell: this cell reports it and does not run
             result = self.interpreter.idle_death(label, handlers) if code.strip() else None
             if result is None:
@@ -302,6 +324,11 @@ def main() -> None:
 
     # A kernel that seems hung: `kill -USR2 PID` writes every thread's stack to its stderr.
     faulthandler.register(signal.SIGUSR2, all_threads=True)
+    # While Run All builds the next batch on a thread (Python: parsing, generating), every
+    # blocking call of the main thread (a ZMQ frame, a pipe write, a /proc read) gives up the
+    # GIL and waited up to the switch interval, 5 ms, to get it back: a cell's ten or so such
+    # calls made the running cells wait for the batch being built.
+    sys.setswitchinterval(SWITCH_INTERVAL)
     IPKernelApp.launch_instance(
         argv=argv, kernel_class=CellcKernel, outstream_class="cellc_kernel.ipykernel_adapter.OutStream"
     )

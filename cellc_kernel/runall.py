@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from . import names
@@ -73,11 +74,11 @@ class RunAll:
 
     # -- batches -------------------------------------------------------------------
     @staticmethod
-    def would_batch(cells: list[tuple[str, str]]) -> bool:
+    def would_batch(cells: Sequence[tuple[str, str]]) -> bool:
         return len(cells) >= 2 and shareable(cells[0][0]) and shareable(cells[1][0])
 
     def take_batched(
-        self, code: str, label: str, upcoming: list[tuple[str, str]], number: int, program: Program
+        self, code: str, label: str, upcoming: Sequence[tuple[str, str]], number: int, program: Program
     ) -> BatchedCell | None:
         """Cell `number` from the batch compiled before it, or from a batch
         started now with the cells queued after it; None: it goes alone."""
@@ -128,10 +129,12 @@ class RunAll:
             following = self._following(batch)
             self.last_used = max(self.last_used, following.last_number if following else batch.last_number)
 
-    def _build_following(self, batch: Batch, upcoming: list[tuple[str, str]]) -> None:
+    def _build_following(self, batch: Batch, upcoming: Sequence[tuple[str, str]]) -> None:
         """Start building, on a thread, the batch of the cells queued after `batch`'s."""
-        rest = upcoming[len(batch.cells) :][: min(MAX_CELLS, 2 * batch.size)]
-        if batch.following is not None or not self.would_batch(rest):
+        if batch.following is not None:
+            return  # (most cells: the kernel then never reads the queue)
+        rest = list(upcoming[len(batch.cells) :][: min(MAX_CELLS, 2 * batch.size)])
+        if not self.would_batch(rest):
             return
         base = batch.last.copy()  # its dicts change in the turns of the cells before it
 
