@@ -38,7 +38,6 @@ from elftools.dwarf.die import DIE
 from elftools.elf import elffile
 from elftools.elf.constants import SH_FLAGS
 from elftools.elf.elffile import ELFFile
-from elftools.elf.enums import ENUM_ST_INFO_BIND, ENUM_ST_INFO_TYPE, ENUM_ST_SHNDX
 from elftools.elf.relocation import RelocationHandler, RelocationSection
 from elftools.elf.sections import SymbolTableSection
 from elftools.elf.structs import ELFStructs
@@ -270,14 +269,6 @@ class ObjectFile:
     def _tables(self) -> list[_Section]:
         if not self._read:
             try:
-                fast = _read_tables_fast(self._data, self.machine) if self._data is not None else None
-            except (struct.error, ValueError, IndexError):  # damaged: pyelftools says how
-                fast = None
-            if fast is not None:
-                self._sections, self._symtab, self._functions, self._relocations = fast
-                self._read = True
-                return self._sections
-            try:
                 self._read_tables(self._parser())
             except _BROKEN as e:
                 raise NotAnObject(f"{self.path}: damaged section headers or symbol table ({e})") from e
@@ -482,89 +473,6 @@ class ObjectFile:
                 pass
             self._declared = out
         return self._declared
-
-
-# pyelftools' names of symbol types, bindings and special sections, which the
-# fast reader below gives as pyelftools would (`Symbol` keeps them without prefix)
-_KINDS = {v: k[4:].lower() for k, v in ENUM_ST_INFO_TYPE.items() if isinstance(v, int)}
-_BINDS = {v: k[4:].lower() for k, v in ENUM_ST_INFO_BIND.items() if isinstance(v, int)}
-_SPECIAL_SECTIONS = {v: k.removeprefix("SHN_") for k, v in ENUM_ST_SHNDX.items() if isinstance(v, int) and v}
-_SPECIAL_SECTIONS[0] = "UNDEF"
-_ELF64_HEADER = struct.Struct("<16sHHIQQQIHHHHHH")
-_ELF64_SECTION = struct.Struct("<IIQQQQIIQQ")  # name, type, flags, addr, offset, size, link, info, align, entsize
-_ELF64_SYMBOL = struct.Struct("<IBBHQQ")  # name, info, other, shndx, value, size
-_ELF64_RELA = struct.Struct("<QQq")  # offset, info, addend
-_SHT_SYMTAB, _SHT_RELA, _SHT_DYNSYM, _SHT_SYMTAB_SHNDX = 2, 4, 11, 18
-
-
-def _read_tables_fast(
-    data: bytes, machine: str
-) -> tuple[list[_Section], list[Symbol], list[Symbol] | None, list[Relocation]] | None:
-    """What `_read_tables` reads, in one pass of `struct` over the bytes (a
-    batch's object has thousands of entries: pyelftools took 0.5 ms a cell).
-    Only the usual layout, a little-endian ELF64 file whose section indexes
-    fit their fields; None for any other, which pyelftools reads."""
-    if len(data) < _ELF64_HEADER.size or data[:6] != b"\x7fELF\x02\x01":
-        return None
-    header = _ELF64_HEADER.unpack_from(data)
-    shoff, shentsize, shnum, shstrndx = header[6], header[11], header[12], header[13]
-    if shentsize != _ELF64_SECTION.size or not shnum or shstrndx >= 0xFF00 or shstrndx >= shnum:
-        return None
-    if shoff + shnum * shentsize > len(data):
-        return None
-    raw = [_ELF64_SECTION.unpack_from(data, shoff + i * shentsize) for i in range(shnum)]
-    if any(h[1] == _SHT_SYMTAB_SHNDX for h in raw):
-        return None  # section indexes past 0xff00
-
-    def string(table: int, at: int) -> str:
-        h = raw[table]
-        start = h[4] + at
-        end = data.find(b"\0", start, h[4] + h[5])
-        return data[start:end].decode("utf-8", "replace") if end > start else ""
-
-    sections = [_Section(string(shstrndx, h[0]), h[3], h[5], h[2]) for h in raw]
-    code = {i for i, s in enumerate(sections) if s.flags & SH_FLAGS.SHF_EXECINSTR}
-
-    def symbols_of(index: int) -> list[Symbol]:
-        h = raw[index]
-        if h[9] != _ELF64_SYMBOL.size or h[4] + h[5] > len(data) or h[6] >= shnum:
-            raise ValueError("symbol table")
-        out = []
-        for name, info, _, shndx, value, size in _ELF64_SYMBOL.iter_unpack(data[h[4] : h[4] + h[5]]):
-            kind, bind = info & 0xF, info >> 4
-            out.append(
-                Symbol(
-                    string(h[6], name) if name else "",
-                    value,
-                    size,
-                    _KINDS.get(kind, str(kind)),
-                    _BINDS.get(bind, str(bind)),
-                    _SPECIAL_SECTIONS.get(shndx, shndx),
-                    shndx in code,
-                )
-            )
-        return out
-
-    tables = {s.name: i for i, s in enumerate(sections) if raw[i][1] in (_SHT_SYMTAB, _SHT_DYNSYM)}
-    table = tables.get(".symtab", tables.get(".dynsym"))
-    symbols = symbols_of(table) if table is not None else []
-    functions = None
-    dynsym = tables.get(".dynsym")
-    if dynsym is not None and dynsym != table and not _sized_functions(symbols):
-        functions = _sized_functions(symbols_of(dynsym))
-    relocations = []
-    for i, s in enumerate(sections):
-        h = raw[i]
-        if not s.name.startswith((".rela.text", ".rela.data")):
-            continue
-        if h[1] != _SHT_RELA or h[9] != _ELF64_RELA.size or h[4] + h[5] > len(data):
-            return None
-        where = h[7]
-        for offset, info, addend in _ELF64_RELA.iter_unpack(data[h[4] : h[4] + h[5]]):
-            index = info >> 32
-            symbol = symbols[index] if 0 < index < len(symbols) else None
-            relocations.append(Relocation(where, offset, symbol, relocation_target(machine, info & 0xFFFFFFFF, addend)))
-    return sections, symbols, functions, relocations
 
 
 def _symbol(sym, code_sections: set[int]) -> Symbol:
