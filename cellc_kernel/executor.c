@@ -43,6 +43,7 @@
 #include <execinfo.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <ftw.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -53,6 +54,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -135,6 +137,551 @@ static int on_cell_thread(void)
 static sigjmp_buf cell_jmp;     /* in-place recovery point */
 static volatile sig_atomic_t jmp_valid;
 
+/* ---------- the heap: every block the program allocates ---------- */
+
+/* The executable comes first in the global scope, so the program's calls to
+ * malloc and its family resolve to the wrappers below, and so do libc's own
+ * (strdup, getline, fopen... call malloc through its interposable symbol)
+ * and the loader's.  Each wrapper forwards to the next definition, the one
+ * the program would have called: glibc's, or ASan's when `%sanitize address`
+ * preloads its runtime (ASan keeps owning the heap and its checks), and
+ * records the block in the heap table below (`heap` and `leaks` commands).
+ *
+ * The next definitions are looked up once, at the first call, with
+ * dlsym(RTLD_NEXT, ...), which may itself allocate: while it runs, the
+ * wrappers hand out memory from a small static arena (never freed, never
+ * given back to the real allocator).  Not glibc's __libc_malloc: under ASan
+ * that would take blocks from glibc behind ASan's back.
+ *
+ * Which blocks are the program's: those allocated by a thread that runs the
+ * program's code, once main has started (not the runtime's start-up).  The
+ * executor's own work on a thread (serving commands, snapshots) is
+ * `heap_quiet`, and its own buffers come from the real allocator directly
+ * (own_malloc).  A free is recorded whoever calls it. */
+struct allocator {
+    void *(*malloc)(size_t);
+    void (*free)(void *);
+    void *(*calloc)(size_t, size_t);
+    void *(*realloc)(void *, size_t);
+    void *(*reallocarray)(void *, size_t, size_t);
+    int (*posix_memalign)(void **, size_t, size_t);
+    void *(*aligned_alloc)(size_t, size_t);
+    void *(*memalign)(size_t, size_t);
+    void *(*valloc)(size_t);
+    void *(*pvalloc)(size_t);
+    char *(*strdup)(const char *);
+    char *(*strndup)(const char *, size_t);
+};
+static struct allocator next_alloc;
+static int alloc_state; /* 0: not looked up, 1: looking up, 2: ready */
+
+#define BOOT_ARENA (1 << 16)
+static char boot_arena[BOOT_ARENA] __attribute__((aligned(16)));
+static size_t boot_used;
+
+/* Arena memory for the allocations made while the next allocator is looked
+ * up: a 16-byte header holds the size (for realloc), the rest is zeroed. */
+static void *boot_alloc(size_t n)
+{
+    size_t need = ((n + 15) & ~(size_t)15) + 16;
+    if (n > BOOT_ARENA)
+        return NULL;
+    size_t at = __atomic_fetch_add(&boot_used, need, __ATOMIC_RELAXED);
+    if (at + need > BOOT_ARENA)
+        return NULL;
+    *(size_t *)(boot_arena + at) = n;
+    return boot_arena + at + 16;
+}
+
+static int in_boot(const void *p)
+{
+    return (const char *)p >= boot_arena && (const char *)p < boot_arena + BOOT_ARENA;
+}
+
+static int look_up_allocator(void);
+
+/* Whether the next allocator is known (it is looked up now if not). */
+static inline __attribute__((always_inline)) int allocator_ready(void)
+{
+    return __builtin_expect(__atomic_load_n(&alloc_state, __ATOMIC_ACQUIRE) == 2, 1) || look_up_allocator();
+}
+
+static int look_up_allocator(void)
+{
+    int state = __atomic_load_n(&alloc_state, __ATOMIC_ACQUIRE);
+    if (state == 2)
+        return 1;
+    if (state == 1 || !__atomic_compare_exchange_n(&alloc_state, &state, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return 0; /* being looked up (by this very call's dlsym, or another thread): the arena serves */
+    struct allocator a;
+#define NEXT(name) (a.name = (__typeof__(a.name))dlsym(RTLD_NEXT, #name))
+    NEXT(malloc), NEXT(free), NEXT(calloc), NEXT(realloc), NEXT(reallocarray), NEXT(posix_memalign);
+    NEXT(aligned_alloc), NEXT(memalign), NEXT(valloc), NEXT(pvalloc), NEXT(strdup), NEXT(strndup);
+#undef NEXT
+    if (!a.malloc || !a.free || !a.calloc || !a.realloc) {
+        static const char msg[] = "cellc: no malloc to forward to\n";
+        syscall(SYS_write, 2, msg, sizeof msg - 1);
+        syscall(SYS_exit_group, 127);
+    }
+    next_alloc = a;
+    __atomic_store_n(&alloc_state, 2, __ATOMIC_RELEASE);
+    return 1;
+}
+
+/* The executor's own memory: not the program's, never in the table. */
+static void *own_malloc(size_t n)
+{
+    return allocator_ready() ? next_alloc.malloc(n) : boot_alloc(n);
+}
+
+/* Scrubbed first: what a buffer of the executor's held (a copy of the
+ * program's memory for `peek`) must not look like the program's pointers
+ * to `leaks` once it is garbage in the heap. */
+static void own_free(void *p)
+{
+    if (p && !in_boot(p) && allocator_ready()) {
+        memset(p, 0, malloc_usable_size(p));
+        next_alloc.free(p);
+    }
+}
+
+/* The table: open addressing (linear probing, backward-shift deletion) keyed
+ * by address, in mmap'd memory of the process, so that a snapshot carries
+ * the table of its state and a rollback or %undo takes it back.  Live blocks
+ * are all kept; freed ones too, with their size, so that a dangling pointer
+ * is recognised, but only the HEAP_FREED_KEEP most recent (a ring of them:
+ * the oldest is forgotten), and a freed record becomes live again when its
+ * address is handed out anew (its place in the ring is emptied then: a
+ * full place is always a freed record to forget, found without a search in
+ * the common case of a block freed and handed out again).  A record is 16
+ * bytes, 4 to a cache line: the address, then the size, a freed bit and a
+ * stamp.  A freed record's stamp is its place in the ring; a live one's is
+ * bumped by every change, never 0 (realloc uses it to tell whether the old
+ * block was handed out again meanwhile).  No malloc inside; a spin lock,
+ * never held while calling anything else. */
+struct heap_slot {
+    uintptr_t addr; /* 0: empty */
+    uint64_t meta;  /* HEAP_SIZE | HEAP_FREED | stamp << HEAP_STAMP */
+};
+#define HEAP_SIZE ((1ull << 47) - 1) /* more than a process can have */
+#define HEAP_FREED (1ull << 47)
+#define HEAP_STAMP 48
+#define HEAP_FREED_KEEP 65536 /* the ring's places: a stamp */
+#define HEAP_MIN_SLOTS 16384
+static struct {
+    struct heap_slot *slots;
+    size_t cap; /* a power of 2 */
+    size_t count, live, freed;
+    uint64_t counter, frees;
+    uintptr_t *ring; /* HEAP_FREED_KEEP places: the freed records' addresses, the oldest overwritten */
+} heap;
+static int heap_on; /* main has started: blocks from now on are the program's */
+/* What this thread's calls do with the table: PROGRAM, record; QUIET (the
+ * executor's own work), record frees only; ASIDE (the stdout flusher),
+ * nothing, so that it never needs the lock. */
+enum { HEAP_PROGRAM, HEAP_QUIET, HEAP_ASIDE };
+static __thread int heap_quiet;
+static __thread char heap_self; /* its address names the thread that holds the lock */
+static uintptr_t heap_owner;    /* the lock: 0, or the holder's &heap_self */
+static unsigned *heap_threads;  /* glibc's count of the process's threads (libthread_db's), or NULL */
+static int heap_aside_threads;  /* how many of them are ASIDE */
+
+/* Takes the lock; 0 (not taken) when this thread holds it already: a signal
+ * handler of the program's that allocates while its thread was updating the
+ * table.  That block goes unrecorded; nothing deadlocks.  While this is the
+ * only thread that may touch the table (the others are ASIDE), no atomic
+ * instruction: it costs more than the rest of the record.  No other thread
+ * can appear meanwhile: only this one could start it.  glibc counts a thread
+ * before it starts, and stops counting it as it exits, after its last call
+ * that may touch the table (what it frees later is the loader's: see free). */
+static inline __attribute__((always_inline)) int heap_lock(void)
+{
+    uintptr_t me = (uintptr_t)&heap_self, seen = __atomic_load_n(&heap_owner, __ATOMIC_RELAXED);
+    if (seen == me)
+        return 0;
+    unsigned aside = (unsigned)__atomic_load_n(&heap_aside_threads, __ATOMIC_RELAXED);
+    if (!seen && heap_threads && __atomic_load_n(heap_threads, __ATOMIC_ACQUIRE) <= 1 + aside) {
+        __atomic_store_n(&heap_owner, me, __ATOMIC_RELAXED);
+        __atomic_signal_fence(__ATOMIC_SEQ_CST); /* a signal handler of this thread sees it taken */
+        return 1;
+    }
+    for (unsigned spins = 0;; spins++) {
+        seen = 0;
+        if (__atomic_load_n(&heap_owner, __ATOMIC_RELAXED) == 0 &&
+            __atomic_compare_exchange_n(&heap_owner, &seen, me, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+            return 1;
+        if (spins < 100) {
+#if defined(__x86_64__)
+            __builtin_ia32_pause();
+#else
+            __asm__ volatile("yield");
+#endif
+        } else {
+            sched_yield();
+        }
+    }
+}
+
+static void heap_unlock(void)
+{
+    __atomic_store_n(&heap_owner, 0, __ATOMIC_RELEASE);
+}
+
+/* A cell that jumped out of a fault or an interrupt (in-place mode) may have
+ * left the lock taken in the middle of an update. */
+static void heap_unlock_if_mine(void)
+{
+    if (__atomic_load_n(&heap_owner, __ATOMIC_RELAXED) == (uintptr_t)&heap_self)
+        heap_unlock();
+}
+
+/* fork() keeps the table whole: no thread is in the middle of an update. */
+static __thread int heap_fork_locked;
+static void heap_before_fork(void)
+{
+    heap_fork_locked = heap_lock();
+}
+static void heap_after_fork_parent(void)
+{
+    if (heap_fork_locked)
+        heap_unlock();
+}
+static void heap_after_fork_child(void)
+{
+    __atomic_store_n(&heap_owner, 0, __ATOMIC_RELEASE); /* the other threads are gone */
+}
+
+/* Where a record's probe starts: blocks near each other in memory are near
+ * each other in the table (a program's accesses have locality: so have the
+ * table's), the higher bits folded in (blocks 16 * cap bytes apart).  Blocks
+ * are 16-byte aligned: the low bits say nothing. */
+static size_t heap_home(uintptr_t addr, size_t cap)
+{
+    uint64_t x = addr >> 4;
+    unsigned bits = (unsigned)__builtin_ctzll(cap);
+    return (size_t)(x ^ (x >> bits) ^ (x >> 2 * bits)) & (cap - 1);
+}
+
+static inline __attribute__((always_inline)) struct heap_slot *heap_find(uintptr_t addr)
+{
+    if (!heap.slots)
+        return NULL;
+    for (size_t i = heap_home(addr, heap.cap);; i = (i + 1) & (heap.cap - 1)) {
+        if (heap.slots[i].addr == addr)
+            return &heap.slots[i];
+        if (heap.slots[i].addr == 0)
+            return NULL;
+    }
+}
+
+static void *heap_map(size_t bytes)
+{
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+/* Room for one more record: the table grows at 5/8 full.  0 if no memory. */
+static int heap_room(void)
+{
+    if (!heap.ring && !(heap.ring = heap_map(HEAP_FREED_KEEP * sizeof *heap.ring)))
+        return 0;
+    if (heap.slots && (heap.count + 1) * 8 <= heap.cap * 5)
+        return 1;
+    size_t cap = heap.cap ? heap.cap * 2 : HEAP_MIN_SLOTS;
+    struct heap_slot *slots = heap_map(cap * sizeof *slots);
+    if (!slots)
+        return 0;
+    for (size_t i = 0; i < heap.cap; i++) {
+        if (!heap.slots[i].addr)
+            continue;
+        size_t j = heap_home(heap.slots[i].addr, cap);
+        while (slots[j].addr)
+            j = (j + 1) & (cap - 1);
+        slots[j] = heap.slots[i];
+    }
+    if (heap.slots)
+        munmap(heap.slots, heap.cap * sizeof *heap.slots);
+    heap.slots = slots;
+    heap.cap = cap;
+    return 1;
+}
+
+static void heap_delete(struct heap_slot *slot)
+{
+    size_t mask = heap.cap - 1, i = (size_t)(slot - heap.slots);
+    for (size_t j = (i + 1) & mask; heap.slots[j].addr; j = (j + 1) & mask) {
+        size_t k = heap_home(heap.slots[j].addr, heap.cap);
+        /* the entry at j stays if its home lies cyclically in (i, j] */
+        if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+            continue;
+        heap.slots[i] = heap.slots[j];
+        i = j;
+    }
+    heap.slots[i].addr = 0;
+    heap.count--;
+}
+
+/* `addr` is a live block of `size` bytes (a freed record there is live again). */
+static void heap_put(uintptr_t addr, uint64_t size)
+{
+    struct heap_slot *slot = heap_find(addr);
+    if (!slot) {
+        if (!heap_room())
+            return;
+        size_t i = heap_home(addr, heap.cap);
+        while (heap.slots[i].addr)
+            i = (i + 1) & (heap.cap - 1);
+        slot = &heap.slots[i];
+        slot->addr = addr;
+        heap.count++;
+        heap.live++;
+    } else if (slot->meta & HEAP_FREED) {
+        uintptr_t *place = &heap.ring[slot->meta >> HEAP_STAMP];
+        if (*place == addr)
+            *place = 0;
+        heap.freed--;
+        heap.live++;
+    }
+    slot->meta = (size & HEAP_SIZE) | (uint64_t)(heap.counter++ % 65535 + 1) << HEAP_STAMP;
+}
+
+/* The live block `slot` is freed: kept as freed, the oldest freed record
+ * past HEAP_FREED_KEEP forgotten. */
+static void heap_mark_freed(struct heap_slot *slot)
+{
+    uint64_t at = heap.frees++ % HEAP_FREED_KEEP;
+    uintptr_t addr = slot->addr, *place = &heap.ring[at];
+    slot->meta = (slot->meta & HEAP_SIZE) | HEAP_FREED | at << HEAP_STAMP;
+    heap.live--;
+    heap.freed++;
+    if (*place) {
+        struct heap_slot *old = heap_find(*place);
+        if (old && old != slot && (old->meta & HEAP_FREED) && old->meta >> HEAP_STAMP == at) {
+            heap_delete(old); /* may move `slot`: it is not used after */
+            heap.freed--;
+        }
+    }
+    *place = addr;
+}
+
+/* The dynamic loader's allocations (a cell's link map as it is loaded) are
+ * its own, not the program's: `from` is the wrapper's return address. */
+static uintptr_t loader_start, loader_end;
+
+#define CALLER __builtin_return_address(0)
+static int from_loader(const void *from)
+{
+    return (uintptr_t)from >= loader_start && (uintptr_t)from < loader_end;
+}
+
+static int tracking(const void *from)
+{
+    return heap_on && heap_quiet == HEAP_PROGRAM && !from_loader(from);
+}
+
+/* Whether a free or realloc may concern the table: not the loader's (its
+ * blocks are its own: a thread that exits frees its TLS after glibc stopped
+ * counting it), not an ASIDE thread's. */
+static int may_touch(const void *from)
+{
+    return heap_quiet != HEAP_ASIDE && !from_loader(from);
+}
+
+/* At start-up: where the loader is, and glibc's count of threads. */
+static void find_loader(void)
+{
+    struct dl_find_object o;
+    void *base = (void *)getauxval(AT_BASE); /* where the kernel loaded the interpreter */
+    if (base && _dl_find_object(base, &o) == 0) {
+        loader_start = (uintptr_t)o.dlfo_map_start;
+        loader_end = (uintptr_t)o.dlfo_map_end;
+    }
+    heap_threads = dlvsym(RTLD_DEFAULT, "__nptl_nthreads", "GLIBC_PRIVATE");
+}
+
+static void heap_record(void *p, size_t size)
+{
+    if (p && heap_lock()) {
+        heap_put((uintptr_t)p, size);
+        heap_unlock();
+    }
+}
+
+/* The record of a live block at `p` (its meta, never 0), 0 if none: before
+ * realloc moves it. */
+static uint64_t heap_live_tag(void *p)
+{
+    uint64_t tag = 0;
+    if (p && heap.slots && heap_lock()) {
+        struct heap_slot *slot = heap_find((uintptr_t)p);
+        tag = slot && !(slot->meta & HEAP_FREED) ? slot->meta : 0;
+        heap_unlock();
+    }
+    return tag;
+}
+
+/* free(p): marked before the real free, so that the address is never handed
+ * out again while it still looks live here. */
+static void heap_forget(void *p)
+{
+    if (p && heap.slots && heap_lock()) {
+        struct heap_slot *slot = heap_find((uintptr_t)p);
+        if (slot && !(slot->meta & HEAP_FREED))
+            heap_mark_freed(slot);
+        heap_unlock();
+    }
+}
+
+/* After realloc(old, size) returned `p`: `tag` is what old's record was
+ * before (0: not a recorded block).  The old block is freed if it moved (or
+ * was freed by a realloc to 0 bytes), unless its address was handed out again
+ * meanwhile (its tag changed).  `from`: the caller of realloc. */
+static void heap_moved(void *old, uint64_t tag, void *p, size_t size, const void *from)
+{
+    if (!p && size) /* failed: the old block is untouched */
+        return;
+    if (!tag && !(p && tracking(from)))
+        return;
+    if (!heap_lock())
+        return;
+    if (tag && p != old) {
+        struct heap_slot *slot = heap_find((uintptr_t)old);
+        if (slot && slot->meta == tag)
+            heap_mark_freed(slot);
+    }
+    if (p)
+        heap_put((uintptr_t)p, size);
+    heap_unlock();
+}
+
+EXPORT void *malloc(size_t size)
+{
+    if (!allocator_ready())
+        return boot_alloc(size);
+    void *p = next_alloc.malloc(size);
+    if (p && tracking(CALLER))
+        heap_record(p, size);
+    return p;
+}
+
+EXPORT void free(void *p)
+{
+    if (in_boot(p) || !allocator_ready())
+        return;
+    if (may_touch(CALLER))
+        heap_forget(p);
+    next_alloc.free(p); /* NULL and bad pointers too: the allocator says what they are */
+}
+
+EXPORT void *calloc(size_t n, size_t size)
+{
+    if (!allocator_ready())
+        return n && size > SIZE_MAX / n ? NULL : boot_alloc(n * size); /* the arena is zeroed */
+    void *p = next_alloc.calloc(n, size);
+    if (p && tracking(CALLER))
+        heap_record(p, n * size);
+    return p;
+}
+
+EXPORT void *realloc(void *old, size_t size)
+{
+    if (in_boot(old)) {
+        size_t had = *(size_t *)((char *)old - 16);
+        void *p = malloc(size);
+        if (p)
+            memcpy(p, old, had < size ? had : size);
+        return p;
+    }
+    if (!allocator_ready())
+        return old ? NULL : boot_alloc(size);
+    if (!may_touch(CALLER))
+        return next_alloc.realloc(old, size);
+    uint64_t tag = heap_live_tag(old);
+    void *p = next_alloc.realloc(old, size);
+    heap_moved(old, tag, p, size, CALLER);
+    return p;
+}
+
+/* glibc's goes through realloc, ASan's does not: recorded here in both cases. */
+EXPORT void *reallocarray(void *old, size_t n, size_t size)
+{
+    size_t bytes;
+    int overflow = __builtin_mul_overflow(n, size, &bytes);
+    if (in_boot(old) || !allocator_ready() || !next_alloc.reallocarray) {
+        if (!overflow)
+            return realloc(old, bytes);
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (overflow || !may_touch(CALLER)) /* overflow: the allocator's answer (ASan reports it) */
+        return next_alloc.reallocarray(old, n, size);
+    uint64_t tag = heap_live_tag(old);
+    void *p = next_alloc.reallocarray(old, n, size);
+    heap_moved(old, tag, p, bytes, CALLER);
+    return p;
+}
+
+EXPORT int posix_memalign(void **out, size_t align, size_t size)
+{
+    if (!allocator_ready() || !next_alloc.posix_memalign)
+        return ENOMEM;
+    int r = next_alloc.posix_memalign(out, align, size);
+    if (r == 0 && tracking(CALLER))
+        heap_record(*out, size);
+    return r;
+}
+
+/* aligned_alloc, memalign, valloc, pvalloc: forwarded, recorded with their size. */
+#define ALIGNED_WRAPPER(name, params, args, recorded)                                                        \
+    EXPORT void *name params                                                                                 \
+    {                                                                                                        \
+        if (!allocator_ready() || !next_alloc.name) {                                                        \
+            errno = ENOMEM;                                                                                  \
+            return NULL;                                                                                     \
+        }                                                                                                    \
+        void *p = next_alloc.name args;                                                                      \
+        if (p && tracking(CALLER))                                                                           \
+            heap_record(p, recorded);                                                                        \
+        return p;                                                                                            \
+    }
+ALIGNED_WRAPPER(aligned_alloc, (size_t align, size_t size), (align, size), size)
+ALIGNED_WRAPPER(memalign, (size_t align, size_t size), (align, size), size)
+ALIGNED_WRAPPER(valloc, (size_t size), (size), size)
+ALIGNED_WRAPPER(pvalloc, (size_t size), (size),
+                size ? (size + (size_t)getpagesize() - 1) & ~((size_t)getpagesize() - 1) : (size_t)getpagesize())
+#undef ALIGNED_WRAPPER
+
+/* glibc's strdup and strndup call malloc, ASan's do not: recorded here too. */
+EXPORT char *strdup(const char *s)
+{
+    if (!allocator_ready() || !next_alloc.strdup) {
+        size_t n = strlen(s) + 1;
+        char *p = malloc(n);
+        return p ? memcpy(p, s, n) : NULL;
+    }
+    char *p = next_alloc.strdup(s);
+    if (p && tracking(CALLER))
+        heap_record(p, strlen(p) + 1);
+    return p;
+}
+
+EXPORT char *strndup(const char *s, size_t max)
+{
+    if (!allocator_ready() || !next_alloc.strndup) {
+        size_t n = strnlen(s, max);
+        char *p = malloc(n + 1);
+        if (p) {
+            memcpy(p, s, n);
+            p[n] = 0;
+        }
+        return p;
+    }
+    char *p = next_alloc.strndup(s, max);
+    if (p && tracking(CALLER))
+        heap_record(p, strlen(p) + 1);
+    return p;
+}
+
 /* ---------- raw I/O that user code cannot disturb ---------- */
 
 static ssize_t raw_read(int fd, void *buf, size_t n)
@@ -204,7 +751,7 @@ static void event(const char *fmt, ...)
     va_copy(again, ap);
     int n = vsnprintf(small, sizeof small - 1, fmt, ap);
     va_end(ap);
-    if (n >= 0 && (size_t)n >= sizeof small - 1 && (text = malloc((size_t)n + 2)))
+    if (n >= 0 && (size_t)n >= sizeof small - 1 && (text = own_malloc((size_t)n + 2)))
         vsnprintf(text, (size_t)n + 1, fmt, again);
     va_end(again);
     if (n < 0 || !text) {
@@ -214,7 +761,7 @@ static void event(const char *fmt, ...)
     text[n++] = '\n';
     emit(text, (size_t)n, "", 0);
     if (text != small)
-        free(text);
+        own_free(text);
 }
 
 /* An event followed by `len` bytes: "HEADER LEN\n" and the bytes. */
@@ -335,8 +882,8 @@ static int request_input(void)
         return 0;
     }
     size_t n = strtoull(line + 5, NULL, 10);
-    free(in_data);
-    in_data = malloc(n ? n : 1);
+    own_free(in_data);
+    in_data = own_malloc(n ? n : 1);
     read_exact(in_data, n);
     in_len = n;
     in_pos = 0;
@@ -1173,6 +1720,7 @@ static void freeze(void)
 {
     pid_t f = _Fork(); /* not fork(): see above */
     if (f == 0) {
+        heap_after_fork_child(); /* a debugger may call malloc in it */
         char b[96], *p = str(b, key, b + 48);
         p = str(p, "frozen ", b + 64);
         prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
@@ -1189,10 +1737,12 @@ static void freeze(void)
     }
 }
 
+static void *fault_frames[FAULT_FRAMES];
+
 static void fault_handler(int sig, siginfo_t *si, void *uc)
 {
     static char buf[CELLC_PACKET];
-    static void *frames[FAULT_FRAMES];
+    void **frames = fault_frames;
     if (shared && getpid() != shared->live_pid) {
         /* A process the cell forked: it dies of the signal as in a plain
          * program (its parent may wait for that); the stdout buffer it
@@ -1292,10 +1842,11 @@ static void interrupt_handler(int sig)
     raise(sig);
 }
 
+static char signal_altstack[1 << 16];
+
 static void install_handlers(void)
 {
-    static char altstack[1 << 16];
-    stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack};
+    stack_t ss = {.ss_sp = signal_altstack, .ss_size = sizeof signal_altstack};
     sigaltstack(&ss, NULL);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -1336,7 +1887,7 @@ static void make_altstack_key(void)
 static void *thread_main(void *start)
 {
     struct thread_start s = *(struct thread_start *)start;
-    free(start);
+    own_free(start);
     void *stack = mmap(NULL, THREAD_ALTSTACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (stack != MAP_FAILED) {
         stack_t ss = {.ss_sp = stack, .ss_size = THREAD_ALTSTACK};
@@ -1352,14 +1903,14 @@ EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(
     if (!real)
         real = next_symbol("pthread_create");
     pthread_once(&altstack_once, make_altstack_key);
-    struct thread_start *start = malloc(sizeof *start);
+    struct thread_start *start = own_malloc(sizeof *start);
     if (!start)
         return EAGAIN;
     start->fn = fn;
     start->arg = arg;
     int r = real(thread, attr, thread_main, start);
     if (r != 0)
-        free(start);
+        own_free(start);
     return r;
 }
 
@@ -1387,6 +1938,7 @@ static int flush_closed;  /* stdout is being flushed without its lock: the flush
 static void *flush_loop(void *arg)
 {
     (void)arg;
+    heap_quiet = HEAP_ASIDE;
     pthread_mutex_lock(&flush_mu);
     while (!flush_stop) {
         struct timespec ts;
@@ -1427,6 +1979,8 @@ EXPORT void pthread_exit(void *value)
     __builtin_unreachable();
 }
 
+static char flusher_stack[1 << 16] __attribute__((aligned(64)));
+
 static void start_flusher(void)
 {
     sigset_t all, old;
@@ -1436,14 +1990,16 @@ static void start_flusher(void)
      * program started in an earlier cell and has yet to join (after a
      * snapshot fork glibc recycles those), and `pthread_join` would then
      * wait for the flusher. */
-    static char stack[1 << 16] __attribute__((aligned(64)));
     pthread_attr_t attr;
     pthread_attr_init(&attr);
-    pthread_attr_setstack(&attr, stack, sizeof stack);
+    pthread_attr_setstack(&attr, flusher_stack, sizeof flusher_stack);
     flush_stop = 0;
     flush_closed = 0;
     flusher_pid = getpid();
+    __atomic_add_fetch(&heap_aside_threads, 1, __ATOMIC_SEQ_CST); /* counted before it exists */
     flusher_running = pthread_create(&flusher, &attr, flush_loop, NULL) == 0;
+    if (!flusher_running)
+        __atomic_sub_fetch(&heap_aside_threads, 1, __ATOMIC_SEQ_CST);
     pthread_attr_destroy(&attr);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
@@ -1470,6 +2026,7 @@ static void stop_flusher(void)
     pthread_cond_signal(&flush_cv);
     pthread_mutex_unlock(&flush_mu);
     pthread_join(flusher, NULL);
+    __atomic_sub_fetch(&heap_aside_threads, 1, __ATOMIC_SEQ_CST);
     flusher_running = 0;
 }
 
@@ -1815,7 +2372,9 @@ typedef void (*entry_fn)(void);
 
 static void run_cell(const char *path, const char *entry)
 {
+    heap_quiet = HEAP_PROGRAM; /* the cell's constructors and code are the program's */
     void *h = dlopen(path, RTLD_NOW | RTLD_GLOBAL | RTLD_NODELETE);
+    heap_quiet = HEAP_QUIET;
     if (!h) {
         event("error %s", dlerror());
         return;
@@ -1831,6 +2390,7 @@ static void run_cell(const char *path, const char *entry)
     in_cell = 1;
     int sig = 0;
     start_flusher();
+    heap_quiet = HEAP_PROGRAM;
     if (in_place) {
         sig = sigsetjmp(cell_jmp, 1);
         if (sig == 0) {
@@ -1838,9 +2398,11 @@ static void run_cell(const char *path, const char *entry)
             fn();
         }
         jmp_valid = 0;
+        heap_unlock_if_mine(); /* it jumped out of a wrapper of malloc's */
     } else {
         fn();
     }
+    heap_quiet = HEAP_QUIET;
     in_cell = 0;
     if (getpid() != me) { /* a fork() in cell code returned here in the child */
         fflush(NULL);
@@ -1870,7 +2432,10 @@ static void run_cell(const char *path, const char *entry)
 
 static void load_library(const char *path)
 {
-    if (!dlopen(path, RTLD_NOW | RTLD_GLOBAL | RTLD_NODELETE)) {
+    heap_quiet = HEAP_PROGRAM; /* its constructors are the program's */
+    void *h = dlopen(path, RTLD_NOW | RTLD_GLOBAL | RTLD_NODELETE);
+    heap_quiet = HEAP_QUIET;
+    if (!h) {
         event("error %s", dlerror());
         return;
     }
@@ -1929,14 +2494,14 @@ static void kinds(char *names)
 /* `peek ADDR LEN`: memory of this process, or `mem -1` if unreadable. */
 static void peek(uintptr_t addr, size_t len)
 {
-    char *buf = malloc(len ? len : 1);
+    char *buf = own_malloc(len ? len : 1);
     struct iovec local = {buf, len}, remote = {(void *)addr, len};
     ssize_t n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
     if (n < 0 || (size_t)n != len)
         event("mem -1");
     else
         event_payload("mem", buf, len);
-    free(buf);
+    own_free(buf);
 }
 
 /* `refs LO HI`: where the program's writable memory holds a pointer into
@@ -1952,8 +2517,8 @@ static void refs(uintptr_t lo, uintptr_t hi)
         return;
     }
     size_t cap = 1 << 20, len = 0, hits = 0;
-    uintptr_t *chunk = malloc(cap);
-    char *out = malloc(64 * 4200);
+    uintptr_t *chunk = own_malloc(cap);
+    char *out = own_malloc(64 * 4200);
     char line[4200];
     while (out && chunk && hits < 64 && fgets(line, sizeof line, maps)) {
         unsigned long start, end;
@@ -1989,8 +2554,339 @@ static void refs(uintptr_t lo, uintptr_t hi)
         event_payload("refs", out, len);
     else
         event("error out of memory");
-    free(chunk);
-    free(out);
+    own_free(chunk);
+    own_free(out);
+}
+
+/* ---------- heap commands: `heap` and `leaks` ---------- */
+
+/* Every record of the heap table, as native uint64 triples (address, size,
+ * flags: bit 0 freed), copied under the lock into memory mmap'd for them, with
+ * room for `extra` more triples; its length in `*count`, the size mmap'd in
+ * `*bytes`.  NULL if out of memory. */
+static uint64_t *heap_copy(size_t extra, size_t *count, size_t *bytes)
+{
+    for (;;) {
+        size_t room = __atomic_load_n(&heap.count, __ATOMIC_RELAXED) + 1024;
+        *bytes = (room + extra) * 3 * sizeof(uint64_t);
+        uint64_t *out = heap_map(*bytes);
+        if (!out)
+            return NULL;
+        int taken = heap_lock();
+        size_t n = 0;
+        if (heap.count <= room) {
+            for (size_t i = 0; i < heap.cap; i++) {
+                const struct heap_slot *slot = &heap.slots[i];
+                if (!slot->addr)
+                    continue;
+                out[n++] = slot->addr;
+                out[n++] = slot->meta & HEAP_SIZE;
+                out[n++] = (slot->meta & HEAP_FREED) != 0;
+            }
+        }
+        if (taken)
+            heap_unlock();
+        if (n || heap.count == 0) {
+            *count = n / 3;
+            return out;
+        }
+        munmap(out, *bytes); /* it grew meanwhile: again */
+    }
+}
+
+/* `heap` -> `heap N` + N bytes: the table (docs/protocol.md). */
+static void heap_command(void)
+{
+    size_t count, bytes;
+    uint64_t *records = heap_copy(0, &count, &bytes);
+    if (!records) {
+        event("error out of memory");
+        return;
+    }
+    event_payload("heap", records, count * 3 * sizeof *records);
+    munmap(records, bytes);
+}
+
+/* `leaks`: a conservative mark, as LeakSanitizer does.  The roots are the
+ * words of the process's writable regions outside the heap's blocks (live or
+ * freed: what a freed block holds is garbage), outside the executor's own
+ * tables, and, on this thread's stack, above serve()'s frame (below it lie
+ * stale frames of cells that returned).  A live block is reached when a root
+ * or a reached block holds an address inside it (interior pointers count).
+ * Memory is read with process_vm_readv: a region unmapped meanwhile is
+ * passed over, never a crash.  Regions of 4 GiB and more (sanitizer shadow) and
+ * the kernel's [vvar]/[vsyscall] are skipped.
+ *
+ * glibc keeps the address of the chunk after a block in its arena (the top
+ * chunk, the bins), and that address is the block's last 8 bytes when the
+ * size is 1 to 8 past a multiple of 16: a word holding exactly that address
+ * does not reach the block (one whose only pointer points at that word is
+ * counted as a leak). */
+struct leak_block {
+    uintptr_t start, size;
+    uintptr_t tail; /* glibc's next chunk inside the block; 0: not known yet, 1: none */
+    int reached;
+};
+struct leak_range {
+    uintptr_t start, end;
+};
+struct leak_scan {
+    struct leak_block *blocks; /* the live ones, by address */
+    size_t nblocks;
+    uintptr_t lo, hi; /* the blocks' bounds */
+    uint32_t *todo;   /* reached, not yet scanned */
+    size_t ntodo;
+    struct leak_range *skip; /* what is not a root, by address, disjoint */
+    size_t nskip;
+    uintptr_t *buf; /* LEAK_BUF bytes */
+    int glibc;      /* the allocator is glibc's (see above) */
+};
+#define LEAK_BUF (1 << 20)
+#define LEAK_BATCH 1024
+
+/* Sorts `heap_copy` triples by address, in place: heapsort, as qsort would
+ * take a buffer from malloc and leave copies of the addresses in the heap. */
+static void sort_records(uint64_t *rec, size_t n)
+{
+    uint64_t t[3];
+#define REC_SWAP(i, j) (memcpy(t, rec + 3 * (i), sizeof t), memcpy(rec + 3 * (i), rec + 3 * (j), sizeof t), \
+                        memcpy(rec + 3 * (j), t, sizeof t))
+    for (size_t end = n, start = n / 2; end > 1;) {
+        if (start > 0)
+            start--;
+        else
+            end--, REC_SWAP(0, end);
+        for (size_t root = start, child; (child = 2 * root + 1) < end; root = child) {
+            if (child + 1 < end && rec[3 * (child + 1)] > rec[3 * child])
+                child++;
+            if (rec[3 * root] >= rec[3 * child])
+                break;
+            REC_SWAP(root, child);
+        }
+    }
+#undef REC_SWAP
+}
+
+static int read_own(void *dst, uintptr_t addr, size_t len)
+{
+    struct iovec local = {dst, len}, remote = {(void *)addr, len};
+    return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == (ssize_t)len;
+}
+
+static uintptr_t leak_end(const struct leak_block *b)
+{
+    return b->start + (b->size ? b->size : 1); /* malloc(0) is a block too */
+}
+
+static uintptr_t leak_tail(struct leak_block *b)
+{
+    if (!b->tail) {
+        uintptr_t header = 0;
+        b->tail = 1;
+        if (read_own(&header, b->start - sizeof header, sizeof header) && !(header & 2)) { /* 2: mmapped */
+            uintptr_t next = b->start - 2 * sizeof header + (header & ~(uintptr_t)7);
+            if (next > b->start && next < leak_end(b))
+                b->tail = next;
+        }
+    }
+    return b->tail;
+}
+
+/* The first of `n` records (`stride` bytes apart) whose key, sorted, is above
+ * `v`; `key`: the first record's. */
+static size_t first_above(const uintptr_t *key, size_t n, size_t stride, uintptr_t v)
+{
+    size_t a = 0, z = n;
+    while (a < z) {
+        size_t m = a + (z - a) / 2;
+        if (*(const uintptr_t *)((const char *)key + m * stride) <= v)
+            a = m + 1;
+        else
+            z = m;
+    }
+    return a;
+}
+
+static void leak_word(struct leak_scan *s, uintptr_t v)
+{
+    if (v < s->lo || v >= s->hi)
+        return;
+    size_t a = first_above(&s->blocks[0].start, s->nblocks, sizeof *s->blocks, v);
+    if (a == 0)
+        return;
+    struct leak_block *b = &s->blocks[a - 1];
+    if (b->reached || v >= leak_end(b))
+        return;
+    if (s->glibc && v != b->start && v + 24 >= leak_end(b) && v == leak_tail(b))
+        return;
+    b->reached = 1;
+    s->todo[s->ntodo++] = (uint32_t)(a - 1);
+}
+
+/* The roots in [start, end): every aligned word outside `skip`. */
+static void leak_roots(struct leak_scan *s, uintptr_t start, uintptr_t end)
+{
+    size_t k = first_above(&s->skip[0].end, s->nskip, sizeof *s->skip, start); /* the first range ending after */
+    for (uintptr_t at = start; at < end; at += LEAK_BUF) {
+        size_t n = end - at < LEAK_BUF ? end - at : LEAK_BUF;
+        if (!read_own(s->buf, at, n))
+            continue;
+        for (size_t i = 0; i < n / sizeof *s->buf; i++) {
+            uintptr_t loc = at + i * sizeof *s->buf;
+            while (k < s->nskip && s->skip[k].end <= loc)
+                k++;
+            if (k < s->nskip && s->skip[k].start <= loc) {
+                i = (s->skip[k].end - at + sizeof *s->buf - 1) / sizeof *s->buf - 1;
+                continue;
+            }
+            leak_word(s, s->buf[i]);
+        }
+    }
+}
+
+static void leak_block_words(struct leak_scan *s, const uintptr_t *words, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        leak_word(s, words[i]);
+}
+
+/* Scans the reached blocks until none is left: LEAK_BATCH blocks of at most
+ * LEAK_BUF bytes in all per read (block by block if part of it fails: a
+ * block unmapped meanwhile); a larger block alone, piece by piece. */
+static void leak_reach(struct leak_scan *s)
+{
+    struct iovec remote[LEAK_BATCH];
+    const size_t word = sizeof *s->buf;
+    while (s->ntodo) {
+        size_t n = 0, total = 0;
+        while (s->ntodo && n < LEAK_BATCH) {
+            const struct leak_block *b = &s->blocks[s->todo[s->ntodo - 1]];
+            size_t len = b->size / word * word;
+            if (n && total + len > LEAK_BUF)
+                break;
+            s->ntodo--;
+            if (len > LEAK_BUF) {
+                for (uintptr_t at = b->start; at < b->start + len; at += LEAK_BUF) {
+                    size_t k = b->start + len - at < LEAK_BUF ? b->start + len - at : LEAK_BUF;
+                    if (read_own(s->buf, at, k))
+                        leak_block_words(s, s->buf, k / word);
+                }
+                continue;
+            }
+            remote[n].iov_base = (void *)b->start;
+            remote[n].iov_len = len;
+            total += len;
+            n++;
+        }
+        struct iovec local = {s->buf, total};
+        if (n && process_vm_readv(getpid(), &local, 1, remote, (unsigned long)n, 0) == (ssize_t)total) {
+            leak_block_words(s, s->buf, total / word); /* the batch's words, one after the other */
+            continue;
+        }
+        for (size_t i = 0; i < n; i++)
+            if (read_own(s->buf, (uintptr_t)remote[i].iov_base, remote[i].iov_len))
+                leak_block_words(s, s->buf, remote[i].iov_len / word);
+    }
+}
+
+static uintptr_t serve_frame; /* serve()'s frame: below it, this stack holds stale frames */
+
+static void leaks_command(void)
+{
+    enum { OWN = 12 };
+    size_t count, bytes;
+    uint64_t *rec = heap_copy(OWN, &count, &bytes);
+    struct leak_scan s = {0};
+    size_t blocks_bytes = (count + 1) * sizeof *s.blocks, todo_bytes = (count + 1) * sizeof *s.todo;
+    size_t skip_bytes = (count + OWN) * sizeof *s.skip;
+    if (rec) {
+        s.blocks = heap_map(blocks_bytes);
+        s.todo = heap_map(todo_bytes);
+        s.skip = heap_map(skip_bytes);
+        s.buf = heap_map(LEAK_BUF);
+    }
+    FILE *maps = fopen("/proc/self/maps", "r");
+    if (!rec || !s.blocks || !s.todo || !s.skip || !s.buf || !maps) {
+        event("error %s", maps ? "out of memory" : "cannot read /proc/self/maps");
+    } else {
+        /* Not roots (flags 2): the records, the executor's own mmap'd memory, and its
+         * statics that hold copies of stale stack (glibc's sigaction copies
+         * 128 bytes of sa_mask, the kernel fills 8) or signal frames. */
+        const struct leak_range own[OWN] = {
+            {(uintptr_t)heap.slots, (uintptr_t)heap.slots + heap.cap * sizeof *heap.slots},
+            {(uintptr_t)heap.ring, (uintptr_t)heap.ring + HEAP_FREED_KEEP * sizeof *heap.ring},
+            {(uintptr_t)rec, (uintptr_t)rec + bytes},
+            {(uintptr_t)s.blocks, (uintptr_t)s.blocks + blocks_bytes},
+            {(uintptr_t)s.todo, (uintptr_t)s.todo + todo_bytes},
+            {(uintptr_t)s.skip, (uintptr_t)s.skip + skip_bytes},
+            {(uintptr_t)s.buf, (uintptr_t)s.buf + LEAK_BUF},
+            {(uintptr_t)shared, (uintptr_t)shared + sizeof *shared},
+            {(uintptr_t)&prog, (uintptr_t)(&prog + 1)},
+            {(uintptr_t)fault_frames, (uintptr_t)(fault_frames + FAULT_FRAMES)},
+            {(uintptr_t)signal_altstack, (uintptr_t)signal_altstack + sizeof signal_altstack},
+            {(uintptr_t)flusher_stack, (uintptr_t)flusher_stack + sizeof flusher_stack},
+        };
+        size_t n = count;
+        for (int i = 0; i < OWN; i++)
+            if (own[i].start) {
+                rec[3 * n] = own[i].start;
+                rec[3 * n + 1] = own[i].end - own[i].start;
+                rec[3 * n + 2] = 2;
+                n++;
+            }
+        sort_records(rec, n);
+        for (size_t i = 0; i < n; i++) {
+            uintptr_t start = rec[3 * i], size = rec[3 * i + 1];
+            if (rec[3 * i + 2] == 0)
+                s.blocks[s.nblocks++] = (struct leak_block){start, size, 0, 0};
+            if (s.nskip && start <= s.skip[s.nskip - 1].end) { /* merged: disjoint ranges */
+                if (start + size > s.skip[s.nskip - 1].end)
+                    s.skip[s.nskip - 1].end = start + size;
+            } else {
+                s.skip[s.nskip++] = (struct leak_range){start, start + size};
+            }
+        }
+        if (s.nblocks) {
+            s.lo = s.blocks[0].start;
+            for (size_t i = 0; i < s.nblocks; i++)
+                s.hi = leak_end(&s.blocks[i]) > s.hi ? leak_end(&s.blocks[i]) : s.hi;
+        }
+        Dl_info info;
+        s.glibc = dladdr((void *)next_alloc.malloc, &info) && info.dli_fname && strstr(info.dli_fname, "/libc.so");
+        char line[4200];
+        while (s.nblocks && fgets(line, sizeof line, maps)) {
+            unsigned long start, end;
+            char perms[5] = "", path[4096] = "";
+            if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %4095[^\n]", &start, &end, perms, path) < 3)
+                continue;
+            if (perms[0] != 'r' || perms[1] != 'w' || !strncmp(path, "[v", 2) || end - start >= (4UL << 30))
+                continue;
+            if (serve_frame >= start && serve_frame < end)
+                start = serve_frame & ~(uintptr_t)7;
+            leak_roots(&s, start, end);
+        }
+        leak_reach(&s);
+        size_t leaked = 0;
+        uint64_t leaked_bytes = 0;
+        for (size_t i = 0; i < s.nblocks; i++)
+            if (!s.blocks[i].reached) {
+                leaked++;
+                leaked_bytes += s.blocks[i].size;
+            }
+        event("leaks %zu %llu", leaked, (unsigned long long)leaked_bytes);
+    }
+    if (maps)
+        fclose(maps);
+    if (rec)
+        munmap(rec, bytes);
+    if (s.blocks)
+        munmap(s.blocks, blocks_bytes);
+    if (s.todo)
+        munmap(s.todo, todo_bytes);
+    if (s.skip)
+        munmap(s.skip, skip_bytes);
+    if (s.buf)
+        munmap(s.buf, LEAK_BUF);
 }
 
 /* `symbol ADDR`: the dynamic symbol at an address, for function pointers. */
@@ -2022,6 +2918,7 @@ static void undo(void)
 /* The commands of docs/protocol.md. */
 static void serve(void)
 {
+    serve_frame = (uintptr_t)__builtin_frame_address(0);
     for (;;) {
         char *line = read_line();
         if (!line)
@@ -2053,6 +2950,10 @@ static void serve(void)
             refs(strtoull(arg, NULL, 0), hi ? strtoull(hi, NULL, 0) : 0);
         } else if (!strcmp(line, "symbol")) {
             symbol(strtoull(arg, NULL, 0));
+        } else if (!strcmp(line, "heap")) {
+            heap_command();
+        } else if (!strcmp(line, "leaks")) {
+            leaks_command();
         } else if (!strcmp(line, "undo")) {
             undo();
         } else {
@@ -2093,6 +2994,9 @@ static void close_channel_in_child(void)
 
 int main(int argc, char **argv)
 {
+    heap_quiet = HEAP_QUIET; /* this thread runs the program's code only within run_cell */
+    heap_on = 1;
+    find_loader();
     if (argc >= 3) {
         CMD_FD = atoi(argv[1]);
         EVT_FD = atoi(argv[2]);
@@ -2123,6 +3027,7 @@ int main(int argc, char **argv)
             return 1;
     }
     pthread_atfork(NULL, NULL, close_channel_in_child);
+    pthread_atfork(heap_before_fork, heap_after_fork_parent, heap_after_fork_child);
     kernel_pid = getppid();
     setpgid(0, 0);
     shared->root_pid = getpid();

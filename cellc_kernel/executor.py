@@ -17,6 +17,7 @@ import selectors
 import shutil
 import signal
 import stat
+import struct
 import tempfile
 import time
 from collections.abc import Callable
@@ -39,17 +40,22 @@ from .processes import (
 )
 
 SOURCE = Path(__file__).with_name("executor.c")
-EXPORTS = f"{{ read; _exit; _Exit; fork; vfork; wait; waitpid; wait3; wait4; waitid; cellc_*; {names.LAZY}; }};\n"
+EXPORTS = (  # what comes first in the global scope: the executor's wrappers (the heap's: its heap table)
+    f"{{ read; _exit; _Exit; fork; vfork; wait; waitpid; wait3; wait4; waitid; cellc_*; {names.LAZY}; "
+    "malloc; free; calloc; realloc; reallocarray; posix_memalign; aligned_alloc; memalign; valloc; pvalloc; "
+    "strdup; strndup; };\n"
+)
 OUTPUT_LIMIT = 4 * 1024 * 1024  # bytes of stdout+stderr shown per cell
 STDERR_KEPT = 4096  # bytes of the end of a command's stderr its Outcome keeps
 COMMAND_LINE = 1 << 16  # the protocol's limits (see above)
 PACKET = select.PIPE_BUF
 BUILD_TIMEOUT = 300.0  # seconds for gcc to build the executor (~2 s alone; kernels may start many at once)
-PAYLOAD_EVENTS = ("display", "mem", "refs", "kinds", "part")  # events followed by N bytes
+HEAP_RECORD = struct.Struct("=QQQ")  # a `heap` record: address, size, flags (bit 0: freed), native byte order
+PAYLOAD_EVENTS = ("display", "mem", "refs", "kinds", "heap", "part")  # events followed by N bytes
 EVENTS = {
     *PAYLOAD_EVENTS,
     *("ready", "done", "error", "fault", "died", "interrupted", "rolledback", "input", "long"),
-    *("undefined", "frozen", "addr", "symbol"),
+    *("undefined", "frozen", "addr", "symbol", "leaks"),
 }
 
 
@@ -153,7 +159,9 @@ def build_executor(gcc: str = "gcc", fallback_dir: Path | None = None) -> Path:
             exports = tmp / "exports.txt"
             exports.write_text(EXPORTS)
             out = tmp / "executor"
-            argv = [gcc_path, "-O2", "-g", f"-fdebug-prefix-map={tmp}=.", *limits, "-o", str(out), str(SOURCE)]
+            # frame pointers: a sanitizer's fast unwinder walks through the malloc wrappers to the cell
+            argv = [gcc_path, "-O2", "-g", "-fno-omit-frame-pointer", f"-fdebug-prefix-map={tmp}=.", *limits]
+            argv += ["-o", str(out), str(SOURCE)]
             argv += [f"-Wl,--dynamic-list={exports}", "-Wl,--no-as-needed", "-lm", "-lpthread", "-ldl"]
             try:
                 proc = toolchain.run(argv, cwd=tmp, timeout=BUILD_TIMEOUT)
@@ -863,6 +871,19 @@ class Executor:
             loc, off, path = line.split(" ", 2)
             out.append((int(loc, 16), int(off, 16), path))
         return out
+
+    def heap(self) -> list[tuple[int, int, bool]]:
+        """Every heap block the program allocated: (address, size, freed), live
+        ones and the most recent freed ones (docs/protocol.md, `heap`)."""
+        _, payload = self.query("heap", "heap")
+        if len(payload) % HEAP_RECORD.size:
+            raise ProtocolError(f"`heap` answered {len(payload)} bytes, not whole records")
+        return [(address, size, bool(flags & 1)) for address, size, flags in HEAP_RECORD.iter_unpack(payload)]
+
+    def leaks(self) -> tuple[int, int]:
+        """The live heap blocks nothing in the program reaches: (count, bytes)."""
+        args, _ = self.query("leaks", "leaks")
+        return int(args[0]), int(args[1])
 
     def symbol(self, address: int) -> str | None:
         args, _ = self.query(f"symbol {address:#x}", "symbol")
