@@ -259,16 +259,61 @@ double mm_best(int reps) {
 }
 """
 MM_RUN = 'printf("CELLC_BENCH %.9f\\n", mm_best(3));\n'
+
+# malloc-heavy: 10^6 malloc/free pairs of mixed sizes (64 blocks live at once), then a linked list
+# of 10^5 nodes built and freed.  In the kernel every call goes through the executor's heap table.
+HEAP_WORK = """#define HB_PAIRS 1000000
+#define HB_NODES 100000
+struct hb_node { struct hb_node *next; long v; };
+double hb_best(int reps) {
+    double best = 1e30;
+    for (int r = 0; r < reps; r++) {
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        void *ring[64] = {0};
+        unsigned s = 12345;
+        long sum = 0;
+        for (long i = 0; i < HB_PAIRS; i++) {
+            s = s * 1103515245u + 12345u;
+            int k = (int)((s >> 8) & 63);
+            free(ring[k]);
+            ring[k] = malloc(8 + (s >> 16) % 512);
+            ((char *)ring[k])[0] = (char)i;
+        }
+        for (int k = 0; k < 64; k++) free(ring[k]);
+        struct hb_node *head = NULL;
+        for (long i = 0; i < HB_NODES; i++) {
+            struct hb_node *n = malloc(sizeof *n);
+            n->v = i;
+            n->next = head;
+            head = n;
+        }
+        while (head) {
+            struct hb_node *next = head->next;
+            sum += head->v;
+            free(head);
+            head = next;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double sec = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+        if (sum != (long)HB_NODES * (HB_NODES - 1) / 2) printf("wrong sum %ld\\n", sum);
+        if (sec < best) best = sec;
+    }
+    return best;
+}
+"""
+HEAP_RUN = 'printf("CELLC_BENCH %.9f\\n", hb_best(3));\n'
 PLAIN_HEAD = "#include <stdio.h>\n#include <time.h>\n"
 NOINLINE = "__attribute__((noinline, noipa)) "  # noipa: gcc must not peek into the callee either
 
 
 def compute(calls: int, rounds: int, logs: Path) -> list[Row]:
-    """Call cost at -O0 and -O2, and the matmul at -O2: kernel vs plain gcc programs."""
+    """Call cost at -O0 and -O2, the matmul and the malloc-heavy cell at -O2: kernel vs plain gcc programs."""
     rows = {
         "O0": Row("call into an earlier cell's function, -O0", unit="ns/call", goal=1.3),
         "O2": Row("call into an earlier cell's function, -O2", unit="ns/call", goal=1.3),
         "mm": Row("256x256 double matmul at -O2", unit="ms", goal=1.05),
+        "heap": Row("10^6 malloc/free + 10^5-node list at -O2", unit="ms", goal=3.0),
     }
     kernel = Kernel("cellc", logs / "compute.log")
     scratch = Scratch()
@@ -280,6 +325,7 @@ def compute(calls: int, rounds: int, logs: Path) -> list[Row]:
         kernel.execute(CALLEE.format(tag="O2")).check("callee -O2")
         kernel.execute(CALLER.format(tag="O2")).check("caller -O2")
         kernel.execute(MATMUL + "mm_fill();\n").check("matmul definitions")
+        kernel.execute(HEAP_WORK).check("malloc-heavy definitions")
         programs = {}
         for tag, flag in (("O0", "-O0"), ("O2", "-O2")):
             src = (
@@ -298,10 +344,16 @@ def compute(calls: int, rounds: int, logs: Path) -> list[Row]:
             PLAIN_HEAD + MATMUL + "int main(void) {\nmm_fill();\n" + MM_RUN + "return 0;\n}\n",
             ["-O2"],
         )
+        programs["heap"] = (
+            "heap",
+            PLAIN_HEAD + "#include <stdlib.h>\n" + HEAP_WORK + "int main(void) {\n" + HEAP_RUN + "return 0;\n}\n",
+            ["-O2"],
+        )
         cell_code = {
             "O0": CALL_RUN.format(tag="O0", calls=calls),
             "O2": CALL_RUN.format(tag="O2", calls=calls),
             "mm": MM_RUN,
+            "heap": HEAP_RUN,
         }
         ours: dict[str, list[float]] = {k: [] for k in rows}
         theirs: dict[str, list[float]] = {k: [] for k in rows}
@@ -316,7 +368,7 @@ def compute(calls: int, rounds: int, logs: Path) -> list[Row]:
         kernel.shutdown()
         scratch.close()
     for key, row in rows.items():
-        scale = 1e9 / calls if key != "mm" else 1e3
+        scale = 1e9 / calls if key in ("O0", "O2") else 1e3
         row.measured, row.reference = min(ours[key]) * scale, min(theirs[key]) * scale
         row.raw = {"kernel_s": ours[key], "plain_s": theirs[key]}
     for key in ("O0", "O2"):
@@ -325,6 +377,10 @@ def compute(calls: int, rounds: int, logs: Path) -> list[Row]:
             f"gcc -{key} with __attribute__((noinline, noipa))"
         )
     rows["mm"].note = f"best of {3 * rounds}; plain program: gcc -O2; kernel: %cflags -O2"
+    rows["heap"].note = (
+        f"best of {3 * rounds}; plain program: gcc -O2 (glibc's malloc alone); "
+        "kernel: %cflags -O2, every call recorded in the executor's heap table"
+    )
     return list(rows.values())
 
 
@@ -563,9 +619,9 @@ def main() -> int:
     section("full-prelude retry", lambda: prelude_fallback(cfg["trivial_n"], logdir), ["full-prelude retry"])
     section("flatness + memory", lambda: flatness(cfg["flat_n"], logdir), ["flatness", "executor memory"])
     section(
-        "call cost + matmul",
+        "call cost + matmul + malloc",
         lambda: compute(cfg["calls"], cfg["rounds"], logdir),
-        ["call cost -O0", "call cost -O2", "matmul -O2"],
+        ["call cost -O0", "call cost -O2", "matmul -O2", "malloc-heavy -O2"],
     )
     section("kernel startup", lambda: startup(cfg["startup_n"], logdir), ["kernel startup"])
     section("kernel memory", lambda: kernel_memory(cfg["memory_cells"], logdir), ["kernel memory"])
