@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from cellc_kernel.executor import Ending, Executor, Handlers, Outcome, build_executor
+from cellc_kernel.limits import Limits
 
 HEAD = """#define _GNU_SOURCE
 #include <dirent.h>
@@ -24,6 +26,7 @@ HEAD = """#define _GNU_SOURCE
 #include <sys/wait.h>
 #include <unistd.h>
 """
+CELL_TIMEOUT = 60  # a hang (a lock left taken) fails the test instead of CI
 
 
 class Program:
@@ -35,7 +38,7 @@ class Program:
         self.cflags = cflags
         self.count = 0
         self.externs = ""  # of the globals earlier cells defined (`define`)
-        self.ex = Executor(build_executor(), workdir=tmp, env=env)
+        self.ex = Executor(build_executor(), workdir=tmp, env=env, limits=Limits(timeout=CELL_TIMEOUT))
 
     def run(self, body: str, top: str = "") -> tuple[Outcome, str, str]:
         """Compile `top` (file scope) and `body` (the cell's statements) and run
@@ -219,6 +222,33 @@ for (int t = 0; t < THREADS; t++) for (int k = 0; k < KEEP; k++) printf("%p\\n",
     assert prog.blocks()[p] == (12, False), "the lock was left free"
 
 
+def test_a_thread_allocating_between_cells_and_an_interrupt(prog: Program) -> None:
+    """A thread of the program churns malloc/free while cells run in place and
+    the table is read; a cell interrupted in the middle of its own malloc loop
+    leaves the lock free (the jump out of it may come inside a wrapper)."""
+    prog.define("volatile int churning;\npthread_t churner;")
+    prog.ok(
+        "pthread_create(&churner, NULL, churn_until_told, NULL);",
+        "static void *churn_until_told(void *arg) {\n"
+        "    while (!churning) { void *p = malloc(24); free(malloc(100)); free(p); }\n"
+        "    return arg;\n"
+        "}",
+    )
+    (p,) = prog.numbers('void *p = malloc(55);\nprintf("%p\\n", p);')
+    assert prog.blocks()[p] == (55, False)
+    assert prog.ex.leaks()[0] >= 1, "p, lost when the cell ended"
+    timer = threading.Timer(1.0, prog.ex.interrupt)
+    timer.start()
+    try:
+        outcome, _, _ = prog.run("for (;;) free(malloc(32));")
+    finally:
+        timer.cancel()
+    assert outcome.ending is Ending.INTERRUPTED and outcome.in_place
+    (q,) = prog.numbers('void *q = malloc(66);\nprintf("%p\\n", q);')
+    prog.ok("churning = 1;\npthread_join(churner, NULL);")
+    assert prog.blocks()[q] == (66, False)
+
+
 def test_a_fork_in_the_program(prog: Program) -> None:
     child, parent = prog.numbers(
         "int fds[2]; if (pipe(fds)) return;\n"
@@ -301,6 +331,9 @@ def test_under_address_sanitizer(tmp_path: Path) -> None:
         p, s = program.numbers('sa = malloc(3 * sizeof *sa);\nchar *s = strdup("asan");\nprintf("%p %p\\n", sa, s);')
         table = program.blocks()
         assert table[p] == (12, False) and table[s] == (5, False)
+        count, size = program.ex.leaks()
+        program.ok("(void)malloc(40);")
+        assert program.ex.leaks() == (count + 1, size + 40), "leaks reads ASan's heap too"
         outcome, _, err = program.run("sa[3] = 7;")
         assert outcome.ending is Ending.EXITED
         assert "heap-buffer-overflow" in err and "12-byte region" in err
