@@ -177,6 +177,18 @@ def test_a_crash_takes_its_blocks_back(prog: Program) -> None:
     assert prog.blocks()[p] == (78, False)
 
 
+def test_a_bad_free_is_glibc_s_crash(prog: Program) -> None:
+    """The wrapper forwards what it does not know: glibc aborts as before."""
+    prog.define("char *bf;")
+    (p,) = prog.numbers('bf = malloc(48);\nprintf("%p\\n", bf);')
+    for body in ("free(bf + 16);", "free(bf);\nfree(bf);", "free((void *)16);"):
+        outcome, _, _ = prog.run(body)
+        assert outcome.ending is Ending.CRASHED and outcome.signal in ("ABRT", "SEGV"), (body, outcome)
+        assert prog.blocks()[p] == (48, False), "rolled back with the heap"
+    prog.ok("free(bf);")
+    assert prog.blocks()[p] == (48, True)
+
+
 def test_undo_takes_the_table_back(prog: Program) -> None:
     prog.define("void *u1, *u2;")
     (first,) = prog.numbers('u1 = malloc(31);\nprintf("%p\\n", u1);')
