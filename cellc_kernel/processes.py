@@ -118,3 +118,41 @@ def wait_ended(pid: int, seconds: float = 1.0) -> None:
     deadline = time.monotonic() + seconds
     while alive(pid) and time.monotonic() < deadline:
         time.sleep(0.005)
+
+
+class ProcessMemory:
+    """Reads a process's memory through /proc/PID/mem: one pread (a few µs)
+    where the executor protocol's `peek` takes a round trip, which matters to a
+    walk of 10^5 nodes.  An address that is not mapped reads as None; nothing
+    the reader does can crash the process read."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self._fd = os.open(f"/proc/{pid}/mem", os.O_RDONLY | os.O_CLOEXEC)
+
+    def read(self, address: int, size: int) -> bytes | None:
+        try:
+            return os.pread(self._fd, size, address) or None
+        except (OSError, OverflowError, ValueError):
+            return None
+
+    def heap_ranges(self) -> list[tuple[int, int]]:
+        """The [heap] mapping(s): memory of the allocator that no block may hold."""
+        out = []
+        try:
+            for line in Path(f"/proc/{self.pid}/maps").read_text().splitlines():
+                if line.endswith("[heap]"):
+                    lo, hi = line.split(" ", 1)[0].split("-")
+                    out.append((int(lo, 16), int(hi, 16)))
+        except OSError:
+            pass
+        return out
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+    def __enter__(self) -> ProcessMemory:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -320,6 +320,11 @@ def format_value(t: CType, data: bytes, read_memory: ReadMemory, symbolize: Symb
     return _Formatter(read_memory, symbolize).format(t, bytes(data))
 
 
+def format_bitfield(f: Field, data: bytes, read_memory: ReadMemory, symbolize: Symbolize) -> str:
+    """The value of bitfield member `f`, from the bytes of the aggregate holding it."""
+    return _Formatter(read_memory, symbolize)._bitfield(f, strip_typedefs(f.type), data, 0)
+
+
 class _Formatter:
     def __init__(self, read_memory: ReadMemory, symbolize: Symbolize) -> None:
         self.read_memory = read_memory
