@@ -16,7 +16,9 @@ from . import objfile, values
 from .complete import C_KEYWORDS, CellScan, expression_type, header_index, postfix_start
 from .ctype import CType, strip_typedefs, struct_fields, type_name
 from .headers import clean_comment
+from .memgraph import Block, Graph, Named, Walker
 from .parse import parse_tree
+from .processes import ProcessMemory
 
 if TYPE_CHECKING:
     from .interpreter import Interpreter
@@ -77,6 +79,42 @@ def cell_value(interp: Interpreter, so: Path, symbol: str, size: int) -> tuple[s
     ctype = objfile.open_object(so).variable_type(symbol)
     text = None if ctype is None else _read_value(interp, ctype, symbol, min(size, VALUE_BYTES))
     return None if text is None or ctype is None else (text, values.type_info_html(ctype, text))
+
+
+def notebook_globals(interp: Interpreter) -> list[Named]:
+    """The notebook's globals where the live program has them, typed as their latest definitions."""
+    out = []
+    for name, v in interp.program.variables.items():
+        t = variable_type(interp, name)
+        address = interp.address(v.symbol) if t is not None else 0
+        if t is not None and address:
+            out.append(Named(name, address, t))
+    return out
+
+
+def memory_graph(interp: Interpreter, roots: list[Named], max_nodes: int = 100, max_depth: int = 20) -> Graph:
+    """The live program's data reachable from `roots` (memgraph.py), with the
+    heap blocks the executor's allocation table knows and its count of leaks."""
+    executor = interp.process
+    blocks = [Block(a, s, freed) for a, s, freed in executor.heap()]
+    named = notebook_globals(interp) + roots
+    pid = executor.live()
+    try:
+        memory = ProcessMemory(pid) if pid else None
+    except OSError:  # no access to /proc/PID/mem: the protocol's peek reads too, slower
+        memory = None
+    try:
+        read = memory.read if memory is not None else interp.peek
+        ranges = memory.heap_ranges() if memory is not None else []
+        graph = Walker(read, interp.symbolize, blocks, named, max_nodes, max_depth, ranges).walk(roots)
+    finally:
+        if memory is not None:
+            memory.close()
+    count, size = executor.leaks()
+    if count:
+        what = "block" if count == 1 else "blocks"
+        graph.notes.append(f"{count:,} heap {what} ({size:,} bytes) reachable from nothing: leaked")
+    return graph
 
 
 def _doc(text: str) -> str:

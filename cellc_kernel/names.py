@@ -34,6 +34,9 @@ TIMED_AS = PREFIX + "timed_as"
 TIMED_BUFFER = PREFIX + "timed"
 TIMEIT_BEGIN = PREFIX + "timeit_begin"
 TIMEIT_END = PREFIX + "timeit_end"
+# the macros of templates/draw.h (the static of expression I is DRAW_AT + "_I")
+DRAW_AT = PREFIX + "draw_at"
+DRAW_VALUE = PREFIX + "draw_value"
 
 
 def alias(function: str) -> str:

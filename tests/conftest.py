@@ -3,6 +3,7 @@ or requests queued at once and their channels read by hand, as JupyterLab's "Run
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 import time
@@ -20,6 +21,7 @@ QUICK = {
     "test_parse_generate.py",
     "test_values.py",
     "test_objfile.py",
+    "test_memgraph.py",
 }
 
 
@@ -127,9 +129,9 @@ class Pending:
 class Kernel:
     """A started cellc kernel and a blocking client."""
 
-    def __init__(self):
+    def __init__(self, env: dict[str, str] | None = None):
         self.km = KernelManager(kernel_name="cellc")
-        self.km.start_kernel()
+        self.km.start_kernel(**({"env": {**os.environ, **env}} if env else {}))
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=TIMEOUT)

@@ -27,6 +27,7 @@ from ..executor import Handlers
 from ..export import NoteRecord
 from ..result import CellResult, error
 from .base import SANITIZE_FLAGS, Capture, Magic, UsageError
+from .drawing import DrawingMagics
 from .files import FileMagics
 from .inspection import InspectionMagics
 from .program import ProgramMagics
@@ -47,7 +48,13 @@ class Magics:
         self.handlers = Handlers()  # the running cell's
         self.line = 1  # line of the line magic being run
         self.inspection = InspectionMagics(self)
-        self.families = [ProgramMagics(self), TimingMagics(self), self.inspection, FileMagics(self)]
+        self.families = [
+            ProgramMagics(self),
+            TimingMagics(self),
+            self.inspection,
+            DrawingMagics(self),
+            FileMagics(self),
+        ]
         self._magics: dict[tuple[str, bool], Magic] = {}
         for family in self.families:
             for attr in dir(family):

@@ -9,6 +9,8 @@ import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import names
@@ -135,9 +137,31 @@ class ArgumentParser(argparse.ArgumentParser):
     def error(self, message: str):
         raise UsageError(f"{self.magic}: {message}; usage: {self.usage_line}")
 
+    def parse_leading(self, args: str, option: re.Pattern[str]) -> tuple[argparse.Namespace, str]:
+        """The options that lead `args` (`-n 5 -r3 CODE`: each a match of
+        `option`, flag and value) and the C code after them."""
+        tokens: list[str] = []
+        pos = 0
+        while m := option.match(args, pos):
+            tokens += [m.group(1), m.group(2)]
+            pos = m.end()
+        return self.parse_args(tokens), args[pos:]
+
     def parse(self, args: str) -> argparse.Namespace:
         """The options of `args`, split like a shell's words (without one)."""
         return self.parse_args(split_args(self.magic, args))
+
+
+@cache
+def template_flags(path: Path) -> tuple[str, ...]:
+    """The macros of a C template (templates/*.h) as gcc -D flags, for a magic's cell."""
+    text = re.sub(r"/\*.*?\*/", "", path.read_text(), flags=re.S).replace("\\\n", " ")
+    flags = []
+    for line in text.splitlines():
+        m = re.match(r"#define\s+(\w+(?:\([^)]*\))?)\s*(.*)", line)
+        if m:
+            flags.append(f"-D{m.group(1)}={' '.join(m.group(2).split())}")
+    return tuple(flags)
 
 
 def format_time(seconds: float, precision: int = 3) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from functools import cache
 from pathlib import Path
 
 from .. import names
@@ -18,7 +17,7 @@ from ..executor import Handlers
 from ..export import NoteRecord
 from ..parse import Splitter
 from ..result import CellResult, error
-from .base import ArgumentParser, MagicFamily, MagicResult, UsageError, format_time, without_inserted
+from .base import ArgumentParser, MagicFamily, MagicResult, UsageError, format_time, template_flags, without_inserted
 
 TIMING_MIME = "application/x-cellc-timing"
 TIMEIT_MIME = "application/x-cellc-timeit"
@@ -27,18 +26,6 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "timing.h"
 _STAMP = f"{{ {names.STAMP}; }} "
 _TIMED_BUFFER = f"long double {names.TIMED_BUFFER}[256]; "
 _TIMEIT_OPTION = re.compile(r"\s*(-[nr])\s*(\S+)")
-
-
-@cache
-def template_flags() -> tuple[str, ...]:
-    """The macros of templates/timing.h as gcc -D flags."""
-    text = re.sub(r"/\*.*?\*/", "", TEMPLATES.read_text(), flags=re.S).replace("\\\n", " ")
-    flags = []
-    for line in text.splitlines():
-        m = re.match(r"#define\s+(\w+(?:\([^)]*\))?)\s*(.*)", line)
-        if m:
-            flags.append(f"-D{m.group(1)}={' '.join(m.group(2).split())}")
-    return tuple(flags)
 
 
 class TimingMagics(MagicFamily):
@@ -80,7 +67,7 @@ class TimingMagics(MagicFamily):
             attempts.append(data + b"\n" + stamp)
         for i, attempt in enumerate(attempts):
             text = attempt.decode("utf-8", "surrogateescape")
-            result, stamps = self.execute(text, label, handlers, TIMING_MIME, list(template_flags()))
+            result, stamps = self.execute(text, label, handlers, TIMING_MIME, list(template_flags(TEMPLATES)))
             if result.ok or result.ename != "CompileError" or i == len(attempts) - 1:
                 break
         if not result.ok:
@@ -124,19 +111,14 @@ class TimingMagics(MagicFamily):
         parser = ArgumentParser("%timeit", "%timeit [-n N] [-r R] STATEMENT")
         parser.add_argument("-n", type=int, default=0)
         parser.add_argument("-r", type=int, default=7)
-        tokens: list[str] = []
-        pos = 0
-        while m := _TIMEIT_OPTION.match(args, pos):  # the options lead; the rest is C
-            tokens += [m.group(1), m.group(2)]
-            pos = m.end()
         try:
-            options = parser.parse_args(tokens)
+            options, code = parser.parse_leading(args, _TIMEIT_OPTION)
         except UsageError as e:
             return error("UsageError", str(e)), ""
         if options.n < 0 or options.r < 1:
             which = "-n" if options.n < 0 else "-r"
             return error("UsageError", f"%timeit: {which} must be positive"), ""
-        return {"n": options.n, "r": options.r}, args[pos:].strip()
+        return {"n": options.n, "r": options.r}, code.strip()
 
     def _timeit(self, body: str, options: dict, label: str, handlers: Handlers, lead: str) -> CellResult:
         parsed = Splitter(self.interpreter.program.is_value_name).split(body)
@@ -152,7 +134,7 @@ class TimingMagics(MagicFamily):
         prefix = f"{{ {names.TIMEIT_BEGIN}({options['n']}L); "
         suffix = f"\n; {names.TIMEIT_END}({options['r']}); }}\n"
         code = lead + prefix + body + suffix
-        result, runs = self.execute(code, label, handlers, TIMEIT_MIME, list(template_flags()))
+        result, runs = self.execute(code, label, handlers, TIMEIT_MIME, list(template_flags(TEMPLATES)))
         if not result.ok:
             return without_inserted(result, code, [prefix])
         shown = f"%timeit {body.strip()} (in the notebook only)"
