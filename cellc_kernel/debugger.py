@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 HASH_SEED = 0xC70F6907  # ipykernel's: any seed works, JupyterLab uses the one debugInfo gives
 GLOBALS = 2**31 - 2  # the variablesReference of the notebook's globals (gdb counts its own up from 1)
 MAX_GLOBALS = 500  # shown in a stop's Globals scope
+RICH_NODES = 30  # nodes of a global's diagram in the rich variable viewer
 
 
 @functools.lru_cache(maxsize=4096)  # every source crossing to or from gdb names a cell by it
@@ -285,17 +286,24 @@ class Debugger:
         return {"variables": [_variable(name, value, tname) for name, value, tname in self._globals()]}
 
     def _request_richInspectVariables(self, args: dict) -> dict:
-        from . import introspect, values
+        """A variable as JupyterLab's rich viewer shows it: at a breakpoint,
+        gdb's value; between cells, a global's memory diagram (%draw's)."""
+        from . import diagram, introspect
 
         name = args.get("variableName", "")
         if self.gdb is not None and self.gdb.stopped:
             found = self.gdb.evaluate({"expression": name, "frameId": args.get("frameId"), "context": "hover"})
             return {"data": {"text/plain": found.get("result", "")}, "metadata": {}}
-        for gname, value, _type in self._globals(name):
-            ctype = introspect.variable_type(self.interp, gname)
-            html = values.type_info_html(ctype, value) if ctype is not None else ""
-            return {"data": {"text/plain": value, **({"text/html": html} if html else {})}, "metadata": {}}
-        raise DebugError(f"{name} is no global of the notebook")
+        if not self.idle.acquire(blocking=False):
+            raise DebugError("the program is running")
+        try:
+            roots = [g for g in introspect.notebook_globals(self.interp) if g.name == name]
+            if not roots:
+                raise DebugError(f"{name} is no global of the notebook")
+            graph = introspect.memory_graph(self.interp, roots, RICH_NODES)
+        finally:
+            self.idle.release()
+        return {"data": diagram.bundle(graph), "metadata": {}}
 
     def _request_disconnect(self, args: dict) -> None:
         self._end()

@@ -450,8 +450,9 @@ def test_structs_arrays_and_pointers_expand(session: Session) -> None:
     fields = session.ok("variables", variablesReference=pointee["variablesReference"])["variables"]
     assert {v["name"]: v["value"] for v in fields} == {"x": "3", "y": "4"}
     session.finish(msg, thread)
-    shown = session.ok("richInspectVariables", variableName="origin")["data"]  # nothing stopped: cellc's display
-    assert shown["text/plain"] == "{ .x = 3, .y = 4 }" and "struct point" in shown["text/html"]
+    shown = session.ok("richInspectVariables", variableName="origin")["data"]  # nothing stopped: its diagram
+    assert shown["text/plain"] == "[1] origin: struct point\n    .x = 3\n    .y = 4"
+    assert "<svg" in shown["image/svg+xml"] and "origin" in shown["image/svg+xml"]
 
 
 def test_a_reset_program_is_attached_again(session: Session) -> None:
