@@ -11,12 +11,13 @@ fi
 
 # System packages: Chromium for the browser test (JupyterLab in headless
 # Chromium), Csmith for the random programs of the conformance tests, gdb
-# for %debug.
+# for %debug, graphviz for %draw's pictures.
 if [ "${CI:-}" = "true" ] && command -v apt-get >/dev/null; then
     missing=""
     command -v chromium >/dev/null || missing="$missing chromium"
     command -v csmith >/dev/null && [ -f /usr/include/csmith/csmith.h ] || missing="$missing csmith libcsmith-dev"
     command -v gdb >/dev/null || missing="$missing gdb"
+    command -v dot >/dev/null || missing="$missing graphviz"
     if [ -n "$missing" ]; then
         # shellcheck disable=SC2086
         (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null) \

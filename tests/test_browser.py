@@ -28,6 +28,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -54,6 +55,13 @@ CHROMIUM_ARGS = [
 ]
 TIMEOUT_MS = 120_000
 
+DRAW_CELLS = [
+    "#include <stdlib.h>",
+    "struct node {\n    int value;\n    struct node *next;\n};",
+    "struct node *list = NULL;\nfor (int i = 1; i <= 3; i++) {\n    struct node *n = malloc(sizeof *n);\n"
+    "    n->value = i;\n    n->next = list;\n    list = n;\n}",
+    "%draw list",
+]
 NOTEBOOK_CELLS = [
     "#include <cellc.h>\n#include <math.h>\n#include <stdio.h>",
     'printf("hello from C: 6 * 7 = %d\\n", 6 * 7);',
@@ -117,18 +125,22 @@ def test_kernelspec_lists_the_logos() -> None:
     assert "<svg" in (resource_dir / "logo-svg.svg").read_text()
 
 
-def test_nbconvert_html_has_c_highlighting_and_pictures(tmp_path: Path) -> None:
-    """`jupyter nbconvert --execute --to html` of pictures.ipynb: C lexer spans, embedded PNGs, the table."""
-    src = ROOT / "notebooks" / "pictures.ipynb"
+def _executed_html(src: Path, out: Path) -> str:
+    """`jupyter nbconvert --to html --execute` of a notebook: the HTML."""
     proc = subprocess.run(
         [sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", "--execute", str(src)]
-        + ["--output-dir", str(tmp_path), "--ExecutePreprocessor.timeout=300"],
+        + ["--output-dir", str(out), "--ExecutePreprocessor.timeout=300"],
         capture_output=True,
         text=True,
         timeout=600,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    html = (tmp_path / "pictures.html").read_text()
+    return (out / f"{src.stem}.html").read_text()
+
+
+def test_nbconvert_html_has_c_highlighting_and_pictures(tmp_path: Path) -> None:
+    """`jupyter nbconvert --execute --to html` of pictures.ipynb: C lexer spans, embedded PNGs, the table."""
+    html = _executed_html(ROOT / "notebooks" / "pictures.ipynb", tmp_path)
     # Pygments' C lexer: Keyword.Type for int/double, Comment.Preproc for #include.
     assert re.search(r'<span class="kt">(int|double|char)</span>', html)
     assert '<span class="cp">#include' in html
@@ -136,6 +148,17 @@ def test_nbconvert_html_has_c_highlighting_and_pictures(tmp_path: Path) -> None:
     assert "<table><tr><th>k</th>" in html
     assert "stay bounded" in html
     assert "<strong>doubles</strong>" in html  # cellc_markdown, rendered by nbconvert
+
+
+def test_nbconvert_html_embeds_memory_diagrams(tmp_path: Path) -> None:
+    """memory.ipynb executed to HTML: each %draw is an inline SVG diagram, the dangling pointer red."""
+    if shutil.which("dot") is None:
+        pytest.skip("graphviz is not installed (apt-get install graphviz)")
+    src = ROOT / "notebooks" / "memory.ipynb"
+    html = _executed_html(src, tmp_path)
+    draws = sum(1 for c in nbformat.read(src, as_version=4).cells if c.source.startswith("%draw"))
+    assert html.count("<svg") >= draws >= 8
+    assert "heap block (16 bytes)" in html and "dangling" in html and "leaked" in html
 
 
 # -- JupyterLab in Chromium --------------------------------------------------------------------
@@ -168,6 +191,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     root = base / "root"
     root.mkdir()
     nbformat.write(cellc_notebook(NOTEBOOK_CELLS), str(root / "pictures.ipynb"))
+    nbformat.write(cellc_notebook(DRAW_CELLS), str(root / "draw.ipynb"))
     config = base / "config"
     (config / "labconfig").mkdir(parents=True)
     # No news/update checks: the machine has no network, and a toast would cover the page.
@@ -352,6 +376,45 @@ def test_notebook_runs_in_jupyterlab(lab: Lab, browser) -> None:
         if os.environ.get("CELLC_UPDATE_SCREENSHOT") == "1":
             (ROOT / "docs").mkdir(exist_ok=True)
             shutil.copyfile(shot, ROOT / "docs" / "jupyterlab.png")
+    finally:
+        page.close()
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz is not installed (apt-get install graphviz)")
+def test_memory_diagram_in_jupyterlab(lab: Lab, browser) -> None:
+    """A %draw cell's SVG diagram, rendered by JupyterLab and decoded by the browser."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(f"{lab.url}/lab/tree/draw.ipynb?token={lab.token}")
+        page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=TIMEOUT_MS)
+        page.locator('.jp-NotebookPanel-toolbar .jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(
+            timeout=TIMEOUT_MS
+        )
+        _run_all_cells(page)
+        svg = page.locator('.jp-OutputArea-output[data-mime-type="image/svg+xml"] img')
+        try:
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.jp-OutputArea-output[data-mime-type=\"image/svg+xml\"] img')]"
+                ".filter(i => i.complete && i.naturalWidth > 100).length >= 1",
+                timeout=TIMEOUT_MS,
+            )
+        except PlaywrightTimeout:
+            pytest.fail(_what_the_page_shows(page, lab, "the diagram did not come"))
+        source = svg.first.get_attribute("src") or ""
+        assert source.startswith("data:image/svg+xml")
+        decoded = urllib.parse.unquote(source)
+        assert "heap block (16 bytes)" in decoded and "list" in decoded
+        width, height = svg.first.evaluate("i => [i.naturalWidth, i.naturalHeight]")
+        assert width > 200 and height > 30
+        page.wait_for_timeout(300)
+        OUTPUT_DIR.mkdir(exist_ok=True)
+        shot = OUTPUT_DIR / "draw.png"
+        svg.first.scroll_into_view_if_needed()
+        page.screenshot(path=str(shot))
+        if os.environ.get("CELLC_UPDATE_SCREENSHOT") == "1":
+            shutil.copyfile(shot, ROOT / "docs" / "draw.png")
     finally:
         page.close()
 
