@@ -162,7 +162,7 @@ def _cell(slot: Slot, port: str) -> str:
 def _label(node: Node) -> str:
     colour = _HEADER_COLOUR.get(node.kind, "#e8e8e8")
     head = f"<B>{_e(title(node))}</B>"
-    kind = "" if node.kind == FREED else f" <I>{_e(node.type_text())}</I>"
+    kind = "" if node.kind == FREED else f'<BR/><FONT POINT-SIZE="9"><I>{_e(node.type_text())}</I></FONT>'
     style = ' STYLE="dashed" COLOR="' + _DANGER + '"' if node.kind == FREED else ""
     table = f'<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4"{style}>'
     if node.kind == FREED:

@@ -18,6 +18,7 @@ never used (`executable_path` points at the system chromium).
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -157,8 +158,13 @@ def test_nbconvert_html_embeds_memory_diagrams(tmp_path: Path) -> None:
     src = ROOT / "notebooks" / "memory.ipynb"
     html = _executed_html(src, tmp_path)
     draws = sum(1 for c in nbformat.read(src, as_version=4).cells if c.source.startswith("%draw"))
-    assert html.count("<svg") >= draws >= 8
-    assert "heap block (16 bytes)" in html and "dangling" in html and "leaked" in html
+    pictures = [
+        base64.b64decode(data).decode() for data in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html)
+    ]
+    assert len(pictures) == draws >= 8
+    assert all(p.lstrip().startswith("<svg") for p in pictures)
+    drawn = "".join(pictures)
+    assert "heap block (16 bytes)" in drawn and "dangling" in drawn and "leaked" in drawn
 
 
 # -- JupyterLab in Chromium --------------------------------------------------------------------
@@ -408,7 +414,9 @@ def test_memory_diagram_in_jupyterlab(lab: Lab, browser) -> None:
         assert "heap block (16 bytes)" in decoded and "list" in decoded
         width, height = svg.first.evaluate("i => [i.naturalWidth, i.naturalHeight]")
         assert width > 200 and height > 30
-        page.wait_for_timeout(300)
+        page.locator(".jp-NotebookPanel .jp-Cell").first.click()
+        page.keyboard.press("Control+b")  # the file browser closed: the picture has the width
+        page.wait_for_timeout(500)
         OUTPUT_DIR.mkdir(exist_ok=True)
         shot = OUTPUT_DIR / "draw.png"
         svg.first.scroll_into_view_if_needed()
