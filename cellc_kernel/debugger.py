@@ -21,13 +21,19 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import names
+from .ctype import CType, strip_typedefs
 from .dap import AdapterGone
 from .gdbdap import DebugError, GdbSession
+
+if TYPE_CHECKING:
+    from .memgraph import Named
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +143,7 @@ class Debugger:
         with self._lock:
             try:
                 self.gdb.follow(self.interp.process.live())
+                self.interp.process.heap_table()  # a new program after %reset: asked while it can answer
                 wanted = self.breakpoints.get(self.cell_sources().path(code))
                 if wanted:
                     self.gdb.set_breakpoints(label, wanted)
@@ -205,6 +212,7 @@ class Debugger:
         gdb = self._session()
         if self.idle.acquire(blocking=False):  # between cells: the live process is waiting for one
             try:
+                self.interp.process.heap_table()  # asked now: at a breakpoint the executor cannot answer
                 gdb.attach(self.interp.process.live())
             finally:
                 self.idle.release()
@@ -286,24 +294,58 @@ class Debugger:
         return {"variables": [_variable(name, value, tname) for name, value, tname in self._globals()]}
 
     def _request_richInspectVariables(self, args: dict) -> dict:
-        """A variable as JupyterLab's rich viewer shows it: at a breakpoint,
-        gdb's value; between cells, a global's memory diagram (%draw's)."""
-        from . import diagram, introspect
+        """A variable as JupyterLab's rich viewer shows it: a struct, array or
+        pointer as its memory diagram (%draw's; at a breakpoint a local or a
+        global, read from the stopped process's memory), a number as its value."""
+        from . import diagram, introspect, values
 
         name = args.get("variableName", "")
         if self.gdb is not None and self.gdb.stopped:
-            found = self.gdb.evaluate({"expression": name, "frameId": args.get("frameId"), "context": "hover"})
-            return {"data": {"text/plain": found.get("result", "")}, "metadata": {}}
+            root = self._stopped_object(name, args.get("frameId"))
+            if root is None or not _drawn(root.type):
+                found = self.gdb.evaluate({"expression": name, "frameId": args.get("frameId"), "context": "hover"})
+                return {"data": {"text/plain": found.get("result", "")}, "metadata": {}}
+            graph = introspect.memory_graph(self.interp, [root], RICH_NODES, stopped=True)
+            return {"data": diagram.bundle(graph), "metadata": {}}
         if not self.idle.acquire(blocking=False):
             raise DebugError("the program is running")
         try:
             roots = [g for g in introspect.notebook_globals(self.interp) if g.name == name]
             if not roots:
                 raise DebugError(f"{name} is no global of the notebook")
-            graph = introspect.memory_graph(self.interp, roots, RICH_NODES)
+            if _drawn(roots[0].type):
+                return {"data": diagram.bundle(introspect.memory_graph(self.interp, roots, RICH_NODES)), "metadata": {}}
+            value = introspect.global_value(self.interp, name)
         finally:
             self.idle.release()
-        return {"data": diagram.bundle(graph), "metadata": {}}
+        text = value[0] if value else ""
+        return {"data": {"text/plain": text, "text/html": values.type_info_html(roots[0].type, text)}, "metadata": {}}
+
+    def _stopped_object(self, name: str, frame: int | None) -> Named | None:
+        """Where a variable of the stopped frame is and its DWARF type: a local
+        (the frame's function in its cell's object) or a notebook global."""
+        from . import introspect, objfile
+        from .memgraph import Named
+        from .model import linked_expression
+
+        assert self.gdb is not None
+        function, label = self.gdb.frame_code.get(frame if frame is not None else -1, ("", ""))
+        cell = self.interp.cell_code(label)
+        ctype = None
+        if cell is not None:
+            found = [v for v in objfile.open_object(cell.so).locals(function) if v.name == name]
+            ctype = found[-1].type if found else None  # the innermost block's
+        expression = name
+        if ctype is None and name in self.interp.program.variables:
+            ctype = introspect.variable_type(self.interp, name)
+            expression = linked_expression(self.interp.program, name)
+        if ctype is None:
+            return None
+        reply = self.gdb.client.request("evaluate", expression=f"&({expression})", frameId=frame, context="watch")
+        address = (
+            re.search(r"0x[0-9a-fA-F]+", (reply.get("body") or {}).get("result", "")) if reply.get("success") else None
+        )
+        return Named(name, int(address.group(0), 16), ctype) if address else None
 
     def _request_disconnect(self, args: dict) -> None:
         self._end()
@@ -334,6 +376,11 @@ class Debugger:
                 gdb.close()
             except Exception:  # noqa: BLE001 - ending regardless
                 log.debug("ending gdb failed", exc_info=True)
+
+
+def _drawn(t: CType) -> bool:
+    """Whether the viewer shows a variable of type `t` as a diagram (a number is its value)."""
+    return strip_typedefs(t).kind in ("struct", "union", "array", "pointer")
 
 
 def _variable(name: str, value: str, tname: str) -> dict:

@@ -264,7 +264,8 @@ struct heap_slot {
     uint64_t meta;  /* HEAP_SIZE | HEAP_FREED | stamp << HEAP_STAMP */
 };
 #define HEAP_SIZE ((1ull << 47) - 1) /* more than a process can have */
-#define HEAP_FREED (1ull << 47)
+#define HEAP_FREED_BIT 47
+#define HEAP_FREED (1ull << HEAP_FREED_BIT)
 #define HEAP_STAMP 48
 #define HEAP_FREED_KEEP 65536 /* the ring's places: a stamp */
 #define HEAP_MIN_SLOTS 16384
@@ -2954,6 +2955,13 @@ static void serve(void)
             heap_command();
         } else if (!strcmp(line, "leaks")) {
             leaks_command();
+        } else if (!strcmp(line, "heaptable")) {
+            /* where the table is, for a reader of the process's memory while
+               it is stopped (a debugger's breakpoint): the same in every
+               process of the tree, which are forks of one image */
+            event("heaptable 0x%lx %u %u %d %d", (unsigned long)(uintptr_t)&heap,
+                  (unsigned)offsetof(__typeof__(heap), slots), (unsigned)offsetof(__typeof__(heap), cap),
+                  HEAP_FREED_BIT, HEAP_STAMP);
         } else if (!strcmp(line, "undo")) {
             undo();
         } else {

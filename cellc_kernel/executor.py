@@ -18,6 +18,7 @@ import shutil
 import signal
 import stat
 import struct
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -55,8 +56,35 @@ PAYLOAD_EVENTS = ("display", "mem", "refs", "kinds", "heap", "part")  # events f
 EVENTS = {
     *PAYLOAD_EVENTS,
     *("ready", "done", "error", "fault", "died", "interrupted", "rolledback", "input", "long"),
-    *("undefined", "frozen", "addr", "symbol", "leaks"),
+    *("undefined", "frozen", "addr", "symbol", "leaks", "heaptable"),
 }
+
+
+@dataclass(frozen=True)
+class HeapTable:
+    """The executor's heap table as it lies in memory (executor.c, `heaptable`):
+    a pointer to its slots and their count at two addresses; a slot is two
+    native uint64, the block's address (0: empty) and its size, with the freed
+    bit and a stamp above."""
+
+    slots_at: int
+    count_at: int
+    freed_bit: int
+    stamp_shift: int
+
+    def read(self, read: Callable[[int, int], bytes | None]) -> list[tuple[int, int, bool]]:
+        """(address, size, freed) of every block, read through `read`: None if unreadable."""
+        slots_word, count_word = read(self.slots_at, 8), read(self.count_at, 8)
+        if slots_word is None or count_word is None:
+            return []
+        slots, count = int.from_bytes(slots_word, sys.byteorder), int.from_bytes(count_word, sys.byteorder)
+        data = read(slots, count * 16) or b""
+        size_mask = (1 << self.freed_bit) - 1
+        return [
+            (address, meta & size_mask, bool(meta >> self.freed_bit & 1))
+            for address, meta in struct.iter_unpack("=QQ", data)
+            if address
+        ]
 
 
 class ExecutorDied(Exception):
@@ -720,6 +748,7 @@ class Executor:
         self.limits = limits or Limits()
         self.binary = binary
         self.output_limit = output_limit
+        self._heap_table: HeapTable | None = None
         cmd_r, cmd_w = os.pipe()
         evt_r, evt_w = os.pipe2(os.O_DIRECT)  # packet mode: one event per read
         out_r, out_w = os.pipe()
@@ -879,6 +908,19 @@ class Executor:
         if len(payload) % HEAP_RECORD.size:
             raise ProtocolError(f"`heap` answered {len(payload)} bytes, not whole records")
         return [(address, size, bool(flags & 1)) for address, size, flags in HEAP_RECORD.iter_unpack(payload)]
+
+    def heap_table(self) -> HeapTable:
+        """Where the heap table lies in the program's memory, to read it while
+        the program is stopped and cannot answer `heap` (a breakpoint)."""
+        if self._heap_table is None:
+            args, _ = self.query("heaptable", "heaptable")
+            address, slots, cap, freed_bit, stamp = (int(a, 0) for a in args)
+            self._heap_table = HeapTable(address + slots, address + cap, freed_bit, stamp)
+        return self._heap_table
+
+    def heap_table_known(self) -> HeapTable | None:
+        """The heap table's place if asked before (`heap_table`), without asking."""
+        return self._heap_table
 
     def leaks(self) -> tuple[int, int]:
         """The live heap blocks nothing in the program reaches: (count, bytes)."""

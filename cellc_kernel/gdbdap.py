@@ -135,6 +135,7 @@ class GdbSession:
         self._attach_thread = 1
         self._fault = ""  # the signal gdb stopped the program for
         self._stepping_in = False  # a stepIn's breakpoints on every notebook function are set
+        self.frame_code: dict[int, tuple[str, str]] = {}  # a shown frame's id -> (its function in DWARF, its cell)
         self.client = self._start_gdb()
 
     @property
@@ -252,6 +253,7 @@ class GdbSession:
         for frame in frames:
             source = sources.from_gdb(frame.get("source"))
             name = frame.get("name", "")
+            self.frame_code[frame.get("id", -1)] = (name, (frame.get("source") or {}).get("name", ""))
             if names.is_cell_code(name):
                 frame["name"] = (source or {}).get("name") or "<cell>"
             else:

@@ -92,25 +92,35 @@ def notebook_globals(interp: Interpreter) -> list[Named]:
     return out
 
 
-def memory_graph(interp: Interpreter, roots: list[Named], max_nodes: int = 100, max_depth: int = 20) -> Graph:
+def memory_graph(
+    interp: Interpreter, roots: list[Named], max_nodes: int = 100, max_depth: int = 100, stopped: bool = False
+) -> Graph:
     """The live program's data reachable from `roots` (memgraph.py), with the
-    heap blocks the executor's allocation table knows and its count of leaks."""
+    heap blocks the executor's allocation table knows and its count of leaks.
+    `stopped`: the program is held mid-cell (a breakpoint) and cannot answer
+    the executor's commands: the table is read from its memory, the globals
+    are found only through the roots, and leaks are not counted."""
     executor = interp.process
-    blocks = [Block(a, s, freed) for a, s, freed in executor.heap()]
-    named = notebook_globals(interp) + roots
-    pid = executor.live()
+    pid = executor.live_pid if stopped else executor.live()
     try:
         memory = ProcessMemory(pid) if pid else None
     except OSError:  # no access to /proc/PID/mem: the protocol's peek reads too, slower
         memory = None
     try:
         read = memory.read if memory is not None else interp.peek
-        ranges = memory.heap_ranges() if memory is not None else []
+        if stopped:
+            table = executor.heap_table_known()
+            blocks = [Block(*b) for b in table.read(read)] if table is not None and memory is not None else []
+            named = list(roots)
+        else:
+            blocks = [Block(a, s, freed) for a, s, freed in executor.heap()]
+            named = notebook_globals(interp) + roots
+        ranges = memory.heap_ranges() if memory is not None and blocks else []
         graph = Walker(read, interp.symbolize, blocks, named, max_nodes, max_depth, ranges).walk(roots)
     finally:
         if memory is not None:
             memory.close()
-    count, size = executor.leaks()
+    count, size = (0, 0) if stopped else executor.leaks()
     if count:
         what = "block" if count == 1 else "blocks"
         graph.notes.append(f"{count:,} heap {what} ({size:,} bytes) reachable from nothing: leaked")

@@ -484,3 +484,32 @@ def test_time_held_at_a_breakpoint_is_not_the_cells() -> None:
         assert reply["status"] == "error"
     finally:
         s.close()
+
+
+def test_a_pointer_at_a_breakpoint_is_shown_as_its_diagram(session: Session) -> None:
+    """The rich variable viewer at a breakpoint: a local list pointer and a global, drawn from the
+    stopped process's memory, the heap blocks sized from the executor's table."""
+    session.execute("#include <stdlib.h>")
+    session.execute("struct item { int key; struct item *next; };")
+    session.execute("struct item *items;")
+    session.execute(
+        "for (int i = 1; i <= 2; i++) {\n    struct item *c = malloc(sizeof *c);\n"
+        "    c->key = i;\n    c->next = items;\n    items = c;\n}"
+    )
+    count = "int count(struct item *l) {\n    int n = 0;\n    for (; l; l = l->next)\n        n++;\n    return n;\n}"
+    session.execute(count)
+    session.start()
+    session.breakpoints(count, 2)
+    msg = session.run("int how_many = count(items->next);")
+    thread, frames = session.stopped()
+    shown = session.ok("richInspectVariables", variableName="l", frameId=frames[0]["id"])["data"]
+    assert shown["text/plain"] == (
+        "[1] l: struct item * → [2]\n[2] heap block (16 bytes): struct item\n    .key = 1\n    .next = NULL"
+    )
+    assert "<svg" in shown["image/svg+xml"]
+    shown = session.ok("richInspectVariables", variableName="items", frameId=frames[0]["id"])["data"]
+    assert shown["text/plain"].startswith("[1] items: struct item * → [2]\n[2] heap block (16 bytes): struct item\n")
+    assert shown["text/plain"].count("heap block") == 2
+    shown = session.ok("richInspectVariables", variableName="n", frameId=frames[0]["id"])["data"]
+    assert "image/svg+xml" not in shown and not shown["text/plain"].startswith("[1]")  # a number: its value
+    session.finish(msg, thread)
