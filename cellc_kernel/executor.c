@@ -1825,6 +1825,13 @@ static void watch_sanitizer_death(void)
 
 static void interrupt_handler(int sig)
 {
+    if (shared && getpid() != shared->live_pid) {
+        /* A process the cell forked: SIGINT ends it as in a plain program,
+         * without writing the stdout buffer it inherited (its parent's) */
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
     if (in_place && !on_cell_thread()) {
         /* the process's SIGINT reached one of the program's threads: it is
          * the cell's (if the cell blocks it, the kernel's SIGKILL follows) */

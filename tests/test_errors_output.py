@@ -312,6 +312,18 @@ def test_output_printed_before_exit_is_written_once(kernel, tmp_path) -> None:
     assert result.read_text() == "1", "the line printed before exit() was written more than once"
 
 
+def test_a_child_ended_by_sigint_does_not_write_its_parents_output(kernel) -> None:
+    """A forked child inherits the parent's unwritten stdout; SIGINT ends it as in a plain
+    program, without writing that buffer (the executor's SIGINT handler is the cell's only)."""
+    kernel.ok("#include <stdio.h>\n#include <unistd.h>\n#include <signal.h>\n#include <sys/wait.h>")
+    r = kernel.ok(
+        'printf("once");\npid_t child = fork();\nif (child == 0) {\n    pause();\n    _exit(0);\n}\n'
+        "usleep(200000);\nkill(child, SIGINT);\nint status;\nwaitpid(child, &status, 0);\n"
+        'printf(" %d\\n", WIFSIGNALED(status) && WTERMSIG(status) == SIGINT);'
+    )
+    assert r.stdout == "once 1\n"
+
+
 def test_output_from_function_defined_earlier(kernel) -> None:
     kernel.ok('#include <stdio.h>\nvoid err_hello(int n) { for (int i = 0; i < n; i++) printf("hi %d\\n", i); }')
     r = kernel.ok("err_hello(3);")
