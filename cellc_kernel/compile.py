@@ -14,7 +14,7 @@ import re
 import shutil
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import names, objfile, toolchain
@@ -206,9 +206,13 @@ def clean_diagnostics(raw: str, label: str, cflags: list[str] | tuple[str, ...] 
         if keep:
             kept.append(d)
     kept.extend(context)
-    # Errors in the cell itself explain errors they cause in generated code.
+    # Errors in the cell itself explain errors they cause in generated code;
+    # without one, an error of generated code is the cell's (a value of an
+    # incomplete type, say): said without our lines.
     if any(d.located and d.file == label and d.is_error for d in kept):
         kept = _without_generated_errors(kept)
+    else:
+        kept = [_as_the_cells(d, label) if d.located and d.file == names.GENERATED_FILE else d for d in kept]
     # Drop dangling context lines ("In function 'f':") with nothing after them,
     # and messages repeated word for word (a value expression is compiled twice).
     lines = [(text, i == 0 and d.located) for d in kept for i, text in enumerate(d.lines)]
@@ -235,6 +239,11 @@ def _shorten(text: str) -> str:
     if len(lines) > MAX_DIAGNOSTIC_LINES:
         lines = [*lines[:MAX_DIAGNOSTIC_LINES], f"… ({len(lines) - MAX_DIAGNOSTIC_LINES} more lines)"]
     return "\n".join(lines)
+
+
+def _as_the_cells(d: Diagnostic, label: str) -> Diagnostic:
+    """A message located in generated code, as the cell's: its words, not our line."""
+    return replace(d, file=label, lines=(f"{label}: {d.severity}: {d.message}",))
 
 
 def _without_generated_errors(kept: list[Diagnostic]) -> list[Diagnostic]:

@@ -324,6 +324,16 @@ def test_a_child_ended_by_sigint_does_not_write_its_parents_output(kernel) -> No
     assert r.stdout == "once 1\n"
 
 
+def test_an_error_of_the_generated_code_is_the_cells(kernel) -> None:
+    """A value of an incomplete type fails in the code around the expression: the error is
+    the cell's, in gcc's words, without a line of ours."""
+    kernel.ok("struct opaque;\nstruct opaque *op;")
+    r = kernel.fails("*op")
+    assert r.errors[0]["ename"] == "CompileError"
+    assert "error: invalid use of undefined type 'struct opaque'" in r.error_text
+    assert "<cellc>" not in r.error_text and "__cellc" not in r.error_text
+
+
 def test_output_from_function_defined_earlier(kernel) -> None:
     kernel.ok('#include <stdio.h>\nvoid err_hello(int n) { for (int i = 0; i < n; i++) printf("hi %d\\n", i); }')
     r = kernel.ok("err_hello(3);")
