@@ -184,7 +184,7 @@ class Walker:
         blocks: list[Block],
         named: list[Named],
         max_nodes: int = 100,
-        max_depth: int = 20,
+        max_depth: int = 100,
         heap_ranges: list[tuple[int, int]] | None = None,
     ):
         self.read = read
@@ -297,7 +297,7 @@ class Walker:
             slot.text = "<unreadable>"
         elif r.kind == "pointer":
             slot.pointer = self._resolve(data, r, node.depth + 1)
-            slot.text = self._pointer_text(slot.pointer, data, r)
+            slot.text = _pointer_text(slot.pointer, data, r, self.read, self.symbolize)
         elif r.kind == "union":
             slot.text = "raw 0x" + data[::-1].hex() if r.little_endian else "raw 0x" + data.hex()
         else:
@@ -372,20 +372,6 @@ class Walker:
         node.view, node.count = view, max(1, node.size // size) if size else 1
         if node not in self._queue:
             self._queue.append(node)
-
-    def _pointer_text(self, pointer: Pointer, data: bytes, t: CType) -> str:
-        if pointer.state == NULL:
-            return "NULL"
-        if pointer.state == FUNCTION:
-            name = _safe(self.symbolize, pointer.address)
-            return f"{name}()" if name else f"{pointer.address:#x}"
-        if pointer.state == STRING:
-            return values.format_value(t, data, self.read, self.symbolize)
-        if pointer.state == WILD:
-            return f"{pointer.address:#x}"
-        if pointer.state == RAW:
-            return f"{pointer.address:#x}"
-        return "→"
 
     # -- regions -----------------------------------------------------------------------
     def _named_at(self, address: int) -> Named | None:
@@ -500,6 +486,20 @@ def _shown_indices(count: int) -> Iterator[int]:
     yield from range(ARRAY_HEAD)
     yield -1
     yield from range(count - ARRAY_TAIL, count)
+
+
+def _pointer_text(pointer: Pointer, data: bytes, t: CType, read: ReadMemory, symbolize: Symbolize) -> str:
+    """A pointer slot's text: its target's, or its address where it leads nowhere to draw."""
+    if pointer.state == NULL:
+        return "NULL"
+    if pointer.state == FUNCTION:
+        name = _safe(symbolize, pointer.address)
+        return f"{name}()" if name else f"{pointer.address:#x}"
+    if pointer.state == STRING:
+        return values.format_value(t, data, read, symbolize)
+    if pointer.state in (WILD, RAW):
+        return f"{pointer.address:#x}"
+    return "→"
 
 
 def _safe(symbolize: Symbolize, address: int) -> str | None:
