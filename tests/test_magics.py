@@ -342,8 +342,12 @@ def test_sanitize_undefined_reports_as_the_cells_error(fresh_kernel) -> None:
 def test_sanitize_address_reports_heap_overflow(fresh_kernel) -> None:
     k = fresh_kernel
     k.ok("int sz_before = 1;")
+    k.ok("int sz_twice(int x) { return 2 * x; }")
+    k.ok('sz_before = sz_twice(21);\nprintf("once\\n");')
     r = k.ok("%sanitize address")
-    assert "restarted" in r.stdout, "loading ASan's runtime needs a fresh program: the user is told"
+    assert "restarted" in r.stdout and "rebuilt" in r.stdout, "ASan's runtime needs a new process: the user is told"
+    assert "once" not in r.stdout  # the program is carried over, its statements not run again
+    assert k.ok("sz_twice(sz_before)").value == "84"
     k.ok("#include <stdlib.h>\nint *sz_p;\nsz_p = malloc(3 * sizeof(int));")
     r = k.fails("sz_p[1] = 1;\nsz_p[3] = 7;")
     error = r.errors[0]

@@ -50,13 +50,14 @@ class Magics:
         self.line = 1  # line of the line magic being run
         self.label_floor = 0  # the kernel's next cells are numbered after this (cells %load rebuilt)
         self.inspection = InspectionMagics(self)
+        self.persistence = PersistenceMagics(self)
         self.families = [
             ProgramMagics(self),
             TimingMagics(self),
             self.inspection,
             DrawingMagics(self),
             FileMagics(self),
-            PersistenceMagics(self),
+            self.persistence,
         ]
         self._magics: dict[tuple[str, bool], Magic] = {}
         for family in self.families:

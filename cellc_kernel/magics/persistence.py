@@ -72,28 +72,38 @@ class PersistenceMagics(MagicFamily):
             return MagicResult(error("LoadError", f"%load {name}: {e}"), consumed=True)
         flags = interp.cflags
         try:
-            notes = self._replay(doc, label, handlers)
-            restorer = persist.Restorer(interp, doc)
-            restored = self._restore(doc, restorer, name, label)
+            lines = self.rebuild(doc, name, label, handlers)
         except persist.LoadError as e:
             interp.reset()  # nothing of the file stays
             interp.set_cflags(flags)
             return MagicResult(error("LoadError", f"%load {name}: {e}"), consumed=True)
-        finally:
-            interp.defining = False
-        globals_, statics, blocks, size = restored
-        cells = sum(1 for s in doc["steps"] if "cell" in s)
-        self.print(
-            "\n".join(
-                [
-                    f"Loaded {name}: {cells} cells defined (their statements not run again); restored {globals_} "
-                    f"globals, {statics} statics, {blocks} heap blocks ({size:,} bytes).",
-                    *notes,
-                    *restorer.notes,
-                ]
-            )
-        )
+        self.print("\n".join(lines))
         return MagicResult(CellResult(True), consumed=True)
+
+    def saved(self) -> dict:
+        """The program as %save writes it, checked as %load reads it (to carry it across a restart)."""
+        with ProcessMemory(self.interpreter.process.live() or 0) as memory:
+            doc = persist.Saver(self.interpreter, memory).document()
+        return persist.check(json.dumps(doc).encode())
+
+    def rebuild(
+        self, doc: dict, name: str, label: str, handlers: Handlers, cflags: list[str] | None = None
+    ) -> list[str]:
+        """Rebuild a checked program in the empty one (LoadError if it cannot be); what to say of it.
+        `cflags`: gcc's flags to build it with, instead of the saved ones."""
+        try:
+            notes = self._replay({**doc, "cflags": doc["cflags"] if cflags is None else cflags}, label, handlers)
+            restorer = persist.Restorer(self.interpreter, doc)
+            globals_, statics, blocks, size = self._restore(doc, restorer, name, label)
+        finally:
+            self.interpreter.defining = False
+        cells = sum(1 for s in doc["steps"] if "cell" in s)
+        return [
+            f"Loaded {name}: {cells} cells defined (their statements not run again); restored {globals_} "
+            f"globals, {statics} statics, {blocks} heap blocks ({size:,} bytes).",
+            *notes,
+            *restorer.notes,
+        ]
 
     def _replay(self, doc: dict, label: str, handlers: Handlers) -> list[str]:
         """The file's steps again, each cell loaded without running."""

@@ -6,6 +6,7 @@ from .. import toolchain
 from ..compile import flag_problems
 from ..executor import Handlers
 from ..export import LibRecord
+from ..persist import LoadError
 from ..result import error
 from .base import SANITIZE_FLAGS, MagicFamily, MagicResult, split_args
 
@@ -141,12 +142,21 @@ class ProgramMagics(MagicFamily):
             self.print("sanitizers: off")
             return MagicResult()
         restarts = "address" in words and not interp.defines("__asan_init")
-        had_state = restarts and interp.has_state()
+        carried = self.magics.persistence.saved() if restarts and interp.has_state() else None
         interp.set_cflags(base + [f for w in words for f in SANITIZE_FLAGS[w]])
         problem = self.magics.ensure_runtimes(self.magics.sanitizers(), handlers, restart=True)
         if problem is not None:
             interp.set_cflags(base)
             return MagicResult(problem, consumed=True)
-        notes = ["the program was restarted with ASan's runtime; earlier definitions are gone"] if had_state else []
+        notes = []
+        if carried is not None:  # the program goes on in the new process, its cells rebuilt with ASan
+            flags = list(interp.cflags)
+            try:
+                said = self.magics.persistence.rebuild(carried, "the program", label, handlers, flags)
+                notes = ["the program was restarted with ASan's runtime, its cells rebuilt with it", *said[1:]]
+            except LoadError as e:
+                interp.reset()
+                interp.set_cflags(flags)
+                notes = [f"the program was restarted with ASan's runtime; it could not be rebuilt ({e}): it is empty"]
         self.print("sanitizers: " + ", ".join(words) + "".join(f"\nnote: {n}" for n in notes))
         return MagicResult()
