@@ -474,29 +474,31 @@ class Walker:
         return Place((kind, block.address), kind, block.address, block.size, None)
 
 
-def pointers_in(t: CType, count: int = 1) -> list[tuple[int, CType]]:
-    """(offset, pointer type) of every pointer in `count` objects of type `t`, every element of every array."""
+def pointers_in(t: CType, count: int = 1, unions: bool = False) -> list[tuple[int, CType]]:
+    """(offset, pointer type) of every pointer in `count` objects of type `t`,
+    every element of every array; `unions`: the pointer members of unions too
+    (which may not be what the union holds)."""
     out: list[tuple[int, CType]] = []
     size = strip_typedefs(t).size or 1
     for i in range(count):
-        _pointers(t, i * size, out, None)
+        _pointers(t, i * size, out, None, unions)
     return out
 
 
-def _pointers(t: CType, offset: int, out: list[tuple[int, CType]], limit: int | None) -> None:
+def _pointers(t: CType, offset: int, out: list[tuple[int, CType]], limit: int | None, unions: bool = False) -> None:
     """Append (offset, type) of the pointers inside an object of type `t` at
     `offset`, at most `limit` elements of an array."""
     r = strip_typedefs(t)
     if r.kind == "pointer":
         out.append((offset, r))
-    elif r.kind == "struct":
+    elif r.kind == "struct" or (unions and r.kind == "union"):
         for f in r.fields:
             if f.bit_size is None:
-                _pointers(f.type, offset + f.offset, out, limit)
+                _pointers(f.type, offset + f.offset, out, limit, unions)
     elif r.kind == "array" and r.target is not None and r.count:
         esize = strip_typedefs(r.target).size or 1
         for i in range(r.count if limit is None else min(r.count, limit)):
-            _pointers(r.target, offset + i * esize, out, limit)
+            _pointers(r.target, offset + i * esize, out, limit, unions)
 
 
 def _shown_indices(count: int) -> Iterator[int]:

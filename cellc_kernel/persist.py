@@ -189,6 +189,7 @@ class Saver:
             "version": VERSION,
             "cflags": list(self.interp.cflags),
             "steps": self.steps,
+            "not_saved": self.notes,
             "regions": [
                 {"kind": r.kind, "ref": r.ref, "size": r.size, "data": _b64(r.data), "pointers": r.pointers}
                 if not r.dropped
@@ -204,11 +205,18 @@ class Saver:
             return
         if region.view is None:
             self._untyped(region, data)
-        for offset, pointer in pointers_in(region.view, region.count) if region.view is not None else []:
+        view = region.view
+        sure = pointers_in(view, region.count) if view is not None else []
+        maybe = [p for p in pointers_in(view, region.count, unions=True) if p not in sure] if view is not None else []
+        done: set[int] = set()
+        for offset, pointer in sure + maybe:
             word = bytes(data[offset : offset + pointer.size])
             value = int.from_bytes(word, "little" if pointer.little_endian else "big")
-            if value == 0:
+            if value == 0 or offset in done:
                 continue
+            if (offset, pointer) in maybe and not self._leads_somewhere(value, pointer):
+                continue  # a union's other member: its bytes are what they are
+            done.add(offset)
             target = self._target(value, pointer, region, offset)
             data[offset : offset + pointer.size] = bytes(pointer.size)
             if target is not None:
@@ -257,6 +265,15 @@ class Saver:
         self.notes.append(f"Not restored: {what}: {why}")
         return None
 
+    def _leads_somewhere(self, value: int, pointer: CType) -> bool:
+        """Whether a union's pointer member holds a pointer of the program's (then it is one)."""
+        place = self.walker.locate(value, pointer)
+        if place == FUNCTION:
+            return bool(self.interp.symbolize(value))
+        if place == RAW:
+            return self.walker.holder(value) is not None
+        return place == STRING or (isinstance(place, Place) and place.kind in (HEAP, "variable"))
+
     @staticmethod
     def _what(region: _Region, offset: int, pointer: CType) -> str:
         return f"{region.name}{_member(region.view, region.count, offset)} ({type_name(pointer)})"
@@ -266,7 +283,7 @@ class Saver:
         word of it looks like a pointer of the program's, which cannot be moved untyped."""
         for i in range(0, len(data) - 7, 8):
             value = int.from_bytes(data[i : i + 8], "little")
-            if value > 4096 and (self.walker.holder(value) is not None or self.interp.symbolize(value)):
+            if value > 4096 and self.walker.holder(value) is not None:
                 region.dropped = "the block it points to may hold pointers cellc cannot type"
                 return
 
@@ -292,6 +309,7 @@ def check(text: bytes) -> dict:
     if doc.get("version") != VERSION:
         raise LoadError(f"it is a save of format version {doc.get('version')!r}; this cellc reads version {VERSION}")
     _expect(isinstance(doc.get("cflags"), list) and all(isinstance(f, str) for f in doc["cflags"]), "cflags")
+    _expect(isinstance(doc.get("not_saved"), list) and all(isinstance(n, str) for n in doc["not_saved"]), "notes")
     steps, regions = doc.get("steps"), doc.get("regions")
     _expect(isinstance(steps, list) and all(isinstance(x, dict) and _step_ok(x) for x in steps), "steps")
     if not isinstance(regions, list) or len(regions) > MAX_REGIONS:

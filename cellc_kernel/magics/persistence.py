@@ -101,6 +101,7 @@ class PersistenceMagics(MagicFamily):
         return [
             f"Loaded {name}: {cells} cells defined (their statements not run again); restored {globals_} "
             f"globals, {statics} statics, {blocks} heap blocks ({size:,} bytes).",
+            *doc["not_saved"],
             *notes,
             *restorer.notes,
         ]
