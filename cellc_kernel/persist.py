@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import introspect, names, objfile, values
-from .ctype import CType, strip_typedefs, type_name
+from .ctype import ATE_SIGNED, ATE_UNSIGNED, CType, strip_typedefs, type_name
 from .export import CellRecord, EnvRecord, FileRecord, LibRecord, ResetRecord
 from .memgraph import (
     DANGLING,
@@ -51,6 +51,39 @@ MAX_REGIONS = 10_000_000
 MAX_BYTES = 1 << 32
 _STREAMS = ("stdin", "stdout", "stderr")
 _OPEN_FILES = {"FILE": "an open file", "_IO_FILE": "an open file", "__dirstream": "an open directory"}
+
+
+_BOUND = {
+    "pthread_t": "threads do not survive a restart (left 0)",
+    "pthread_mutex_t": "a lock is the process's (left unlocked)",
+    "pthread_cond_t": "a condition variable is the process's (left as initialized)",
+    "pthread_rwlock_t": "a lock is the process's (left unlocked)",
+    "sem_t": "a semaphore is the process's (left 0)",
+    "jmp_buf": "a jump buffer holds the process's stack addresses (left 0)",
+    "sigjmp_buf": "a jump buffer holds the process's stack addresses (left 0)",
+}
+
+
+def _leaves(t: CType | None, offset: int, bound: list[tuple[int, CType]], numbers: list[int]) -> None:
+    """The members of an object of type `t` at `offset` that only mean
+    something in its process (`_BOUND`, by their typedef's name), and its
+    8-byte integers (which may hide an address)."""
+    if t is None:
+        return
+    if t.kind == "typedef" and t.name in _BOUND:
+        bound.append((offset, t))
+        return
+    r = strip_typedefs(t)
+    if r.kind == "struct":
+        for f in r.fields:
+            if f.bit_size is None:
+                _leaves(f.type, offset + f.offset, bound, numbers)
+    elif r.kind == "array" and r.target is not None and r.count:
+        esize = strip_typedefs(r.target).size or 1
+        for i in range(r.count):
+            _leaves(r.target, offset + i * esize, bound, numbers)
+    elif r.kind == "base" and r.size == 8 and r.encoding in (ATE_SIGNED, ATE_UNSIGNED):
+        numbers.append(offset)
 
 
 class LoadError(Exception):
@@ -207,20 +240,35 @@ class Saver:
             self._untyped(region, data)
         view = region.view
         sure = pointers_in(view, region.count) if view is not None else []
-        maybe = [p for p in pointers_in(view, region.count, unions=True) if p not in sure] if view is not None else []
-        done: set[int] = set()
+        known = {offset for offset, _ in sure}
+        maybe = [p for p in pointers_in(view, region.count, unions=True) if p[0] not in known] if view else []
         for offset, pointer in sure + maybe:
             word = bytes(data[offset : offset + pointer.size])
             value = int.from_bytes(word, "little" if pointer.little_endian else "big")
-            if value == 0 or offset in done:
-                continue
-            if (offset, pointer) in maybe and not self._leads_somewhere(value, pointer):
-                continue  # a union's other member: its bytes are what they are
-            done.add(offset)
+            if value == 0 or (offset not in known and not self._leads_somewhere(value, pointer)):
+                continue  # NULL, or a union's other member: its bytes are what they are
+            known.add(offset)
             target = self._target(value, pointer, region, offset)
             data[offset : offset + pointer.size] = bytes(pointer.size)
             if target is not None:
                 region.pointers.append([offset, target, self._what(region, offset, pointer)])
+        bound: list[tuple[int, CType]] = []
+        numbers: list[int] = []
+        element = strip_typedefs(view).size or 1 if view is not None else 1
+        for i in range(region.count if view is not None else 0):
+            _leaves(view, i * element, bound, numbers)
+        for offset, t in bound:  # a thread, a lock, a jump buffer: the process's, not the program's data
+            size = strip_typedefs(t).size
+            if any(data[offset : offset + size]):
+                data[offset : offset + size] = bytes(size)
+                self.notes.append(f"Not restored: {self._what(region, offset, t)}: {_BOUND[t.name or '']}")
+        for offset in numbers:
+            value = int.from_bytes(data[offset : offset + 8], "little")
+            if value > 4096 and self.walker.holder(value) is not None:
+                self.notes.append(
+                    f"Not moved: {region.name}{_member(view, region.count, offset)}: an integer holding an address "
+                    "of the program's (restored as the number it was, which points elsewhere now)"
+                )
         region.data = bytes(data)
 
     def _target(self, value: int, pointer: CType, region: _Region, offset: int) -> list | None:
