@@ -148,6 +148,7 @@ class Saver:
         self.regions: list[_Region] = []
         self.index: dict[tuple[str, int], int] = {}
         self.streams = {self._stream(n): n for n in _STREAMS}
+        self._layouts: dict[tuple[int, int], tuple[list, list, list, list[int]]] = {}
         for g in globals_:
             self._add(("named", g.address), _Region("global", g.name, g.name, g.address, g.size, g.type))
         for named, ref in statics:
@@ -207,10 +208,10 @@ class Saver:
             i += 1
         for region in self.regions:  # a pointer to what could not be saved is not either
             kept = []
-            for offset, target, what in region.pointers:
+            for offset, target, pointer in region.pointers:
                 dropped = self.regions[target[1]].dropped if target[0] == "region" else ""
                 if dropped:
-                    self.notes.append(f"Not restored: {what}: {dropped}")
+                    self.notes.append(f"Not restored: {self._what(region, offset, pointer)}: {dropped}")
                 else:
                     kept.append([offset, target])
             region.pointers = kept
@@ -239,9 +240,8 @@ class Saver:
         if region.view is None:
             self._untyped(region, data)
         view = region.view
-        sure = pointers_in(view, region.count) if view is not None else []
+        sure, maybe, bound, numbers = self._layout(view, region.count)
         known = {offset for offset, _ in sure}
-        maybe = [p for p in pointers_in(view, region.count, unions=True) if p[0] not in known] if view else []
         for offset, pointer in sure + maybe:
             word = bytes(data[offset : offset + pointer.size])
             value = int.from_bytes(word, "little" if pointer.little_endian else "big")
@@ -251,12 +251,7 @@ class Saver:
             target = self._target(value, pointer, region, offset)
             data[offset : offset + pointer.size] = bytes(pointer.size)
             if target is not None:
-                region.pointers.append([offset, target, self._what(region, offset, pointer)])
-        bound: list[tuple[int, CType]] = []
-        numbers: list[int] = []
-        element = strip_typedefs(view).size or 1 if view is not None else 1
-        for i in range(region.count if view is not None else 0):
-            _leaves(view, i * element, bound, numbers)
+                region.pointers.append([offset, target, pointer])
         for offset, t in bound:  # a thread, a lock, a jump buffer: the process's, not the program's data
             size = strip_typedefs(t).size
             if any(data[offset : offset + size]):
@@ -273,20 +268,22 @@ class Saver:
 
     def _target(self, value: int, pointer: CType, region: _Region, offset: int) -> list | None:
         """Where a pointer leads, as the file says it; None (and a note) where it cannot be kept."""
-        what = self._what(region, offset, pointer)
+        def what() -> str:
+            return self._what(region, offset, pointer)
+
         pointee = strip_typedefs(pointer.target) if pointer.target is not None else None
         kind = _OPEN_FILES.get(pointee.name or "") if pointee is not None and pointee.kind == "struct" else None
         if kind is not None:
             if value in self.streams:
                 return ["stream", self.streams[value]]
-            self.notes.append(f"Not restored: {what}: {kind} does not survive a restart")
+            self.notes.append(f"Not restored: {what()}: {kind} does not survive a restart")
             return None
         place = self.walker.locate(value, pointer)
         if place == FUNCTION:
             name = self.interp.symbolize(value)
             if name:
                 return ["function", name]
-            self.notes.append(f"Not restored: {what}: it points to code that is no function")
+            self.notes.append(f"Not restored: {what()}: it points to code that is no function")
             return None
         if place == STRING:
             found = values.read_c_string(self.read, value, MAX_BYTES)
@@ -310,8 +307,24 @@ class Saver:
             place.kind if isinstance(place, Place) else str(place),
             "it points to memory that is no variable nor heap block",
         )
-        self.notes.append(f"Not restored: {what}: {why}")
+        self.notes.append(f"Not restored: {what()}: {why}")
         return None
+
+    def _layout(self, view: CType | None, count: int) -> tuple[list, list, list, list[int]]:
+        """Where `count` objects of type `view` have pointers (sure, and in unions), members
+        bound to the process, 8-byte integers: worked out once a type (a list's nodes share it)."""
+        key = (id(view), count)
+        if key not in self._layouts:
+            sure = pointers_in(view, count) if view is not None else []
+            offsets = {offset for offset, _ in sure}
+            maybe = [p for p in pointers_in(view, count, unions=True) if p[0] not in offsets] if view else []
+            bound: list[tuple[int, CType]] = []
+            numbers: list[int] = []
+            element = strip_typedefs(view).size or 1 if view is not None else 1
+            for i in range(count if view is not None else 0):
+                _leaves(view, i * element, bound, numbers)
+            self._layouts[key] = (sure, maybe, bound, numbers)
+        return self._layouts[key]
 
     def _leads_somewhere(self, value: int, pointer: CType) -> bool:
         """Whether a union's pointer member holds a pointer of the program's (then it is one)."""
