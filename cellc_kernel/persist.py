@@ -268,6 +268,7 @@ class Saver:
 
     def _target(self, value: int, pointer: CType, region: _Region, offset: int) -> list | None:
         """Where a pointer leads, as the file says it; None (and a note) where it cannot be kept."""
+
         def what() -> str:
             return self._what(region, offset, pointer)
 

@@ -142,14 +142,18 @@ class PersistenceMagics(MagicFamily):
         sizes = restorer.sizes()
         allocated: list[int] = []
         restored: list[tuple] = []
+        problems: list[str] = []
         answers = iter(("sizes", "written"))
 
         def answer() -> str:
             if next(answers, "") == "sizes":
                 return f"{len(sizes)} {' '.join(map(str, sizes))}\n"
             if len(allocated) == len(sizes) and all(allocated):
-                with ProcessMemory(interp.process.live_pid or 0, writable=True) as memory:
-                    restored.append(restorer.write(memory, allocated))
+                try:  # (an exception here would leave the program waiting for this line)
+                    with ProcessMemory(interp.process.live_pid or 0, writable=True) as memory:
+                        restored.append(restorer.write(memory, allocated))
+                except OSError as e:
+                    problems.append(f"the program's memory cannot be written ({e.strerror})")
             return "\n"
 
         def display(mime: str, data: bytes) -> None:
@@ -167,7 +171,9 @@ class PersistenceMagics(MagicFamily):
         finally:
             interp.set_cflags(saved)
         if not result.ok or not restored:
-            why = result.evalue if not result.ok else "the program could not allocate its heap blocks"
+            why = (
+                result.evalue if not result.ok else (problems or ["the program could not allocate its heap blocks"])[0]
+            )
             raise persist.LoadError(f"the data could not be restored: {why}")
         interp.replace_record(own, lambda _r: NoteRecord(own, f"%load {name} (in the notebook only)"))
         self.magics.label_floor = names.cell_number(own) or 0
