@@ -838,9 +838,12 @@ class Generator:
         entry = names.entry(draft.n)
         call = f"  {run}();\n" if text.body else ""
         slot_stores = "".join(f"  {s}\n" for s in draft.slots)
+        visible = '__attribute__((__visibility__("default"))) void'
+        defining = names.defining_entry(draft.n)
         body.append(
             names.GENERATED_LINE
-            + _ours(f'__attribute__((__visibility__("default"))) void {entry}(void) {{\n{slot_stores}{call}}}\n')
+            + _ours(f"{visible} {entry}(void) {{\n{slot_stores}{call}}}\n")
+            + _ours(f"{visible} {defining}(void) {{\n{slot_stores}}}\n")
         )
         draft.new.cells += 1
         draft.new.records.append(draft.record)

@@ -61,6 +61,7 @@ class Interpreter:
         self.queued: Sequence[tuple[str, str]] = []  # (code, label) of the cells queued after the running one
         self.history = UndoHistory()
         self.on_interrupt: Callable[[], None] = lambda: None  # after SIGINT reached the program
+        self.defining = False  # cells define, their statements do not run (%load rebuilds a program)
         try:
             self.binary = binary or build_executor(fallback_dir=self.workdir)
             self.executor = self._start_executor()
@@ -121,10 +122,6 @@ class Interpreter:
     def undo_capacity(self) -> int:
         """How many steps back %undo can go at most."""
         return self.executor.max_snapshots
-
-    @property
-    def output_limit(self) -> int:
-        return self.executor.output_limit
 
     def cell_code(self, label: str) -> CellObject | None:
         """Where cell `label`'s code is (its shared object, its number)."""
@@ -214,13 +211,13 @@ class Interpreter:
         self.cell_objects[label] = CellObject(so, unit.number)
         self.cell_sources[label] = typed  # for the source lines of a crash's traceback
         shown = "\n".join(w for w in warnings if w)
-        outcome = self._run(so, unit.entry, handlers)
+        outcome = self._run(so, names.defining_entry(unit.number) if self.defining else unit.entry, handlers)
         if not outcome.ok:
             return self._failure(outcome, shown, label)
         self.defined_in.update((name, so) for name in symbols.defined if names.is_variable(name))
         self.history.remember(label, outcome, self.program, self.libraries, self.executor)
         self.program = unit.program
-        symbol = unit.value_symbol
+        symbol = None if self.defining else unit.value_symbol
         value = introspect.cell_value(self, so, symbol, symbols.sizes.get(symbol, 0)) if symbol else None
         return CellResult(True, value=value, warnings=shown)
 

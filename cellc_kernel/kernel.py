@@ -224,6 +224,7 @@ class CellcKernel(Kernel):
             if result is None:
                 self.stream("stderr", self.debugger.before_cell(label, code))
                 code, result = self.magics.run(code, label, handlers)
+                self.execution_count = max(self.execution_count, self.magics.label_floor)  # after %load's cells
             if result is None:
                 result = self.interpreter.execute(code, label, handlers)
         except KeyboardInterrupt:

@@ -142,7 +142,7 @@ class Node:
 
 
 @dataclass(frozen=True)
-class _Place:
+class Place:
     """Where a pointer leads, before it is a node: a node's key and what it would be."""
 
     key: tuple[str, int]
@@ -202,7 +202,7 @@ class Walker:
         self.nodes: list[Node] = []
         self._by_key: dict[tuple[str, int], Node] = {}
         self._queue: deque[Node] = deque()
-        self._beyond: dict[tuple[str, int], _Place] = {}  # what the limits left out
+        self._beyond: dict[tuple[str, int], Place] = {}  # what the limits left out
         self._layouts: dict[tuple[int, int], list[tuple[int, CType]]] = {}
         self._data = b""  # the bytes of the node being expanded
 
@@ -315,7 +315,7 @@ class Walker:
     # -- pointers ---------------------------------------------------------------------
     def _resolve(self, data: bytes, t: CType, depth: int) -> Pointer:
         address = int.from_bytes(data, "little" if t.little_endian else "big")
-        place = self._locate(address, t)
+        place = self.locate(address, t)
         if isinstance(place, str):
             return Pointer(place, address)
         node = self._by_key.get(place.key)
@@ -328,7 +328,7 @@ class Walker:
             self._upgrade(node, place.view, address - place.start)
         return Pointer(DANGLING if node.kind == FREED else OK, address, node, address - node.address)
 
-    def _locate(self, address: int, t: CType) -> str | _Place:
+    def locate(self, address: int, t: CType) -> str | Place:
         """What pointer `t` holding `address` leads to: a place in the
         program's memory, or a state of its own (NULL, wild, a function...)."""
         target = strip_typedefs(t.target) if t.target is not None else None
@@ -341,21 +341,21 @@ class Walker:
         view: CType = t.target or target
         named = self._named_at(address)
         if named is not None:
-            return _Place(("named", named.address), VARIABLE, named.address, named.size, named.type, named=named)
+            return Place(("named", named.address), VARIABLE, named.address, named.size, named.type, named=named)
         block = self._block_at(address)
         if block is not None and block.freed:
-            return _Place(("freed", block.address), FREED, block.address, block.size, None)
+            return Place(("freed", block.address), FREED, block.address, block.size, None)
         if block is not None:
             size = strip_typedefs(view).size
             count = max(1, block.size // size) if size else 1
-            return _Place(("heap", block.address), HEAP, block.address, block.size, view, count)
+            return Place(("heap", block.address), HEAP, block.address, block.size, view, count)
         if self._read(address, 1) is None or self._in_heap(address):
             return WILD
         if is_char(target):
             return STRING
-        return _Place(("memory", address), MEMORY, address, target.size or 1, view)
+        return Place(("memory", address), MEMORY, address, target.size or 1, view)
 
-    def _make(self, place: _Place, depth: int) -> Node:
+    def _make(self, place: Place, depth: int) -> Node:
         if place.named is not None:
             return self._named_node(place.named, depth)
         node = self._new_node(place.key, place.kind, place.start, place.size, place.view, depth)
@@ -439,11 +439,11 @@ class Walker:
             if place.view is None:
                 continue  # a freed block is never read
             data = self._read(place.start, min(place.size, NODE_BYTES)) or b""
-            for offset, pointer in self._pointer_layout(place.view, place.count):
+            for offset, pointer in self.pointer_layout(place.view, place.count):
                 raw = data[offset : offset + pointer.size]
                 if len(raw) < pointer.size:
                     break
-                found = self._locate(int.from_bytes(raw, "little" if pointer.little_endian else "big"), pointer)
+                found = self.locate(int.from_bytes(raw, "little" if pointer.little_endian else "big"), pointer)
                 if not isinstance(found, str) and found.key not in seen:
                     seen.add(found.key)
                     queue.append(found)
@@ -451,31 +451,52 @@ class Walker:
                 return counted + len(queue), False
         return counted, True
 
-    def _pointer_layout(self, view: CType, count: int) -> list[tuple[int, CType]]:
+    def pointer_layout(self, view: CType, count: int) -> list[tuple[int, CType]]:
         """(offset, pointer type) of every pointer in `count` objects of type `view`."""
         key = (id(view), count)
         if key not in self._layouts:
             out: list[tuple[int, CType]] = []
             size = strip_typedefs(view).size or 1
             for i in range(min(count, SLOT_BUDGET * 16)):
-                _pointers(view, i * size, out)
+                _pointers(view, i * size, out, SLOT_BUDGET * 16)
             self._layouts[key] = out
         return self._layouts[key]
 
+    def holder(self, address: int) -> Place | None:
+        """The variable or heap block holding `address`, whatever its type (where a `void *` leads)."""
+        named = self._named_at(address)
+        if named is not None:
+            return Place(("named", named.address), VARIABLE, named.address, named.size, named.type, named=named)
+        block = self._block_at(address)
+        if block is None:
+            return None
+        kind = FREED if block.freed else HEAP
+        return Place((kind, block.address), kind, block.address, block.size, None)
 
-def _pointers(t: CType, offset: int, out: list[tuple[int, CType]]) -> None:
-    """Append (offset, type) of the pointers inside an object of type `t` at `offset`."""
+
+def pointers_in(t: CType, count: int = 1) -> list[tuple[int, CType]]:
+    """(offset, pointer type) of every pointer in `count` objects of type `t`, every element of every array."""
+    out: list[tuple[int, CType]] = []
+    size = strip_typedefs(t).size or 1
+    for i in range(count):
+        _pointers(t, i * size, out, None)
+    return out
+
+
+def _pointers(t: CType, offset: int, out: list[tuple[int, CType]], limit: int | None) -> None:
+    """Append (offset, type) of the pointers inside an object of type `t` at
+    `offset`, at most `limit` elements of an array."""
     r = strip_typedefs(t)
     if r.kind == "pointer":
         out.append((offset, r))
     elif r.kind == "struct":
         for f in r.fields:
             if f.bit_size is None:
-                _pointers(f.type, offset + f.offset, out)
+                _pointers(f.type, offset + f.offset, out, limit)
     elif r.kind == "array" and r.target is not None and r.count:
         esize = strip_typedefs(r.target).size or 1
-        for i in range(min(r.count, SLOT_BUDGET * 16)):
-            _pointers(r.target, offset + i * esize, out)
+        for i in range(r.count if limit is None else min(r.count, limit)):
+            _pointers(r.target, offset + i * esize, out, limit)
 
 
 def _shown_indices(count: int) -> Iterator[int]:

@@ -37,6 +37,7 @@ TIMEIT_END = PREFIX + "timeit_end"
 # the macros of templates/draw.h (the static of expression I is DRAW_AT + "_I")
 DRAW_AT = PREFIX + "draw_at"
 DRAW_VALUE = PREFIX + "draw_value"
+RESTORE = PREFIX + "restore"  # the macro of templates/restore.h (%load)
 
 
 def alias(function: str) -> str:
@@ -79,6 +80,11 @@ def run(cell: int | str) -> str:
 def entry(cell: int | str) -> str:
     """Cell `cell`'s entry function; `entry("")` is the prefix of them all (to match one)."""
     return f"{PREFIX}entry_{cell}"
+
+
+def defining_entry(cell: int) -> str:
+    """Cell `cell`'s other entry: its definitions take effect (trampolines' slots), no statement runs (%load)."""
+    return entry(f"defs_{cell}")
 
 
 def old_type(name: str, cell: int) -> str:

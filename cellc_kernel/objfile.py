@@ -447,6 +447,31 @@ class ObjectFile:
                         todo.extend(child.iter_children())
         return out
 
+    @_locked
+    def statics(self) -> list[tuple[str, str, int, CType]]:
+        """(function, name, address, type) of every function's static
+        variable: the address in the object (DW_OP_addr), outer blocks first."""
+        out = []
+        try:
+            for cu in self._debug().units:
+                for die in cu.get_top_DIE().iter_children():
+                    function = (_die_name(die) or "") if die.tag == "DW_TAG_subprogram" else ""
+                    todo = list(die.iter_children()) if function else []
+                    while todo:
+                        child = todo.pop(0)
+                        where = child.attributes.get("DW_AT_location")
+                        ref = _type_ref(child)
+                        if child.tag == "DW_TAG_variable" and where is not None and ref is not None:
+                            expr = where.value
+                            if isinstance(expr, list) and len(expr) == 9 and expr[0] == 0x03:  # DW_OP_addr
+                                address = int.from_bytes(bytes(expr[1:]), "little" if self.little_endian else "big")
+                                out.append((function, _die_name(child) or "", address, self._types.build(ref)))
+                        if child.tag == "DW_TAG_lexical_block":
+                            todo.extend(child.iter_children())
+        except _BROKEN:
+            return []
+        return out
+
     def local_type(self, function: str, name: str) -> CType | None:
         """The type of parameter or local `name` of `function` (any block of it)."""
         return next((v.type for v in self.locals(function) if v.name == name), None)

@@ -126,15 +126,33 @@ class ProcessMemory:
     walk of 10^5 nodes.  An address that is not mapped reads as None; nothing
     the reader does can crash the process read."""
 
-    def __init__(self, pid: int):
+    def __init__(self, pid: int, writable: bool = False):
         self.pid = pid
-        self._fd = os.open(f"/proc/{pid}/mem", os.O_RDONLY | os.O_CLOEXEC)
+        self._fd = os.open(f"/proc/{pid}/mem", (os.O_RDWR if writable else os.O_RDONLY) | os.O_CLOEXEC)
 
     def read(self, address: int, size: int) -> bytes | None:
         try:
             return os.pread(self._fd, size, address) or None
         except (OSError, OverflowError, ValueError):
             return None
+
+    def write(self, address: int, data: bytes) -> bool:
+        """Write `data` at `address` (a writable mapping of the process, and opened `writable`)."""
+        try:
+            return os.pwrite(self._fd, data, address) == len(data)
+        except (OSError, OverflowError, ValueError):
+            return False
+
+    def base_of(self, path: str) -> int | None:
+        """Where the shared object `path` is loaded (its mapping at file offset 0)."""
+        try:
+            for line in Path(f"/proc/{self.pid}/maps").read_text().splitlines():
+                fields = line.split(maxsplit=5)
+                if len(fields) == 6 and fields[5] == path and int(fields[2], 16) == 0:
+                    return int(fields[0].split("-")[0], 16)
+        except (OSError, ValueError):
+            pass
+        return None
 
     def heap_ranges(self) -> list[tuple[int, int]]:
         """The [heap] mapping(s): memory of the allocator that no block may hold."""

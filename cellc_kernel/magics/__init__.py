@@ -30,6 +30,7 @@ from .base import SANITIZE_FLAGS, Capture, Magic, UsageError
 from .drawing import DrawingMagics
 from .files import FileMagics
 from .inspection import InspectionMagics
+from .persistence import PersistenceMagics
 from .program import ProgramMagics
 from .timing import TimingMagics
 
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from ..interpreter import Interpreter
 
 # Magics with no meaning in a program: %export writes them as comments.
-_NOTED = {"whos", "disas", "help", "debug", "limits", "cflags", "sanitize", "undo"}
+_NOTED = {"save", "whos", "disas", "help", "debug", "limits", "cflags", "sanitize", "undo"}
 
 
 class Magics:
@@ -47,6 +48,7 @@ class Magics:
         self._interpreter = interpreter
         self.handlers = Handlers()  # the running cell's
         self.line = 1  # line of the line magic being run
+        self.label_floor = 0  # the kernel's next cells are numbered after this (cells %load rebuilt)
         self.inspection = InspectionMagics(self)
         self.families = [
             ProgramMagics(self),
@@ -54,6 +56,7 @@ class Magics:
             self.inspection,
             DrawingMagics(self),
             FileMagics(self),
+            PersistenceMagics(self),
         ]
         self._magics: dict[tuple[str, bool], Magic] = {}
         for family in self.families:

@@ -204,7 +204,7 @@ class InspectionMagics(MagicFamily):
                 "",
             )
         )
-        rows.append(("output per cell", format_size(interp.output_limit), ""))
+        rows.append(("output per cell", format_size(interp.process.output_limit), ""))
         width = max(len(what) for what, _, _ in rows)
         self.print("\n".join(f"{what:<{width}}  {value}" + (f"  ({var})" if var else "") for what, value, var in rows))
         return MagicResult()
