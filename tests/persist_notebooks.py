@@ -26,7 +26,8 @@ LINKED_LIST = [
     "}\n"
     "print_list();",
     "struct node *second = NULL;\nsecond = head->next;\nsecond->value = -1;\npush(1000);\nprint_list();\nsum()",
-    "struct node *gone = second->next;\nsecond->next = gone->next;\nfree(gone);\ncount--;\nprint_list();\ncount",
+    "struct node *gone = second->next;\nsecond->next = gone->next;\nfree(gone);\ngone = NULL;\n"
+    "count--;\nprint_list();\ncount",
     "push(7);\nsecond->value + head->value + head->next->value",
 ]
 

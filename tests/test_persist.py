@@ -379,18 +379,20 @@ def test_void_pointers(fresh: Session, tmp_path: Path) -> None:
 
 def test_memory_that_is_no_variable_nor_heap_block_is_named(fresh: Session, tmp_path: Path) -> None:
     cells = [
-        "#include <stdlib.h>\n#include <sys/mman.h>\n#include <time.h>",
+        "#include <stdlib.h>\n#include <string.h>\n#include <sys/mman.h>\n#include <time.h>",
         "int *mapped;\nstruct tm *libc_tm;\nint *dangling;\nint kept = 5;\n"
         "mapped = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);\n"
         "mapped[0] = 5;\n"
         "time_t t0 = 0;\nlibc_tm = gmtime(&t0);\n"
         "dangling = malloc(sizeof *dangling);\nfree(dangling);\n"
-        'char *path = getenv("PATH");',
+        "char *text = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);\n"
+        'strcpy(text, "a string in mapped memory");',
     ]
     _, loaded = fresh.carry(cells, tmp_path / "p.json")
-    assert {"mapped", "libc_tm", "dangling", "path"} <= set(loaded.skipped), loaded.reply.stdout
+    # a `char *` into mapped memory too: a copy of its string would not be the 4096 bytes it can use
+    assert {"mapped", "libc_tm", "dangling", "text"} <= set(loaded.skipped), loaded.reply.stdout
     assert loaded.skipped["mapped"][0] == "int *" and loaded.skipped["libc_tm"][0] == "struct tm *"
-    assert fresh.value("!mapped && !libc_tm && !dangling && !path && kept == 5 && t0 == 0") == "1"
+    assert fresh.value("!mapped && !libc_tm && !dangling && !text && kept == 5 && t0 == 0") == "1"
 
 
 # cells, then (cell, its value) after the round trip: nothing skipped, everything as it was
@@ -433,25 +435,40 @@ EXACT = {
         ],
         [("mid->next->next->next->next->next->v", "0"), ("mid[-5].v + mid[4].v * 10 + mid[4].next[3].v * 100", "390")],
     ),
-    "a global that points to itself, a flexible array member, a matrix, an argv": (
+    "a global that points to itself": (
+        ["struct node { int v; struct node *next; };\nstruct node self = { 1, &self };"],
+        [("self.next->next->next->v", "1")],
+    ),
+    "a flexible array member of pointers": (
+        [
+            "#include <stdlib.h>",
+            "struct node { int v; struct node *next; };\nstruct bag { int n; struct node *items[]; } *bag;",
+            "bag = malloc(sizeof *bag + 3 * sizeof(struct node *));\nbag->n = 3;\n"
+            "for (int i = 0; i < 3; i++) { bag->items[i] = malloc(sizeof(struct node)); bag->items[i]->v = 10 * i; }",
+        ],
+        [("bag->items[1]->v + bag->items[2]->v", "30")],
+    ),
+    "a matrix and an argv": (
         [
             "#include <stdlib.h>\n#include <string.h>",
-            "struct node { int v; struct node *next; };\nstruct node self = { 1, &self };\n"
-            "struct bag { int n; struct node *items[]; } *bag;\nint **matrix;\nchar **argv;",
-            "bag = malloc(sizeof *bag + 3 * sizeof(struct node *));\nbag->n = 3;\n"
-            "for (int i = 0; i < 3; i++) { bag->items[i] = malloc(sizeof(struct node)); bag->items[i]->v = 10 * i; }\n"
-            "bag->items[2]->next = &self;\n"
+            "int **matrix;\nchar **argv;",
             "matrix = malloc(3 * sizeof *matrix);\n"
             "for (int i = 0; i < 3; i++) { matrix[i] = calloc(3, sizeof **matrix); matrix[i][i] = i + 1; }\n"
             "argv = calloc(4, sizeof *argv);\n"
             'argv[0] = strdup("prog");\nargv[1] = strdup("-v");\nargv[2] = "literal";',
         ],
         [
-            ("self.next->next->next->v", "1"),
-            ("bag->items[1]->v + bag->items[2]->v + bag->items[2]->next->v", "31"),
             ("matrix[0][0] * 100 + matrix[1][1] * 10 + matrix[2][2] + matrix[2][1]", "123"),
             ("strlen(argv[0]) * 100 + strlen(argv[1]) * 10 + strlen(argv[2]) + (argv[3] == NULL)", "428"),
         ],
+    ),
+    "a union whose active member is a pointer": (
+        [
+            "#include <stdlib.h>\n#include <string.h>",
+            "union slot { long n; char *s; } a, b;",
+            'a.s = strdup("hi");\nb.n = 5;',
+        ],
+        [("a.s", '"hi"'), ("b.n", "5")],
     ),
     "pointers to library functions": (
         [
@@ -469,7 +486,7 @@ EXACT = {
     ),
     "%cflags carried with the program": (
         ["%cflags -DSCALE=3", "int k = SCALE;"],
-        [("SCALE * k", "9")],
+        [("k * SCALE", "9")],
     ),
     "pointers to string literals": (
         [
@@ -645,7 +662,7 @@ def test_damaged_fields(fresh: Session, tmp_path: Path) -> None:
     good = good_save(fresh, tmp_path)
     mutations = {
         "bytes": lambda d: first_region(d, lambda r: r["size"] > 0).__setitem__("data", "!!not base64!!"),
-        "kind": lambda d: d["regions"][0].__setitem__("kind", "register"),
+        "object 0": lambda d: d["regions"][0].__setitem__("kind", "register"),
         "name": lambda d: first_region(d, lambda r: r["kind"] == "static").__setitem__("ref", 5),
         "steps": lambda d: d.__setitem__("steps", "int x;"),
         "cflags": lambda d: d.__setitem__("cflags", [1, 2]),
