@@ -538,6 +538,61 @@ def kernel_memory(n: int, logs: Path) -> list[Row]:
     return [idle, busy]
 
 
+# -- 9. %save / %load of a large heap ----------------------------------------------------
+PERSIST_CELLS = [
+    HEADERS,
+    "struct node { int value; struct node *next; };\nstruct node *head;\nint length;",
+    "void push(int v) { struct node *n = malloc(sizeof *n); n->value = v; n->next = head; head = n; length++; }",
+    "long sum(void) { long s = 0; for (struct node *p = head; p; p = p->next) s += p->value; return s; }",
+]
+
+
+def persist(nodes: int, rounds: int, logs: Path) -> list[Row]:
+    """`%save` and `%load` of a program whose list has `nodes` heap blocks: the save against
+    the cell that built the list, the load against running the notebook's cells again."""
+    save = Row(f"%save of a {nodes:,}-node list", unit="ms")
+    load = Row("  %load of it into an empty program", unit="ms")
+    build = f"for (int i = 0; i < {nodes}; i++) push(i % 1000);"
+    expected = (nodes // 1000) * 499500 + sum(range(nodes % 1000))
+    kernel = Kernel("cellc", logs / "persist.log")
+    scratch = Scratch()
+    path = scratch.path / "list.json"
+    times: dict[str, list[float]] = {"save": [], "load": [], "build": [], "rerun": []}
+    try:
+        for r in range(rounds):
+            kernel.execute("%reset -f").check("%reset -f")
+            rerun = sum(kernel.execute(cell).check("list cells").latency for cell in PERSIST_CELLS)
+            built = kernel.execute(build).check("build the list")
+            times["build"].append(built.latency)
+            times["rerun"].append(rerun + built.latency)
+            saved = kernel.execute(f"%save {path}").check("%save")
+            times["save"].append(saved.latency)
+            kernel.execute("%reset -f").check("%reset -f")
+            loaded = kernel.execute(f"%load {path}").check("%load")
+            times["load"].append(loaded.latency)
+            out = kernel.execute('printf("%ld %d\\n", sum(), length);').check("after %load").stdout
+            if out.split() != [str(expected), str(nodes)]:
+                raise RuntimeError(f"after %load the list holds {out.strip()!r}, not {expected} {nodes}")
+            log(f"  persist: round {r + 1}/{rounds}, save {saved.latency:.2f} s, load {loaded.latency:.2f} s")
+        size = path.stat().st_size
+    finally:
+        kernel.shutdown()
+        scratch.close()
+    save.measured, save.reference = median(times["save"]) * 1e3, median(times["build"]) * 1e3
+    load.measured, load.reference = median(times["load"]) * 1e3, median(times["rerun"]) * 1e3
+    save.note = (
+        f"median of {rounds}; file {size / 2**20:.1f} MiB; reference = the cell `{build}` that built the list "
+        "(compile + run, round trip)"
+    )
+    load.note = (
+        f"median of {rounds}, after %reset -f; reference = the notebook run again: its {len(PERSIST_CELLS)} "
+        "defining cells and the building cell (the sum of their round trips)"
+    )
+    save.raw = {k: times[k] for k in ("save", "build")}
+    load.raw = {k: times[k] for k in ("load", "rerun")}
+    return [save, load]
+
+
 # -- report ----------------------------------------------------------------------------
 def fmt(value: float | None, unit: str) -> str:
     if value is None:
@@ -587,6 +642,8 @@ def main() -> int:
         "memory_cells": 20 if quick else 100,
         "b2b_n": 100 if quick else 1000,
         "run_all_n": 60 if quick else 300,
+        "persist_nodes": 100_000,
+        "persist_rounds": 1 if quick else 3,
     }
     started = time.perf_counter()
     info = machine()
@@ -631,6 +688,11 @@ def main() -> int:
         ["trivial cell, back to back", "flatness, back to back", "executor memory per defining cell"],
     )
     section("Run All", lambda: run_all(cfg["run_all_n"], logdir), ["Run All", "  same through nbclient"])
+    section(
+        "%save/%load of a large heap",
+        lambda: persist(cfg["persist_nodes"], cfg["persist_rounds"], logdir),
+        ["%save of a list", "  %load of it"],
+    )
 
     print_table(rows)
     trivial = next((r for r in rows if r.name == "trivial cell round trip" and r.measured), None)
