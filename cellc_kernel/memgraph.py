@@ -164,7 +164,7 @@ class Graph:
     notes: list[str] = field(default_factory=list)
 
 
-def _view_rank(t: CType | None) -> int:
+def view_rank(t: CType | None) -> int:
     """How much a view of a block says: a struct beats an int beats a char beats raw bytes."""
     if t is None:
         return 0
@@ -347,7 +347,7 @@ class Walker:
             return Place(("freed", block.address), FREED, block.address, block.size, None)
         if block is not None:
             size = strip_typedefs(view).size
-            count = max(1, block.size // size) if size else 1
+            count = max(1, block.size // size) if size and not flexible(view) else 1
             return Place(("heap", block.address), HEAP, block.address, block.size, view, count)
         if self._read(address, 1) is None or self._in_heap(address):
             return WILD
@@ -365,11 +365,11 @@ class Walker:
     def _upgrade(self, node: Node, view: CType | None, offset: int) -> None:
         """A block first reached through `char *` or `void *` is read again as
         the struct a pointer to its start says it holds."""
-        if node.kind != HEAP or offset != 0 or _view_rank(view) <= _view_rank(node.view):
+        if node.kind != HEAP or offset != 0 or view_rank(view) <= view_rank(node.view):
             return
         assert view is not None
         size = strip_typedefs(view).size
-        node.view, node.count = view, max(1, node.size // size) if size else 1
+        node.view, node.count = view, max(1, node.size // size) if size and not flexible(view) else 1
         if node not in self._queue:
             self._queue.append(node)
 
@@ -472,6 +472,13 @@ class Walker:
             return None
         kind = FREED if block.freed else HEAP
         return Place((kind, block.address), kind, block.address, block.size, None)
+
+
+def flexible(t: CType) -> bool:
+    """Whether `t` is a struct ending in a flexible array member (its block holds one, longer)."""
+    r = strip_typedefs(t)
+    last = strip_typedefs(r.fields[-1].type) if r.kind == "struct" and r.fields else None
+    return last is not None and last.kind == "array" and not last.count
 
 
 def pointers_in(t: CType, count: int = 1, unions: bool = False) -> list[tuple[int, CType]]:

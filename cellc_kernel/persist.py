@@ -39,6 +39,7 @@ from .memgraph import (
     Place,
     Walker,
     pointers_in,
+    view_rank,
 )
 from .processes import ProcessMemory
 
@@ -102,6 +103,7 @@ class _Region:
     pointers: list = field(default_factory=list)  # [offset, target]
     data: bytes = b""
     dropped: str = ""  # why it is not saved
+    scanned: bool = False
 
 
 def _b64(data: bytes) -> str:
@@ -148,7 +150,9 @@ class Saver:
         self.regions: list[_Region] = []
         self.index: dict[tuple[str, int], int] = {}
         self.streams = {self._stream(n): n for n in _STREAMS}
-        self._layouts: dict[tuple[int, int], tuple[list, list, list, list[int]]] = {}
+        self._layouts: dict[tuple[int, int, int], tuple[list, list, list, list[int]]] = {}
+        self._rescan: list[int] = []
+        self._memory = memory
         for g in globals_:
             self._add(("named", g.address), _Region("global", g.name, g.name, g.address, g.size, g.type))
         for named, ref in statics:
@@ -165,7 +169,7 @@ class Saver:
             if isinstance(r, CellRecord):
                 code = interp.cell_source(r.label)
                 if r.magic or code is None:
-                    self.notes.append(f"Not saved: the definitions of {r.label} (a {r.magic or 'cell'} cell)")
+                    self.notes.append(f"the definitions of {r.label} (a {r.magic or 'cell'} cell)")
                 else:
                     steps.append({"cell": r.label, "code": code})
             elif isinstance(r, FileRecord):
@@ -203,21 +207,25 @@ class Saver:
 
     def document(self) -> dict:
         i = 0
-        while i < len(self.regions):
-            self._scan(self.regions[i])
-            i += 1
+        while i < len(self.regions) or self._rescan:
+            if self._rescan:  # a block read first as bytes or chars, then reached as the struct it holds
+                region = self.regions[self._rescan.pop()]
+                region.pointers = []
+            else:
+                region, i = self.regions[i], i + 1
+            self._scan(region)
         for region in self.regions:  # a pointer to what could not be saved is not either
             kept = []
             for offset, target, pointer in region.pointers:
                 dropped = self.regions[target[1]].dropped if target[0] == "region" else ""
                 if dropped:
-                    self.notes.append(f"Not restored: {self._what(region, offset, pointer)}: {dropped}")
+                    self.notes.append(f"{self._what(region, offset, pointer)}: {dropped}")
                 else:
                     kept.append([offset, target])
             region.pointers = kept
         for region in self.regions:
             if region.dropped and region.kind != "block":
-                self.notes.append(f"Not restored: {region.name}: {region.dropped}")
+                self.notes.append(f"{region.name}: {region.dropped}")
         return {
             "format": FORMAT,
             "version": VERSION,
@@ -233,6 +241,7 @@ class Saver:
         }
 
     def _scan(self, region: _Region) -> None:
+        region.scanned = True
         data = bytearray(self.read(region.start, region.size) or b"")
         if len(data) < region.size:
             region.dropped = "its memory cannot be read"
@@ -240,7 +249,7 @@ class Saver:
         if region.view is None:
             self._untyped(region, data)
         view = region.view
-        sure, maybe, bound, numbers = self._layout(view, region.count)
+        sure, maybe, bound, numbers = self._layout(view, region.count, region.size)
         known = {offset for offset, _ in sure}
         for offset, pointer in sure + maybe:
             word = bytes(data[offset : offset + pointer.size])
@@ -256,13 +265,13 @@ class Saver:
             size = strip_typedefs(t).size
             if any(data[offset : offset + size]):
                 data[offset : offset + size] = bytes(size)
-                self.notes.append(f"Not restored: {self._what(region, offset, t)}: {_BOUND[t.name or '']}")
+                self.notes.append(f"{self._what(region, offset, t)}: {_BOUND[t.name or '']}")
         for offset in numbers:
             value = int.from_bytes(data[offset : offset + 8], "little")
             if value > 4096 and self.walker.holder(value) is not None:
                 self.notes.append(
-                    f"Not moved: {region.name}{_member(view, region.count, offset)}: an integer holding an address "
-                    "of the program's (restored as the number it was, which points elsewhere now)"
+                    f"{region.name}{_member(view, region.count, offset)}: an integer holding an address of the "
+                    "program's: its number is kept, the address it meant is not"
                 )
         region.data = bytes(data)
 
@@ -277,18 +286,21 @@ class Saver:
         if kind is not None:
             if value in self.streams:
                 return ["stream", self.streams[value]]
-            self.notes.append(f"Not restored: {what()}: {kind} does not survive a restart")
+            self.notes.append(f"{what()}: {kind} does not survive a restart")
             return None
         place = self.walker.locate(value, pointer)
         if place == FUNCTION:
             name = self.interp.symbolize(value)
             if name:
                 return ["function", name]
-            self.notes.append(f"Not restored: {what()}: it points to code that is no function")
+            self.notes.append(f"{what()}: it points to code that is no function")
             return None
-        if place == STRING:
+        if place == STRING:  # a literal (read-only data of a loaded object) moves as a copy
+            mapping = self._memory.mapping(value)
             found = values.read_c_string(self.read, value, MAX_BYTES)
-            return ["string", _b64(found[0])] if found else None
+            if found and mapping is not None and "w" not in mapping[0] and mapping[1].startswith("/"):
+                return ["string", _b64(found[0])]
+            place = MEMORY
         if place == RAW:
             place = self.walker.holder(value) or MEMORY
         if isinstance(place, Place) and place.kind in (HEAP, "variable"):
@@ -297,8 +309,10 @@ class Saver:
                 self._add(key, _Region("block", None, "a heap block", place.start, place.size, place.view, place.count))
             index = self.index[key]
             target = self.regions[index]
-            if target.view is None and place.view is not None and not target.data:
+            if target.kind == "block" and value == place.start and view_rank(place.view) > view_rank(target.view):
                 target.view, target.count = place.view, place.count
+                if target.scanned:
+                    self._rescan.append(index)
             return ["region", index, value - place.start]
         why = {
             WILD: "it points to no memory of the program",
@@ -308,23 +322,43 @@ class Saver:
             place.kind if isinstance(place, Place) else str(place),
             "it points to memory that is no variable nor heap block",
         )
-        self.notes.append(f"Not restored: {what()}: {why}")
+        self.notes.append(f"{what()}: {why}")
         return None
 
-    def _layout(self, view: CType | None, count: int) -> tuple[list, list, list, list[int]]:
-        """Where `count` objects of type `view` have pointers (sure, and in unions), members
-        bound to the process, 8-byte integers: worked out once a type (a list's nodes share it)."""
-        key = (id(view), count)
-        if key not in self._layouts:
-            sure = pointers_in(view, count) if view is not None else []
+    def _layout(self, view: CType | None, count: int, size: int) -> tuple[list, list, list, list[int]]:
+        """Where `count` objects of type `view` in `size` bytes have pointers
+        (sure, and in unions), members bound to the process, 8-byte integers;
+        a struct's flexible array member has the elements the rest of the block
+        holds.  Worked out once a layout (a list's nodes share one)."""
+        key = (id(view), count, size)
+        if key in self._layouts:
+            return self._layouts[key]
+        sure: list[tuple[int, CType]] = []
+        maybe: list[tuple[int, CType]] = []
+        bound: list[tuple[int, CType]] = []
+        numbers: list[int] = []
+        if view is not None:
+            sure = pointers_in(view, count)
             offsets = {offset for offset, _ in sure}
-            maybe = [p for p in pointers_in(view, count, unions=True) if p[0] not in offsets] if view else []
-            bound: list[tuple[int, CType]] = []
-            numbers: list[int] = []
-            element = strip_typedefs(view).size or 1 if view is not None else 1
-            for i in range(count if view is not None else 0):
+            maybe = [p for p in pointers_in(view, count, unions=True) if p[0] not in offsets]
+            element = strip_typedefs(view).size or 1
+            for i in range(count):
                 _leaves(view, i * element, bound, numbers)
-            self._layouts[key] = (sure, maybe, bound, numbers)
+            last = strip_typedefs(view).fields[-1:] if strip_typedefs(view).kind == "struct" else []
+            flexible = strip_typedefs(last[0].type) if last else None
+            if (
+                count == 1
+                and flexible is not None
+                and flexible.kind == "array"
+                and not flexible.count
+                and flexible.target
+            ):
+                esize = strip_typedefs(flexible.target).size or 1
+                for i in range(max(0, (size - last[0].offset) // esize)):
+                    at = last[0].offset + i * esize
+                    sure += [(at + o, t) for o, t in pointers_in(flexible.target)]
+                    _leaves(flexible.target, at, bound, numbers)
+        self._layouts[key] = (sure, maybe, bound, numbers)
         return self._layouts[key]
 
     def _leads_somewhere(self, value: int, pointer: CType) -> bool:
@@ -490,7 +524,7 @@ class Restorer:
                     self.addresses[target[1]] = trampoline or self.interp.address(target[1]) or None
 
     def write(self, memory: ProcessMemory, allocated: list[int]) -> tuple[int, int, int, int]:
-        """Write every region where the new program has it; (globals, statics, blocks, bytes) restored."""
+        """Write every region where the new program has it; (globals, statics, blocks, their bytes) restored."""
         where = {**self.where, **dict(zip(self.blocks, allocated, strict=False))}
         string_at = allocated[len(self.blocks) :]
         counts = {"global": 0, "static": 0, "block": 0}
@@ -509,7 +543,7 @@ class Restorer:
                 data[offset : offset + 8] = value.to_bytes(8, "little")
             if memory.write(where[i], bytes(data)):
                 counts[r["kind"]] += 1
-                written += len(data)
+                written += len(data) if r["kind"] == "block" else 0
             else:
                 self.notes.append(f"Not restored: {self._name(r)}: its memory cannot be written")
         return counts["global"], counts["static"], counts["block"], written

@@ -129,6 +129,7 @@ class ProcessMemory:
     def __init__(self, pid: int, writable: bool = False):
         self.pid = pid
         self._fd = os.open(f"/proc/{pid}/mem", (os.O_RDWR if writable else os.O_RDONLY) | os.O_CLOEXEC)
+        self._mapped: list[tuple[int, int, str, str]] | None = None  # /proc/PID/maps, read once
 
     def read(self, address: int, size: int) -> bytes | None:
         try:
@@ -153,6 +154,25 @@ class ProcessMemory:
         except (OSError, ValueError):
             pass
         return None
+
+    def mapping(self, address: int) -> tuple[str, str] | None:
+        """(permissions, path) of the mapping holding `address` ("rw-p", "" for anonymous memory)."""
+        for lo, hi, perms, path in self._maps():
+            if lo <= address < hi:
+                return perms, path
+        return None
+
+    def _maps(self) -> list[tuple[int, int, str, str]]:
+        if self._mapped is None:
+            self._mapped = []
+            try:
+                for line in Path(f"/proc/{self.pid}/maps").read_text().splitlines():
+                    fields = line.split(maxsplit=5)
+                    lo, hi = fields[0].split("-")
+                    self._mapped.append((int(lo, 16), int(hi, 16), fields[1], fields[5] if len(fields) == 6 else ""))
+            except (OSError, ValueError, IndexError):
+                pass
+        return self._mapped
 
     def heap_ranges(self) -> list[tuple[int, int]]:
         """The [heap] mapping(s): memory of the allocator that no block may hold."""

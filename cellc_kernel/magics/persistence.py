@@ -26,6 +26,8 @@ def _file(magic: str, args: str, rest: str) -> str:
 
 
 class PersistenceMagics(MagicFamily):
+    _created: list[Path] = []  # the files of `%%file` steps a load wrote (removed if it fails)
+
     def line_save(self, args: str, rest: str, label: str, handlers: Handlers) -> MagicResult:
         """%save FILE: write the program to FILE for %load: its definitions and data (globals, statics, their heap)."""
         name = _file("%save", args, rest)
@@ -44,11 +46,11 @@ class PersistenceMagics(MagicFamily):
         kept = [r for r in doc["regions"] if not r.get("dropped")]
         count = {k: sum(1 for r in kept if r["kind"] == k) for k in ("global", "static", "block")}
         cells = sum(1 for s in doc["steps"] if "cell" in s)
-        size = sum(r["size"] for r in kept)
+        heap = sum(r["size"] for r in kept if r["kind"] == "block")
         lines = [
             f"Saved {name}: {cells} cells, {count['global']} globals, {count['static']} statics, "
-            f"{count['block']} heap blocks ({size:,} bytes).",
-            *saver.notes,
+            f"{count['block']} heap blocks ({heap:,} bytes).",
+            *(f"Not saved: {note}" for note in saver.notes),
         ]
         self.print("\n".join(lines))
         return MagicResult(CellResult(True), consumed=True)
@@ -74,8 +76,10 @@ class PersistenceMagics(MagicFamily):
         try:
             lines = self.rebuild(doc, name, label, handlers)
         except persist.LoadError as e:
-            interp.reset()  # nothing of the file stays
+            interp.reset()  # nothing of the file stays, nor the files it wrote
             interp.set_cflags(flags)
+            for path in self._created:
+                path.unlink(missing_ok=True)
             return MagicResult(error("LoadError", f"%load {name}: {e}"), consumed=True)
         self.print("\n".join(lines))
         return MagicResult(CellResult(True), consumed=True)
@@ -101,7 +105,7 @@ class PersistenceMagics(MagicFamily):
         return [
             f"Loaded {name}: {cells} cells defined (their statements not run again); restored {globals_} "
             f"globals, {statics} statics, {blocks} heap blocks ({size:,} bytes).",
-            *doc["not_saved"],
+            *(f"Not restored: {note}" for note in doc["not_saved"]),
             *notes,
             *restorer.notes,
         ]
@@ -110,6 +114,7 @@ class PersistenceMagics(MagicFamily):
         """The file's steps again, each cell loaded without running."""
         interp = self.interpreter
         interp.set_cflags(doc["cflags"])
+        self._created = []
         quiet = Handlers(input=handlers.input)
         notes = []
         interp.defining = True
@@ -123,6 +128,7 @@ class PersistenceMagics(MagicFamily):
                 path = Path(interp.cwd, step["file"])
                 if not path.exists():
                     path.write_text(step["text"])
+                    self._created.append(path)
                 elif path.read_text(errors="replace") != step["text"] and not step.get("append"):
                     notes.append(f"Kept {step['file']} as it is on disk (it differs from the saved one)")
                 interp.add_record(FileRecord(label, step["file"], step["text"], bool(step.get("append"))))
