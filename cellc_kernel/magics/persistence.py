@@ -26,7 +26,9 @@ def _file(magic: str, args: str, rest: str) -> str:
 
 
 class PersistenceMagics(MagicFamily):
-    _created: list[Path] = []  # the files of `%%file` steps a load wrote (removed if it fails)
+    def __init__(self, magics) -> None:
+        super().__init__(magics)
+        self._created: list[Path] = []  # the files of `%%file` steps a load wrote (removed if it fails)
 
     def line_save(self, args: str, rest: str, label: str, handlers: Handlers) -> MagicResult:
         """%save FILE: write the program to FILE for %load: its definitions and data (globals, statics, their heap)."""
