@@ -282,6 +282,31 @@ def test_without_graphviz_the_text_comes_with_how_to_get_the_picture():
         kernel.shutdown()
 
 
+def test_at_the_memory_limit():
+    """A program that took all of CELLC_MEMORY_LIMIT still gets drawn (the
+    executor's commands run in its process, within its limit: the leak scan
+    reads in smaller pieces); a cell with no room to load says how to go on."""
+    kernel = Kernel(env={"CELLC_MEMORY_LIMIT": "256M"})
+    try:
+        kernel.ok(HEADERS)
+        kernel.ok("char **hold;\nint held;")
+        kernel.ok("hold = calloc(1000, sizeof *hold);\nwhile (held < 1000 && (hold[held] = malloc(1 << 20))) held++;")
+        text, _ = draw(kernel, "-n 3 hold")
+        assert "[3] heap block (1048576 bytes): char[1048576]" in text
+        assert "leaked" not in text and "not counted" not in text
+        r = kernel.fails("static char more[8 << 20];\nmore[1] = 1;")
+        assert r.errors[0]["ename"] == "LoadError"
+        assert r.errors[0]["evalue"].startswith(
+            "the program has no memory left to load this cell (CELLC_MEMORY_LIMIT=256M): the cell did not run. %undo"
+        )
+        assert ".so" not in r.error_text and "cellc-" not in r.error_text
+        kernel.ok("%undo")
+        kernel.ok("static char more[8 << 20];\nmore[1] = (char)held;")
+        assert kernel.value("held") == "0"
+    finally:
+        kernel.shutdown()
+
+
 def test_split_expressions():
     from cellc_kernel.magics.drawing import is_lvalue, split_expressions
 
