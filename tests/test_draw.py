@@ -171,6 +171,13 @@ def test_dangling_and_wild_pointers_are_marked_and_not_followed(k):
     assert text == "[1] *wild: int = <unreadable>"
 
 
+def test_char_arrays_larger_than_a_node_read_show_their_text(k):
+    """A node's memory is read up to 64 KiB: a longer char array is text from its start."""
+    k.ok('char big_text[1 << 20] = "hello";\nstruct holder { int n; char text[100000]; } holder = { 3, "inside" };')
+    text, _ = draw(k, "big_text holder")
+    assert text == '[1] big_text: char [1048576] = "hello"\n[2] holder: struct holder\n    .n = 3\n    .text = "inside"'
+
+
 def test_union_void_pointer_and_function_pointer_table(k):
     k.ok("union number { int i; float f; };\nunion number n = { 42 };\nvoid *opaque = &n;")
     text, _ = draw(k, "n opaque")
