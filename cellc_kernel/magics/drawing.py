@@ -137,7 +137,7 @@ class DrawingMagics(MagicFamily):
                     "DrawError",
                     "%draw: the program has no memory left to list its heap blocks"
                     + (f" (CELLC_MEMORY_LIMIT={format_size(limit)})" if limit else "")
-                    + ": free some and draw again",
+                    + ": free some, or %undo the cell that took it, and draw again",
                 ),
                 consumed=True,
             )
