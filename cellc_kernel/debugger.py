@@ -298,6 +298,7 @@ class Debugger:
         pointer as its memory diagram (%draw's; at a breakpoint a local or a
         global, read from the stopped process's memory), a number as its value."""
         from . import diagram, introspect, values
+        from .executor import OutOfMemory
 
         name = args.get("variableName", "")
         if self.gdb is not None and self.gdb.stopped:
@@ -314,7 +315,11 @@ class Debugger:
             if not roots:
                 raise DebugError(f"{name} is no global of the notebook")
             if _drawn(roots[0].type):
-                return {"data": diagram.bundle(introspect.memory_graph(self.interp, roots, RICH_NODES)), "metadata": {}}
+                try:
+                    graph = introspect.memory_graph(self.interp, roots, RICH_NODES)
+                except OutOfMemory:
+                    raise DebugError("the program has no memory left to draw it (CELLC_MEMORY_LIMIT)") from None
+                return {"data": diagram.bundle(graph), "metadata": {}}
             value = introspect.global_value(self.interp, name)
         finally:
             self.idle.release()

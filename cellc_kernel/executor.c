@@ -2646,10 +2646,12 @@ struct leak_scan {
     size_t ntodo;
     struct leak_range *skip; /* what is not a root, by address, disjoint */
     size_t nskip;
-    uintptr_t *buf; /* LEAK_BUF bytes */
+    uintptr_t *buf; /* buf_bytes: LEAK_BUF, less when memory is short */
+    size_t buf_bytes;
     int glibc;      /* the allocator is glibc's (see above) */
 };
 #define LEAK_BUF (1 << 20)
+#define LEAK_BUF_MIN (1 << 14)
 #define LEAK_BATCH 1024
 
 /* Sorts `heap_copy` triples by address, in place: heapsort, as qsort would
@@ -2735,8 +2737,8 @@ static void leak_word(struct leak_scan *s, uintptr_t v)
 static void leak_roots(struct leak_scan *s, uintptr_t start, uintptr_t end)
 {
     size_t k = first_above(&s->skip[0].end, s->nskip, sizeof *s->skip, start); /* the first range ending after */
-    for (uintptr_t at = start; at < end; at += LEAK_BUF) {
-        size_t n = end - at < LEAK_BUF ? end - at : LEAK_BUF;
+    for (uintptr_t at = start; at < end; at += s->buf_bytes) {
+        size_t n = end - at < s->buf_bytes ? end - at : s->buf_bytes;
         if (!read_own(s->buf, at, n))
             continue;
         for (size_t i = 0; i < n / sizeof *s->buf; i++) {
@@ -2759,7 +2761,7 @@ static void leak_block_words(struct leak_scan *s, const uintptr_t *words, size_t
 }
 
 /* Scans the reached blocks until none is left: LEAK_BATCH blocks of at most
- * LEAK_BUF bytes in all per read (block by block if part of it fails: a
+ * the buffer's bytes in all per read (block by block if part of it fails: a
  * block unmapped meanwhile); a larger block alone, piece by piece. */
 static void leak_reach(struct leak_scan *s)
 {
@@ -2770,12 +2772,12 @@ static void leak_reach(struct leak_scan *s)
         while (s->ntodo && n < LEAK_BATCH) {
             const struct leak_block *b = &s->blocks[s->todo[s->ntodo - 1]];
             size_t len = b->size / word * word;
-            if (n && total + len > LEAK_BUF)
+            if (n && total + len > s->buf_bytes)
                 break;
             s->ntodo--;
-            if (len > LEAK_BUF) {
-                for (uintptr_t at = b->start; at < b->start + len; at += LEAK_BUF) {
-                    size_t k = b->start + len - at < LEAK_BUF ? b->start + len - at : LEAK_BUF;
+            if (len > s->buf_bytes) {
+                for (uintptr_t at = b->start; at < b->start + len; at += s->buf_bytes) {
+                    size_t k = b->start + len - at < s->buf_bytes ? b->start + len - at : s->buf_bytes;
                     if (read_own(s->buf, at, k))
                         leak_block_words(s, s->buf, k / word);
                 }
@@ -2811,11 +2813,14 @@ static void leaks_command(void)
         s.blocks = heap_map(blocks_bytes);
         s.todo = heap_map(todo_bytes);
         s.skip = heap_map(skip_bytes);
-        s.buf = heap_map(LEAK_BUF);
+        /* a program at its memory limit may leave less than LEAK_BUF: smaller reads then */
+        for (s.buf_bytes = LEAK_BUF; !(s.buf = heap_map(s.buf_bytes)) && s.buf_bytes > LEAK_BUF_MIN;)
+            s.buf_bytes /= 2;
     }
     FILE *maps = fopen("/proc/self/maps", "r");
+    int maps_errno = errno;
     if (!rec || !s.blocks || !s.todo || !s.skip || !s.buf || !maps) {
-        event("error %s", maps ? "out of memory" : "cannot read /proc/self/maps");
+        event("error %s", maps || maps_errno == ENOMEM ? "out of memory" : "cannot read /proc/self/maps");
     } else {
         /* Not roots (flags 2): the records, the executor's own mmap'd memory, and its
          * statics that hold copies of stale stack (glibc's sigaction copies
@@ -2827,7 +2832,7 @@ static void leaks_command(void)
             {(uintptr_t)s.blocks, (uintptr_t)s.blocks + blocks_bytes},
             {(uintptr_t)s.todo, (uintptr_t)s.todo + todo_bytes},
             {(uintptr_t)s.skip, (uintptr_t)s.skip + skip_bytes},
-            {(uintptr_t)s.buf, (uintptr_t)s.buf + LEAK_BUF},
+            {(uintptr_t)s.buf, (uintptr_t)s.buf + s.buf_bytes},
             {(uintptr_t)shared, (uintptr_t)shared + sizeof *shared},
             {(uintptr_t)&prog, (uintptr_t)(&prog + 1)},
             {(uintptr_t)fault_frames, (uintptr_t)(fault_frames + FAULT_FRAMES)},
@@ -2894,7 +2899,7 @@ static void leaks_command(void)
     if (s.skip)
         munmap(s.skip, skip_bytes);
     if (s.buf)
-        munmap(s.buf, LEAK_BUF);
+        munmap(s.buf, s.buf_bytes);
 }
 
 /* `symbol ADDR`: the dynamic symbol at an address, for function pointers. */

@@ -95,6 +95,11 @@ class ProtocolError(RuntimeError):
     """A command the protocol cannot carry, or one the executor answered with `error`."""
 
 
+class OutOfMemory(ProtocolError):
+    """The executor had no memory for a command's answer: the program holds all
+    that its memory limit allows (the command runs in the program's process)."""
+
+
 def parse_packet(packet: bytes, key: bytes) -> tuple[str, list[str], bytes] | None:
     """One packet of the event pipe as (kind, args, payload); None when it is
     not a well-formed event of ours (the program wrote it)."""
@@ -861,6 +866,8 @@ class Executor:
         self.pump.send(line)
         kind, args, payload = self.pump.wait(lambda kind, a, p: kind in (reply, "error"))
         if kind == "error":
+            if args == ["out", "of", "memory"]:
+                raise OutOfMemory(f"the executor had no memory left for `{line.split(' ')[0]}`")
             raise ProtocolError(f"the executor answered `{line.split(' ')[0]}` with: {' '.join(args)}")
         return args, payload
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import crash
 from .executor import Ending, Outcome
-from .limits import Limits
+from .limits import Limits, format_size
 from .result import CellResult, error
 
 SIGNAL_NAMES = {
@@ -37,6 +37,8 @@ SIGNAL_NAMES = {
 }
 FPE_CODES = {1: "integer divide by zero", 2: "integer overflow", 3: "floating-point divide by zero"}
 SEGV_CODES = {1: "address not mapped", 2: "invalid permissions"}
+# dlerror()'s words when the program's address space has no room for the cell's object
+_NO_ROOM_TO_LOAD = re.compile(r"failed to map segment from shared object|Cannot allocate memory")
 _ASSERTION = re.compile(r"Assertion `(.*)' failed\.$", re.M)  # the end of glibc's message of a failed assert
 STACK_SLACK = 1 << 16  # a fault this close to the stack pointer is a stack overflow
 FROZEN_SECONDS = 600  # a crashed process is kept for %debug this long (or until the next cell)
@@ -93,7 +95,10 @@ class FailureReport:
         ending = outcome.ending
         if ending in (Ending.ERROR, Ending.LOST):
             ename = "StateLost" if ending is Ending.LOST else "LoadError"
-            return error(ename, outcome.message, "\n".join([*extra, outcome.message]))
+            message = outcome.message
+            if ending is Ending.ERROR and _NO_ROOM_TO_LOAD.search(message):
+                message = self._no_room_to_load()
+            return error(ename, message, "\n".join([*extra, message]))
         state = self._state(outcome, since, idle)
         if ending is Ending.CHANNEL_LOST:
             return _said(
@@ -122,6 +127,15 @@ class FailureReport:
         if ending is Ending.EXITED:
             return _said("Exit", f"the program called exit({outcome.exit_status})", extra, state)
         return self._crash(outcome, extra, state)
+
+    def _no_room_to_load(self) -> str:
+        """A cell whose object found no room in the program's memory: no cell can
+        free it then, so the way out is to go back."""
+        limit = f" (CELLC_MEMORY_LIMIT={format_size(self.limits.memory)})" if self.limits.memory else ""
+        return (
+            f"the program has no memory left to load this cell{limit}: the cell did not run. "
+            "%undo goes back to before the cell that took the memory; %reset starts over"
+        )
 
     def _crash(self, outcome: Outcome, extra: list[str], state: str) -> CellResult:
         """A fatal signal, with the fault's call stack when it was a fault."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from . import objfile, values
 from .complete import C_KEYWORDS, CellScan, expression_type, header_index, postfix_start
 from .ctype import CType, strip_typedefs, struct_fields, type_name
+from .executor import OutOfMemory
 from .headers import clean_comment
 from .memgraph import Block, Graph, Named, Walker
 from .parse import parse_tree
@@ -120,7 +121,11 @@ def memory_graph(
     finally:
         if memory is not None:
             memory.close()
-    count, size = (0, 0) if stopped else executor.leaks()
+    try:
+        count, size = (0, 0) if stopped else executor.leaks()
+    except OutOfMemory:
+        graph.notes.append("leaks not counted: the program has no memory left (CELLC_MEMORY_LIMIT)")
+        count = size = 0
     if count:
         what = "block" if count == 1 else "blocks"
         graph.notes.append(f"{count:,} heap {what} ({size:,} bytes) reachable from nothing: leaked")

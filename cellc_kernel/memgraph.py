@@ -293,7 +293,8 @@ class Walker:
         size = r.size if r.kind != "array" else (r.size or 0)
         data = self._bytes(node, offset, size)
         slot = Slot(path, "", offset, size, element)
-        if data is None or len(data) < size:
+        needed = size if r.kind != "array" else min(size, NODE_BYTES)  # text: a long char array's start
+        if data is None or len(data) < needed:
             slot.text = "<unreadable>"
         elif r.kind == "pointer":
             slot.pointer = self._resolve(data, r, node.depth + 1)

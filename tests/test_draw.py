@@ -171,6 +171,13 @@ def test_dangling_and_wild_pointers_are_marked_and_not_followed(k):
     assert text == "[1] *wild: int = <unreadable>"
 
 
+def test_char_arrays_larger_than_a_node_read_show_their_text(k):
+    """A node's memory is read up to 64 KiB: a longer char array is text from its start."""
+    k.ok('char big_text[1 << 20] = "hello";\nstruct holder { int n; char text[100000]; } holder = { 3, "inside" };')
+    text, _ = draw(k, "big_text holder")
+    assert text == '[1] big_text: char [1048576] = "hello"\n[2] holder: struct holder\n    .n = 3\n    .text = "inside"'
+
+
 def test_union_void_pointer_and_function_pointer_table(k):
     k.ok("union number { int i; float f; };\nunion number n = { 42 };\nvoid *opaque = &n;")
     text, _ = draw(k, "n opaque")
@@ -278,6 +285,31 @@ def test_without_graphviz_the_text_comes_with_how_to_get_the_picture():
         r = kernel.ok("%draw answer")
         assert "apt-get install graphviz" in r.stdout
         assert r.displays == [{"text/plain": "[1] answer: int = 42"}]
+    finally:
+        kernel.shutdown()
+
+
+def test_at_the_memory_limit():
+    """A program that took all of CELLC_MEMORY_LIMIT still gets drawn (the
+    executor's commands run in its process, within its limit: the leak scan
+    reads in smaller pieces); a cell with no room to load says how to go on."""
+    kernel = Kernel(env={"CELLC_MEMORY_LIMIT": "256M"})
+    try:
+        kernel.ok(HEADERS)
+        kernel.ok("char **hold;\nint held;")
+        kernel.ok("hold = calloc(1000, sizeof *hold);\nwhile (held < 1000 && (hold[held] = malloc(1 << 20))) held++;")
+        text, _ = draw(kernel, "-n 3 hold")
+        assert "[3] heap block (1048576 bytes): char[1048576]" in text
+        assert "leaked" not in text and "not counted" not in text
+        r = kernel.fails("static char more[8 << 20];\nmore[1] = 1;")
+        assert r.errors[0]["ename"] == "LoadError"
+        assert r.errors[0]["evalue"].startswith(
+            "the program has no memory left to load this cell (CELLC_MEMORY_LIMIT=256M): the cell did not run. %undo"
+        )
+        assert ".so" not in r.error_text and "cellc-" not in r.error_text
+        kernel.ok("%undo")
+        kernel.ok("static char more[8 << 20];\nmore[1] = (char)held;")
+        assert kernel.value("held") == "0"
     finally:
         kernel.shutdown()
 

@@ -234,6 +234,30 @@ for (int t = 0; t < THREADS; t++) for (int k = 0; k < KEEP; k++) printf("%p\\n",
     assert prog.blocks()[p] == (12, False), "the lock was left free"
 
 
+def test_a_signal_handler_that_allocates(prog: Program) -> None:
+    """A handler's malloc may come while its thread is inside a wrapper, the
+    table's lock taken: that block goes unrecorded and nothing deadlocks.
+    (Sizes that stay in glibc's per-thread cache: its arena lock is not taken.)"""
+    top = """#include <signal.h>
+#include <sys/time.h>
+volatile long handled;
+static void on_alarm(int sig) { (void)sig; void *p = malloc(64); free(p); handled++; }
+"""
+    body = """
+signal(SIGALRM, on_alarm);
+struct itimerval every = { {0, 50}, {0, 50} }, off = { {0, 0}, {0, 0} };
+setitimer(ITIMER_REAL, &every, NULL);
+while (handled < 2000) free(malloc(32));
+setitimer(ITIMER_REAL, &off, NULL);
+signal(SIGALRM, SIG_DFL);
+printf("%ld\\n", handled);
+"""
+    (handled,) = prog.numbers(body, top)
+    assert handled >= 2000
+    (p,) = prog.numbers('void *p = malloc(13);\nprintf("%p\\n", p);')
+    assert prog.blocks()[p] == (13, False), "the lock was left free"
+
+
 def test_a_thread_allocating_between_cells_and_an_interrupt(prog: Program) -> None:
     """A thread of the program churns malloc/free while cells run in place and
     the table is read; a cell interrupted in the middle of its own malloc loop

@@ -18,8 +18,9 @@ from pathlib import Path
 
 from .. import diagram, introspect, names, objfile
 from ..ctype import strip_typedefs
-from ..executor import Handlers
+from ..executor import Handlers, OutOfMemory
 from ..export import NoteRecord
+from ..limits import format_size
 from ..memgraph import Named
 from ..parse import parse_tree
 from ..result import CellResult, error
@@ -127,7 +128,19 @@ class DrawingMagics(MagicFamily):
             if not roots:
                 self.print("The notebook has no globals to draw yet.")
                 return MagicResult(result, consumed=True)
-        graph = introspect.memory_graph(self.interpreter, roots, options["nodes"], options["depth"])
+        try:
+            graph = introspect.memory_graph(self.interpreter, roots, options["nodes"], options["depth"])
+        except OutOfMemory:
+            limit = self.interpreter.limits.memory
+            return MagicResult(
+                error(
+                    "DrawError",
+                    "%draw: the program has no memory left to list its heap blocks"
+                    + (f" (CELLC_MEMORY_LIMIT={format_size(limit)})" if limit else "")
+                    + ": free some, or %undo the cell that took it, and draw again",
+                ),
+                consumed=True,
+            )
         bundle = diagram.bundle(graph)
         if "image/svg+xml" not in bundle:
             self.print(f"%draw: {diagram.INSTALL_DOT}.")
