@@ -350,7 +350,8 @@ def test_files_inside_structs_heap_blocks_and_statics_are_named(fresh: Session, 
 
 
 def test_a_directory_stream_is_named(fresh: Session, tmp_path: Path) -> None:
-    _, loaded = fresh.carry(["#include <dirent.h>\n#include <stddef.h>", f'DIR *d = opendir("{tmp_path}");'], tmp_path / "p.json")
+    cells = ["#include <dirent.h>\n#include <stddef.h>", f'DIR *d = opendir("{tmp_path}");']
+    _, loaded = fresh.carry(cells, tmp_path / "p.json")
     assert loaded.skipped.get("d", ("",))[0] == "DIR *", loaded.reply.stdout
     assert fresh.value("d == NULL") == "1"
 

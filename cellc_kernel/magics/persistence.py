@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from .. import names, persist
-from ..executor import Handlers
+from ..executor import Handlers, ProtocolError
 from ..export import FileRecord, LibRecord, NoteRecord
 from ..processes import ProcessMemory
 from ..result import CellResult, error
@@ -43,7 +43,7 @@ class PersistenceMagics(MagicFamily):
             temporary = path.with_name(path.name + ".part")
             temporary.write_text(json.dumps(doc, separators=(",", ":")))
             os.replace(temporary, path)
-        except (OSError, OverflowError) as e:
+        except (OSError, OverflowError, ProtocolError) as e:  # (the executor out of memory to list its heap)
             return MagicResult(error("SaveError", f"%save {name}: {getattr(e, 'strerror', None) or e}"), consumed=True)
         kept = [r for r in doc["regions"] if not r.get("dropped")]
         count = {k: sum(1 for r in kept if r["kind"] == k) for k in ("global", "static", "block")}
