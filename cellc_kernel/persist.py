@@ -188,7 +188,7 @@ class Saver:
             if cell is None or base is None:
                 continue
             for function, name, address, ctype in objfile.open_object(cell.so).statics():
-                owner = names_shown(function)  # not its private name: the cell's number differs when rebuilt
+                owner = _shown_function(function)  # not its private name: the cell's number differs when rebuilt
                 out.append((Named(f"{name} (static in {owner})", base + address, ctype), [step["cell"], owner, name]))
         return out
 
@@ -384,7 +384,8 @@ class Saver:
                 return
 
 
-def names_shown(function: str) -> str:
+def _shown_function(function: str) -> str:
+    """A function's name as the user wrote it (not its private name, which has the cell's number)."""
     from .crash import shown_function
 
     return shown_function(function) or names.shown(function)
@@ -450,7 +451,7 @@ def _step_ok(step: dict) -> bool:
     if "cell" in step:
         return (
             isinstance(step["cell"], str)
-            and names_cell_number(step["cell"]) is not None
+            and names.cell_number(step["cell"]) is not None
             and isinstance(step.get("code"), str)
         )
     if "file" in step:
@@ -479,10 +480,6 @@ def _target_ok(target: Any, regions: list) -> bool:
     if target[0] == "string":
         return len(target) == 2 and isinstance(target[1], str)
     return target[0] == "stream" and len(target) == 2 and target[1] in _STREAMS
-
-
-def names_cell_number(label: str) -> int | None:
-    return names.cell_number(label)
 
 
 class Restorer:
@@ -566,7 +563,7 @@ class Restorer:
         base = memory.base_of(str(cell.so)) if cell is not None else None
         if cell is not None and base is not None:
             for f, n, address, t in objfile.open_object(cell.so).statics():
-                if (names_shown(f), n) == (function, name) and (strip_typedefs(t).size or t.size) == r["size"]:
+                if (_shown_function(f), n) == (function, name) and (strip_typedefs(t).size or t.size) == r["size"]:
                     return base + address
         self.notes.append(f"Not restored: {self._name(r)}: the rebuilt program has no such static")
         return None
