@@ -393,7 +393,7 @@ def test_memory_diagram_in_jupyterlab(lab: Lab, browser) -> None:
 
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
-        page.goto(f"{lab.url}/lab/tree/draw.ipynb?token={lab.token}")
+        page.goto(f"{lab.url}/lab/tree/draw.ipynb?reset&token={lab.token}")  # only this notebook open
         page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=TIMEOUT_MS)
         page.locator('.jp-NotebookPanel-toolbar .jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(
             timeout=TIMEOUT_MS
