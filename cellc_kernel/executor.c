@@ -1740,18 +1740,24 @@ static void freeze(void)
 
 static void *fault_frames[FAULT_FRAMES];
 
+/* In a process the cell forked, a fault or SIGINT ends it as in a plain
+ * program (its parent may wait for that): the stdout buffer it inherited is
+ * not its output, and it has no cell to report on.  1 if that was so. */
+static int forked_by_cell(int sig)
+{
+    if (!shared || getpid() == shared->live_pid)
+        return 0;
+    signal(sig, SIG_DFL);
+    raise(sig);
+    return 1;
+}
+
 static void fault_handler(int sig, siginfo_t *si, void *uc)
 {
     static char buf[CELLC_PACKET];
     void **frames = fault_frames;
-    if (shared && getpid() != shared->live_pid) {
-        /* A process the cell forked: it dies of the signal as in a plain
-         * program (its parent may wait for that); the stdout buffer it
-         * inherited is not its output, and it has no cell to report on. */
-        signal(sig, SIG_DFL);
-        raise(sig);
+    if (forked_by_cell(sig))
         return;
-    }
     char *p = buf, *end = buf + sizeof buf - 1; /* the last byte for '\n' */
     int n = backtrace(frames, FAULT_FRAMES);
     uintptr_t pc = context_pc(uc);
@@ -1825,13 +1831,8 @@ static void watch_sanitizer_death(void)
 
 static void interrupt_handler(int sig)
 {
-    if (shared && getpid() != shared->live_pid) {
-        /* A process the cell forked: SIGINT ends it as in a plain program,
-         * without writing the stdout buffer it inherited (its parent's) */
-        signal(sig, SIG_DFL);
-        raise(sig);
+    if (forked_by_cell(sig))
         return;
-    }
     if (in_place && !on_cell_thread()) {
         /* the process's SIGINT reached one of the program's threads: it is
          * the cell's (if the cell blocks it, the kernel's SIGKILL follows) */

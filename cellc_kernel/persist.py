@@ -106,6 +106,13 @@ class _Region:
     scanned: bool = False
 
 
+def _stream(interp: Interpreter, memory: ProcessMemory, name: str) -> int | None:
+    """The `FILE *` the program's `stdin`, `stdout` or `stderr` holds now."""
+    address = interp.address(name)
+    data = memory.read(address, 8) if address else None
+    return int.from_bytes(data, "little") if data else None
+
+
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
@@ -149,7 +156,7 @@ class Saver:
         self.walker = Walker(self.read, interp.symbolize, blocks, globals_ + [s for s, _ in statics], 10**9, 10**9)
         self.regions: list[_Region] = []
         self.index: dict[tuple[str, int], int] = {}
-        self.streams = {self._stream(n): n for n in _STREAMS}
+        self.streams = {_stream(interp, memory, n): n for n in _STREAMS}
         self._layouts: dict[tuple[int, int, int], tuple[list, list, list, list[int]]] = {}
         self._rescan: list[int] = []
         self._memory = memory
@@ -191,11 +198,6 @@ class Saver:
                 owner = _shown_function(function)  # not its private name: the cell's number differs when rebuilt
                 out.append((Named(f"{name} (static in {owner})", base + address, ctype), [step["cell"], owner, name]))
         return out
-
-    def _stream(self, name: str) -> int:
-        address = self.interp.address(name)
-        data = self.read(address, 8) if address else None
-        return int.from_bytes(data, "little") if data else -1
 
     def _add(self, key: tuple[str, int], region: _Region) -> int:
         if key not in self.index:
@@ -512,7 +514,7 @@ class Restorer:
                 address = self._named(r, memory)
                 if address:
                     self.where[i] = address
-        self.addresses = {name: self._stream(memory, name) for name in _STREAMS}
+        self.addresses = {name: _stream(self.interp, memory, name) for name in _STREAMS}
         for r in self.regions:
             for _, target in r["pointers"]:
                 if target[0] == "function" and target[1] not in self.addresses:
@@ -575,11 +577,6 @@ class Restorer:
         if target[0] == "string":
             return string_at[self.strings[target[1]]]
         return self.addresses.get(target[1])  # a stream, or a function by name: its current version
-
-    def _stream(self, memory: ProcessMemory, name: str) -> int | None:
-        address = self.interp.address(name)
-        data = memory.read(address, 8) if address else None
-        return int.from_bytes(data, "little") if data else None
 
     @staticmethod
     def _name(r: dict) -> str:
