@@ -13,11 +13,10 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from . import introspect, names
+from . import introspect, names, toolchain
 from .batch import BatchedCell
 from .cellcompile import CellCompiler
 from .compile import Compiler, ObjectSymbols
@@ -48,7 +47,7 @@ class Interpreter:
             binary: Path | None = build_executor()  # before the work directory: a kill -9 now leaves nothing
         except NoPlaceToBuild:
             binary = None
-        self.workdir = Path(tempfile.mkdtemp(prefix="cellc-"))
+        self.workdir = toolchain.work_directory()
         self.cwd = cwd or os.getcwd()
         self.compiler = Compiler(self.workdir, limits=self.limits)
         self.program = Program()

@@ -12,11 +12,13 @@ from __future__ import annotations
 import os
 import resource
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 TIMEOUT = 60.0  # seconds: a tool run of our own (nm, objdump, the executor's build) takes far less
+RAM_FREE = 1 << 30  # bytes a RAM directory must have free to hold a notebook's files
 
 
 class ToolTimeout(TimeoutError):
@@ -42,6 +44,33 @@ def environment(user_locale: bool = False) -> dict[str, str]:
     matched in English, with plain quotes.  `user_locale` (gdb): the tool shows
     the program's strings, which LC_ALL=C would print as octal escapes."""
     return dict(os.environ) if user_locale else {**os.environ, "LC_ALL": "C"}
+
+
+def work_directory() -> Path:
+    """A new private (0700) directory for a notebook's files: its cells' text,
+    units, objects and shared objects, written by us, gcc and ld for every cell.
+
+    A RAM-backed directory when one is there to use (not mounted noexec, since
+    the executor maps the shared objects it holds, with 1 GiB free): creating a
+    file is then a few microseconds, where a disk file system may take a
+    millisecond of CPU, a few times per cell.  A TMPDIR the user set is used as
+    it is (tempfile's choice)."""
+    return Path(tempfile.mkdtemp(prefix="cellc-", dir=None if "TMPDIR" in os.environ else _ram_directory()))
+
+
+def _ram_directory() -> str | None:
+    """tmpfs on Linux: the user's own (systemd's XDG_RUNTIME_DIR), else the shared one."""
+    for where in (os.environ.get("XDG_RUNTIME_DIR", ""), "/dev/shm"):
+        if not where.startswith("/"):
+            continue
+        try:
+            fs = os.statvfs(where)
+        except OSError:
+            continue
+        usable = not fs.f_flag & (os.ST_NOEXEC | os.ST_RDONLY) and os.access(where, os.W_OK | os.X_OK)
+        if usable and fs.f_bavail * fs.f_frsize >= RAM_FREE:
+            return where
+    return None
 
 
 def _name(argv: list[str]) -> str:

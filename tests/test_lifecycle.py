@@ -252,3 +252,41 @@ def test_killed_kernel_takes_its_executor_and_files_along(tmpdir_, busy):
     while leftovers(tmpdir_) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not leftovers(tmpdir_), f"temp files left after kill -9: {leftovers(tmpdir_)}"
+
+
+class DefaultPlaceKernel(IsolatedKernel):
+    """A cellc kernel that chooses where its files go itself (no TMPDIR)."""
+
+    def __init__(self):  # noqa: D107 - Kernel started without TMPDIR
+        self.km = KernelManager(kernel_name="cellc")
+        self.km.start_kernel(env={name: value for name, value in os.environ.items() if name != "TMPDIR"})
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=TIMEOUT)
+
+    def work_directory(self) -> Path:
+        """The directory the executor root was started with (its third argument)."""
+        (root,) = [pid for pid in executor_processes() if (_stat(pid) or (0, 0))[0] == self.pid]
+        return Path(Path(f"/proc/{root}/cmdline").read_bytes().split(b"\0")[3].decode())
+
+
+def test_work_directory_in_ram_is_private_and_goes_with_a_killed_kernel():
+    """Without a TMPDIR of the user's, a notebook's files go to a RAM-backed directory
+    (creating files there is cheap); it is the kernel's alone and removed after kill -9 too."""
+    k = DefaultPlaceKernel()
+    try:
+        k.ok("int g = 1;")
+        workdir = k.work_directory()
+        assert workdir.name.startswith("cellc-") and (workdir / "In[1]").is_file()
+        assert workdir.stat().st_mode & 0o777 == 0o700
+        assert not os.statvfs(workdir).f_flag & os.ST_NOEXEC  # the executor maps the shared objects it holds
+        shm = os.statvfs("/dev/shm") if os.path.isdir("/dev/shm") else None
+        if shm and not shm.f_flag & os.ST_NOEXEC and shm.f_bavail * shm.f_frsize >= 1 << 30:
+            assert str(workdir.parent) in ("/dev/shm", os.environ.get("XDG_RUNTIME_DIR"))
+        k.km.shutdown_kernel(now=True)  # SIGKILL: the executor root removes the directory
+    finally:
+        k.kc.stop_channels()
+    deadline = time.monotonic() + GONE_WITHIN
+    while workdir.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not workdir.exists()

@@ -134,6 +134,23 @@ def test_tools_run_in_the_c_locale_but_gdb_in_the_users():
     assert toolchain.environment(user_locale=True).get("LC_ALL") == os.environ.get("LC_ALL")
 
 
+def test_the_work_directory_follows_tmpdir_or_goes_to_ram(tmp_path, monkeypatch):
+    from cellc_kernel import toolchain
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # the user's choice stands
+    monkeypatch.setattr("tempfile.tempdir", None)
+    chosen = toolchain.work_directory()
+    assert chosen.parent == tmp_path and chosen.stat().st_mode & 0o777 == 0o700
+    monkeypatch.delenv("TMPDIR")
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "absent"))  # not there: the next candidate
+    chosen = toolchain.work_directory()
+    try:
+        assert not os.statvfs(chosen).f_flag & os.ST_NOEXEC
+        assert chosen.name.startswith("cellc-") and chosen.stat().st_mode & 0o777 == 0o700
+    finally:
+        chosen.rmdir()
+
+
 def test_gcc_output_parses_into_messages_with_their_lines():
     from cellc_kernel.diagnostics import Diagnostic, parse
 
