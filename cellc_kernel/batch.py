@@ -11,10 +11,11 @@ built on a thread (gcc has the machine's other core), against a copy of the
 model the batch leaves; it is used only if that model is the program's when
 its first cell arrives.
 
-Each cell still runs in its own turn: its entry function is called, its
-snapshot taken, its reply, output and undo step are its own.  A cell that
-fails, or that arrives unlike what was queued (or onto another model), drops
-the rest of the batch; they then go one at a time.  Once the object is loaded
+Each cell still runs in its own turn: the executor stores its entry
+table's slots and calls its run function, its snapshot is taken, its reply,
+output and undo step are its own.  A cell that fails, or that arrives unlike
+what was queued (or onto another model), drops the rest of the batch; they
+then go one at a time.  Once the object is loaded
 the trampolines of all its cells exist in the program, so every model of the
 batch (the ones a rollback or `%undo` may return to) lists them.
 

@@ -4,8 +4,8 @@ The executor's fault handler sends the stack as `FILE+0xOFFSET` frames, the
 faulting pc first (and `skip:N` in the middle of a very deep one).  Here each
 frame of a cell's object becomes its cell, line, function and source text,
 read from the object's DWARF line table and symbol table (objfile.py);
-consecutive frames of one library become one line; the executor and the
-cell's entry code are never shown; a recursion is folded the way Python
+consecutive frames of one library become one line; the executor's frames
+are never shown; a recursion is folded the way Python
 folds it ("[Previous line repeated N more times]").
 """
 
@@ -79,7 +79,7 @@ def frames_of(tokens: list[str], cell_objects: dict[str, str], machinery: set[st
         where = objfile.open_object(path).line_at(offset)
         outermost = raw is not None and names.is_cell_code(raw)
         if outermost and where is None:
-            break  # the entry's own code (at -O2 the statements may be inlined into it)
+            break  # the run function's generated code: no line of the cell's
         file, line = where if where else (cell_objects[path], None)
         frame = Frame(file, line, shown_function(raw))
         if out and out[-1].key() == frame.key():
@@ -213,7 +213,7 @@ def debug_frames(pid: int, workdir: Path, symbolize=lambda address: None) -> lis
     frames: list[DebugFrame] = []
     for d in raw[start:]:
         name = d["name"] or ""
-        if name.startswith(EXECUTOR_FUNCTIONS) or (names.is_entry(name) and not d["file"]):
+        if name.startswith(EXECUTOR_FUNCTIONS):
             break
         file = d["file"]
         if not file or Path(file).parent != workdir:  # a library's frame: one line for a run of them

@@ -2377,9 +2377,20 @@ static void checkpoint(const sigset_t *mask)
 
 /* ---------- commands ---------- */
 
-typedef void (*entry_fn)(void);
+/* A cell's entry table (generate.py): pairs of a trampoline's slot and the
+ * body it now holds, a 0, then the cell's run function (0: no statements).
+ * The slots are the program's memory: the snapshot after the cell keeps
+ * them.  Inlined, so no frame of ours stands between run_cell and the cell. */
+static inline __attribute__((always_inline)) void enter(void *const *table, int define)
+{
+    for (; *table; table += 2)
+        *(void **)table[0] = table[1];
+    if (!define && table[1])
+        ((void (*)(void))table[1])();
+}
 
-static void run_cell(const char *path, const char *entry)
+/* `run SO ENTRY`, or with `define` the slots stored and no statement run. */
+static void run_cell(const char *path, const char *entry, int define)
 {
     heap_quiet = HEAP_PROGRAM; /* the cell's constructors and code are the program's */
     void *h = dlopen(path, RTLD_NOW | RTLD_GLOBAL | RTLD_NODELETE);
@@ -2388,8 +2399,8 @@ static void run_cell(const char *path, const char *entry)
         event("error %s", dlerror());
         return;
     }
-    entry_fn fn = (entry_fn)dlsym(h, entry);
-    if (!fn) {
+    void *const *table = dlsym(h, entry);
+    if (!table) {
         event("error no entry %s", entry);
         return;
     }
@@ -2404,12 +2415,12 @@ static void run_cell(const char *path, const char *entry)
         sig = sigsetjmp(cell_jmp, 1);
         if (sig == 0) {
             jmp_valid = 1;
-            fn();
+            enter(table, define);
         }
         jmp_valid = 0;
         heap_unlock_if_mine(); /* it jumped out of a wrapper of malloc's */
     } else {
-        fn();
+        enter(table, define);
     }
     heap_quiet = HEAP_QUIET;
     in_cell = 0;
@@ -2942,14 +2953,14 @@ static void serve(void)
             *arg++ = 0;
         else
             arg = line + strlen(line);
-        if (!strcmp(line, "run")) {
+        if (!strcmp(line, "run") || !strcmp(line, "define")) {
             char *entry = strchr(arg, ' ');
             if (!entry) {
-                event("error bad run");
+                event("error bad %s", line);
                 continue;
             }
             *entry++ = 0;
-            run_cell(arg, entry);
+            run_cell(arg, entry, line[0] == 'd');
         } else if (!strcmp(line, "load")) {
             load_library(arg);
         } else if (!strcmp(line, "kinds")) {

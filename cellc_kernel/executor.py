@@ -834,7 +834,8 @@ class Executor:
 
     # -- commands ---------------------------------------------------------------
     def run(self, so: Path, entry: str, handlers: Handlers, command: str = "run") -> Outcome:
-        """Run a cell (or load a library); returns how it ended."""
+        """Run a cell (`run`; `define`: its slots stored, its statements not run)
+        or load a library; returns how it ended."""
         self._wait_ready()
         before, live = self.live_parent, self.live_pid
         evidence = _Evidence()

@@ -382,7 +382,7 @@ class Exporter:
                 continue
             top.append(f"\n/* {record.label} */\n")
             header_at = len(top)
-            # as the kernel's entry does: slots stored, then the migrations, then the statements
+            # as the executor runs a cell: its slots stored, then its migrations, then its statements
             for pos, code in slots:
                 if pos[0] == ri:
                     statement(code)

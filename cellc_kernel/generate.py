@@ -15,7 +15,10 @@ Layout of the unit for cell N (label "In[k]"):
     static void RUN(void)              those statements as one body (names.run), the cell's
                                        #define/#undef replayed where they stood
     trampolines of new names (arch.py)
-    void ENTRY(void)                   store slots, then call the run function (names.entry)
+    void *const ENTRY[]                the entry table (names.entry): pairs of a
+                                       trampoline's slot and the body it now holds,
+                                       0, then RUN (0 without statements); the
+                                       executor stores the slots and calls RUN
 
 The statements of a cell are one function body, as in `main`, so setjmp,
 goto and statement expressions span statements.
@@ -113,7 +116,7 @@ class Unit:
     label: str
     header: str  # prelude part worth precompiling
     body: str  # the rest of the translation unit
-    entry: str
+    entry: str  # the symbol of its entry table (names.entry)
     program: Program  # the model after this cell, committed on success
     value_symbol: str | None
     defines: list[str] = field(default_factory=list)  # functions defined
@@ -272,7 +275,7 @@ class _Emitter:
 class _Draft:
     """What a cell's items change besides the unit's text, shared by the
     generator's parts: the model after the cell, what the prelude leaves out
-    of the model before it, what the entry stores, the record, the warnings."""
+    of the model before it, what the entry table stores, the record, the warnings."""
 
     def __init__(self, program: Program, cell: ParsedCell, number: int, label: str, options: Options):
         self.old = program
@@ -286,7 +289,7 @@ class _Draft:
         self.exclude_functions: set[str] = set()
         self.exclude_variables: set[str] = set()
         self.extra_uses: set[str] = set()  # what the migration code needs from the prelude
-        self.slots: list[str] = []
+        self.slots: list[tuple[str, str]] = []  # (slot, the address it gets): the entry table's pairs
         self.new_trampolines: list[str] = []
         self.defines: list[str] = []
         self.warnings: list[str] = []
@@ -390,7 +393,7 @@ class _Declarations:
         self.text.out.append(_function_names(f) + ("" if weak else _ours("static\n")))
         self.text.emit(item, patched)
         self.text.out.append(_function_names())
-        draft.slots.append(f"{names.slot(f)} = __extension__ (void *)&{impl};")
+        draft.slots.append((names.slot(f), f"&{impl}"))
 
     def declaration(self, item: Item) -> None:
         """The declarators of a declaration (its own types already defined)."""
@@ -656,7 +659,7 @@ class _Migration:
 
 class Generator:
     """One cell's unit: each item to its handler, in order, then the prelude,
-    the run function, the trampolines and the entry around them."""
+    the run function, the trampolines and the entry table after them."""
 
     def __init__(
         self, program: Program, cell: ParsedCell, number: int, label: str, options: Options, is_library_data=None
@@ -801,7 +804,7 @@ class Generator:
             draft.trampoline(name)
             if name not in draft.defines:
                 draft.defines.append(name)
-            draft.slots.append(f"{names.slot(name)} = (void *){alias};")
+            draft.slots.append((names.slot(name), alias))
             old = draft.new.functions.get(name)
             if old is not None:
                 draft.new.functions[name] = replace(old, defined=True)
@@ -836,15 +839,7 @@ class Generator:
         if text.body:
             body.append(text.run_function(run))
         entry = names.entry(draft.n)
-        call = f"  {run}();\n" if text.body else ""
-        slot_stores = "".join(f"  {s}\n" for s in draft.slots)
-        visible = '__attribute__((__visibility__("default"))) void'
-        defining = names.defining_entry(draft.n)
-        body.append(
-            names.GENERATED_LINE
-            + _ours(f"{visible} {entry}(void) {{\n{slot_stores}{call}}}\n")
-            + _ours(f"{visible} {defining}(void) {{\n{slot_stores}}}\n")
-        )
+        body.append(names.GENERATED_LINE + _ours(_entry_table(entry, draft.slots, run if text.body else None)))
         draft.new.cells += 1
         draft.new.records.append(draft.record)
         return Unit(
@@ -861,6 +856,16 @@ class Generator:
             self.migration.migrating,
             self.migration.changed,
         )
+
+
+def _entry_table(entry: str, slots: list[tuple[str, str]], run: str | None) -> str:
+    """The cell's entry table: data, not a function, so gcc compiles no
+    code for it; the executor stores each address into its slot, then calls
+    the run function (`run SO ENTRY`), or only stores (`define SO ENTRY`).
+    `__const__`: the user may `#define const`."""
+    pairs = "".join(f"  (void *)&{slot}, __extension__ (void *){value},\n" for slot, value in slots)
+    last = f"__extension__ (void *){run}" if run else "0"
+    return f'__attribute__((__visibility__("default"))) void *__const__ {entry}[] = {{\n{pairs}  0, {last}\n}};\n'
 
 
 def misread_items(cell: ParsedCell, places: set[tuple[int, int]]) -> list[Item]:

@@ -210,7 +210,7 @@ class Interpreter:
         self.cell_objects[label] = CellObject(so, unit.number)
         self.cell_sources[label] = typed  # for the source lines of a crash's traceback
         shown = "\n".join(w for w in warnings if w)
-        outcome = self._run(so, names.defining_entry(unit.number) if self.defining else unit.entry, handlers)
+        outcome = self._run(so, unit.entry, handlers, "define" if self.defining else "run")
         if not outcome.ok:
             return self._failure(outcome, shown, label)
         self.defined_in.update((name, so) for name in symbols.defined if names.is_variable(name))

@@ -6,7 +6,7 @@ trampoline; the executor and the user never need to see them.  All of them
 start with `PREFIX`; this module is the one place that builds them and takes
 them apart (to name a crashed frame, clean a diagnostic, find the cell that
 defined a global).  The executor (executor.c) knows three of them: the lazy
-binder, the entry functions and the `cellc_*` API.
+binder, the entry tables and the `cellc_*` API.
 """
 
 from __future__ import annotations
@@ -77,14 +77,10 @@ def run(cell: int | str) -> str:
     return f"{PREFIX}run_{cell}"
 
 
-def entry(cell: int | str) -> str:
-    """Cell `cell`'s entry function; `entry("")` is the prefix of them all (to match one)."""
+def entry(cell: int) -> str:
+    """Cell `cell`'s entry table (generate.py): what the executor stores in
+    trampolines' slots, and the run function it then calls."""
     return f"{PREFIX}entry_{cell}"
-
-
-def defining_entry(cell: int) -> str:
-    """Cell `cell`'s other entry: its definitions take effect (trampolines' slots), no statement runs (%load)."""
-    return entry(f"defs_{cell}")
 
 
 def old_type(name: str, cell: int) -> str:
@@ -160,12 +156,8 @@ def is_ours(name: str) -> bool:
 
 
 def is_cell_code(name: str) -> bool:
-    """A cell's run or entry function: its top-level statements, no function of the user's."""
-    return name.startswith((PREFIX + "run_", PREFIX + "entry_"))
-
-
-def is_entry(name: str) -> bool:
-    return name.startswith(PREFIX + "entry_")
+    """A cell's run function: its top-level statements, no function of the user's."""
+    return name.startswith(PREFIX + "run_")
 
 
 def is_variable(symbol: str) -> bool:

@@ -47,7 +47,10 @@ class Program:
         self.count += 1
         name = f"cell_{self.count}"
         source = self.tmp / f"{name}.c"
-        source.write_text(f"{HEAD}{self.externs}{top}\nvoid {name}(void) {{\n{body}\n}}\n")
+        # the entry table as generate.py makes it: no slot to store, then the function to call
+        run = f"static void {name}_run(void) {{\n{body}\n}}\n"
+        table = f"void *const {name}[] = {{0, (void *){name}_run}};\n"
+        source.write_text(f"{HEAD}{self.externs}{top}\n{run}{table}")
         so = self.tmp / f"{name}.so"
         argv = ["gcc", "-shared", "-fPIC", "-g", *self.cflags, "-o", str(so), str(source)]
         subprocess.run(argv, check=True, capture_output=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cellc_kernel import names
+from cellc_kernel import names, objfile
 from cellc_kernel.compile import Compiler, read_symbols
 from cellc_kernel.generate import generate
 from cellc_kernel.is_complete import is_complete
@@ -309,7 +309,7 @@ def test_generated_unit_has_line_directives_for_the_cell() -> None:
     for line in range(1, 7):
         assert f'#line {line} "In[1]"' in text, line
     assert unit.entry == names.entry(1)
-    assert f"void {unit.entry}(void)" in unit.body
+    assert f"void *__const__ {unit.entry}[]" in unit.body
 
 
 def test_function_body_renamed_to_impl() -> None:
@@ -320,14 +320,16 @@ def test_function_body_renamed_to_impl() -> None:
     assert f'int f(int a) __asm__("{names.trampoline("f")}");' in unit.body, (
         "every reference goes through the trampoline"
     )
-    assert f"{names.slot('f')} = __extension__ (void *)&{impl};" in unit.body
+    assert f"(void *)&{names.slot('f')}, __extension__ (void *)&{impl}," in unit.body, "the entry table's pair"
     assert unit.defines == ["f"]
 
 
 def test_statements_and_runtime_initializers_run_in_order() -> None:
     unit = gen(Program(), CELL1, 1)
     entry = unit.body[unit.body.index(unit.entry) :]
-    assert re.findall(rf"({names.run(1)})\(\);", entry) == [names.run(1)], "one function body"
+    assert entry.count(names.run(1)) == 1 and f"0, __extension__ (void *){names.run(1)}\n}};" in entry, (
+        "one function body, called last"
+    )
     run = unit.body[unit.body.index(f"static void {names.run(1)}(void)") :]
     first = run.index("f(g) * 2")
     second = run.index('printf("x");')
@@ -409,6 +411,11 @@ def test_generated_units_compile(tmp_path: Path) -> None:
     ours = {names.entry(1), names.trampoline("f"), names.slot("f"), names.variable("g", 1), names.variable("b", 1)}
     assert ours <= syms1.defined
     assert {"printf", "putchar"} & syms1.undefined, "libc calls are left to the dynamic linker"
+    code = {s.name: s for s in objfile.open_object(obj1).symbols() if s.code and names.is_ours(s.name)}
+    assert code.keys() == {names.body(1, "f"), names.run(1), names.trampoline("f")}, (
+        "gcc compiles no entry function: the entry is a table, its stores the executor's"
+    )
+    assert code[names.run(1)].bind == "local"
     unit2 = gen(unit1.program, "f(1) * g", 2)
     obj2, _, _ = compiler.compile("cell2", unit2.header, unit2.body, "In[2]", "f(1) * g")
     syms2 = read_symbols(obj2)

@@ -191,9 +191,7 @@ class Magics:
                 break
             if re.fullmatch(r"=+", line.strip()):
                 continue
-            if re.match(r"^\s*#\d+ ", line) and re.search(
-                rf"executor\.c|{names.entry('')}|\bin (main|__libc_start|_start)\b", line
-            ):
+            if re.match(r"^\s*#\d+ ", line) and re.search(r"executor\.c|\bin (main|__libc_start|_start)\b", line):
                 continue
             line = line.replace(workdir, "")
             line = re.sub(rf"{names.run('')}\d+", "<cell>", line)
