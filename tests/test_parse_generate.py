@@ -405,6 +405,7 @@ def test_static_global_has_no_storage_class_in_unit() -> None:
 def test_generated_units_compile(tmp_path: Path) -> None:
     """The generator's output is C that gcc accepts, defining what the model says."""
     compiler = Compiler(tmp_path)
+    compiler.cflags = ("-Wmissing-prototypes", "-Wmissing-declarations", "-Werror")  # no function of ours is public
     unit1 = gen(Program(), CELL1, 1)
     obj1, _, _ = compiler.compile("cell1", unit1.header, unit1.body, "In[1]", CELL1)
     syms1 = read_symbols(obj1)
