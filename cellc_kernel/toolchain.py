@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import IO, Any
 
 TIMEOUT = 60.0  # seconds: a tool run of our own (nm, objdump, the executor's build) takes far less
-RAM_FREE = 1 << 30  # bytes a RAM directory must have free to hold a notebook's files
+RAM_DIRECTORY = "/dev/shm"
+RAM_FREE = 1 << 30  # bytes it must have free to hold a notebook's files
+SYSTEM_UID_MAX = 999  # systemd's: the users RemoveIPC spares are root and those up to it
 
 
 class ToolTimeout(TimeoutError):
@@ -50,27 +52,27 @@ def work_directory() -> Path:
     """A new private (0700) directory for a notebook's files: its cells' text,
     units, objects and shared objects, written by us, gcc and ld for every cell.
 
-    A RAM-backed directory when one is there to use (not mounted noexec, since
-    the executor maps the shared objects it holds, with 1 GiB free): creating a
-    file is then a few microseconds, where a disk file system may take a
+    In /dev/shm when it is safe and usable (`_ram_directory`): creating a file
+    there is a few microseconds, where a disk file system may take a
     millisecond of CPU, a few times per cell.  A TMPDIR the user set is used as
     it is (tempfile's choice)."""
     return Path(tempfile.mkdtemp(prefix="cellc-", dir=None if "TMPDIR" in os.environ else _ram_directory()))
 
 
 def _ram_directory() -> str | None:
-    """tmpfs on Linux: the user's own (systemd's XDG_RUNTIME_DIR), else the shared one."""
-    for where in (os.environ.get("XDG_RUNTIME_DIR", ""), "/dev/shm"):
-        if not where.startswith("/"):
-            continue
-        try:
-            fs = os.statvfs(where)
-        except OSError:
-            continue
-        usable = not fs.f_flag & (os.ST_NOEXEC | os.ST_RDONLY) and os.access(where, os.W_OK | os.X_OK)
-        if usable and fs.f_bavail * fs.f_frsize >= RAM_FREE:
-            return where
-    return None
+    """/dev/shm for the root user and system users only: systemd-logind's
+    RemoveIPC (on by default) empties /dev/shm of a regular user's files when
+    their last session ends, the kernel's work directory with them, even for
+    a kernel a service started (logind.conf(5)).  It must not be mounted
+    noexec (the executor maps the shared objects it holds) and must have room."""
+    if os.getuid() > SYSTEM_UID_MAX:
+        return None
+    try:
+        fs = os.statvfs(RAM_DIRECTORY)
+    except OSError:
+        return None
+    usable = not fs.f_flag & (os.ST_NOEXEC | os.ST_RDONLY) and os.access(RAM_DIRECTORY, os.W_OK | os.X_OK)
+    return RAM_DIRECTORY if usable and fs.f_bavail * fs.f_frsize >= RAM_FREE else None
 
 
 def _name(argv: list[str]) -> str:

@@ -133,7 +133,7 @@ def test_tools_run_in_the_c_locale_but_gdb_in_the_users():
     assert toolchain.environment(user_locale=True).get("LC_ALL") == os.environ.get("LC_ALL")
 
 
-def test_the_work_directory_follows_tmpdir_or_goes_to_ram(tmp_path, monkeypatch):
+def test_the_work_directory_follows_tmpdir_or_goes_to_ram_only_where_logind_spares_it(tmp_path, monkeypatch):
     from cellc_kernel import toolchain
 
     monkeypatch.setenv("TMPDIR", str(tmp_path))  # the user's choice stands
@@ -141,13 +141,18 @@ def test_the_work_directory_follows_tmpdir_or_goes_to_ram(tmp_path, monkeypatch)
     chosen = toolchain.work_directory()
     assert chosen.parent == tmp_path and chosen.stat().st_mode & 0o777 == 0o700
     monkeypatch.delenv("TMPDIR")
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "absent"))  # not there: the next candidate
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))  # what tempfile would choose without /dev/shm
+    monkeypatch.setattr(os, "getuid", lambda: 1000)  # a regular user: logind's RemoveIPC empties /dev/shm
+    assert toolchain.work_directory().parent == tmp_path
+    monkeypatch.setattr(os, "getuid", lambda: 0)  # root: spared
+    monkeypatch.setattr(toolchain, "RAM_DIRECTORY", str(tmp_path / "absent"))
+    assert toolchain.work_directory().parent == tmp_path
+    ram = tmp_path / "ram"
+    ram.mkdir()
+    monkeypatch.setattr(toolchain, "RAM_DIRECTORY", str(ram))
+    monkeypatch.setattr(toolchain, "RAM_FREE", 0)
     chosen = toolchain.work_directory()
-    try:
-        assert not os.statvfs(chosen).f_flag & os.ST_NOEXEC
-        assert chosen.name.startswith("cellc-") and chosen.stat().st_mode & 0o777 == 0o700
-    finally:
-        chosen.rmdir()
+    assert chosen.parent == ram and chosen.name.startswith("cellc-") and chosen.stat().st_mode & 0o777 == 0o700
 
 
 def test_gcc_output_parses_into_messages_with_their_lines():
