@@ -38,13 +38,6 @@ __all__ = ["CellResult", "Interpreter"]
 log = logging.getLogger(__name__)
 
 
-WORKDIR_REMOVED = (
-    "the kernel's work directory {} was removed from outside cellc (by a cleaner of temporary files, or"
-    " systemd-logind's RemoveIPC at a logout); the cells' objects went with it, so no cell can run:"
-    " restart the kernel"
-)
-
-
 class Interpreter:
     """One notebook's C program: its model, compiler, executor and files."""
 
@@ -171,7 +164,12 @@ class Interpreter:
             line = code[: code.index("\0")].count("\n") + 1
             return error("SyntaxError", f"the cell contains a NUL byte (line {line})")
         if code.strip() and not self.workdir.is_dir():
-            return error("WorkDirectoryRemoved", WORKDIR_REMOVED.format(self.workdir))
+            return error(
+                "WorkDirectoryRemoved",
+                f"the kernel's work directory {self.workdir} was removed from outside cellc (by a cleaner of"
+                " temporary files, or systemd-logind's RemoveIPC at a logout); the cells' objects went with"
+                " it, so no cell can run: restart the kernel",
+            )
         upcoming, self.queued = self.queued, []
         batched = self.run_all.take_batched(code, label, upcoming, self.counter + 1, self.program)
         if batched is not None:

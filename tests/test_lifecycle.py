@@ -21,6 +21,8 @@ import pytest
 from conftest import TIMEOUT, Kernel
 from jupyter_client.manager import KernelManager
 
+from cellc_kernel import toolchain
+
 EXECUTOR_MARK = "/cellc/executor-"
 GONE_WITHIN = 15  # seconds for processes to disappear after a shutdown/restart returned
 
@@ -300,12 +302,13 @@ def test_work_directory_in_ram_is_private_and_goes_with_a_killed_kernel():
         assert workdir.name.startswith("cellc-") and (workdir / "In[1]").is_file()
         assert workdir.stat().st_mode & 0o777 == 0o700
         assert not os.statvfs(workdir).f_flag & os.ST_NOEXEC  # the executor maps the shared objects it holds
-        shm = os.statvfs("/dev/shm") if os.path.isdir("/dev/shm") else None
-        spared = os.getuid() <= 999  # root and system users: logind's RemoveIPC leaves their files
-        if spared and shm and not shm.f_flag & os.ST_NOEXEC and shm.f_bavail * shm.f_frsize >= 1 << 30:
-            assert str(workdir.parent) == "/dev/shm"
+        ram = toolchain.RAM_DIRECTORY
+        shm = os.statvfs(ram) if os.path.isdir(ram) else None
+        spared = os.getuid() <= toolchain.SYSTEM_UID_MAX  # root and system users: logind's RemoveIPC leaves their files
+        if spared and shm and not shm.f_flag & os.ST_NOEXEC and shm.f_bavail * shm.f_frsize >= toolchain.RAM_FREE:
+            assert str(workdir.parent) == ram
         else:
-            assert str(workdir.parent) != "/dev/shm"  # the temp directory
+            assert str(workdir.parent) != ram  # the temp directory
         k.km.shutdown_kernel(now=True)  # SIGKILL: the executor root removes the directory
     finally:
         k.kc.stop_channels()
