@@ -702,8 +702,7 @@ class Generator:
             self.text.user_lines.append((item.line, int(m.group(1)), m.group(2) or ""))
             return
         self.text.emit(item, item.text.rstrip("\n"), 0)
-        if self.draft.new.find(item.keys[0]) is None:
-            self.draft.definition(item)
+        self.draft.new.directive(self.draft.made(item))
 
     def item_type(self, item: Item) -> None:
         olds = [self.draft.new.find(key) for key in item.keys]

@@ -220,6 +220,13 @@ class Program:
                 self._append(_history(f"#undef {d.keys[0][1]}", definition))
         self._append(definition)
 
+    def directive(self, line: Definition) -> None:
+        """A line that defines nothing (`#pragma`, `struct P;`): added where it
+        comes, every time, never in place of an earlier one.  `#pragma
+        pack(push)`, `pack(1)` and `pack(pop)` work a stack: the same line
+        again is another push, as in one file."""
+        self._append(line)
+
     def undefine(self, name: str, line: Definition) -> None:
         """`#undef name`: the notebook's macro ends (`_end`), and `line`, the
         `#undef` itself, stays in the program: a header or a `-D` flag may

@@ -32,6 +32,22 @@ def test_types_from_headers_in_a_later_cell(k):
     assert k.ok("a").value == "8"
 
 
+def test_pragma_pack_pushed_again_packs_again(k):
+    """`#pragma pack` is a stack: the same push and pack lines again, for another struct, pack it
+    too (they were once taken for a line the program already had: the struct was laid out
+    unpacked everywhere, a silent difference from gcc — Csmith seed 8067)."""
+    for cell in ["#pragma pack(push)", "#pragma pack(1)", "struct A { char c; int i; };", "#pragma pack(pop)"]:
+        k.ok(cell)
+    for cell in ["#pragma pack(push)", "#pragma pack(1)", "struct B { char c; int i; };", "#pragma pack(pop)"]:
+        k.ok(cell)
+    k.ok("struct C { char c; int i; };")
+    assert k.ok("sizeof(struct A)").value == "5"
+    assert k.ok("sizeof(struct B)").value == "5"
+    assert k.ok("sizeof(struct C)").value == "8"
+    k.ok("union U { struct B b; long long l; } u = { { 0, -1 } };")
+    assert k.ok("(unsigned long long)u.l >> 8").value == "4294967295"  # as gcc lays B out: i at offset 1
+
+
 def test_names_a_macro_pastes_together(k):
     k.ok("#define CAT(a, b) a##b")
     k.ok("int AB(int x) { return x + 1; }")
