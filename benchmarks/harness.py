@@ -34,6 +34,21 @@ def quantile(xs: list[float], q: float) -> float:
     return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]
 
 
+def tree_cpu(pids: list[int]) -> tuple[float, float]:
+    """(user, system) CPU seconds of these processes and of the children they
+    reaped (/proc/PID/stat; a process that is gone counts nothing)."""
+    user = system = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        user += int(fields[11]) + int(fields[13])  # utime + cutime
+        system += int(fields[12]) + int(fields[14])  # stime + cstime
+    tick = os.sysconf("SC_CLK_TCK")
+    return user / tick, system / tick
+
+
 # -- the machine ----------------------------------------------------------------
 def machine() -> dict[str, str]:
     """What the numbers were measured on (they are meaningless without it)."""

@@ -4,9 +4,12 @@ The real Interpreter runs real cells (real gcc, ld and executor); its stage
 functions are wrapped with timers for the duration of the measurement only.
 Then the tools are timed by hand on the very unit the interpreter generated
 (gcc -c with and without the precompiled header, ld -shared), so the lead can
-see which costs are gcc's floor and which are ours.
+see which costs are gcc's floor and which are ours.  With --flat N, the stages
+of early and late cells of an N-cell notebook instead, and the CPU a cell costs
+each process (this one, gcc and ld, the executor tree's user and system time):
+where the growth with the cell count is.
 
-    python benchmarks/profile_cell.py [--cells N] [--cprofile]
+    python benchmarks/profile_cell.py [--cells N] [--cprofile] [--flat N]
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import HEADERS, median  # noqa: E402
+from harness import HEADERS, median, tree_cpu  # noqa: E402
 
 from cellc_kernel import cellcompile as cellcompile_mod  # noqa: E402
 from cellc_kernel import compile as compile_mod  # noqa: E402
@@ -195,11 +198,25 @@ def profile(cells: int = 20, cprofile: bool = False) -> dict:
 
 
 def profile_flatness(n: int = 300) -> dict[str, tuple[float, float]]:
-    """Per-stage medians (s) of cells 10-40 and 270-300 (scaled to n) of the flatness notebook."""
+    """Per-stage medians (s) of cells 10-40 and 270-300 (scaled to n) of the
+    flatness notebook, then the CPU a cell costs each process in those windows
+    (a stage's time grows too when another process takes the CPU it needs)."""
+    e0, e1 = max(1, round(n * 10 / 300)), round(n * 40 / 300)
+    l0 = round(n * 270 / 300)
     interp = Interpreter()
     per_cell: list[dict[str, float]] = []
+    marks: dict[int, tuple[float, ...]] = {}
+
+    def cpu() -> tuple[float, ...]:
+        executor = interp.executor
+        own, tools = os.times(), os.times()
+        tree = [executor.root, *executor.snapshots[1:], *([executor.live_pid] if executor.live_pid else [])]
+        return (own.user + own.system, tools.children_user + tools.children_system, *tree_cpu(tree))
+
     try:
         for i in range(1, n + 1):
+            if i in (e0, l0):
+                marks[i] = cpu()
             times: dict[str, list[float]] = defaultdict(list)
             code = f"int g_{i} = {i}; int f_{i}(void) {{ return g_{i} + 1; }} f_{i}();"
             with timed_stages(times):
@@ -207,13 +224,19 @@ def profile_flatness(n: int = 300) -> dict[str, tuple[float, float]]:
             if not r.ok:
                 raise RuntimeError(f"flatness cell {i} failed: {r.traceback}")
             per_cell.append({k: sum(v) for k, v in times.items()})
+            if i in (e1, n):
+                marks[i] = cpu()
     finally:
         interp.shutdown()
-    e0, e1 = max(1, round(n * 10 / 300)), round(n * 40 / 300)
-    l0 = round(n * 270 / 300)
     early, late = per_cell[e0 - 1 : e1], per_cell[l0 - 1 :]
     stages = list(dict.fromkeys(k for cell in per_cell for k in cell))
-    return {k: (median([c.get(k, 0.0) for c in early]), median([c.get(k, 0.0) for c in late])) for k in stages}
+    result = {k: (median([c.get(k, 0.0) for c in early]), median([c.get(k, 0.0) for c in late])) for k in stages}
+    owners = ["CPU: this process", "CPU: gcc and ld", "CPU: executor tree, user", "CPU: executor tree, system"]
+    for i, owner in enumerate(owners):
+        result[owner] = tuple(  # type: ignore[assignment]
+            (marks[end][i] - marks[start][i]) / (end - start + 1) for start, end in ((e0, e1), (l0, n))
+        )
+    return result
 
 
 def _tool_commands(interp: Interpreter) -> dict[str, list[str]]:
@@ -294,7 +317,8 @@ def main() -> int:
     args = ap.parse_args()
     if args.flat:
         result = profile_flatness(args.flat)
-        print(f"Flatness notebook of {args.flat} cells, in-process, per-stage medians (ms): early / late / ratio")
+        print(f"Flatness notebook of {args.flat} cells, in-process, per-stage medians, then CPU per cell (ms):")
+        print("  early / late / ratio")
         for stage, (early, late) in result.items():
             ratio = f"{late / early:5.2f}x" if early > 0 else ""
             print(f"  {stage:<44} {early * 1e3:8.2f} {late * 1e3:8.2f}  {ratio}")

@@ -3,10 +3,12 @@
 The 300-cell notebook of run.py's Run All row goes through a real Interpreter
 as the kernel gives it cells: each with the cells queued after it, so batches
 and the batch built on a thread are the kernel's.  Prints the wall time, the
-CPU of this process, of gcc/ld and of the executor tree, the main thread's
-waits (the executor's run and ready, the join of the batch built ahead), and
-with --cprofile the top functions of every thread (wall time: a thread waiting
-for the GIL counts in the call that gave it up).
+CPU of this process (and its main thread), of gcc/ld and of the executor
+tree, the main thread's waits (the executor's run and ready, the join of the
+batch built ahead), the time spent planning and building batches (on any
+thread: near the whole run, the cells wait for the build), and with
+--cprofile the top functions of every thread (wall time: a thread waiting for
+the GIL counts in the call that gave it up).
 
     python benchmarks/profile_runall.py [--cells 300] [--cprofile]
 """
@@ -24,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import HEADERS  # noqa: E402
+from harness import HEADERS, tree_cpu  # noqa: E402
 from run import defining_cell  # noqa: E402
 
 from cellc_kernel import executor as executor_mod  # noqa: E402
@@ -32,15 +34,6 @@ from cellc_kernel import runall as runall_mod  # noqa: E402
 from cellc_kernel.batch import MAX_CELLS  # noqa: E402
 from cellc_kernel.executor import Handlers  # noqa: E402
 from cellc_kernel.interpreter import Interpreter  # noqa: E402
-
-
-def _tree_cpu(pids: list[int]) -> float:
-    """CPU seconds of these processes and the children they reaped."""
-    total = 0
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += sum(int(x) for x in fields[11:15])
-    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _timed(owner, attr: str, waits: dict[str, float], key: str, static: bool = False) -> None:
@@ -66,6 +59,11 @@ def main() -> int:
     _timed(executor_mod.Executor, "run", waits, "executor run (incl. ready)")
     _timed(executor_mod.Executor, "_wait_ready", waits, "  of which ready")
     _timed(runall_mod.RunAll, "_following", waits, "join of the batch built ahead", static=True)
+    # Where batches are made (the first on the main thread, the others on the build thread):
+    # when they take about the whole run, building is what the cells wait for.
+    building = {"planned (front and generate)": 0.0, "built (gcc, ld, symbols)": 0.0}
+    _timed(runall_mod.RunAll, "_plan_batch", building, "planned (front and generate)")
+    _timed(runall_mod.RunAll, "_build_batch", building, "built (gcc, ld, symbols)")
     profiles: list[cProfile.Profile] = []
     if args.cprofile:
         run = threading.Thread.run
@@ -86,11 +84,11 @@ def main() -> int:
         if not interp.execute("int warm = 1;", "In[1]", handlers).ok:
             raise RuntimeError("the warm-up cell failed")
         labels = [f"In[{i + 2}]" for i in range(len(cells))]
-        exec_before = _tree_cpu([interp.executor.root, *interp.executor.snapshots[1:]])
+        exec_before = sum(tree_cpu([interp.executor.root, *interp.executor.snapshots[1:]]))
         for key in waits:
             waits[key] = 0.0
         main_prof = cProfile.Profile() if args.cprofile else None
-        cpu, start = os.times(), time.perf_counter()
+        cpu, start, main_cpu = os.times(), time.perf_counter(), time.thread_time()
         if main_prof:
             main_prof.enable()
         for i, code in enumerate(cells):
@@ -101,16 +99,19 @@ def main() -> int:
                 raise RuntimeError(f"cell {i} failed: {result.traceback}")
         if main_prof:
             main_prof.disable()
-        wall, after = time.perf_counter() - start, os.times()
+        wall, after, main_cpu = time.perf_counter() - start, os.times(), time.thread_time() - main_cpu
         live = interp.executor.live()
-        exec_cpu = _tree_cpu([interp.executor.root, *interp.executor.snapshots[1:], *([live] if live else [])])
+        exec_cpu = sum(tree_cpu([interp.executor.root, *interp.executor.snapshots[1:], *([live] if live else [])]))
         print(f"queued Run All of {len(cells)} cells, in-process: {wall * 1e3:.0f} ms")
         print(f"  this process CPU: {(after.user - cpu.user + after.system - cpu.system) * 1e3:.0f} ms")
+        print(f"    of which the main thread: {main_cpu * 1e3:.0f} ms")
         tools = after.children_user - cpu.children_user + after.children_system - cpu.children_system
         print(f"  gcc and ld CPU: {tools * 1e3:.0f} ms")
         print(f"  executor tree CPU: {(exec_cpu - exec_before) * 1e3:.0f} ms")
         for key, seconds in waits.items():
             print(f"  main thread, {key}: {seconds * 1e3:.0f} ms")
+        for key, seconds in building.items():
+            print(f"  batches {key}: {seconds * 1e3:.0f} ms ({100 * seconds / wall:.0f}% of the run)")
         if main_prof:
             stats = pstats.Stats(main_prof)
             for prof in profiles:
