@@ -582,7 +582,7 @@ class _Migration:
         self.changed = changed = closure(old.definitions, redefined)
         mapping = {name: names.old_type(name, draft.n) for name in changed}
         olds = [d for d in old.sorted_definitions() if d.provides() & changed and d.kind in ("type", "typedef")]
-        old_types = [self.renamed(d, mapping) for d in olds]
+        old_types = [self.renamed(d, mapping, old) for d in olds]
         out: list[str] = []  # goes after the cell's new definitions
         # Types built on a redefined one (`struct box { struct pt corner; }`) follow
         # the new definition: they come after the cell's items, not in the prelude.
@@ -645,15 +645,16 @@ class _Migration:
             draft.warnings.append(f"warning: functions compiled before still use the old layout of {kinds}: {shown}")
         draft.exclude_functions |= {f.name for f in old.functions.values() if involved(f.prototype, changed)}
 
-    def renamed(self, d: Definition, mapping: dict[str, str]) -> Definition:
-        """Definition `d` under the private names of `mapping` (its old layout)."""
+    def renamed(self, d: Definition, mapping: dict[str, str], program: Program) -> Definition:
+        """Definition `d` of `program` under the private names of `mapping`
+        (its old layout, with the macros it expanded as they were)."""
 
         def old(used: set[str]) -> set[str]:
             return {mapping.get(n, n) for n in used}
 
         n = self.draft.n
         keys = [(kind, names.old_type(name, n).split(" ")[-1]) for kind, name in d.keys]
-        text = rename(d.text, types=mapping, enumerator_prefix=names.old_type("", n))
+        text = program.as_it_stood(d, rename(d.text, types=mapping, enumerator_prefix=names.old_type("", n)))
         return Definition(d.kind, keys, text, old(d.uses), 0, d.label, d.line, old(d.refs), old(d.whole))
 
 
@@ -706,7 +707,10 @@ class Generator:
 
     def item_type(self, item: Item) -> None:
         olds = [self.draft.new.find(key) for key in item.keys]
-        if olds and all(d is not None and normalize(d.text) == normalize(item.text) for d in olds):
+        if olds and all(
+            d is not None and normalize(d.text) == normalize(item.text) and self.draft.new.expands_as_now(d)
+            for d in olds
+        ):
             self.draft.record.skipped.add(item.start)
             return  # re-running the same definition: the prelude has it already
         self.text.emit(item, item.text)

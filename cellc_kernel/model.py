@@ -44,7 +44,8 @@ def bind(declaration: str, symbol: str) -> str:
 
 
 DIRECTIVES = ("directive", "undef", "define", "include")  # kinds of Definition
-_HISTORY = ("history", "")  # the key of a preprocessor line kept only for the headers after it (Program._end)
+_HISTORY = ("history", "")  # the key of a preprocessor line kept only for what came after it (Program._end)
+_WAS_MACRO = "was macro"  # a key's kind: the macro a kept `#define` line defined there (Program._end)
 
 
 @dataclass
@@ -250,16 +251,62 @@ class Program:
 
     def _end(self, d: Definition) -> bool:
         """Take `d` out of what the program defines: removed, or, if it is a
-        preprocessor line that an `#include` after it may have read (NDEBUG,
-        _GNU_SOURCE), kept where it stands as a line of the program's history,
-        so that the header is read as it was.  Whether it was kept."""
-        read = d.kind in DIRECTIVES and any(o.kind == "include" and o.order > d.order for o in self.definitions)
+        preprocessor line that what came after it may have read, kept where it
+        stands as a line of the program's history: an `#include` (NDEBUG,
+        _GNU_SOURCE: the header is read as it was), or for a macro, a type or
+        line that expanded it (`#define N 3`, `struct s { int a[N]; }`, then N
+        redefined: struct s keeps its 3 ints, as in a file).  Whether it was kept."""
+        macro = d.keys[0][1] if d.kind == "define" and d.keys else None
+        read = d.kind in DIRECTIVES and any(
+            o.order > d.order and (o.kind == "include" or (macro in o.uses and o.kind != "define"))
+            for o in self.definitions
+        )
         at = self.definitions.index(d)
         if read:
-            self.definitions[at] = replace(d, kind="directive", keys=[_HISTORY])
+            kept = [(_WAS_MACRO, macro)] if macro else []  # still what expanded it, for sorted_definitions
+            self.definitions[at] = replace(d, kind="directive", keys=[_HISTORY, *kept])
         else:
             del self.definitions[at]
         return read
+
+    def _macro_at(self, d: Definition, name: str) -> Definition | None:
+        """The `#define name` line in effect where `d` stands (a kept one too)."""
+        then = None
+        for o in self.definitions:
+            if o.order >= d.order:
+                break
+            if ("macro", name) in o.keys or (_WAS_MACRO, name) in o.keys:
+                then = o
+        return then
+
+    def _macros_since(self, d: Definition) -> list[tuple[str, Definition | None]]:
+        """The macros `d` expands that are not now what they were where it
+        stands (redefined or undefined since): each with its line then."""
+        out = []
+        for name in sorted(d.uses):
+            then, now = self._macro_at(d, name), self.find(("macro", name))
+            if (then and then.text) != (now and now.text):
+                out.append((name, then))
+        return out
+
+    def expands_as_now(self, d: Definition) -> bool:
+        """Whether each macro `d` expands is, where `d` stands, the one defined
+        now: then its text means the same again (re-running it changes
+        nothing), else the macro was redefined since and the text is a new
+        definition (`struct s { int a[N]; }` run again after `#define N 10`)."""
+        return not self._macros_since(d)
+
+    def as_it_stood(self, d: Definition, text: str) -> str:
+        """`text`, `d`'s (under other names), between the macros it expanded
+        as they were and back (an old layout copied later in the program
+        must expand the N it had, not today's)."""
+        changed = self._macros_since(d)
+        before = "".join(
+            f'#pragma push_macro("{name}")\n#undef {name}\n' + (f"{then.text}\n" if then else "")
+            for name, then in changed
+        )
+        after = "".join(f'#pragma pop_macro("{name}")\n' for name, _ in reversed(changed))
+        return f"{before}{text}\n{after}" if changed else text
 
     def _append(self, definition: Definition) -> None:
         self.order += 1
@@ -308,19 +355,29 @@ class Program:
         needs struct a complete first).  What it only points to needs no
         order: `prelude` declares such tags ahead."""
         live = [d for d in self.definitions if not exclude & set(d.keys)]
-        provider: dict[str, Definition] = {}
+        providers: dict[str, list[Definition]] = {}  # in program order
         for d in live:
-            for name in d.provides():
-                provider[name] = d
+            for name in d.provides() | {name for kind, name in d.keys if kind == _WAS_MACRO}:
+                providers.setdefault(name, []).append(d)
         out: list[Definition] = []
         state: dict[int, int] = {}  # id -> 1 visiting, 2 done
+
+        def provider(name: str, d: Definition) -> Definition | None:
+            """What gives `d` its `name`: the last definition before it, as in a
+            file (a macro redefined later leaves what expanded it as it was),
+            else the one that came later (a type redefined since)."""
+            found = providers.get(name)
+            if not found:
+                return None
+            before = [p for p in found if p.order < d.order]
+            return before[-1] if before else found[-1]
 
         def visit(d: Definition) -> None:
             if state.get(id(d)):
                 return
             state[id(d)] = 1
             for name in sorted(d.uses):
-                p = provider.get(name)
+                p = provider(name, d)
                 if p is not None and p is not d:
                     visit(p)
                     if name in d.whole:
@@ -332,7 +389,7 @@ class Program:
             """Everything `d` holds by value, defined (typedefs followed to their tags)."""
             seen.add(id(d))
             for name in sorted(d.whole):
-                p = provider.get(name)
+                p = provider(name, d)
                 if p is not None and id(p) not in seen:
                     visit(p)
                     complete(p, seen)

@@ -415,6 +415,59 @@ def test_macro_redefinition(k: Kernel) -> None:
     assert value(k, "sizeof mc_arr / sizeof mc_arr[0]") == "5"
 
 
+def test_a_type_keeps_the_macro_it_expanded(k: Kernel) -> None:
+    """A struct, an enum and an array sized by a macro keep what they expanded
+    when the macro is redefined later, as in one file; cells after see the new
+    value, and the struct's own cell run again defines it anew with it.  (The
+    struct was once rebuilt with the new value at once: 40 bytes, silently.)"""
+    k.ok("#define MK_N 3")
+    k.ok("struct mk_s { int a[MK_N]; };")
+    k.ok("struct mk_s mk_g = {{1, 2, 3}};")
+    k.ok("enum { MK_FIRST = MK_N };")
+    k.ok("int mk_before[MK_N];")
+    quiet(k.ok("#define MK_N 10"))
+    assert value(k, "sizeof(struct mk_s)") == "12"
+    assert value(k, "mk_g.a[2] + MK_FIRST * 10 + sizeof mk_before / sizeof mk_before[0] * 100") == "333"
+    k.ok("int mk_after[MK_N];")
+    assert value(k, "sizeof mk_after / sizeof mk_after[0]") == "10"
+    r = k.ok("struct mk_s { int a[MK_N]; };")  # run again: a new definition, 10 ints
+    assert "mk_g keeps the old layout of struct mk_s" in r.stderr, r.stderr  # an array's length: not migrated
+    assert value(k, "sizeof(struct mk_s)") == "40"
+    assert value(k, "sizeof mk_g + mk_g.a[2]") == "15"
+
+
+def test_an_old_layout_expands_the_macro_it_had(k: Kernel) -> None:
+    """A struct sized by a macro is redefined after the macro was: the old
+    layout its globals keep, or are migrated from, has the old value (with
+    the new one, the migration would read the wrong offsets)."""
+    k.ok("#define OL_N 3")
+    k.ok("struct ol_kept { int a[OL_N]; int b; };")
+    k.ok("struct ol_moved { int a[OL_N]; int b; };")
+    k.ok("struct ol_kept ol_k = {{1, 2, 3}, 7};")
+    k.ok("struct ol_moved ol_m = {{4, 5, 6}, 8};")
+    quiet(k.ok("#define OL_N 10"))
+    r = k.ok("struct ol_kept { int a[OL_N]; long b; };")  # the array's length changed: kept as it was
+    assert "ol_k keeps the old layout" in r.stderr, r.stderr
+    assert value(k, "sizeof ol_k * 100 + ol_k.b * 10 + ol_k.a[2]") == "1673"
+    r = k.ok("struct ol_moved { int a[3]; long b; };")  # migrated member by member
+    assert "ol_m was migrated" in r.stderr, r.stderr
+    assert value(k, "sizeof ol_m * 100 + ol_m.b * 10 + ol_m.a[2]") == "2486"
+
+
+def test_undef_then_define_again(k: Kernel) -> None:
+    """`#undef` then `#define` of the same name, each in its cell: what expanded
+    the first keeps it, and the name is defined after (it was once undeclared
+    in later cells, the second definition placed before the #undef)."""
+    k.ok("#define UD_N 3")
+    k.ok("enum { UD_A = UD_N, UD_B };")
+    k.ok("typedef int ud_vec[UD_N];")
+    k.ok("#undef UD_N")
+    k.ok("#define UD_N 10")
+    assert value(k, "UD_A * 10 + UD_B") == "34"
+    assert value(k, "sizeof(ud_vec) / sizeof(int)") == "3"
+    assert value(k, "UD_N") == "10"
+
+
 def test_function_using_redefined_struct(k: Kernel) -> None:
     k.ok("struct fs_box { int w; };\nint fs_area(struct fs_box b) { return b.w * b.w; }")
     r = k.ok("struct fs_box { int w; int h; };")
