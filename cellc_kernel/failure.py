@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import crash
+from . import crash, names
 from .executor import Ending, Outcome
 from .limits import Limits, format_size
 from .result import CellResult, error
@@ -39,6 +39,7 @@ FPE_CODES = {1: "integer divide by zero", 2: "integer overflow", 3: "floating-po
 SEGV_CODES = {1: "address not mapped", 2: "invalid permissions"}
 # dlerror()'s words when the program's address space has no room for the cell's object
 _NO_ROOM_TO_LOAD = re.compile(r"failed to map segment from shared object|Cannot allocate memory")
+_UNDEFINED_AT_LOAD = re.compile(r"^\S+: undefined symbol: (\S+)$")  # dlopen's words, the cell's path first
 _ASSERTION = re.compile(r"Assertion `(.*)' failed\.$", re.M)  # the end of glibc's message of a failed assert
 STACK_SLACK = 1 << 16  # a fault this close to the stack pointer is a stack overflow
 FROZEN_SECONDS = 600  # a crashed process is kept for %debug this long (or until the next cell)
@@ -96,8 +97,15 @@ class FailureReport:
         if ending in (Ending.ERROR, Ending.LOST):
             ename = "StateLost" if ending is Ending.LOST else "LoadError"
             message = outcome.message
+            undefined = _UNDEFINED_AT_LOAD.match(message) if ending is Ending.ERROR else None
             if ending is Ending.ERROR and _NO_ROOM_TO_LOAD.search(message):
                 message = self._no_room_to_load()
+            elif undefined:  # each cell is a shared object: what one does not export, the next cannot see
+                message = (
+                    f"the cell could not be loaded: it needs {names.shown(undefined.group(1))}, which no cell or"
+                    " library of the program exports (one defined with hidden visibility, as under `#pragma GCC"
+                    " visibility push(hidden)`, is seen by its own cell only)"
+                )
             return error(ename, message, "\n".join([*extra, message]))
         state = self._state(outcome, since, idle)
         if ending is Ending.CHANNEL_LOST:

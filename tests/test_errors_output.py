@@ -176,6 +176,21 @@ def test_declared_but_never_defined_function(kernel) -> None:
     assert kernel.ok("1 + 1").value == "2"
 
 
+def test_a_global_of_hidden_visibility_is_named_as_written(kernel) -> None:
+    """Each cell is a shared object: a global defined under `#pragma GCC
+    visibility push(hidden)` cannot be seen from the next cells, which fail
+    to load; the error names it as the user did (it once showed the cell's
+    shared object and our symbol, `__cellc_var_..._N`)."""
+    kernel.ok("#pragma GCC visibility push(hidden)")
+    kernel.ok("int hv_counter = 5;")
+    kernel.ok("#pragma GCC visibility pop")
+    r = kernel.fails("int hv_use(void) { return hv_counter + 1; }")
+    assert "needs hv_counter" in r.error_text and "hidden visibility" in r.error_text, r.error_text
+    assert_clean(r.error_text)
+    assert ".so" not in r.error_text
+    assert kernel.ok("1 + 1").value == "2"
+
+
 def test_kernel_survives_many_errors(kernel) -> None:
     for bad in ("}", "int;;; x y z", "#include <no_such_header_xyz.h>", "int f(", "@@@", '"unterminated'):
         r = kernel.execute(bad)
