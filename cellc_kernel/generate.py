@@ -594,8 +594,9 @@ class _Migration:
         stale: dict[str, str] = {}  # function -> its cell, compiled with an old layout
         emitted = False
         together: dict[str, int] = {}  # `struct { ... } a, b;`: where in `out` their one new definition is
-        for v in list(old.variables.values()):
-            if draft.new.variables.get(v.name) is not v or not involved(v.decl, changed):
+        for old_v in list(old.variables.values()):
+            v = draft.new.variables.get(old_v.name)  # the same, or with macros the cell changes frozen
+            if v is None or v.label == draft.label or not involved(v.decl, changed):
                 continue  # redeclared by the cell itself, or not concerned
             draft.exclude_variables.add(v.name)
             draft.extra_uses |= v.uses

@@ -103,12 +103,14 @@ class Function:
     names: frozenset[str] = frozenset()  # what its body refers to (types whose layout it was compiled with)
     name_pos: tuple[int, int] | None = None  # (line, column) of its name in its cell
     name_at: int = -1  # index of its name in `prototype`
+    frozen: tuple[tuple[str, str], ...] = ()  # macros it names, redefined since: (name, its `#define` then)
 
     def declaration(self, located: bool = False) -> str:
         """Its prototype bound to its trampoline; `located`: with its name where
         the user wrote it, so gcc's "previous declaration" notes name that cell."""
         text = bind(self.prototype, names.trampoline(self.name)) + ";"
-        return _located(text, self.name, self.name_at, self.label, self.name_pos) if located else text
+        text = _located(text, self.name, self.name_at, self.label, self.name_pos) if located else text
+        return as_declared(text, self.frozen)
 
     @cached_property
     def uses(self) -> set[str]:
@@ -132,11 +134,14 @@ class Variable:
     spec: str = ""
     group: tuple[str, int] = ("", 0)
     defines: frozenset[str] = frozenset()  # the tags and enumerators `spec` defines (its declaration provides them)
+    frozen: tuple[tuple[str, str], ...] = ()  # as Function.frozen
 
     def declaration(self, located: bool = False) -> str:
         """`extern`, bound to its symbol; `located`: as Function.declaration."""
         text = "extern " + bind(self.decl, self.symbol) + ";"
-        return _located(text, self.name, self.name_at + len("extern "), self.label, self.name_pos) if located else text
+        if located:
+            text = _located(text, self.name, self.name_at + len("extern "), self.label, self.name_pos)
+        return as_declared(text, self.frozen)
 
     def declarator(self, located: bool = False) -> str:
         """Its declaration after the shared type (`spec`), bound to its symbol."""
@@ -146,6 +151,17 @@ class Variable:
     @cached_property
     def uses(self) -> set[str]:
         return identifiers(self.decl) - {self.name}
+
+
+def as_declared(text: str, frozen: tuple[tuple[str, str], ...]) -> str:
+    """A declaration between the macros it names as they were where it was
+    declared (`frozen`) and back: `#define T int`, `T f(void);`, then
+    `#define T double`, and later cells still call an f that returns int."""
+    if not frozen:
+        return text
+    before = "".join(f'#pragma push_macro("{name}")\n#undef {name}\n{line}\n' for name, line in frozen)
+    after = "".join(f'#pragma pop_macro("{name}")\n' for name, _ in reversed(frozen))
+    return f"\n{before}{text}\n{after}"
 
 
 def _located(text: str, name: str, at: int, label: str, pos: tuple[int, int] | None) -> str:
@@ -216,6 +232,8 @@ class Program:
         provides; a preprocessor line an `#include` after it may have read
         stays where it stands (`_end`)."""
         keys = set(definition.keys)
+        if definition.kind == "define":
+            self._freeze(definition.keys[0][1], definition)
         for d in [d for d in self.definitions if keys & set(d.keys)]:
             if self._end(d) and d.kind == "define":  # `#define X` again: the old one is ended first
                 self._append(_history(f"#undef {d.keys[0][1]}", definition))
@@ -234,8 +252,23 @@ class Program:
         define the name as well (the notebook's macro only replaced it)."""
         d = self.find(("macro", name))
         if d is not None:
+            self._freeze(name)
             self._end(d)
         self.define(line)
+
+    def _freeze(self, name: str, new: Definition | None = None) -> None:
+        """The notebook's macro `name` changes (`new`, or #undef): the functions
+        and globals declared with it keep it as it was (Function.frozen)."""
+        now = self.find(("macro", name))
+        if now is None or (new is not None and new.text == now.text):
+            return  # not the notebook's macro (a header's stays the header's), or the same again
+        kept = (name, now.text)
+        for fname, f in list(self.functions.items()):
+            if name in f.uses and all(n != name for n, _ in f.frozen):
+                self.functions[fname] = replace(f, frozen=(*f.frozen, kept))
+        for vname, v in list(self.variables.items()):
+            if name in v.uses and all(n != name for n, _ in v.frozen):
+                self.variables[vname] = replace(v, frozen=(*v.frozen, kept))
 
     def include(self, definition: Definition) -> None:
         """An `#include`: the first time, and again when a preprocessor line
@@ -457,7 +490,8 @@ class Program:
         for group in _shared_types(variables.values()):  # `struct { ... } a, b;`: one declaration, one type
             first, together = group[0].name, [v.name for v in group]
             text = f"extern {group[0].spec}{','.join(v.declarator(located=True) for v in group)};"
-            declarations[first] = _unexpanded_all(together, text, macros)
+            frozen = tuple(dict.fromkeys(f for v in group for f in v.frozen))
+            declarations[first] = _unexpanded_all(together, as_declared(text, frozen), macros)
             uses_of[first] = set().union(*(v.uses for v in group)) - set(together)
             for v in group[1:]:
                 declarations[v.name] = ""

@@ -454,6 +454,38 @@ def test_an_old_layout_expands_the_macro_it_had(k: Kernel) -> None:
     assert value(k, "sizeof ol_m * 100 + ol_m.b * 10 + ol_m.a[2]") == "2486"
 
 
+def test_a_declaration_keeps_the_macro_it_named(k: Kernel) -> None:
+    """A function and a global declared with a macro for their type, then the
+    macro changed: later cells declare them as they were (they were once
+    declared with the new type: f() read as a double, the int global read as
+    8 bytes of garbage, silently)."""
+    k.ok("#define DT_T int")
+    k.ok("DT_T dt_f(void) { return 41; }")
+    k.ok("DT_T dt_g = 7;")
+    k.ok("DT_T dt_arr[2][2];")
+    k.ok("#undef DT_T")
+    k.ok("#define DT_T double")
+    assert value(k, "dt_f() + 1") == "42"
+    assert value(k, "dt_g * 10 + sizeof dt_g") == "74"
+    assert value(k, "sizeof dt_arr") == "16"
+    k.ok("DT_T dt_h = 2.5;")
+    assert value(k, "dt_h") == "2.5"
+    quiet(k.ok("#define DT_T long"))  # redefined again: still as first declared
+    assert value(k, "dt_f() + dt_g") == "48"
+
+
+def test_a_migrated_global_keeps_the_macro_of_its_declaration(k: Kernel) -> None:
+    """One cell changes both a macro a global's declaration names and the
+    struct it holds: the global is migrated, with its old length."""
+    k.ok("#define MG_N 3")
+    k.ok("struct mg_s { int a; };")
+    k.ok("struct mg_s mg_g[MG_N] = {{1}, {2}, {3}};")
+    r = k.ok("#define MG_N 10\nstruct mg_s { int a; int b; };")
+    assert "mg_g was migrated" in r.stderr, r.stderr
+    assert value(k, "sizeof mg_g") == "24"
+    assert value(k, "mg_g[2].a + MG_N") == "13"
+
+
 def test_undef_then_define_again(k: Kernel) -> None:
     """`#undef` then `#define` of the same name, each in its cell: what expanded
     the first keeps it, and the name is defined after (it was once undeclared
