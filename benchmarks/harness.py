@@ -34,9 +34,11 @@ def quantile(xs: list[float], q: float) -> float:
     return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]
 
 
-def tree_cpu(pids: list[int]) -> tuple[float, float]:
-    """(user, system) CPU seconds of these processes and of the children they
-    reaped (/proc/PID/stat; a process that is gone counts nothing)."""
+def executor_cpu(executor) -> tuple[float, float]:
+    """(user, system) CPU seconds of an Executor's process tree: its root (and
+    the snapshots it reaped), the snapshots kept and the live process
+    (/proc/PID/stat; a process that is gone counts nothing)."""
+    pids = [executor.root, *executor.snapshots[1:], *([executor.live_pid] if executor.live_pid else [])]
     user = system = 0
     for pid in pids:
         try:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import HEADERS, median, tree_cpu  # noqa: E402
+from harness import HEADERS, executor_cpu, median  # noqa: E402
 
 from cellc_kernel import cellcompile as cellcompile_mod  # noqa: E402
 from cellc_kernel import compile as compile_mod  # noqa: E402
@@ -208,10 +208,8 @@ def profile_flatness(n: int = 300) -> dict[str, tuple[float, float]]:
     marks: dict[int, tuple[float, ...]] = {}
 
     def cpu() -> tuple[float, ...]:
-        executor = interp.executor
-        own, tools = os.times(), os.times()
-        tree = [executor.root, *executor.snapshots[1:], *([executor.live_pid] if executor.live_pid else [])]
-        return (own.user + own.system, tools.children_user + tools.children_system, *tree_cpu(tree))
+        t = os.times()
+        return (t.user + t.system, t.children_user + t.children_system, *executor_cpu(interp.executor))
 
     try:
         for i in range(1, n + 1):

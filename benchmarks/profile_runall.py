@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import HEADERS, tree_cpu  # noqa: E402
+from harness import HEADERS, executor_cpu  # noqa: E402
 from run import defining_cell  # noqa: E402
 
 from cellc_kernel import executor as executor_mod  # noqa: E402
@@ -84,7 +84,7 @@ def main() -> int:
         if not interp.execute("int warm = 1;", "In[1]", handlers).ok:
             raise RuntimeError("the warm-up cell failed")
         labels = [f"In[{i + 2}]" for i in range(len(cells))]
-        exec_before = sum(tree_cpu([interp.executor.root, *interp.executor.snapshots[1:]]))
+        exec_before = sum(executor_cpu(interp.executor))
         for key in waits:
             waits[key] = 0.0
         main_prof = cProfile.Profile() if args.cprofile else None
@@ -100,8 +100,8 @@ def main() -> int:
         if main_prof:
             main_prof.disable()
         wall, after, main_cpu = time.perf_counter() - start, os.times(), time.thread_time() - main_cpu
-        live = interp.executor.live()
-        exec_cpu = sum(tree_cpu([interp.executor.root, *interp.executor.snapshots[1:], *([live] if live else [])]))
+        interp.executor.live()  # the process forked after the last cell, once ready
+        exec_cpu = sum(executor_cpu(interp.executor))
         print(f"queued Run All of {len(cells)} cells, in-process: {wall * 1e3:.0f} ms")
         print(f"  this process CPU: {(after.user - cpu.user + after.system - cpu.system) * 1e3:.0f} ms")
         print(f"    of which the main thread: {main_cpu * 1e3:.0f} ms")

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import TypeVar
 
 from . import names
 from .ctext import GNU_KEYWORDS, KEYWORDS, PREDEFINED
@@ -116,6 +117,9 @@ class Function:
     def uses(self) -> set[str]:
         return identifiers(self.prototype) - {self.name}
 
+    def frozen_with(self, name: str, line: str) -> Function:
+        return replace(self, frozen=(*self.frozen, (name, line)))
+
 
 @dataclass
 class Variable:
@@ -152,6 +156,9 @@ class Variable:
     def uses(self) -> set[str]:
         return identifiers(self.decl) - {self.name}
 
+    def frozen_with(self, name: str, line: str) -> Variable:
+        return replace(self, frozen=(*self.frozen, (name, line)))
+
 
 def as_declared(text: str, frozen: tuple[tuple[str, str], ...]) -> str:
     """A declaration between the macros it names as they were where it was
@@ -162,6 +169,17 @@ def as_declared(text: str, frozen: tuple[tuple[str, str], ...]) -> str:
     before = "".join(f'#pragma push_macro("{name}")\n#undef {name}\n{line}\n' for name, line in frozen)
     after = "".join(f'#pragma pop_macro("{name}")\n' for name, _ in reversed(frozen))
     return f"\n{before}{text}\n{after}"
+
+
+_Declared = TypeVar("_Declared", Function, Variable)
+
+
+def _freeze_in(table: dict[str, _Declared], name: str, line: str) -> None:
+    """Program._freeze on one table: each entry that names macro `name`, not
+    frozen for it yet, keeps `line`, its `#define` then."""
+    for key, item in list(table.items()):
+        if name in item.uses and name not in dict(item.frozen):
+            table[key] = item.frozen_with(name, line)
 
 
 def _located(text: str, name: str, at: int, label: str, pos: tuple[int, int] | None) -> str:
@@ -262,13 +280,8 @@ class Program:
         now = self.find(("macro", name))
         if now is None or (new is not None and new.text == now.text):
             return  # not the notebook's macro (a header's stays the header's), or the same again
-        kept = (name, now.text)
-        for fname, f in list(self.functions.items()):
-            if name in f.uses and all(n != name for n, _ in f.frozen):
-                self.functions[fname] = replace(f, frozen=(*f.frozen, kept))
-        for vname, v in list(self.variables.items()):
-            if name in v.uses and all(n != name for n, _ in v.frozen):
-                self.variables[vname] = replace(v, frozen=(*v.frozen, kept))
+        _freeze_in(self.functions, name, now.text)
+        _freeze_in(self.variables, name, now.text)
 
     def include(self, definition: Definition) -> None:
         """An `#include`: the first time, and again when a preprocessor line
@@ -312,14 +325,15 @@ class Program:
                 then = o
         return then
 
-    def _macros_since(self, d: Definition) -> list[tuple[str, Definition | None]]:
+    def _macros_since(self, d: Definition) -> list[tuple[str, str]]:
         """The macros `d` expands that are not now what they were where it
-        stands (redefined or undefined since): each with its line then."""
+        stands (redefined or undefined since): each with its `#define` line
+        then ("" if it was none), as `as_declared` takes them."""
         out = []
         for name in sorted(d.uses):
             then, now = self._macro_at(d, name), self.find(("macro", name))
             if (then and then.text) != (now and now.text):
-                out.append((name, then))
+                out.append((name, then.text if then else ""))
         return out
 
     def expands_as_now(self, d: Definition) -> bool:
@@ -333,13 +347,7 @@ class Program:
         """`text`, `d`'s (under other names), between the macros it expanded
         as they were and back (an old layout copied later in the program
         must expand the N it had, not today's)."""
-        changed = self._macros_since(d)
-        before = "".join(
-            f'#pragma push_macro("{name}")\n#undef {name}\n' + (f"{then.text}\n" if then else "")
-            for name, then in changed
-        )
-        after = "".join(f'#pragma pop_macro("{name}")\n' for name, _ in reversed(changed))
-        return f"{before}{text}\n{after}" if changed else text
+        return as_declared(text, tuple(self._macros_since(d)))
 
     def _append(self, definition: Definition) -> None:
         self.order += 1
