@@ -39,6 +39,7 @@ MAX_DIAGNOSTIC_LINES = 200
 COMPILE_TIMEOUT = 300
 DEFAULT_CFLAGS = ["-O0", "-Wall", "-std=gnu17"]
 
+_DEFINE_LINE = re.compile(r"^#define ([A-Za-z_]\w*)\b.*$", re.M)  # a line of gcc -dM
 _COMMAND_LINE_ERROR = "<command-line>: error"  # an error in a -D or -U flag
 # a name of the user's: not ours, nor `counter.0` (a static local)
 _LABEL = re.compile(rf"(?!{names.PREFIX}|__wrap_)[A-Za-z_]\w*")
@@ -383,6 +384,16 @@ class Compiler:
         except CompileError:
             return None
         return proc.stdout if proc.returncode == 0 else None
+
+    def macro_lines(self, text: str) -> dict[str, str]:
+        """The `#define` line of each macro defined at the end of `text` (gcc -dM)."""
+        try:
+            proc = self._gcc([self.gcc, *self.flags(), "-E", "-dM", "-x", "c", "-"], input=text)
+        except CompileError:
+            return {}
+        if proc.returncode != 0:
+            return {}
+        return {m.group(1): m.group(0) for m in _DEFINE_LINE.finditer(proc.stdout)}
 
     def assemble(self, name: str, asm: str) -> Path:
         """An object from assembly text (trampolines)."""

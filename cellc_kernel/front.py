@@ -62,7 +62,27 @@ class Front:
         if expanded:
             code = expand_macro_items(code, macros, preprocess, expanded)
             joined, _ = brace_runs(code, macros, preprocess)
-        return typed, self._splitter(code, program, joined).split(code)
+        parsed = self._splitter(code, program, joined).split(code)
+        parsed.outside_macros = self._outside_macros(parsed, program)
+        return typed, parsed
+
+    def _outside_macros(self, parsed: ParsedCell, program: Program) -> dict[str, str]:
+        """The `#define` lines, as they are now, of the macros the cell
+        changes that a header or a -D flag defines and something in the
+        notebook expanded: what expanded them keeps them as they were."""
+        changed = {item.name for item in parsed.items if item.kind in ("define", "undef")} - program.macros()
+        if not changed:
+            return {}
+        used = set().union(
+            *(f.uses for f in program.functions.values()),
+            *(v.uses for v in program.variables.values()),
+            *(d.uses for d in program.definitions),
+        )
+        if not changed & used:
+            return {}
+        header, rest = program.prelude()
+        lines = self.compiler.macro_lines(header + rest)
+        return {name: lines[name] for name in changed & used if name in lines}
 
     def split_again(self, parsed: ParsedCell, misread: list[Item], program: Program) -> ParsedCell | None:
         """The cell split anew with the items it read otherwise than gcc

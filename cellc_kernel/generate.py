@@ -284,6 +284,7 @@ class _Draft:
         self.label = label
         self.opt = options
         self.defined_here = {it.name for it in cell.items if it.kind == "function"}
+        self.outside_macros = cell.outside_macros  # a header's macros the cell changes: their `#define` then
         self.record = CellRecord(label, cell)
         self.exclude_keys: set[tuple[str, str]] = set()
         self.exclude_functions: set[str] = set()
@@ -313,7 +314,7 @@ class _Draft:
         for key in item.keys:
             if key[0] != "macro" and self.old.find(key) is not None:
                 self.exclude_keys.add(key)  # the cell's new definition replaces it
-        self.new.define(d)
+        self.new.define(d, self.outside_macros.get(item.name) if item.kind == "define" else None)
 
     def trampoline(self, name: str) -> None:
         if name not in self.new.trampolines:
@@ -696,7 +697,7 @@ class Generator:
     def item_undef(self, item: Item) -> None:
         self.text.emit(item, item.text.rstrip("\n"), 0)
         self.text.replay(item)
-        self.draft.new.undefine(item.name, self.draft.made(item, "directive"))
+        self.draft.new.undefine(item.name, self.draft.made(item, "directive"), self.draft.outside_macros.get(item.name))
 
     def item_directive(self, item: Item) -> None:
         m = _USER_LINE.match(item.text)

@@ -101,9 +101,16 @@ class Interpreter:
 
     def set_cflags(self, flags: Iterable[str]) -> None:
         """gcc's flags for later cells: one immutable value, replaced whole;
-        what Run All built ahead with other flags is dropped."""
+        what Run All built ahead with other flags is dropped.  What expanded
+        a macro of a -D flag that changes keeps it as it was, as the objects
+        loaded have it (a struct sized by -DN=3 stays 3 ints after -DN=10)."""
         self.run_all.discard()
+        before = self.compiler.macro_lines("") if self.program.definitions or self.program.cells else {}
         self.compiler.cflags = tuple(flags)
+        if before:
+            program = self.program.copy()
+            program.flags_changed(before, self.compiler.macro_lines(""))
+            self.program = program
 
     @property
     def gcc(self) -> str:

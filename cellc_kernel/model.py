@@ -213,6 +213,9 @@ class Program:
     cells: int = 0  # cells committed
     # what made it, in the order it ran: CellRecord (generate.py), FileRecord, EnvRecord (export.py)
     records: list = field(default_factory=list)
+    # macros of a header or a -D flag that a cell or %cflags changed: name -> each change's
+    # (order, the `#define` line before it), for what expanded them before (`_freeze`, `_macro_text_at`)
+    outside_macros: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
 
     def copy(self) -> Program:
         """A copy to change; functions and variables are replaced, never mutated."""
@@ -224,6 +227,7 @@ class Program:
             self.order,
             self.cells,
             list(self.records),
+            {name: list(changes) for name, changes in self.outside_macros.items()},
         )
 
     def with_record(self, record) -> Program:
@@ -245,13 +249,14 @@ class Program:
                 return d
         return None
 
-    def define(self, definition: Definition) -> None:
+    def define(self, definition: Definition, was: str | None = None) -> None:
         """Add a definition, replacing any earlier one that provides a key it
         provides; a preprocessor line an `#include` after it may have read
-        stays where it stands (`_end`)."""
+        stays where it stands (`_end`).  `was`: for a `#define` of a name a
+        header or a -D flag defines, that `#define` line."""
         keys = set(definition.keys)
         if definition.kind == "define":
-            self._freeze(definition.keys[0][1], definition)
+            self._freeze(definition.keys[0][1], definition, was)
         for d in [d for d in self.definitions if keys & set(d.keys)]:
             if self._end(d) and d.kind == "define":  # `#define X` again: the old one is ended first
                 self._append(_history(f"#undef {d.keys[0][1]}", definition))
@@ -264,24 +269,35 @@ class Program:
         again is another push, as in one file."""
         self._append(line)
 
-    def undefine(self, name: str, line: Definition) -> None:
+    def undefine(self, name: str, line: Definition, was: str | None = None) -> None:
         """`#undef name`: the notebook's macro ends (`_end`), and `line`, the
         `#undef` itself, stays in the program: a header or a `-D` flag may
-        define the name as well (the notebook's macro only replaced it)."""
+        define the name as well (the notebook's macro only replaced it).
+        `was`: the `#define` line of such a header's or flag's macro."""
         d = self.find(("macro", name))
+        self._freeze(name, None, was)
         if d is not None:
-            self._freeze(name)
             self._end(d)
         self.define(line)
 
-    def _freeze(self, name: str, new: Definition | None = None) -> None:
-        """The notebook's macro `name` changes (`new`, or #undef): the functions
-        and globals declared with it keep it as it was (Function.frozen)."""
+    def _freeze(self, name: str, new: Definition | None = None, was: str | None = None) -> None:
+        """The macro `name` changes (`new`, or #undef): the functions and
+        globals declared with it keep it as it was (Function.frozen).  The
+        notebook's macro, or `was`, the `#define` of a header or a -D flag,
+        whose change is kept for what expanded it before (`outside_macros`)."""
         now = self.find(("macro", name))
-        if now is None or (new is not None and new.text == now.text):
-            return  # not the notebook's macro (a header's stays the header's), or the same again
-        _freeze_in(self.functions, name, now.text)
-        _freeze_in(self.variables, name, now.text)
+        if now is not None:
+            if new is not None and new.text == now.text:
+                return  # the same again
+            then = now.text
+        elif was is not None:
+            # what comes from the next line appended on saw the change
+            self.outside_macros.setdefault(name, []).append((self.order + 1, was))
+            then = was
+        else:
+            return  # neither the notebook's nor known: nothing named it as it was
+        _freeze_in(self.functions, name, then)
+        _freeze_in(self.variables, name, then)
 
     def include(self, definition: Definition) -> None:
         """An `#include`: the first time, and again when a preprocessor line
@@ -315,15 +331,44 @@ class Program:
             del self.definitions[at]
         return read
 
-    def _macro_at(self, d: Definition, name: str) -> Definition | None:
-        """The `#define name` line in effect where `d` stands (a kept one too)."""
+    def _macro_text_at(self, d: Definition, name: str) -> str | None:
+        """The `#define name` line in effect where `d` stands: the notebook's
+        (a kept one too), or a header's the notebook changed since."""
         then = None
         for o in self.definitions:
             if o.order >= d.order:
                 break
             if ("macro", name) in o.keys or (_WAS_MACRO, name) in o.keys:
-                then = o
-        return then
+                then = o.text
+        return then if then is not None else self._outside_at(d, name)
+
+    def _outside_at(self, d: Definition, name: str) -> str | None:
+        """The `#define name` of a header or a -D flag where `d` stands, if
+        the notebook or %cflags changed that macro since."""
+        return next((text for order, text in self.outside_macros.get(name, ()) if d.order < order), None)
+
+    def _outside_frame(self, d: Definition) -> tuple[tuple[str, str], ...]:
+        """The headers' and flags' macros `d` expanded that changed since, as
+        `as_declared` frames them: a -D flag applies from a unit's first line,
+        so where `d` stands in the unit cannot give it the value it had."""
+        if not self.outside_macros or not d.uses & self.outside_macros.keys():
+            return ()
+        out = []
+        for name in sorted(d.uses & self.outside_macros.keys()):
+            then = self._outside_at(d, name)
+            if then is not None and not any(
+                o.order < d.order and (("macro", name) in o.keys or (_WAS_MACRO, name) in o.keys)
+                for o in self.definitions
+            ):
+                out.append((name, then))
+        return tuple(out)
+
+    def flags_changed(self, before: dict[str, str], after: dict[str, str]) -> None:
+        """%cflags changed the macros its -D and -U flags define (`before` and
+        `after`: name -> `#define` line): what expanded them keeps them."""
+        for name in sorted(before.keys() - self.macros()):
+            if after.get(name) != before[name]:
+                self._freeze(name, was=before[name])
 
     def _macros_since(self, d: Definition) -> list[tuple[str, str]]:
         """The macros `d` expands that are not now what they were where it
@@ -331,9 +376,9 @@ class Program:
         then ("" if it was none), as `as_declared` takes them."""
         out = []
         for name in sorted(d.uses):
-            then, now = self._macro_at(d, name), self.find(("macro", name))
-            if (then and then.text) != (now and now.text):
-                out.append((name, then.text if then else ""))
+            then, now = self._macro_text_at(d, name), self.find(("macro", name))
+            if then != (now and now.text):
+                out.append((name, then or ""))
         return out
 
     def expands_as_now(self, d: Definition) -> bool:
@@ -406,12 +451,16 @@ class Program:
         def provider(name: str, d: Definition) -> Definition | None:
             """What gives `d` its `name`: the last definition before it, as in a
             file (a macro redefined later leaves what expanded it as it was),
-            else the one that came later (a type redefined since)."""
+            else the one that came later (a type redefined since); for a
+            macro, none: a header or a -D flag gave it (the notebook defined
+            it later, or not at all, and `d` compiled)."""
             found = providers.get(name)
             if not found:
                 return None
             before = [p for p in found if p.order < d.order]
-            return before[-1] if before else found[-1]
+            if before:
+                return before[-1]
+            return None if all(p.kind == "define" or _HISTORY in p.keys for p in found) else found[-1]
 
         def visit(d: Definition) -> None:
             if state.get(id(d)):
@@ -486,7 +535,7 @@ class Program:
             ahead = sorted(d.refs & tags - declared)
             declared.update(ahead, d.provides())
             forward = names.GENERATED_LINE + "".join(f"{tag};\n" for tag in ahead) if ahead else ""
-            return forward + d.render()
+            return forward + as_declared(d.render(), self._outside_frame(d))
 
         macros = self.macros()
         # each declared where the user wrote it: gcc's notes (a parameter's type, a previous declaration) point there

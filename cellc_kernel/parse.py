@@ -128,6 +128,8 @@ class ParsedCell:
     has_value: bool = False
     uses: set[str] = field(default_factory=set)  # names the cell refers to
     declared: set[str] = field(default_factory=set)  # names the cell itself declares
+    # the `#define` lines of the headers' and -D flags' macros the cell changes (Front.read)
+    outside_macros: dict[str, str] = field(default_factory=dict)
 
 
 _IDENT = re.compile(r"\b(?:(struct|union|enum)\s+)?([A-Za-z_]\w*)")

@@ -10,6 +10,7 @@ names, a fresh one per thread test).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 
@@ -472,6 +473,55 @@ def test_a_declaration_keeps_the_macro_it_named(k: Kernel) -> None:
     assert value(k, "dt_h") == "2.5"
     quiet(k.ok("#define DT_T long"))  # redefined again: still as first declared
     assert value(k, "dt_f() + dt_g") == "48"
+
+
+def test_a_header_macro_changed_later_leaves_what_expanded_it(fresh: Kernel) -> None:
+    """A header's macros (and a -D flag's), changed by a later cell: what was
+    declared or laid out with them stays as it was, as in one file (the
+    function was called as returning double, the int global read as 8 bytes
+    and the struct grew to the new N, silently)."""
+    k = fresh
+    header = f"cellc_test_macros_{os.getpid()}.h"
+    k.ok(f"%%file {header}\n#define HM_T int\n#define HM_N 3")
+    try:
+        k.ok(f'#include <stdio.h>\n#include "{header}"')
+        k.ok("HM_T hm_f(void) { return 41; }")
+        k.ok("HM_T hm_g = 7;")
+        k.ok("struct hm_s { int a[HM_N]; };")
+        k.ok("char hm_buf[BUFSIZ];")
+        quiet(k.ok("#undef HM_T\n#define HM_T double\n#undef HM_N\n#define HM_N 10\n#define BUFSIZ 16"))
+        assert value(k, "hm_f() + 1") == "42"
+        assert value(k, "hm_g * 10 + sizeof hm_g") == "74"
+        assert value(k, "sizeof(struct hm_s) + HM_N") == "22"
+        assert value(k, "sizeof hm_buf + BUFSIZ") == "8208"  # glibc's BUFSIZ: 8192
+        k.ok("HM_T hm_h = 2.5;")
+        assert value(k, "hm_h") == "2.5"
+        k.ok("%cflags -DHM_U=int")
+        k.ok("HM_U hm_u(void) { return 1; }")
+        k.ok("#undef HM_U\n#define HM_U double")
+        assert value(k, "hm_u() + 1") == "2"
+    finally:
+        os.unlink(header)
+
+
+def test_a_flag_macro_changed_by_cflags_leaves_what_expanded_it(fresh: Kernel) -> None:
+    """%cflags changes a -D macro that sized a struct and typed a function:
+    later cells see them as the loaded objects have them (they saw the
+    struct 40 bytes long over a 12-byte global, silently)."""
+    k = fresh
+    k.ok("%cflags -DCF_N=3 -DCF_T=int")
+    k.ok("struct cf_s { int a[CF_N]; };")
+    k.ok("struct cf_s cf_g = {{1, 2, 3}};")
+    k.ok("CF_T cf_f(void) { return 41; }")
+    k.ok("%cflags -DCF_N=10 -DCF_T=double")
+    assert value(k, "sizeof(struct cf_s) + sizeof cf_g") == "24"
+    assert value(k, "cf_g.a[2] + CF_N") == "13"
+    assert value(k, "cf_f() + 1") == "42"
+    k.ok("CF_T cf_h = 2.5;\nint cf_m[CF_N];")
+    assert value(k, "(int)(cf_h * sizeof cf_m)") == "100"
+    k.ok("%cflags -DCF_N=20")  # and again: each keeps what it expanded
+    k.ok("struct cf_t { struct cf_s s; int b[CF_N]; };")
+    assert value(k, "sizeof(struct cf_t) + sizeof cf_m") == "132"
 
 
 def test_a_migrated_global_keeps_the_macro_of_its_declaration(k: Kernel) -> None:
