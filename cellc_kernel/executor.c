@@ -82,6 +82,7 @@ static struct stat cmd_id, evt_id; /* what the channel descriptors must still be
 static char key[40];               /* starts every event: "KEY " */
 static size_t key_len;
 static int our_fork;               /* set around the forks of the tree itself */
+static int generation; /* the live process's cell in progress: what its children are recorded by (lineage) */
 #define EXPORT __attribute__((visibility("default"), used))
 
 /* A child of the program that a process of the tree reaped (see "children
@@ -106,15 +107,22 @@ struct shared {
     volatile pid_t limit_pid;   /* a live process ended for having too many processes */
     volatile pid_t signal_target; /* the live process once its signal state is the program's; 0 meanwhile */
     volatile pid_t replayed_pid;  /* the live process that has handled the signals left pending */
+    volatile pid_t resume_pid;    /* the snapshot woken to resume (SNAPSHOT_WAKE) */
+    volatile int death_signal;    /* what ended the live process the snapshot resumes after, 0: none */
+    volatile int death_replayed;  /* whether that live process had handled the signals left pending */
+    struct itimerval newest_timers[3]; /* the newest snapshot's timers (timer_went_off) */
+    int generations;              /* the last generation given (live_generation) */
+    volatile int live_generation; /* the live process's cell in progress since its last snapshot */
     unsigned reaped_seq;          /* futex word: bumped with every change of `reaped` */
     unsigned reaped_count;
     struct reaped_child reaped[REAPED_SLOTS];
     int lineage_len;              /* the snapshots the program's state went through, oldest first */
     pid_t lineage[LINEAGE_SLOTS];
+    int lineage_generation[LINEAGE_SLOTS]; /* the generation each snapshot ended */
 };
 static struct shared *shared;
 static pid_t *proc_table;  /* their pids: CELLC_MAX_PROCESSES slots, shared by the tree */
-static pid_t *proc_forker; /* for each slot, the process that started it */
+static pid_t *proc_forker; /* for each slot, the generation that started it */
 static int max_procs;
 static unsigned long memory_limit; /* RLIMIT_AS of the live process, 0: none */
 
@@ -1012,12 +1020,12 @@ static int reserve(void)
 static void settle(int slot, pid_t pid)
 {
     if (proc_table && slot >= 0 && slot < max_procs) {
-        proc_forker[slot] = getpid();
+        proc_forker[slot] = generation;
         __atomic_store_n(&proc_table[slot], pid > 0 ? pid : 0, __ATOMIC_SEQ_CST);
     }
 }
 
-/* The process that started `pid`, while it counts; 0 if unknown. */
+/* The generation that started `pid`, while it counts; 0 if unknown. */
 static pid_t forker_of(pid_t pid)
 {
     for (int i = 0; proc_table && pid > 0 && i < max_procs; i++)
@@ -1110,21 +1118,25 @@ EXPORT pid_t vfork(void)
 
 /* ---------- children of earlier cells ---------- */
 
-/* When a cell ends, its process stays behind as the snapshot: the children it
- * forked are that snapshot's, not the next live process's, and a file's
- * program would still wait for them, get their SIGCHLD and their signals.
- *  - The process of the tree that reaps such a child (its snapshot, or the
- *    root once that snapshot is gone) records its status in `reaped`.
+/* The live process goes on from cell to cell, and the children the program
+ * forks stay its own, until it ends (a crash, %undo): the live process that a
+ * snapshot then starts is another process, whose program still knows those
+ * children (a file's program would still wait for them, get their SIGCHLD
+ * and their signals), but they are not its children.
+ *  - The process of the tree that reaps such a child (the root: the
+ *    subreaper) records its status in `reaped`; so does the program's own
+ *    wait*() of its children, for a state that rolls back to before it.
  *  - The live process's wait*() finds there the children the program forked
- *    in earlier cells: `kids`, kept in the program's own memory, so that a
+ *    in another process: `kids`, kept in the program's own memory, so that a
  *    rollback or %undo takes back what the program knew.
  *  - SIGCHLD is sent to the live process when such a child ends, if the cell
- *    that forked it is in the history of the program's state (`lineage`: not
- *    rolled back, not undone).  Its siginfo names the sender, not the child.
+ *    that forked it (its `generation`) is in the history of the program's
+ *    state (`lineage`: not rolled back, not undone).  Its siginfo names the
+ *    sender, not the child.
  *  - A signal that a process of the program other than the live one sends to
- *    one of the program's earlier processes (a child's getppid()) reaches the
- *    live process.
- * Stopped and continued children of earlier cells are not reported. */
+ *    the tree's processes (a child's getppid(), once its parent is gone)
+ *    reaches the live process.
+ * Stopped and continued children of other processes are not reported. */
 #define KID_SLOTS 1024
 static struct {
     pid_t pid, forker;
@@ -1204,14 +1216,18 @@ static int any_earlier_kid(pid_t pid)
     return is_live() && kid_count > 0 && earlier_kids(pid, &one, 1) > 0;
 }
 
-static void lineage_add(pid_t pid)
+/* Snapshot `pid` keeps the state at the end of generation `gen`. */
+static void lineage_add(pid_t pid, int gen)
 {
     int n = shared->lineage_len;
     if (n == LINEAGE_SLOTS) {
         memmove(shared->lineage, shared->lineage + 1, sizeof shared->lineage - sizeof *shared->lineage);
+        memmove(shared->lineage_generation, shared->lineage_generation + 1,
+                sizeof shared->lineage_generation - sizeof *shared->lineage_generation);
         n--;
     }
     shared->lineage[n] = pid;
+    shared->lineage_generation[n] = gen;
     shared->lineage_len = n + 1;
 }
 
@@ -1224,7 +1240,20 @@ static void lineage_cut(pid_t pid)
     shared->lineage_len = n;
 }
 
-static int in_lineage(pid_t pid)
+/* Whether the program's state holds generation `gen`: the cell in progress,
+ * or one a snapshot in the state's history ended. */
+static int in_lineage(int gen)
+{
+    if (gen > 0 && gen == shared->live_generation)
+        return 1;
+    for (int i = 0; gen > 0 && i < shared->lineage_len; i++)
+        if (shared->lineage_generation[i] == gen)
+            return 1;
+    return 0;
+}
+
+/* Whether `pid` is one of the snapshots of the state's history. */
+static int is_snapshot(pid_t pid)
 {
     for (int i = 0; pid > 0 && i < shared->lineage_len; i++)
         if (shared->lineage[i] == pid)
@@ -1265,10 +1294,11 @@ static int ignores_sigchld(pid_t pid)
     return (ignored >> (SIGCHLD - 1)) & 1;
 }
 
-/* A process of the tree reaped `pid`, a process of the program started by
- * `forker`: its status is kept for the live process's wait*(), and SIGCHLD
- * sent as the kernel would have (first, so that a handler's wait finds it). */
-static void record_reaped(pid_t pid, int status, pid_t forker, int signal_it)
+/* A process of the tree reaped `pid`, a process of the program started in
+ * generation `forker`: its status is kept for the live process's wait*(), and
+ * SIGCHLD sent as the kernel would have (first, so that a handler's wait
+ * finds it). */
+static void record_reaped(pid_t pid, int status, int forker, int signal_it)
 {
     unsigned order = __atomic_fetch_add(&shared->reaped_count, 1, __ATOMIC_SEQ_CST);
     struct reaped_child *r = &shared->reaped[order % REAPED_SLOTS];
@@ -1281,6 +1311,8 @@ static void record_reaped(pid_t pid, int status, pid_t forker, int signal_it)
     reaped_changed();
     if (signal_it && in_lineage(forker)) {
         pid_t target = program_process();
+        if (!in_lineage(forker))
+            target = 0; /* its cell was rolled back meanwhile (the new live process has another generation) */
         r->unseen = target > 0 && ignores_sigchld(target); /* a file's program has it reaped unseen */
         __atomic_store_n(&r->state, REAPED_SIGNALLING, __ATOMIC_SEQ_CST);
         if (target > 0 && !r->unseen)
@@ -1308,20 +1340,7 @@ static int find_reaped(pid_t pid, int *status, int *unseen)
     return state;
 }
 
-/* At a checkpoint: reap the children of the live process that have ended
- * (their SIGCHLD was sent to it) and keep their status for the program. */
-static void reap_ended_kids(void)
-{
-    int st;
-    pid_t dead;
-    while ((dead = (pid_t)syscall(SYS_wait4, -1, &st, WNOHANG, NULL)) > 0)
-        if (WIFEXITED(st) || WIFSIGNALED(st)) {
-            uncount(dead);
-            record_reaped(dead, st, getpid(), 0);
-        }
-}
-
-/* At a checkpoint: forget the children that are gone without a record
+/* Before a snapshot: forget the children that are gone without a record
  * (SIGCHLD was ignored as they ended): no wait*() will report them. */
 static void forget_gone_kids(void)
 {
@@ -1335,13 +1354,6 @@ static void forget_gone_kids(void)
         if (tree_kill(mine[i], 0) < 0 && errno == ESRCH && !find_reaped(mine[i], &status, &unseen))
             forget_kid(mine[i]);
     }
-}
-
-static int has_ended_kid(void)
-{
-    siginfo_t si;
-    memset(&si, 0, sizeof si);
-    return syscall(SYS_waitid, P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT, NULL) == 0 && si.si_pid != 0;
 }
 
 static void fault_handler(int sig, siginfo_t *si, void *uc);
@@ -1362,6 +1374,15 @@ static int waits_restart(void)
             return 0;
     }
     return 1;
+}
+
+/* The program reaped its own child `pid`: its slot is free, and a state
+ * rolled back to before this wait still finds its status (`reaped`). */
+static void reaped_own(pid_t pid, int status)
+{
+    uncount(pid);
+    forget_kid(pid);
+    record_reaped(pid, status, 0, 0);
 }
 
 /* One look at the live process's own children: a pid and its status, 0 if
@@ -1395,10 +1416,8 @@ static pid_t wait_with_earlier(pid_t pid, int *status, int options, int keep)
             int st;
             pid_t done = poll_own(pid, options, keep, &st);
             if (done > 0) {
-                if (!keep && (WIFEXITED(st) || WIFSIGNALED(st))) {
-                    uncount(done);
-                    forget_kid(done);
-                }
+                if (!keep && (WIFEXITED(st) || WIFSIGNALED(st)))
+                    reaped_own(done, st);
                 *status = st;
                 return done;
             }
@@ -1456,10 +1475,8 @@ EXPORT pid_t wait4(pid_t pid, int *status, int options, struct rusage *usage)
             memset(usage, 0, sizeof *usage); /* not ours to know */
     } else {
         done = (pid_t)syscall(SYS_wait4, pid, &st, options, usage);
-        if (done > 0 && (WIFEXITED(st) || WIFSIGNALED(st))) {
-            uncount(done);
-            forget_kid(done);
-        }
+        if (done > 0 && (WIFEXITED(st) || WIFSIGNALED(st)))
+            reaped_own(done, st);
     }
     if (done > 0 && status)
         *status = st;
@@ -1500,20 +1517,23 @@ EXPORT int waitid(idtype_t type, id_t id, siginfo_t *info, int options)
         return 0;
     }
     int r = (int)syscall(SYS_waitid, type, id, info, options, NULL);
-    if (r == 0 && info && info->si_pid > 0 && (options & WEXITED) && !(options & WNOWAIT)) {
-        uncount(info->si_pid);
-        forget_kid(info->si_pid);
-    }
+    if (r == 0 && info && info->si_pid > 0 && (options & WEXITED) && !(options & WNOWAIT))
+        reaped_own(info->si_pid, info->si_code == CLD_EXITED ? (info->si_status & 0xff) << 8
+                                                             : (info->si_status & 0x7f) |
+                                                                   (info->si_code == CLD_DUMPED ? 0x80 : 0));
     return r;
 }
 
-/* A process of the program that signals one of the program's earlier
- * processes (a child of an earlier cell calling kill(getppid(), ...)) means
- * the program: the live process.  The live process itself is left alone:
- * its getppid() is such a process too. */
+/* A process of the program that signals one of the tree's processes (a
+ * child whose parent is gone calling kill(getppid(), ...)) means the
+ * program: the live process.  The live process's own getppid() is the root
+ * or a snapshot, the place of a file's shell: a signal to it changes
+ * nothing of the program (as a shell's would not), so it is not sent. */
 EXPORT int kill(pid_t pid, int sig)
 {
-    if (shared && pid > 0 && !is_live() && (in_lineage(pid) || pid == shared->root_pid)) {
+    if (shared && pid > 0 && is_live() && (is_snapshot(pid) || pid == shared->root_pid || pid == getppid()))
+        return 0;
+    if (shared && pid > 0 && !is_live() && (is_snapshot(pid) || pid == shared->root_pid)) {
         pid_t target = program_process();
         if (target > 0)
             pid = target;
@@ -2099,17 +2119,18 @@ static void orphaned(int sig)
 
 /* ---------- a snapshot is inert: the program's signal state is kept aside ---------- */
 
-/* What a live process's signals and timers are when it becomes a snapshot:
- * the program's, kept aside here, restored exactly in every live process the
- * snapshot forks (fork does not copy timers or pending signals).  Meanwhile
- * the snapshot runs only executor code with a state of its own (make_inert):
- * none of the program's handlers, timers or masks acts on it.  Time spent as
- * a snapshot does not count: a timer resumes with what remained of it when
- * the cell ended.  One exception: a timer whose signal killed the live
- * process has gone off, and is disarmed in what the snapshot resumes (else
- * it would kill every process the snapshot forks).  POSIX timers
- * (timer_create) belong to the process that made them: a snapshot disarms
- * its copies, a forked live process has none (docs/crashes.md says so). */
+/* What the live process's signals and timers are when it forks a snapshot:
+ * the program's, kept aside in the snapshot, restored exactly in every live
+ * process the snapshot forks if it resumes (fork does not copy timers or
+ * pending signals).  The live process itself keeps them as they are.
+ * Meanwhile the snapshot runs only executor code with a state of its own
+ * (make_inert): none of the program's handlers, timers or masks acts on it.
+ * Time spent as a snapshot does not count: a timer resumes with what
+ * remained of it when the cell ended.  One exception: a timer whose signal
+ * killed the live process has gone off, and is disarmed in what the
+ * snapshot resumes (else it would kill every process the snapshot forks).
+ * POSIX timers (timer_create) belong to the process that made them: a
+ * resumed live process has none (docs/crashes.md says so). */
 static const int timer_signal[3] = {SIGALRM, SIGVTALRM, SIGPROF}; /* ITIMER_REAL, _VIRTUAL, _PROF */
 
 static struct {
@@ -2149,18 +2170,23 @@ static int pending_sets(sigset_t *thread, sigset_t *process)
     return found == 2;
 }
 
-/* Called with every signal blocked; `mask`: what the program had blocked. */
+/* In the live process, with every signal blocked, before it forks a
+ * snapshot: what the fork does not copy.  `mask`: what the program had
+ * blocked.  The timers are read before the pending signals: one that
+ * expires between the two is pending (and nearly due again in the copy). */
 static void save_program_state(const sigset_t *mask)
+{
+    prog.mask = *mask;
+    for (int i = 0; i < 3; i++)
+        getitimer(i, &prog.timers[i]);
+    memcpy(shared->newest_timers, prog.timers, sizeof prog.timers);
+}
+
+/* In a new snapshot: the dispositions it has are the program's (fork copies them). */
+static void save_dispositions(void)
 {
     for (int sig = 1; sig < NSIG; sig++)
         prog.have[sig] = sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &prog.act[sig]) == 0;
-    prog.mask = *mask;
-    /* Each timer is stopped as its time left is read: one that expires
-     * after is not left to expire between this and the pending signals
-     * (save_pending), where its signal would be neither pending nor due. */
-    struct itimerval off = {0};
-    for (int i = 0; i < 3; i++)
-        setitimer(i, &off, &prog.timers[i]);
     prog.valid = 1;
 }
 
@@ -2174,6 +2200,9 @@ static void save_pending(const sigset_t *mask)
      * then handled twice): each is kept in its own queue. */
     sigemptyset(&prog.pending_thread);
     sigemptyset(&prog.pending_shared);
+    sigset_t any;
+    if (sigpending(&any) == 0 && sigisemptyset(&any))
+        return; /* the usual case: no need to tell the two queues apart */
     if (!pending_sets(&prog.pending_thread, &prog.pending_shared))
         sigpending(&prog.pending_thread);
     if (!sigismember(mask, SIGINT)) {
@@ -2182,10 +2211,12 @@ static void save_pending(const sigset_t *mask)
     }
 }
 
-/* The snapshot's own signal state: no handler of the program, no timer, no
- * mask.  What would stop it is ignored (SIGSTOP cannot be: the kernel
- * continues a stopped snapshot), and so is what would end it, but SIGKILL:
- * the kernel ends snapshots with SIGKILL.  SIGCHLD is default, never
+#define SNAPSHOT_WAKE (SIGRTMAX - 1) /* what wakes a snapshot chosen to resume (shared->resume_pid) */
+
+/* The snapshot's own signal state: no handler of the program, no timer (a
+ * fork copies none), only what it waits for blocked.  What would stop it is ignored (SIGSTOP cannot be:
+ * the kernel continues a stopped snapshot), and so is what would end it, but
+ * SIGKILL: the kernel ends snapshots with SIGKILL.  SIGCHLD is default, never
  * SIG_IGN or SA_NOCLDWAIT, or waitpid would not see the live process end. */
 static void make_inert(void)
 {
@@ -2197,32 +2228,24 @@ static void make_inert(void)
         int keep_default = sig == SIGCHLD || sig == SIGCONT || sig == SIGWINCH || sig == SIGURG || fault_signal(sig);
         sigaction(sig, keep_default ? &dfl : &ign, NULL);
     }
-    struct itimerval off = {0};
-    for (int i = 0; i < 3; i++)
-        setitimer(i, &off, NULL);
-    FILE *f = fopen("/proc/self/timers", "r"); /* "ID: N" lines (CONFIG_CHECKPOINT_RESTORE) */
-    char line[128];
-    struct itimerspec none = {0};
-    while (f && fgets(line, sizeof line, f))
-        if (!strncmp(line, "ID: ", 4))
-            syscall(SYS_timer_settime, atoi(line + 4), 0, &none, NULL);
-    if (f)
-        fclose(f);
     if (!root)
         prctl(PR_SET_PDEATHSIG, 0); /* the program's, about a parent that is not its own */
-    sigset_t none_blocked;
-    sigemptyset(&none_blocked);
-    sigprocmask(SIG_SETMASK, &none_blocked, NULL);
+    sigset_t waited; /* what wait_and_resume waits for: blocked, so that none is lost meanwhile */
+    sigemptyset(&waited);
+    sigaddset(&waited, SIGCHLD);
+    sigaddset(&waited, SNAPSHOT_WAKE);
+    sigprocmask(SIG_SETMASK, &waited, NULL);
 }
 
-/* The snapshot's live process `dead` ended of `st`: a timer whose signal
- * killed it has gone off (see above).  Returns whether one was disarmed. */
-static int timer_went_off(int st)
+/* The live process ended of signal `sig`: whether a timer of `timers`
+ * sends it (then it has gone off: see above); with `disarm`, disarmed. */
+static int timer_went_off(struct itimerval *timers, int sig, int disarm)
 {
-    for (int i = 0; prog.valid && WIFSIGNALED(st) && i < 3; i++) {
-        struct itimerval *t = &prog.timers[i];
-        if (WTERMSIG(st) == timer_signal[i] && (t->it_value.tv_sec || t->it_value.tv_usec)) {
-            memset(t, 0, sizeof *t);
+    for (int i = 0; sig && i < 3; i++) {
+        struct itimerval *t = &timers[i];
+        if (sig == timer_signal[i] && (t->it_value.tv_sec || t->it_value.tv_usec)) {
+            if (disarm)
+                memset(t, 0, sizeof *t);
             return 1;
         }
     }
@@ -2239,15 +2262,8 @@ static void restore_program_state(void)
         setitimer(i, &prog.timers[i], NULL);
 }
 
-/* Where a debugger learns which process goes on (debugger.py): gdb follows
- * the child of the fork that comes after cellc_live_fork(), the parent of any
- * other fork (the program's own, a crash's frozen copy). */
-__attribute__((noinline, used)) void cellc_live_fork(void) { __asm__ volatile(""); }
-__attribute__((noinline, used)) void cellc_live_forked(void) { __asm__ volatile(""); }
-
 static void become_live(void)
 {
-    cellc_live_forked();
     prctl(PR_SET_PTRACER, kernel_pid, 0, 0, 0); /* the kernel's gdb may attach, whatever Yama says */
     if (memory_limit && !dlsym(RTLD_DEFAULT, "__asan_init")) { /* ASan reserves terabytes */
         struct rlimit rl = {memory_limit, memory_limit};
@@ -2255,6 +2271,7 @@ static void become_live(void)
     }
     setpgid(0, 0); /* kill(0, ...) in a cell reaches this process and its children only */
     shared->live_pid = getpid();
+    generation = shared->live_generation = __atomic_add_fetch(&shared->generations, 1, __ATOMIC_SEQ_CST);
     cell_thread = pthread_self();
     sigset_t mask;
     sigemptyset(&mask);
@@ -2280,99 +2297,184 @@ static void become_live(void)
     shared->signal_target = getpid();
 }
 
-/* Called by the live process when its state should be kept: returns in a
- * new live process; the caller's process stays behind as the snapshot and
- * never returns from here.  `mask`: the signals the program blocks (the
- * caller may have blocked more); NULL in the root, which has no program yet. */
-static void checkpoint(const sigset_t *mask)
+/* The snapshot that resumes when the live process ends: the newest, or the
+ * root (the pristine state) if there is none or it was killed (the kernel
+ * then tells the state is lost: the `ready` names another parent). */
+static pid_t resume_target(void)
 {
-    sigset_t all;
-    sigfillset(&all);
-    sigprocmask(SIG_SETMASK, &all, NULL); /* no handler of the program runs from here on */
-    if (mask) {
-        /* From here signals for the program wait for the next live process:
-         * SIGCHLD from the snapshot that reaps a child, and what a child sends
-         * this process (kill() redirects it once this process is in the
-         * lineage; what came before is pending here and saved below). */
-        shared->signal_target = 0;
-        lineage_add(getpid());
-        /* Children that ended so far had their SIGCHLD sent here: the program
-         * handled it, or it is pending and saved.  They are reaped now, and
-         * those that end later get a SIGCHLD from the snapshot that reaps them
-         * (record_reaped).  One that ends between the two is seen here again. */
-        save_program_state(mask);
-        do {
-            reap_ended_kids();
-            save_pending(mask);
-        } while (has_ended_kid());
-        forget_gone_kids();
-    }
-    make_inert(); /* SIGPIPE ignored: a `died` event after the kernel is gone must not end a snapshot */
-    setpgid(0, shared->root_pid); /* snapshots live in the tree's group */
+    int n = shared->lineage_len;
+    return n > 0 && tree_kill(shared->lineage[n - 1], 0) == 0 ? shared->lineage[n - 1] : shared->root_pid;
+}
+
+/* Reap what ended among this process's children: the live process, snapshots
+ * (the live process's are this process's: CLONE_PARENT), orphans of the
+ * program (the root is the subreaper).  Returns 1 when this process is to
+ * resume now, -1 when it has no children. */
+static int reap_children(void)
+{
     for (;;) {
-        lineage_cut(getpid()); /* resuming here: the states after this one are gone */
-        fflush(NULL);
-        our_fork = 1;
-        cellc_live_fork();
-        pid_t child = fork();
-        our_fork = 0;
-        if (child == 0) {
-            become_live();
-            return;
+        int st;
+        pid_t dead = (pid_t)syscall(SYS_wait4, -1, &st, WNOHANG, NULL); /* not the program's wait4 */
+        if (dead == 0)
+            return 0;
+        if (dead < 0)
+            return errno == EINTR ? 0 : -1;
+        if (WIFSTOPPED(st)) {
+            /* Only a child that traces us stops here (no WUNTRACED): the
+             * program's PTRACE_TRACEME made us its tracer.  We are none:
+             * let go of it, the signal delivered as if never traced. */
+            ptrace(PTRACE_DETACH, dead, NULL, (void *)(intptr_t)WSTOPSIG(st));
+            continue;
         }
-        if (child < 0) {
-            event("error fork failed: %s", strerror(errno));
-            _exit(1);
-        }
-        for (;;) {
-            int st;
-            pid_t dead = (pid_t)syscall(SYS_wait4, -1, &st, 0, NULL); /* not the program's wait4 */
-            if (dead < 0) {
-                if (errno == EINTR)
-                    continue;
-                _exit(0); /* no children at all: nothing left to do */
-            }
-            if (WIFSTOPPED(st)) {
-                /* Only a child that traces us stops here (no WUNTRACED): the
-                 * program's PTRACE_TRACEME made us its tracer.  We are none:
-                 * let go of it, the signal delivered as if never traced. */
-                ptrace(PTRACE_DETACH, dead, NULL, (void *)(intptr_t)WSTOPSIG(st));
-                continue;
-            }
-            pid_t forker = forker_of(dead);
-            uncount(dead); /* an orphan of the program, reaped by the root */
-            if (forker && (WIFEXITED(st) || WIFSIGNALED(st)))
-                record_reaped(dead, st, forker, 1); /* a child of the program's, for its wait*() */
-            if (dead == shared->lost_pid) {
-                event("died %d lost", (int)dead);
-                shared->lost_pid = 0;
-            } else if (dead == shared->limit_pid) {
-                event("died %d limit processes", (int)dead);
-                shared->limit_pid = 0;
-            } else if (WIFEXITED(st))
-                event("died %d exit %d", (int)dead, WEXITSTATUS(st));
-            else if (WIFSIGNALED(st))
-                event("died %d signal %s%s", (int)dead,
-                      sigabbrev_np(WTERMSIG(st)) ? sigabbrev_np(WTERMSIG(st)) : "?",
-                      dead == child && timer_went_off(st) ? " timer" : "");
-            if (dead != child)
-                continue; /* an orphan we reaped as subreaper */
-            if (dead == shared->live_pid || dead == shared->undo_target) {
-                shared->undo_target = 0;
-                shared->signal_target = 0;
-                if (dead == shared->live_pid && dead != shared->replayed_pid && WIFSIGNALED(st) &&
-                    !sigismember(&prog.mask, WTERMSIG(st))) { /* it went off as the live process started */
-                    sigdelset(&prog.pending_thread, WTERMSIG(st));
-                    sigdelset(&prog.pending_shared, WTERMSIG(st));
+        int forker = forker_of(dead);
+        uncount(dead); /* an orphan of the program, reaped by the root */
+        if (forker && (WIFEXITED(st) || WIFSIGNALED(st)))
+            record_reaped(dead, st, forker, 1); /* a child of the program's, for its wait*() */
+        int live = dead == shared->live_pid, sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+        if (dead == shared->lost_pid) {
+            event("died %d lost", (int)dead);
+            shared->lost_pid = 0;
+        } else if (dead == shared->limit_pid) {
+            event("died %d limit processes", (int)dead);
+            shared->limit_pid = 0;
+        } else if (WIFEXITED(st))
+            event("died %d exit %d", (int)dead, WEXITSTATUS(st));
+        else if (sig)
+            event("died %d signal %s%s", (int)dead, sigabbrev_np(sig) ? sigabbrev_np(sig) : "?",
+                  live && !shared->undo_target && timer_went_off(shared->newest_timers, sig, 0) ? " timer" : "");
+        if (dead == shared->undo_target)
+            shared->undo_target = 0;
+        if (!live)
+            continue; /* a snapshot trimmed or undone, an orphan */
+        shared->live_generation = 0; /* the cell it ran is not the program's history */
+        shared->live_pid = 0;
+        shared->signal_target = 0;
+        shared->death_signal = sig;
+        shared->death_replayed = dead == shared->replayed_pid;
+        pid_t target = resume_target();
+        if (target == getpid())
+            return 1;
+        shared->resume_pid = target;
+        tree_kill(target, SNAPSHOT_WAKE);
+    }
+}
+
+/* A snapshot or the root: reap children, and resume when chosen (returns,
+ * in the new live process).  `waiting`: a new snapshot, which resumes only
+ * when woken; the root starts the first live process at once. */
+static void wait_and_resume(int waiting)
+{
+    sigset_t wake; /* blocked since make_inert */
+    sigemptyset(&wake);
+    sigaddset(&wake, SIGCHLD);
+    sigaddset(&wake, SNAPSHOT_WAKE);
+    for (;;) {
+        if (!waiting) {
+            lineage_cut(getpid()); /* resuming here: the states after this one are gone */
+            if (prog.valid && shared->death_signal) {
+                int sig = shared->death_signal;
+                timer_went_off(prog.timers, sig, 1);
+                if (!shared->death_replayed && !sigismember(&prog.mask, sig)) { /* it went off as the live process started */
+                    sigdelset(&prog.pending_thread, sig);
+                    sigdelset(&prog.pending_shared, sig);
                 }
-                break; /* resume from this snapshot */
             }
-            /* Our snapshot child was trimmed away: orphans are still ours
-             * to reap (root only), otherwise we are done. */
-            if (getpid() != shared->root_pid)
-                _exit(0);
+            shared->death_signal = 0;
+            memcpy(shared->newest_timers, prog.timers, sizeof prog.timers); /* zero in the root */
+            fflush(NULL);
+            our_fork = 1;
+            pid_t child = fork();
+            our_fork = 0;
+            if (child == 0) {
+                become_live();
+                return;
+            }
+            if (child < 0) {
+                event("error fork failed: %s", strerror(errno));
+                _exit(1);
+            }
+            shared->live_pid = child; /* before its `ready`: its death is known for what it is */
+        }
+        int resume = reap_children(); /* a snapshot stays, children or not, until the kernel drops it */
+        if (resume <= 0 && __atomic_load_n(&shared->resume_pid, __ATOMIC_SEQ_CST) == getpid()) {
+            shared->resume_pid = 0;
+            resume = 1;
+        }
+        waiting = resume != 1;
+        if (waiting) {
+            struct timespec second = {1, 0}; /* a lost wake-up costs a second, not a hang */
+            sigtimedwait(&wake, NULL, &second);
         }
     }
+}
+
+/* The root, once: inert from here on, it starts the first live process
+ * (returns in it) and stays as the reaper of the tree and its pristine state. */
+static void start_tree(void)
+{
+    make_inert();
+    setpgid(0, shared->root_pid); /* snapshots live in the tree's group */
+    wait_and_resume(0);
+}
+
+/* Called by the live process when its state should be kept: it forks a
+ * snapshot, a copy that waits, as a sibling (CLONE_PARENT: the program
+ * never sees it as a child), and goes on.  `mask`: the signals the program
+ * blocks (the caller blocks SIGINT as well).  Returns the snapshot's pid,
+ * or 0 if none could be made; in the snapshot, returns only if it resumes,
+ * in the live process it then forks. */
+static pid_t take_snapshot(const sigset_t *mask)
+{
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_SETMASK, &all, &old); /* no handler of the program runs in the copy */
+    save_program_state(mask);
+    save_pending(mask);
+    if (!sigismember(mask, SIGINT)) { /* an interrupt of the ended cell: not the program's */
+        struct timespec now = {0, 0};
+        sigset_t interrupt;
+        sigemptyset(&interrupt);
+        sigaddset(&interrupt, SIGINT);
+        while (sigtimedwait(&interrupt, NULL, &now) == SIGINT)
+            ;
+    }
+    forget_gone_kids();
+    fflush(NULL);
+    int ended = generation;
+    pid_t snapshot = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+    if (snapshot == 0) {
+        save_dispositions();
+        make_inert(); /* SIGPIPE ignored: a `died` event after the kernel is gone must not end a snapshot */
+        setpgid(0, shared->root_pid);
+        wait_and_resume(1);
+        return -1; /* resumed: in the new live process */
+    }
+    if (snapshot > 0) {
+        lineage_add(snapshot, ended);
+        generation = shared->live_generation = __atomic_add_fetch(&shared->generations, 1, __ATOMIC_SEQ_CST);
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    return snapshot > 0 ? snapshot : 0;
+}
+
+/* After a cell or a library: a snapshot of the state, or the cell ran in
+ * place (threads: a fork would lose them); says which (`done`), before the
+ * fork, which the kernel's reply need not wait for, then `snapshot PID`.
+ * Returns 1 in the live process a snapshot started when it resumed (it said
+ * `ready`; its signal mask is the program's). */
+static int keep_state(const sigset_t *mask)
+{
+    if (in_place) {
+        event("done inplace");
+        return 0;
+    }
+    event("done snapshot");
+    pid_t snapshot = take_snapshot(mask);
+    if (snapshot < 0)
+        return 1;
+    in_place = snapshot == 0; /* none could be made: as if in place */
+    event("snapshot %d", (int)snapshot);
+    return 0;
 }
 
 /* ---------- commands ---------- */
@@ -2441,13 +2543,9 @@ static void run_cell(const char *path, const char *entry, int define)
         sigprocmask(SIG_UNBLOCK, &block, NULL);
         return;
     }
-    int threads = count_threads();
-    in_place = threads > 1;
-    event("done %s", in_place ? "inplace" : "snapshot");
-    if (in_place)
+    in_place = count_threads() > 1;
+    if (!keep_state(&program_mask))
         sigprocmask(SIG_UNBLOCK, &block, NULL);
-    else
-        checkpoint(&program_mask);
 }
 
 static void load_library(const char *path)
@@ -2461,12 +2559,9 @@ static void load_library(const char *path)
     }
     watch_sanitizer_death(); /* %sanitize undefined loads its runtime this way */
     in_place = in_place || count_threads() > 1; /* a constructor's thread: a fork would lose it */
-    event("done %s", in_place ? "inplace" : "snapshot");
-    if (!in_place) {
-        sigset_t program_mask;
-        sigprocmask(SIG_BLOCK, NULL, &program_mask);
-        checkpoint(&program_mask);
-    }
+    sigset_t program_mask;
+    sigprocmask(SIG_BLOCK, NULL, &program_mask);
+    keep_state(&program_mask);
 }
 
 /* Whether an address lies in an executable segment of a loaded object (an
@@ -2930,13 +3025,17 @@ static void undo(void)
         event("error cannot undo while threads are running");
         return;
     }
-    pid_t parent = getppid();
-    if (parent == shared->root_pid) {
+    int n = shared->lineage_len;
+    if (n == 0) {
         event("error nothing to undo");
         return;
     }
-    shared->undo_target = parent;
-    tree_kill(parent, SIGKILL);
+    /* the newest snapshot holds the state after the last cell: it goes, and
+     * the one before resumes when this process has ended */
+    pid_t newest = shared->lineage[n - 1];
+    shared->undo_target = newest;
+    shared->lineage_len = n - 1;
+    tree_kill(newest, SIGKILL);
     _exit(0);
 }
 
@@ -3082,7 +3181,7 @@ int main(int argc, char **argv)
     /* registered first, run last: after the program's handlers, before destructors and stdio's last flush */
     atexit(close_flusher);
     watch_sanitizer_death(); /* ASan's runtime is preloaded */
-    checkpoint(NULL);
+    start_tree();
     serve();
     return 0;
 }

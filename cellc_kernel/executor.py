@@ -31,7 +31,6 @@ from .limits import SNAPSHOT_MARGIN, Limits
 from .processes import (
     alive,
     is_under,
-    parent_of,
     proportional,
     resident,
     send_signal,
@@ -55,7 +54,7 @@ HEAP_RECORD = struct.Struct("=QQQ")  # a `heap` record: address, size, flags (bi
 PAYLOAD_EVENTS = ("display", "mem", "refs", "kinds", "heap", "part")  # events followed by N bytes
 EVENTS = {
     *PAYLOAD_EVENTS,
-    *("ready", "done", "error", "fault", "died", "interrupted", "rolledback", "input", "long"),
+    *("ready", "done", "snapshot", "error", "fault", "died", "interrupted", "rolledback", "input", "long"),
     *("undefined", "frozen", "addr", "symbol", "leaks", "heaptable"),
 }
 
@@ -486,7 +485,10 @@ class _Tree:
     def __init__(self, root: int, max_snapshots: int = 8):
         self.root = root
         self.live_pid: int | None = None
-        self.live_parent: int | None = None  # the snapshot the live process was forked from
+        # the snapshot that resumes if the live process ends: the state after the last cell,
+        # named even once it is gone (then the state before the next cell is lost)
+        self.live_parent: int | None = root
+        self.forking = False  # `done snapshot` came, `snapshot PID` not yet
         self.snapshots: list[int] = [root]
         self.max_snapshots = max_snapshots
         self.dropped: dict[int, str] = {}  # snapshots `trim` removed -> "depth" or "memory"
@@ -494,21 +496,28 @@ class _Tree:
 
     def note(self, kind: str, args: list[str]) -> None:
         """Book-keeping of the tree common to every wait."""
-        if kind == "ready":
+        if kind == "ready":  # the first live process, or one a snapshot started as it resumed
             self.live_pid = int(args[0])
             self.live_parent = parent = int(args[1])
             if parent not in self.snapshots:
                 self.snapshots.append(parent)
-        elif kind == "done" and args and args[0] == "snapshot":
-            # it stays as the newest snapshot and forks: the child announces itself with `ready`
-            if self.live_pid is not None and self.live_pid not in self.snapshots:
-                self.snapshots.append(self.live_pid)
-                self.trim(self.live_pid)
-            self.live_pid = None
+        elif kind == "done" and args == ["snapshot"]:
+            self.forking = True
+        elif kind == "snapshot":
+            # the live process goes on; its copy as the cell left it waits, the newest snapshot
+            self.forking = False
+            snapshot = int(args[0])
+            if snapshot:
+                self.live_parent = snapshot
+                self.snapshots.append(snapshot)
+                self.trim(snapshot)
+            else:  # none could be made: as after a cell run in place
+                self.forget()
         elif kind == "died":
             pid = int(args[0])
             if pid == self.live_pid:
                 self.live_pid = None
+                self.forking = False
             if pid in self.snapshots:
                 self.snapshots.remove(pid)
             self._resident.pop(pid, None)  # its number may come again
@@ -810,8 +819,16 @@ class Executor:
         return self.channel.command_fd
 
     def _wait_ready(self) -> None:
-        if self.live_pid is None:
-            self.pump.wait(lambda kind, args, payload: kind == "ready")
+        """Until the live process reads commands: once it started, and once it
+        forked the snapshot of the last cell (`snapshot PID`)."""
+        if self.live_pid is None or self.tree.forking:
+            self.pump.wait(lambda kind, args, payload: self.live_pid is not None and not self.tree.forking)
+
+    def _wait_resumed(self, before: int | None, handlers: Handlers | None = None) -> None:
+        """The live process that snapshot `before` starts once the live one ended."""
+        self.pump.wait(lambda kind, a, p: kind == "ready", handlers, waiting_on=before)
+        if before is not None and self.tree.live_parent != before:  # it was killed: the root resumed
+            raise ExecutorDied("the process that kept the program's state before this cell is gone")
 
     def idle_death(self, handlers: Handlers) -> Outcome | None:
         """How the live process ended while no command ran (a thread's `exit`,
@@ -829,7 +846,7 @@ class Executor:
         evidence = _Evidence()
         died = lambda kind, args, p: kind == "died" and int(args[0]) == live  # noqa: E731
         last = self.pump.wait(died, handlers, evidence, waiting_on=before)
-        self.pump.wait(lambda kind, a, p: kind == "ready", handlers, waiting_on=before)
+        self._wait_resumed(before, handlers)
         return evidence.outcome(last, before)
 
     # -- commands ---------------------------------------------------------------
@@ -849,7 +866,7 @@ class Executor:
         last_stderr = self.output.last_stderr.decode("utf-8", "replace")
         if last[0] == "died" and before:
             # the snapshot before the cell resumes; a cell may have killed it
-            self.pump.wait(lambda kind, a, p: kind == "ready", waiting_on=before)
+            self._wait_resumed(before)
             if evidence.limit:
                 self._kill_leftovers()
         outcome = evidence.outcome(last, before)
@@ -954,20 +971,24 @@ class Executor:
         self.tree.forget()
 
     def undo(self, before: int) -> str:
-        """Go back to snapshot `before`, the parent of the newest one; '' or an error."""
+        """Go back to snapshot `before`, the one before the newest; '' or an error."""
         self._wait_ready()
         if len(self.snapshots) < 2:
             return "nothing to undo"
         target = self.snapshots[-1]
-        if target != self.live_parent or not alive(before) or parent_of(target) != before:
+        if self.snapshots[-2] != before or not alive(before) or not alive(target):
             return "lost"
         self.pump.send("undo")
-        kind, args, _ = self.pump.wait(lambda kind, a, p: kind == "error" or (kind == "died" and int(a[0]) == target))
-        if kind == "error":
-            return " ".join(args)
-        self.tree.live_pid = None
-        self._wait_ready()
-        return ""
+        seen: set[str] = set()
+
+        def undone(kind: str, args: list[str], payload: bytes) -> bool:
+            """The newest snapshot ended, and the live process `before` starts said `ready`."""
+            if kind == "ready" or (kind == "died" and int(args[0]) == target):
+                seen.add(kind)
+            return kind == "error" or seen == {"ready", "died"}
+
+        kind, args, _ = self.pump.wait(undone)
+        return " ".join(args) if kind == "error" else ""
 
     # -- signals and shutdown -----------------------------------------------------
     def interrupt(self) -> None:

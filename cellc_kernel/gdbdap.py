@@ -1,10 +1,10 @@
 """gdb on the notebook's program, as a debug adapter (`gdb -i=dap`).
 
-gdb implements DAP; what this adds is the notebook's program: gdb follows the
-live process across cells (`FOLLOW_SCRIPT`) and attaches anew after a rollback
-or a reset; the cells' sources, frames and names are shown as the user wrote
-them; stepping into a notebook function goes through its trampoline; a crash
-stops where it happens, as an exception would.  debugger.py is JupyterLab's side.
+gdb implements DAP; what this adds is the notebook's program: gdb stays on
+the live process across cells and attaches anew after a rollback or a reset;
+the cells' sources, frames and names are shown as the user wrote them;
+stepping into a notebook function goes through its trampoline; a crash stops
+where it happens, as an exception would.  debugger.py is JupyterLab's side.
 """
 
 from __future__ import annotations
@@ -30,46 +30,10 @@ MIN_GDB = 14  # the first gdb with DAP
 RESUMING = ("continue", "next", "stepIn", "stepOut")  # the requests that let the program go on
 FAULTS = ("SIGSEGV", "SIGBUS", "SIGFPE", "SIGILL", "SIGABRT", "SIGSYS")
 
-# The live process forks after every cell: the parent stays as the snapshot,
-# the child goes on.  gdb follows the child of that fork (the executor calls
-# `cellc_live_fork` just before it) and the parent of any other fork (the
-# program's own, the frozen copy of a crash), so it stays with the program.
-# Each followed child is a new gdb inferior: the old ones are removed, and
-# gdb's DAP, which selects a thread by its number in the current inferior
-# where DAP gives its global number, is made to select by the global number.
-FOLLOW_SCRIPT = """\
-import sys
-import gdb
-
-def select_thread(thread_id):
-    for inferior in gdb.inferiors():
-        for thread in inferior.threads():
-            if thread.global_num == thread_id:
-                thread.switch()
-                return
-    raise gdb.GdbError("no thread %d" % thread_id)
-
-def fix_dap():
-    for name, module in list(sys.modules.items()):
-        if name.startswith("gdb.dap.") and hasattr(module, "set_thread"):
-            module.set_thread = select_thread
-
-class CellcFollow(gdb.Breakpoint):
-    def __init__(self, where, mode):
-        super().__init__(where, internal=True)
-        self.mode = mode
-    def stop(self):
-        fix_dap()
-        gdb.execute("set follow-fork-mode " + self.mode)
-        if self.mode == "parent":
-            for inferior in gdb.inferiors():
-                if inferior.pid == 0 and inferior != gdb.selected_inferior():
-                    gdb.execute("remove-inferiors %d" % inferior.num)
-        return False
-
-CellcFollow("cellc_live_fork", "child")
-CellcFollow("cellc_live_forked", "parent")
-"""
+# The live process goes on from cell to cell, and forks a snapshot after each:
+# gdb stays on it (the parent of every fork: the snapshots, the program's own
+# children, a crash's frozen copy).  After a rollback or a reset the program
+# is another process, which a new gdb attaches to.
 GDB_SETTINGS = [
     "set follow-fork-mode parent",
     "set detach-on-fork on",
@@ -277,12 +241,9 @@ class GdbSession:
         return list((reply.get("body") or {}).get("breakpoints", []))
 
     def follow(self, live: int | None) -> None:
-        """Keep gdb on the live process: it followed the fork after the last cell
-        (the new live process's parent is the one gdb was on), or it attaches anew."""
+        """Keep gdb on the live process: the same from cell to cell, another
+        once a snapshot resumed (a crash, %undo), which gdb attaches anew."""
         if live is None or live == self.attached:
-            return
-        if self.attached is not None and self.interp.process.live_parent == self.attached:
-            self.attached = live
             return
         self.attach(live)
 
@@ -321,7 +282,7 @@ class GdbSession:
         argv = [gdb, "-q", "-nx", "-nh"]
         for command in GDB_SETTINGS:
             argv += ["-iex", command]
-        argv += ["-iex", "python exec(" + repr(FOLLOW_SCRIPT) + ")", "-i=dap"]
+        argv.append("-i=dap")
         self.attached = None
         self.stopped.clear()
         client = DapClient(argv, self._on_event, cwd=str(self.interp.workdir))

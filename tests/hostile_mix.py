@@ -27,10 +27,10 @@ Timing is never part of the model, and shapes whose result depends on it are lef
 - a SIGUSR1 handler without SA_RESTART never meets a waitpid() for the child that sends it (EINTR
   or the status, in a file too, depending on which comes first);
 - the child started in one cell is released by a cell that does not crash (its SIGCHLD would come
-  while the program is rolled back); it may wait long enough for the snapshot that forked it to
-  be dropped (8 are kept), and the root reaps it.
-Left out as documented limits: a pid saved in one cell and signalled by the program in a later
-one (getpid() differs per cell), MAP_SHARED memory (not rolled back), popen (not counted).
+  while the program is rolled back); after a rollback its parent is gone, and the root reaps it;
+  while it waits, no cell ends with kill(0, SIGTERM) (that would end it too, as in one file).
+Left out as documented limits: a pid saved before a rollback and signalled by the program after it
+(getpid() changes then), MAP_SHARED memory (not rolled back), popen (not counted).
 """
 
 from __future__ import annotations
@@ -634,8 +634,8 @@ def e_fork(w: Writing) -> str:
 
 
 def e_background(w: Writing) -> str | None:
-    """A child started in one cell that a later cell releases and waits for (its parent is then the
-    first cell's snapshot, not the live process)."""
+    """A child started in one cell that a later cell releases and waits for (after a rollback, its
+    parent is gone and the executor's root reaps it for the program)."""
     s = w.s
     if s.bg is None:
         s.bg, s.bg_id = w.rng.randrange(1, 100), w.rng.getrandbits(48)
@@ -760,8 +760,9 @@ def crash_tail(w: Writing) -> tuple[str, str]:
         (_block("char *p = malloc(16);", "free(p);", "free(p);"), "SIGABRT"),
         (f"exit({r.randrange(0, 5)});", "Exit"),
         ("pthread_exit(NULL);", "Exit"),
-        ("kill(0, SIGTERM);", "SIGTERM"),
     ]
+    if s.bg is None:  # else it would end the background child too: it is in the program's group, as in one file
+        tails.append(("kill(0, SIGTERM);", "SIGTERM"))
     if not s.blocked["USR1"]:
         tails.append(("signal(SIGUSR1, on_usr1_crash);\nraise(SIGUSR1);", "SIGSEGV"))
     if s.blocked["USR1"] and w.unblock_kills("USR1"):  # SIG_DFL, or a SA_RESETHAND handler pending twice

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -275,43 +276,61 @@ def test_a_failed_start_leaves_no_temp_directory(tmp_path):
     assert not list(tmp.iterdir())
 
 
-# -- 5. undo after a cell killed its own snapshot -------------------------------------------------
-def test_undo_after_a_cell_killed_the_snapshot_before_it(fresh_kernel):
+# -- 5. a cell signals its parent; a snapshot killed from outside ---------------------------------
+def newest_snapshot(k: Kernel, live: int) -> int:
+    """The snapshot of the state after the last cell: the process of the
+    executor's tree started last, besides the live one."""
+
+    def started(pid: int) -> tuple[int, int]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return (-1, pid)
+        return (int(fields[19]), pid)  # starttime, in clock ticks since boot
+
+    return max(descendants(k.km.provisioner.process.pid) - {live}, key=started)
+
+
+def test_a_cell_signalling_its_parent_loses_nothing(fresh_kernel):
+    """The live process's parent is the executor's, as a file's program's is
+    the shell: SIGKILL or SIGSTOP to it changes nothing of the program (it
+    once killed the snapshot before the cell, and %undo could not go back)."""
     k = fresh_kernel
     k.ok(SETUP)
     k.ok("g = 6;")
     k.ok("g = 7; kill(getppid(), SIGKILL);")
-    assert k.value("g") == "7"  # the cell itself went well: its state is kept
-    r = k.ok("%undo")  # undoes the `g` cell just above: that snapshot is intact
-    assert "Undid In[4]" in r.stdout
+    k.ok("kill(getppid(), SIGSTOP);")
+    assert k.value("g") == "7"
+    assert "Undid In[" in k.ok("%undo").stdout  # the value cell above
+    assert "Undid In[" in k.ok("%undo").stdout  # SIGSTOP
+    assert "Undid In[" in k.ok("%undo").stdout  # SIGKILL
+    assert k.value("g") == "6"
+    r = k.fails("g = 9; kill(getppid(), SIGKILL); *(volatile int *)0 = 1;")
+    assert "SIGSEGV" in r.error_text and "as it was before this cell" in r.error_text
+    holds(k, "6")
+
+
+def test_undo_after_the_newest_snapshot_was_killed_from_outside(fresh_kernel):
+    k = fresh_kernel
+    k.ok(SETUP)
+    k.ok("g = 6;")
+    live = int(k.value("getpid()"))
+    os.kill(newest_snapshot(k, live), signal.SIGKILL)  # as the OOM killer might
     r = k.execute("%undo")
     assert r.status == "error"
-    assert "In[3] cannot be undone: the saved state from before it is gone" in r.error_text
-    assert k.value("g") == "7"  # In[7]: undo starts again from here
-    assert "Undid In[7]" in k.ok("%undo").stdout
-    r = k.execute("%undo")
-    assert r.status == "error" and "nothing to undo" in r.error_text
-    holds(k, "7")
+    assert "cannot be undone: the saved state from before it is gone" in r.error_text
+    assert k.value("g") == "6"  # undo starts again from here
     k.ok("g = 9;")
     assert "Undid In[" in k.ok("%undo").stdout
-    assert k.value("g") == "7"
+    assert k.value("g") == "6"
 
 
-def test_several_cells_killing_their_snapshots_then_undo(fresh_kernel):
+def test_crash_after_the_newest_snapshot_was_killed_says_the_state_is_lost(fresh_kernel):
     k = fresh_kernel
     k.ok(SETUP)
-    for value in (10, 11, 12):
-        k.ok(f"g = {value}; kill(getppid(), SIGKILL);")
-    r = k.execute("%undo 2")
-    assert r.status == "error"
-    assert "In[4] cannot be undone" in r.error_text
-    holds(k, "12")
-
-
-def test_crash_after_killing_the_snapshot_before_it_says_the_state_is_lost(fresh_kernel):
-    k = fresh_kernel
-    k.ok(SETUP)
-    r = k.fails("g = 9; kill(getppid(), SIGKILL); *(volatile int *)0 = 1;")
+    live = int(k.value("getpid()"))
+    os.kill(newest_snapshot(k, live), signal.SIGKILL)
+    r = k.fails("g = 9; *(volatile int *)0 = 1;")
     assert r.errors[0]["ename"] == "StateLost"
     assert "kept the program's state before this cell is gone" in r.error_text
     # a fresh program, which says so when used
