@@ -100,7 +100,7 @@ def main() -> int:
         if main_prof:
             main_prof.disable()
         wall, after, main_cpu = time.perf_counter() - start, os.times(), time.thread_time() - main_cpu
-        interp.executor.live()  # the process forked after the last cell, once ready
+        interp.executor.live()  # once the last cell's snapshot is forked
         exec_cpu = sum(executor_cpu(interp.executor))
         print(f"queued Run All of {len(cells)} cells, in-process: {wall * 1e3:.0f} ms")
         print(f"  this process CPU: {(after.user - cpu.user + after.system - cpu.system) * 1e3:.0f} ms")

@@ -117,8 +117,10 @@ struct shared {
     unsigned reaped_count;
     struct reaped_child reaped[REAPED_SLOTS];
     int lineage_len;              /* the snapshots the program's state went through, oldest first */
-    pid_t lineage[LINEAGE_SLOTS];
-    int lineage_generation[LINEAGE_SLOTS]; /* the generation each snapshot ended */
+    struct {
+        pid_t pid;
+        int generation; /* the cells it ended (the live process's `generation` then) */
+    } lineage[LINEAGE_SLOTS];
 };
 static struct shared *shared;
 static pid_t *proc_table;  /* their pids: CELLC_MAX_PROCESSES slots, shared by the tree */
@@ -1222,12 +1224,10 @@ static void lineage_add(pid_t pid, int gen)
     int n = shared->lineage_len;
     if (n == LINEAGE_SLOTS) {
         memmove(shared->lineage, shared->lineage + 1, sizeof shared->lineage - sizeof *shared->lineage);
-        memmove(shared->lineage_generation, shared->lineage_generation + 1,
-                sizeof shared->lineage_generation - sizeof *shared->lineage_generation);
         n--;
     }
-    shared->lineage[n] = pid;
-    shared->lineage_generation[n] = gen;
+    shared->lineage[n].pid = pid;
+    shared->lineage[n].generation = gen;
     shared->lineage_len = n + 1;
 }
 
@@ -1235,7 +1235,7 @@ static void lineage_add(pid_t pid, int gen)
 static void lineage_cut(pid_t pid)
 {
     int n = shared->lineage_len;
-    while (n > 0 && shared->lineage[n - 1] != pid)
+    while (n > 0 && shared->lineage[n - 1].pid != pid)
         n--;
     shared->lineage_len = n;
 }
@@ -1247,7 +1247,7 @@ static int in_lineage(int gen)
     if (gen > 0 && gen == shared->live_generation)
         return 1;
     for (int i = 0; gen > 0 && i < shared->lineage_len; i++)
-        if (shared->lineage_generation[i] == gen)
+        if (shared->lineage[i].generation == gen)
             return 1;
     return 0;
 }
@@ -1256,7 +1256,7 @@ static int in_lineage(int gen)
 static int is_snapshot(pid_t pid)
 {
     for (int i = 0; pid > 0 && i < shared->lineage_len; i++)
-        if (shared->lineage[i] == pid)
+        if (shared->lineage[i].pid == pid)
             return 1;
     return 0;
 }
@@ -2213,6 +2213,16 @@ static void save_pending(const sigset_t *mask)
 
 #define SNAPSHOT_WAKE (SIGRTMAX - 1) /* what wakes a snapshot chosen to resume (shared->resume_pid) */
 
+/* What a snapshot or the root waits for (wait_and_resume): blocked from make_inert on. */
+static sigset_t waited_signals(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SNAPSHOT_WAKE);
+    return set;
+}
+
 /* The snapshot's own signal state: no handler of the program, no timer (a
  * fork copies none), only what it waits for blocked.  What would stop it is ignored (SIGSTOP cannot be:
  * the kernel continues a stopped snapshot), and so is what would end it, but
@@ -2230,10 +2240,7 @@ static void make_inert(void)
     }
     if (!root)
         prctl(PR_SET_PDEATHSIG, 0); /* the program's, about a parent that is not its own */
-    sigset_t waited; /* what wait_and_resume waits for: blocked, so that none is lost meanwhile */
-    sigemptyset(&waited);
-    sigaddset(&waited, SIGCHLD);
-    sigaddset(&waited, SNAPSHOT_WAKE);
+    sigset_t waited = waited_signals(); /* blocked, so that none is lost before it waits */
     sigprocmask(SIG_SETMASK, &waited, NULL);
 }
 
@@ -2303,22 +2310,20 @@ static void become_live(void)
 static pid_t resume_target(void)
 {
     int n = shared->lineage_len;
-    return n > 0 && tree_kill(shared->lineage[n - 1], 0) == 0 ? shared->lineage[n - 1] : shared->root_pid;
+    return n > 0 && tree_kill(shared->lineage[n - 1].pid, 0) == 0 ? shared->lineage[n - 1].pid : shared->root_pid;
 }
 
 /* Reap what ended among this process's children: the live process, snapshots
  * (the live process's are this process's: CLONE_PARENT), orphans of the
- * program (the root is the subreaper).  Returns 1 when this process is to
- * resume now, -1 when it has no children. */
+ * program (the root is the subreaper).  Returns whether this process is to
+ * resume now. */
 static int reap_children(void)
 {
     for (;;) {
         int st;
         pid_t dead = (pid_t)syscall(SYS_wait4, -1, &st, WNOHANG, NULL); /* not the program's wait4 */
-        if (dead == 0)
-            return 0;
-        if (dead < 0)
-            return errno == EINTR ? 0 : -1;
+        if (dead <= 0)
+            return 0; /* none ended yet, or none at all: a snapshot stays until the kernel drops it */
         if (WIFSTOPPED(st)) {
             /* Only a child that traces us stops here (no WUNTRACED): the
              * program's PTRACE_TRACEME made us its tracer.  We are none:
@@ -2364,10 +2369,7 @@ static int reap_children(void)
  * when woken; the root starts the first live process at once. */
 static void wait_and_resume(int waiting)
 {
-    sigset_t wake; /* blocked since make_inert */
-    sigemptyset(&wake);
-    sigaddset(&wake, SIGCHLD);
-    sigaddset(&wake, SNAPSHOT_WAKE);
+    sigset_t wake = waited_signals(); /* blocked since make_inert */
     for (;;) {
         if (!waiting) {
             lineage_cut(getpid()); /* resuming here: the states after this one are gone */
@@ -2395,12 +2397,12 @@ static void wait_and_resume(int waiting)
             }
             shared->live_pid = child; /* before its `ready`: its death is known for what it is */
         }
-        int resume = reap_children(); /* a snapshot stays, children or not, until the kernel drops it */
-        if (resume <= 0 && __atomic_load_n(&shared->resume_pid, __ATOMIC_SEQ_CST) == getpid()) {
+        int resume = reap_children();
+        if (!resume && __atomic_load_n(&shared->resume_pid, __ATOMIC_SEQ_CST) == getpid()) {
             shared->resume_pid = 0;
             resume = 1;
         }
-        waiting = resume != 1;
+        waiting = !resume;
         if (waiting) {
             struct timespec second = {1, 0}; /* a lost wake-up costs a second, not a hang */
             sigtimedwait(&wake, NULL, &second);
@@ -3032,7 +3034,7 @@ static void undo(void)
     }
     /* the newest snapshot holds the state after the last cell: it goes, and
      * the one before resumes when this process has ended */
-    pid_t newest = shared->lineage[n - 1];
+    pid_t newest = shared->lineage[n - 1].pid;
     shared->undo_target = newest;
     shared->lineage_len = n - 1;
     tree_kill(newest, SIGKILL);

@@ -70,9 +70,10 @@ class Front:
         """The `#define` lines, as they are now, of the macros the cell
         changes that a header or a -D flag defines and something in the
         notebook expanded: what expanded them keeps them as they were."""
-        changed = {item.name for item in parsed.items if item.kind in ("define", "undef")} - program.macros()
+        changed = {item.name for item in parsed.items if item.kind in ("define", "undef")}
         if not changed:
-            return {}
+            return {}  # most cells: nothing of the model is looked at
+        changed -= program.macros()
         used = set().union(
             *(f.uses for f in program.functions.values()),
             *(v.uses for v in program.variables.values()),

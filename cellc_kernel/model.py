@@ -331,15 +331,20 @@ class Program:
             del self.definitions[at]
         return read
 
-    def _macro_text_at(self, d: Definition, name: str) -> str | None:
-        """The `#define name` line in effect where `d` stands: the notebook's
-        (a kept one too), or a header's the notebook changed since."""
+    def _notebook_macro_at(self, d: Definition, name: str) -> str | None:
+        """The notebook's `#define name` line in effect where `d` stands (a kept one too)."""
         then = None
         for o in self.definitions:
             if o.order >= d.order:
                 break
             if ("macro", name) in o.keys or (_WAS_MACRO, name) in o.keys:
                 then = o.text
+        return then
+
+    def _macro_text_at(self, d: Definition, name: str) -> str | None:
+        """The `#define name` line in effect where `d` stands: the notebook's,
+        or a header's or flag's the notebook changed since."""
+        then = self._notebook_macro_at(d, name)
         return then if then is not None else self._outside_at(d, name)
 
     def _outside_at(self, d: Definition, name: str) -> str | None:
@@ -356,10 +361,7 @@ class Program:
         out = []
         for name in sorted(d.uses & self.outside_macros.keys()):
             then = self._outside_at(d, name)
-            if then is not None and not any(
-                o.order < d.order and (("macro", name) in o.keys or (_WAS_MACRO, name) in o.keys)
-                for o in self.definitions
-            ):
+            if then is not None and self._notebook_macro_at(d, name) is None:
                 out.append((name, then))
         return tuple(out)
 
