@@ -3041,6 +3041,21 @@ static void undo(void)
     _exit(0);
 }
 
+/* Whether a command that changes the program is this process's: it names the
+ * live process the kernel sent it to, and one that ended before reading it (a
+ * timer's signal while the kernel compiled the next cell) left it in the pipe
+ * to the process resumed after it, which must not run it.  Steps `*arg` past
+ * the pid; -1 if there is none. */
+static int addressed_here(char **arg)
+{
+    char *end;
+    long pid = strtol(*arg, &end, 10);
+    if (end == *arg || (*end && *end != ' '))
+        return -1;
+    *arg = *end ? end + 1 : end;
+    return pid == (long)getpid();
+}
+
 /* The commands of docs/protocol.md. */
 static void serve(void)
 {
@@ -3054,7 +3069,16 @@ static void serve(void)
             *arg++ = 0;
         else
             arg = line + strlen(line);
-        if (!strcmp(line, "run") || !strcmp(line, "define")) {
+        if (!strcmp(line, "run") || !strcmp(line, "define") || !strcmp(line, "load") || !strcmp(line, "undo")) {
+            int here = addressed_here(&arg);
+            if (here <= 0) {
+                event(here < 0 ? "error bad %s" : "stale %s", line);
+                continue;
+            }
+        }
+        if (!strcmp(line, "sync")) {
+            event("sync");
+        } else if (!strcmp(line, "run") || !strcmp(line, "define")) {
             char *entry = strchr(arg, ' ');
             if (!entry) {
                 event("error bad %s", line);

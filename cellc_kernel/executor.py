@@ -55,7 +55,7 @@ PAYLOAD_EVENTS = ("display", "mem", "refs", "kinds", "heap", "part")  # events f
 EVENTS = {
     *PAYLOAD_EVENTS,
     *("ready", "done", "snapshot", "error", "fault", "died", "interrupted", "rolledback", "input", "long"),
-    *("undefined", "frozen", "addr", "symbol", "leaks", "heaptable"),
+    *("undefined", "frozen", "addr", "symbol", "leaks", "heaptable", "sync", "stale"),
 }
 
 
@@ -251,6 +251,7 @@ class Outcome:
     in_place: bool = False  # it ran with no snapshot after it (threads were running)
     rolled_back: bool = True  # a failure went back to the state before the command
     garbage: bool = False  # the cell wrote into the event pipe (a cell that returned is undone for it)
+    unread: bool = False  # the live process ended before it read the command, which did not run
     last_stderr: str = ""  # the end of what the program wrote to stderr meanwhile (a failed assert's message)
 
     @property
@@ -856,7 +857,7 @@ class Executor:
         self._wait_ready()
         before, live = self.live_parent, self.live_pid
         evidence = _Evidence()
-        self.pump.send(f"{command} {so} {entry}".rstrip())
+        self.pump.send(f"{command} {live} {so} {entry}".rstrip())
 
         def finished(kind: str, args: list[str], payload: bytes) -> bool:
             return kind in ("done", "error", "rolledback") or (kind == "died" and int(args[0]) == live)
@@ -864,14 +865,29 @@ class Executor:
         self.output.last_stderr = b""
         last = self.pump.wait(finished, handlers, evidence, interruptible=True)
         last_stderr = self.output.last_stderr.decode("utf-8", "replace")
+        unread = False
         if last[0] == "died" and before:
             # the snapshot before the cell resumes; a cell may have killed it
             self._wait_resumed(before)
+            unread = not self._read_before_death()
             if evidence.limit:
                 self._kill_leftovers()
         outcome = evidence.outcome(last, before)
+        outcome.unread = unread
         outcome.last_stderr = last_stderr
         return outcome
+
+    def _read_before_death(self) -> bool:
+        """After the live process ended during a command: whether it had read
+        the command.  It ends while no cell runs too (a timer's signal while the
+        next cell compiles); a command it never read stays in the pipe, and the
+        process resumed after it answers `stale` to it before `sync`."""
+        self.pump.send("sync")
+        kind, _, _ = self.pump.wait(lambda kind, args, payload: kind in ("sync", "stale"))
+        if kind == "sync":
+            return True
+        self.pump.wait(lambda kind, args, payload: kind == "sync")
+        return False
 
     def _kill_leftovers(self) -> None:
         """After a fork bomb: every process of the tree but the snapshots and the live one."""
@@ -978,16 +994,18 @@ class Executor:
         target = self.snapshots[-1]
         if self.snapshots[-2] != before or not alive(before) or not alive(target):
             return "lost"
-        self.pump.send("undo")
+        self.pump.send(f"undo {self.live_pid}")
         seen: set[str] = set()
 
         def undone(kind: str, args: list[str], payload: bytes) -> bool:
             """The newest snapshot ended, and the live process `before` starts said `ready`."""
             if kind == "ready" or (kind == "died" and int(args[0]) == target):
                 seen.add(kind)
-            return kind == "error" or seen == {"ready", "died"}
+            return kind in ("error", "stale") or seen == {"ready", "died"}
 
         kind, args, _ = self.pump.wait(undone)
+        if kind == "stale":  # the live process ended before it read `undo`: the newest snapshot resumed
+            return "lost"
         return " ".join(args) if kind == "error" else ""
 
     # -- signals and shutdown -----------------------------------------------------

@@ -226,7 +226,7 @@ class Interpreter:
         shown = "\n".join(w for w in warnings if w)
         outcome = self._run(so, unit.entry, handlers, "define" if self.defining else "run")
         if not outcome.ok:
-            return self._failure(outcome, shown, label)
+            return self._failure(outcome, shown, label, idle=outcome.unread)
         self.defined_in.update((name, so) for name in symbols.defined if names.is_variable(name))
         self.history.remember(label, outcome, self.program, self.libraries, self.executor)
         self.program = unit.program
@@ -291,7 +291,7 @@ class Interpreter:
         if outcome.ending is Ending.ERROR:
             return outcome.message
         if not outcome.ok:  # its constructors crashed, exited, were interrupted...
-            failure = self._failure(outcome, "", label)
+            failure = self._failure(outcome, "", label, idle=outcome.unread)
             frames = self.report.frames(outcome.fault[4:]) if outcome.fault else []
             where = f", {frames[0].title()}" if frames else ""
             return f"loading failed: {failure.evalue}{where}\n{failure.traceback[-1]}"

@@ -92,6 +92,27 @@ def test_alarm_fires_in_the_program_not_in_its_snapshot(k):
     assert k.value("keep") == "456"
 
 
+def test_a_timer_ends_the_program_while_the_next_cell_compiles(k):
+    """The alarm goes off a few ms after its cell returned, while the kernel compiles the next cell:
+    the command sent to the process that ended must not run in the one resumed after it.  (It did:
+    the cell was reported as killed by the alarm but had run, and each later cell got the output
+    and the status of the cell before it.)  Wherever the alarm falls, each cell that succeeds
+    prints its own line and the count goes on from the cells that ran."""
+    k.ok("int x = 0;")
+    for delay in (4000, 7000, 10000, 13000):  # microseconds: a compile takes about 10 ms
+        k.ok("x = 0;")
+        k.ok(f"ualarm({delay}, 0);")
+        count = 0
+        for i in range(6):
+            r = k.execute(f'x++; printf("cell {i} x=%d\\n", x);', timeout=CELL_TIMEOUT)
+            if r.status == "ok":
+                count += 1
+                assert r.stdout == f"cell {i} x={count}\n"
+            else:
+                assert "Alarm clock (SIGALRM)" in r.error_text, r.error_text
+        assert k.value("x") == str(count)
+
+
 def test_alarm_and_its_handler_reach_the_next_cell(k):
     k.ok("volatile int hits = 0;")
     k.ok("void on_alarm(int sig) { hits++; }")
