@@ -375,7 +375,15 @@ class Compiler:
         obj = self.workdir / f"{name}.o"
         text = (f'#include "{header_path}"\n' if header_path else "") + body
         src.write_text(text, errors="surrogateescape")
-        return obj, self._gcc([self.gcc, *self.flags(), *extra, "-c", "-o", str(obj), str(src)])
+        flags = [*self.flags(), *extra]
+        plan = toolchain.compile_plan(self.gcc, tuple(flags), str(self.workdir))
+        if plan is None:
+            return obj, self._gcc([self.gcc, *flags, "-c", "-o", str(obj), str(src)])
+        timeout = self.timeout()
+        try:
+            return obj, toolchain.run_plan(plan, name, cwd=self.workdir, timeout=timeout, memory=self.limits.memory)
+        except toolchain.ToolTimeout:
+            raise _timed_out("gcc", timeout) from None
 
     def preprocess(self, text: str) -> str | None:
         """C text through the preprocessor with the cells' flags (None if it fails)."""

@@ -126,6 +126,43 @@ def test_a_tool_past_its_timeout_is_killed_with_a_clear_error():
     assert started.ended(0)  # killed and reaped
 
 
+def test_cc1_and_as_run_without_the_driver_make_the_drivers_object(tmp_path):
+    """gcc's own plan (`gcc -###`), run directly: the same bytes as `gcc -c`, for cellc's flags
+    with a header and with the user's; a plan the driver would not run as cc1 | as is not used."""
+    from cellc_kernel import toolchain
+    from cellc_kernel.compile import BASE_FLAGS
+
+    unit = '#include <stdio.h>\nstatic int sq(int a) { return a * a; }\nint main(void) { printf("%d", sq(3)); }\n'
+    (tmp_path / "unit.c").write_text(unit)
+    for extra in ([], ["-O2", "-DN=3", "-Wextra"], ["-fsanitize=address"]):
+        flags = [*BASE_FLAGS, *extra]
+        toolchain.run(["gcc", *flags, "-c", "-o", str(tmp_path / "unit.o"), str(tmp_path / "unit.c")], cwd=tmp_path)
+        by_driver = (tmp_path / "unit.o").read_bytes()
+        plan = toolchain.compile_plan("gcc", tuple(flags), str(tmp_path))
+        assert plan is not None
+        assert toolchain.run_plan(plan, "unit", cwd=tmp_path, timeout=60) == toolchain.Result(0, "", "")
+        assert (tmp_path / "unit.o").read_bytes() == by_driver, extra
+    assert toolchain.compile_plan("gcc", (*BASE_FLAGS, "-save-temps"), str(tmp_path)) is None
+
+
+def test_cc1_and_as_run_without_the_driver_fail_as_the_driver_does(tmp_path):
+    from cellc_kernel import toolchain
+
+    plan = toolchain.compile_plan("gcc", ("-pipe", "-fmessage-length=0"), str(tmp_path))
+    assert plan is not None
+    for stem, text in [("wrong", "int f(void) { return y; }\n"), ("asm", 'void f(void) { __asm__("nonsense"); }\n')]:
+        (tmp_path / f"{stem}.c").write_text(text)
+        driver = toolchain.run(["gcc", "-pipe", "-fmessage-length=0", "-c", f"{stem}.c"], cwd=tmp_path)
+        direct = toolchain.run_plan(plan, stem, cwd=tmp_path, timeout=60)
+        assert direct.returncode == driver.returncode == 1
+        assert direct.stderr.replace(str(tmp_path) + "/", "") == driver.stderr, stem
+        assert not (tmp_path / f"{stem}.o").exists()  # as the driver, no object of a failed compile
+    os.mkfifo(tmp_path / "never_written")
+    (tmp_path / "waits.c").write_text(f'#include "{tmp_path / "never_written"}"\n')
+    with pytest.raises(toolchain.ToolTimeout, match=r"^gcc did not finish within 0\.5 s$"):
+        toolchain.run_plan(plan, "waits", cwd=tmp_path, timeout=0.5)
+
+
 def test_tools_run_in_the_c_locale_but_gdb_in_the_users():
     from cellc_kernel import toolchain
 
