@@ -835,10 +835,13 @@ class Executor:
         """How the live process ended while no command ran (a thread's `exit`,
         a timer, a SIGKILL from outside), once the new live process that its
         snapshot forks is ready; None when it lives.  Each death is told once:
-        its events are consumed here, before the next command is sent."""
-        if self.pump.dead:
+        its events are consumed here, before the next command is sent.  While
+        the live process forks the last cell's snapshot it lives; an end after
+        that is the next command's to tell (`stale`: that cell did not run), so
+        the next cell compiles while the fork goes on."""
+        if self.pump.dead or self.tree.forking:
             return None
-        self._wait_ready()  # after a snapshot, the new live process says `ready` (it may have ended since)
+        self._wait_ready()  # after a resume, the new live process says `ready` (it may have ended since)
         live = self.live_pid
         self.pump.read()
         if live is not None and alive(live) and not self.channel.holds_death_of(live):
