@@ -882,9 +882,9 @@ class Executor:
 
     def _read_before_death(self) -> bool:
         """After the live process ended during a command: whether it had read
-        the command.  It ends while no cell runs too (a timer's signal while the
-        next cell compiles); a command it never read stays in the pipe, and the
-        process resumed after it answers `stale` to it before `sync`."""
+        it.  It may have ended before (a timer's signal while the cell
+        compiled): the command then waited in the pipe, and the process resumed
+        after it answers `stale` to it before it answers `sync`."""
         self.pump.send("sync")
         kind, _, _ = self.pump.wait(lambda kind, args, payload: kind in ("sync", "stale"))
         if kind == "sync":
