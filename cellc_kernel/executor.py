@@ -490,6 +490,11 @@ class _Tree:
         # named even once it is gone (then the state before the next cell is lost)
         self.live_parent: int | None = root
         self.forking = False  # `done snapshot` came, `snapshot PID` not yet
+        # The live process ended while it forked, before it said which snapshot keeps the last
+        # cell (a SIGKILL: the fork holds off the program's signals), and one from before that
+        # cell resumed: the last cell's state is gone (a new snapshot resuming is one not yet heard of).
+        self.went_back = False
+        self._ended_forking = False
         self.snapshots: list[int] = [root]
         self.max_snapshots = max_snapshots
         self.dropped: dict[int, str] = {}  # snapshots `trim` removed -> "depth" or "memory"
@@ -500,6 +505,8 @@ class _Tree:
         if kind == "ready":  # the first live process, or one a snapshot started as it resumed
             self.live_pid = int(args[0])
             self.live_parent = parent = int(args[1])
+            self.went_back = self.went_back or (self._ended_forking and parent in self.snapshots)
+            self._ended_forking = False
             if parent not in self.snapshots:
                 self.snapshots.append(parent)
         elif kind == "done" and args == ["snapshot"]:
@@ -518,7 +525,7 @@ class _Tree:
             pid = int(args[0])
             if pid == self.live_pid:
                 self.live_pid = None
-                self.forking = False
+                self._ended_forking, self.forking = self.forking, False
             if pid in self.snapshots:
                 self.snapshots.remove(pid)
             self._resident.pop(pid, None)  # its number may come again
@@ -825,6 +832,12 @@ class Executor:
         if self.live_pid is None or self.tree.forking:
             self.pump.wait(lambda kind, args, payload: self.live_pid is not None and not self.tree.forking)
 
+    def _check_went_back(self) -> None:
+        """ExecutorDied (the state is lost) if the state resumed is older than the last cell's."""
+        if self.tree.went_back:
+            self.tree.went_back = False
+            raise ExecutorDied("the program was killed while it kept its state after the last cell")
+
     def _wait_resumed(self, before: int | None, handlers: Handlers | None = None) -> None:
         """The live process that snapshot `before` starts once the live one ended."""
         self.pump.wait(lambda kind, a, p: kind == "ready", handlers, waiting_on=before)
@@ -842,6 +855,7 @@ class Executor:
         if self.pump.dead or self.tree.forking:
             return None
         self._wait_ready()  # after a resume, the new live process says `ready` (it may have ended since)
+        self._check_went_back()
         live = self.live_pid
         self.pump.read()
         if live is not None and alive(live) and not self.channel.holds_death_of(live):
@@ -858,6 +872,7 @@ class Executor:
         """Run a cell (`run`; `define`: its slots stored, its statements not run)
         or load a library; returns how it ended."""
         self._wait_ready()
+        self._check_went_back()
         before, live = self.live_parent, self.live_pid
         evidence = _Evidence()
         self.pump.send(f"{command} {live} {so} {entry}".rstrip())

@@ -163,6 +163,38 @@ def test_cc1_and_as_run_without_the_driver_fail_as_the_driver_does(tmp_path):
         toolchain.run_plan(plan, "waits", cwd=tmp_path, timeout=0.5)
 
 
+def test_a_live_process_that_ends_while_it_forks_is_told_apart():
+    """The executor's events, as the kernel books them: the live process ends after `done snapshot`
+    and before `snapshot PID`.  A signal of the program (held off during the fork) ends it once the
+    new snapshot is in the lineage, and that one resumes: the last cell's state is kept.  A SIGKILL
+    before that resumes the snapshot from before the last cell: its state is gone, which the next
+    command must say (`went_back`), not run on as if it were there."""
+    from cellc_kernel.executor import _Tree
+
+    root, live, first, new, resumed = (5_000_000 + i for i in range(5))  # above any pid_max: no process
+
+    def after_two_cells() -> _Tree:
+        tree = _Tree(root)
+        for kind, args in [("ready", [live, root]), ("done", ["snapshot"]), ("snapshot", [first])]:
+            tree.note(kind, [str(a) for a in args])
+        tree.note("done", ["snapshot"])
+        tree.note("died", [str(live), "signal", "KILL"])
+        return tree
+
+    kept = after_two_cells()
+    kept.note("ready", [str(resumed), str(new)])
+    assert not kept.went_back and kept.live_parent == new and new in kept.snapshots
+    gone = after_two_cells()
+    gone.note("ready", [str(resumed), str(first)])
+    assert gone.went_back
+    idle = _Tree(root)  # an end after the fork (a timer while no cell runs) is not one
+    for kind, args in [("ready", [live, root]), ("done", ["snapshot"]), ("snapshot", [first])]:
+        idle.note(kind, [str(a) for a in args])
+    idle.note("died", [str(live), "signal", "ALRM", "timer"])
+    idle.note("ready", [str(resumed), str(first)])
+    assert not idle.went_back
+
+
 def test_tools_run_in_the_c_locale_but_gdb_in_the_users():
     from cellc_kernel import toolchain
 
