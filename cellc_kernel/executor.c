@@ -2470,12 +2470,19 @@ static int keep_state(const sigset_t *mask)
         event("done inplace");
         return 0;
     }
+    /* From `done` on, a signal of the program waits (pending, as the snapshot
+       keeps it) until the snapshot holds this cell's state: one that ended the
+       process between the two lost the cell the kernel had reported done. */
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_SETMASK, &all, &old);
     event("done snapshot");
     pid_t snapshot = take_snapshot(mask);
     if (snapshot < 0)
-        return 1;
+        return 1; /* resumed: become_live set the program's mask */
     in_place = snapshot == 0; /* none could be made: as if in place */
     event("snapshot %d", (int)snapshot);
+    sigprocmask(SIG_SETMASK, &old, NULL);
     return 0;
 }
 
