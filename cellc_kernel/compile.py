@@ -305,12 +305,17 @@ class Compiler:
         """How long gcc and ld may take on a cell: the cell's time, at most `COMPILE_TIMEOUT`."""
         return min(COMPILE_TIMEOUT, self.limits.timeout or COMPILE_TIMEOUT)
 
-    def _gcc(self, argv: list[str], input: str | None = None) -> toolchain.Result:
+    def _gcc(
+        self, argv: list[str], input: str | None = None, plan: toolchain.CompilePlan | None = None, stem: str = ""
+    ) -> toolchain.Result:
         """gcc on the user's text, within the operator's limits: an `#include` of
-        /dev/zero or of a FIFO ends in an error, not in a kernel that waits or swaps."""
-        timeout = self.timeout()
+        /dev/zero or of a FIFO ends in an error, not in a kernel that waits or swaps.
+        With `plan` (toolchain.compile_plan), its cc1 and as compile `stem` instead of `argv`."""
+        timeout, memory = self.timeout(), self.limits.memory
         try:
-            return toolchain.run(argv, input=input, cwd=self.workdir, timeout=timeout, memory=self.limits.memory)
+            if plan is not None:
+                return toolchain.run_plan(plan, stem, cwd=self.workdir, timeout=timeout, memory=memory)
+            return toolchain.run(argv, input=input, cwd=self.workdir, timeout=timeout, memory=memory)
         except toolchain.ToolTimeout:
             raise _timed_out("gcc", timeout) from None
 
@@ -377,13 +382,7 @@ class Compiler:
         src.write_text(text, errors="surrogateescape")
         flags = [*self.flags(), *extra]
         plan = toolchain.compile_plan(self.gcc, tuple(flags), str(self.workdir))
-        if plan is None:
-            return obj, self._gcc([self.gcc, *flags, "-c", "-o", str(obj), str(src)])
-        timeout = self.timeout()
-        try:
-            return obj, toolchain.run_plan(plan, name, cwd=self.workdir, timeout=timeout, memory=self.limits.memory)
-        except toolchain.ToolTimeout:
-            raise _timed_out("gcc", timeout) from None
+        return obj, self._gcc([self.gcc, *flags, "-c", "-o", str(obj), str(src)], plan=plan, stem=name)
 
     def preprocess(self, text: str) -> str | None:
         """C text through the preprocessor with the cells' flags (None if it fails)."""

@@ -29,6 +29,7 @@ SYSTEM_UID_MAX = 999  # systemd's: the users RemoveIPC spares are root and those
 # The file name gcc's driver is asked to plan a compile for (`compile_plan`), replaced by each
 # unit's: upper case, so no directory tempfile makes can hold it.
 PLAN_STEM = "CELLC_PLAN"
+CompilePlan = tuple[tuple[str, ...], tuple[str, ...]]  # cc1's argv, as's argv (compile_plan)
 
 
 class ToolTimeout(TimeoutError):
@@ -122,7 +123,7 @@ def _address_limit(memory: int | None):
 
 
 @functools.lru_cache(maxsize=16)
-def compile_plan(gcc: str, flags: tuple[str, ...], directory: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+def compile_plan(gcc: str, flags: tuple[str, ...], directory: str) -> CompilePlan | None:
     """The two programs gcc's driver runs for `gcc FLAGS -c -o DIR/X.o DIR/X.c`
     with `-pipe` (cc1's argv, as's argv; X is PLAN_STEM), as `gcc -###` says;
     None when it is not exactly `cc1 ... -o - | as ... -o DIR/X.o` (-save-temps,
@@ -145,7 +146,7 @@ def compile_plan(gcc: str, flags: tuple[str, ...], directory: str) -> tuple[tupl
 
 
 def run_plan(
-    plan: tuple[tuple[str, ...], tuple[str, ...]],
+    plan: CompilePlan,
     stem: str,
     *,
     cwd: str | os.PathLike,
