@@ -7,13 +7,15 @@ generated names.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import logging
 import os
 import re
 import shutil
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -21,6 +23,8 @@ from . import names, objfile, toolchain
 from .diagnostics import INCLUDED, Diagnostic
 from .diagnostics import parse as parse_diagnostics
 from .limits import Limits, format_size
+
+log = logging.getLogger(__name__)
 
 INCLUDE_DIR = Path(__file__).parent / "include"
 BASE_FLAGS = [
@@ -300,22 +304,26 @@ class Compiler:
         )  # replaced whole (Interpreter.set_cflags), never changed in place
         self._pch: dict[str, Path] = {}  # hash of header text + flags -> header path
         self._pch_lock = threading.Lock()
+        self._ahead: toolchain.CompileAhead | None = None  # cc1 | as waiting for the next cell's unit
+        self._ahead_lock = threading.Lock()  # held while they start: a compile of that unit waits
+        self._closed = False
 
     def timeout(self) -> float:
         """How long gcc and ld may take on a cell: the cell's time, at most `COMPILE_TIMEOUT`."""
         return min(COMPILE_TIMEOUT, self.limits.timeout or COMPILE_TIMEOUT)
 
-    def _gcc(
-        self, argv: list[str], input: str | None = None, plan: toolchain.CompilePlan | None = None, stem: str = ""
-    ) -> toolchain.Result:
+    def _gcc(self, argv: list[str], input: str | None = None) -> toolchain.Result:
         """gcc on the user's text, within the operator's limits: an `#include` of
-        /dev/zero or of a FIFO ends in an error, not in a kernel that waits or swaps.
-        With `plan` (toolchain.compile_plan), its cc1 and as compile `stem` instead of `argv`."""
-        timeout, memory = self.timeout(), self.limits.memory
+        /dev/zero or of a FIFO ends in an error, not in a kernel that waits or swaps."""
+        with self._in_time() as timeout:
+            return toolchain.run(argv, input=input, cwd=self.workdir, timeout=timeout, memory=self.limits.memory)
+
+    @contextlib.contextmanager
+    def _in_time(self) -> Iterator[float]:
+        """The time gcc has on a unit; past it, the cell's CompileError."""
+        timeout = self.timeout()
         try:
-            if plan is not None:
-                return toolchain.run_plan(plan, stem, cwd=self.workdir, timeout=timeout, memory=memory)
-            return toolchain.run(argv, input=input, cwd=self.workdir, timeout=timeout, memory=memory)
+            yield timeout
         except toolchain.ToolTimeout:
             raise _timed_out("gcc", timeout) from None
 
@@ -374,15 +382,73 @@ class Compiler:
         else:
             (self.workdir / label).unlink(missing_ok=True)
 
-    def _compile_unit(self, name: str, header: str, body: str, extra: Iterable[str] = ()):
+    def _compile_unit(self, name: str, header: str, body: str) -> tuple[Path, toolchain.Result]:
         header_path = self._header(header)
         src = self.workdir / f"{name}.c"
         obj = self.workdir / f"{name}.o"
         text = (f'#include "{header_path}"\n' if header_path else "") + body
-        src.write_text(text, errors="surrogateescape")
-        flags = [*self.flags(), *extra]
+        flags = self.flags()
         plan = toolchain.compile_plan(self.gcc, tuple(flags), str(self.workdir))
-        return obj, self._gcc([self.gcc, *flags, "-c", "-o", str(obj), str(src)], plan=plan, stem=name)
+        ahead = self._take_ahead(name, plan)
+        with self._in_time() as timeout:
+            result = ahead.finish(text, timeout) if ahead is not None else None
+        if result is not None:
+            return obj, result
+        src.write_text(text, errors="surrogateescape")
+        if plan is None:
+            return obj, self._gcc([self.gcc, *flags, "-c", "-o", str(obj), str(src)])
+        with self._in_time() as timeout:
+            return obj, toolchain.run_plan(plan, name, cwd=self.workdir, timeout=timeout, memory=self.limits.memory)
+
+    # -- the next cell's cc1, started ahead ---------------------------------------
+    def start_ahead(self, name: str) -> None:
+        """Start cc1 | as for the unit `name` with the current flags, on a
+        thread (the caller goes on: the executor runs a cell meanwhile); they
+        wait for the unit's text, and its compile skips their start
+        (toolchain.CompileAhead).  One at a time: the one for another unit ends."""
+        self._ahead_lock.acquire()  # from now on, a compile of `name` waits for them
+        try:
+            threading.Thread(target=self._start_ahead, args=(name,), daemon=True).start()
+        except BaseException:
+            self._ahead_lock.release()
+            raise
+
+    def _start_ahead(self, name: str) -> None:
+        """(`_ahead_lock` held by the caller, released here.)"""
+        try:
+            plan = toolchain.compile_plan(self.gcc, tuple(self.flags()), str(self.workdir))
+            old, self._ahead = self._ahead, None
+            if old is not None and (old.stem, old.plan, old.memory) == (name, plan, self.limits.memory):
+                self._ahead = old
+                return
+            if old is not None:
+                old.cancel()
+            if plan is not None and not self._closed:
+                self._ahead = toolchain.CompileAhead(plan, name, cwd=self.workdir, memory=self.limits.memory)
+        except OSError:  # no FIFO here, no processes: the cell compiles as usual
+            log.debug("cc1 was not started ahead", exc_info=True)
+        finally:
+            self._ahead_lock.release()
+
+    def _take_ahead(self, name: str, plan: toolchain.CompilePlan | None) -> toolchain.CompileAhead | None:
+        """The cc1 | as started for unit `name`, if they compile it as `plan` says."""
+        with self._ahead_lock:
+            ahead = self._ahead
+            if ahead is None or ahead.stem != name:
+                return None
+            self._ahead = None
+        if (ahead.plan, ahead.memory) != (plan, self.limits.memory):
+            ahead.cancel()
+            return None
+        return ahead
+
+    def close(self) -> None:
+        """End what waits for a unit (at the kernel's shutdown)."""
+        with self._ahead_lock:
+            self._closed = True
+            ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            ahead.cancel()
 
     def preprocess(self, text: str) -> str | None:
         """C text through the preprocessor with the cells' flags (None if it fails)."""

@@ -195,6 +195,7 @@ class Interpreter:
         unit = compiled.unit
         if upcoming and not unit.migrating and not self.run_all.would_batch(upcoming):
             self.run_all.look_ahead(upcoming[0], unit.program, number + 1)
+        self.compiler.start_ahead(names.cell_file(number + 1))  # while this one runs
         result = self._run_unit(
             so, unit, compiled.symbols, attempt.typed, [compiled.warnings, *unit.warnings], handlers
         )
@@ -345,6 +346,7 @@ class Interpreter:
             except Exception:  # noqa: BLE001 - shutting down regardless
                 log.debug("the program's end failed", exc_info=True)
         self.executor.close()
+        self.compiler.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     def interrupt(self) -> None:

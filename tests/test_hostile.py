@@ -22,7 +22,7 @@ import pytest
 from conftest import TIMEOUT, Kernel
 from jupyter_client.manager import KernelManager
 
-from cellc_kernel.processes import descendants, proportional
+from cellc_kernel.processes import descendants, parent_of, proportional
 
 SETUP = """#define _GNU_SOURCE
 #include <dirent.h>
@@ -277,6 +277,21 @@ def test_a_failed_start_leaves_no_temp_directory(tmp_path):
 
 
 # -- 5. a cell signals its parent; a snapshot killed from outside ---------------------------------
+def executor_tree(k: Kernel) -> set[int]:
+    """The program's processes: the executor's tree under the kernel (not the
+    cc1 | as the kernel started ahead for the next cell)."""
+    kernel = k.km.provisioner.process.pid
+    roots = [pid for pid in descendants(kernel) if parent_of(pid) == kernel and b"executor-" in cmdline(pid)]
+    return set(roots).union(*(descendants(root) for root in roots))
+
+
+def cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def newest_snapshot(k: Kernel, live: int) -> int:
     """The snapshot of the state after the last cell: the process of the
     executor's tree started last, besides the live one."""
@@ -288,7 +303,7 @@ def newest_snapshot(k: Kernel, live: int) -> int:
             return (-1, pid)
         return (int(fields[19]), pid)  # starttime, in clock ticks since boot
 
-    return max(descendants(k.km.provisioner.process.pid) - {live}, key=started)
+    return max(executor_tree(k) - {live}, key=started)
 
 
 def test_a_cell_signalling_its_parent_loses_nothing(fresh_kernel):
@@ -568,7 +583,7 @@ def limited():
 
 
 def _program_processes(k: Kernel) -> set[int]:
-    return descendants(k.km.provisioner.process.pid)
+    return executor_tree(k)
 
 
 def test_fork_bomb_hits_the_process_limit(limited):

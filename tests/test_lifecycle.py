@@ -114,6 +114,12 @@ def _zombie(pid: int) -> bool:
     return text[text.rindex(")") + 2] in "ZX"
 
 
+def waiting_compilers(kernel: int) -> set[int]:
+    """The kernel's cc1 and as started ahead, waiting for the next cell's unit."""
+    children = Path(f"/proc/{kernel}/task/{kernel}/children").read_text().split()
+    return {int(pid) for pid in children if Path(f"/proc/{pid}/comm").read_text().strip() in ("cc1", "as")}
+
+
 def cellc_dirs(tmpdir: Path) -> set[Path]:
     return set(tmpdir.glob("cellc-*"))
 
@@ -239,6 +245,8 @@ def test_killed_kernel_takes_its_executor_and_files_along(tmpdir_, busy):
         k.ok("int g = 1;")
         k.ok("g = 2;")
         sessions = sessions_of(k)
+        tools = waiting_compilers(k.pid)
+        assert tools, "no cc1 | as started ahead for the next cell"
         if busy == "running":
             k.kc.execute("for (;;) {}")
             time.sleep(1.0)
@@ -252,6 +260,10 @@ def test_killed_kernel_takes_its_executor_and_files_along(tmpdir_, busy):
     kill_leftovers(left)
     assert not left, f"executor processes outlived the killed kernel: {left}"
     deadline = time.monotonic() + GONE_WITHIN
+    while any(not _zombie(pid) for pid in tools) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    kill_leftovers(tools - {pid for pid in tools if _zombie(pid)})
+    assert all(_zombie(pid) for pid in tools), "the cc1 | as waiting for the next cell outlived the kernel"
     while leftovers(tmpdir_) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not leftovers(tmpdir_), f"temp files left after kill -9: {leftovers(tmpdir_)}"

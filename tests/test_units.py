@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
+import stat
+import time
+from pathlib import Path
 
 import pytest
 
@@ -161,6 +165,93 @@ def test_cc1_and_as_run_without_the_driver_fail_as_the_driver_does(tmp_path):
     (tmp_path / "waits.c").write_text(f'#include "{tmp_path / "never_written"}"\n')
     with pytest.raises(toolchain.ToolTimeout, match=r"^gcc did not finish within 0\.5 s$"):
         toolchain.run_plan(plan, "waits", cwd=tmp_path, timeout=0.5)
+
+
+def _children(pid: int) -> list[int]:
+    return [int(p) for p in (Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+
+
+def test_cc1_started_ahead_makes_the_same_object_and_leaves_the_text(tmp_path):
+    """cc1 | as started before the unit's text exists (waiting on a FIFO at its path): the same
+    bytes as when started with the file there, at once (cc1 may not have opened the FIFO yet) or
+    after a while; the unit's path then holds the text, a regular file."""
+    from cellc_kernel import toolchain
+    from cellc_kernel.compile import BASE_FLAGS
+
+    header = tmp_path / "prelude.h"
+    header.write_text("#include <stdio.h>\n")
+    toolchain.run(["gcc", *BASE_FLAGS, "-x", "c-header", "-o", f"{header}.gch", str(header)], cwd=tmp_path)
+    plan = toolchain.compile_plan("gcc", tuple(BASE_FLAGS), str(tmp_path))
+    assert plan is not None
+    text = f'#include "{header}"\nstatic int sq(int a) {{ return a * a; }}\nvoid f(void) {{ printf("%d", sq(3)); }}\n'
+    (tmp_path / "unit.c").write_text(text)
+    assert toolchain.run_plan(plan, "unit", cwd=tmp_path, timeout=60).returncode == 0
+    cold = (tmp_path / "unit.o").read_bytes()
+    for wait in (0, 0.3):
+        ahead = toolchain.CompileAhead(plan, "unit", cwd=tmp_path)
+        assert stat.S_ISFIFO((tmp_path / "unit.c").stat().st_mode)
+        time.sleep(wait)
+        assert ahead.finish(text, 60) == toolchain.Result(0, "", "")
+        assert (tmp_path / "unit.o").read_bytes() == cold, wait
+        assert (tmp_path / "unit.c").read_text() == text and (tmp_path / "unit.c").is_file()
+    big = text + "".join(f"int g{i} = {i};\n" for i in range(20000))  # more than a pipe holds
+    ahead = toolchain.CompileAhead(plan, "big", cwd=tmp_path)
+    assert ahead.finish(big, 60).returncode == 0 and (tmp_path / "big.o").exists()
+    assert not _children(os.getpid())
+
+
+def test_cc1_started_ahead_fails_ends_and_times_out_as_a_compile(tmp_path):
+    """Errors as any compile; cancelled, nothing is left (no FIFO, object or process); a cc1 that
+    ended while it waited leaves the compile to the caller; a unit that never ends times out."""
+    from cellc_kernel import toolchain
+
+    plan = toolchain.compile_plan("gcc", ("-pipe", "-fmessage-length=0"), str(tmp_path))
+    assert plan is not None
+    ahead = toolchain.CompileAhead(plan, "wrong", cwd=tmp_path)
+    (tmp_path / "same.c").write_text("int f(void) { return y; }\n")
+    expected = toolchain.run_plan(plan, "same", cwd=tmp_path, timeout=60).stderr.replace("same.c", "wrong.c")
+    failed = ahead.finish("int f(void) { return y; }\n", 60)
+    assert failed == toolchain.Result(1, "", expected) and not (tmp_path / "wrong.o").exists()
+
+    ahead = toolchain.CompileAhead(plan, "unused", cwd=tmp_path)
+    time.sleep(0.2)
+    ahead.cancel()
+    assert not list(tmp_path.glob("unused*")) and not _children(os.getpid())
+
+    ahead = toolchain.CompileAhead(plan, "killed", cwd=tmp_path)
+    time.sleep(0.2)
+    for pid in _children(os.getpid()):
+        os.kill(pid, signal.SIGKILL)
+        while Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+            time.sleep(0.01)
+    assert ahead.finish("int x;\n", 60) is None
+    assert not list(tmp_path.glob("killed*"))  # the caller compiles it
+
+    os.mkfifo(tmp_path / "never_written")
+    ahead = toolchain.CompileAhead(plan, "waits", cwd=tmp_path)
+    with pytest.raises(toolchain.ToolTimeout, match=r"^gcc did not finish within 0\.5 s$"):
+        ahead.finish(f'#include "{tmp_path / "never_written"}"\n', 0.5)
+    assert (tmp_path / "waits.c").is_file() and not _children(os.getpid())
+
+
+def test_the_next_cells_cc1_follows_the_flags(tmp_path):
+    """The compiler's cc1 started ahead is used only with the flags it was started with: after
+    `%cflags` changes them, the next unit compiles with the new ones."""
+    from cellc_kernel.compile import Compiler
+
+    compiler = Compiler(tmp_path)
+    try:
+        compiler.start_ahead("cell2")
+        compiler.cflags = (*compiler.cflags, "-DN=42")
+        obj, _, _ = compiler.compile("cell2", "", "int n = N;\n", "In[2]")
+        assert obj.exists()
+        compiler.start_ahead("cell3")
+        compiler.start_ahead("cell3")  # the same unit: the one already waiting stays
+        obj, _, _ = compiler.compile("cell3", "", "int m = N;\n", "In[3]")
+        assert obj.exists()
+    finally:
+        compiler.close()
+    assert not _children(os.getpid())
 
 
 def test_a_live_process_that_ends_while_it_forks_is_told_apart():
