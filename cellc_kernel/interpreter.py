@@ -193,9 +193,11 @@ class Interpreter:
         except Rejected as rejected:
             return rejected.result
         unit = compiled.unit
-        if upcoming and not unit.migrating and not self.run_all.would_batch(upcoming):
+        batching = bool(upcoming) and self.run_all.would_batch(upcoming)
+        if upcoming and not unit.migrating and not batching:
             self.run_all.look_ahead(upcoming[0], unit.program, number + 1)
-        self.compiler.start_ahead(names.cell_file(number + 1))  # while this one runs
+        if not batching:  # the next cell's cc1 starts while this one runs
+            self.compiler.start_ahead(names.cell_file(number + 1))
         result = self._run_unit(
             so, unit, compiled.symbols, attempt.typed, [compiled.warnings, *unit.warnings], handlers
         )
