@@ -409,9 +409,11 @@ class Compiler:
         self._ahead_lock.acquire()  # from now on, a compile of `name` waits for them
         try:
             threading.Thread(target=self._start_ahead, args=(name,), daemon=True).start()
-        except BaseException:
+        except BaseException as e:
             self._ahead_lock.release()
-            raise
+            if not isinstance(e, RuntimeError):
+                raise
+            log.debug("cc1 was not started ahead", exc_info=True)  # no thread to spare: as usual
 
     def _start_ahead(self, name: str) -> None:
         """(`_ahead_lock` held by the caller, released here.)"""

@@ -195,7 +195,8 @@ class _PlanRun:
     def finish(self, timeout: float, deadline: float | None = None) -> Result:
         """How they ended, within `timeout` seconds from now or by `deadline` (run_plan)."""
         deadline = deadline or time.monotonic() + timeout
-        with os.fdopen(self._err, "rb") as err, selectors.DefaultSelector() as selector:
+        err_fd, self._err = self._err, -1
+        with os.fdopen(err_fd, "rb") as err, selectors.DefaultSelector() as selector:
             selector.register(err, selectors.EVENT_READ)
             chunks = []
             while True:
@@ -226,6 +227,9 @@ class _PlanRun:
         """End both unfinished; their object goes (as creates it as it starts)."""
         _end(self.processes)
         Path(self.assembler[-1]).unlink(missing_ok=True)
+        if self._err >= 0:  # not read by `finish`
+            os.close(self._err)
+            self._err = -1
 
 
 class CompileAhead:

@@ -116,7 +116,8 @@ def _zombie(pid: int) -> bool:
 
 def waiting_compilers(kernel: int) -> set[int]:
     """The kernel's cc1 and as started ahead, waiting for the next cell's unit."""
-    children = Path(f"/proc/{kernel}/task/{kernel}/children").read_text().split()
+    tasks = Path(f"/proc/{kernel}/task").iterdir()  # a thread's children are its own: every thread's
+    children = [pid for task in tasks for pid in (task / "children").read_text().split()]
     return {int(pid) for pid in children if Path(f"/proc/{pid}/comm").read_text().strip() in ("cc1", "as")}
 
 

@@ -168,7 +168,8 @@ def test_cc1_and_as_run_without_the_driver_fail_as_the_driver_does(tmp_path):
 
 
 def _children(pid: int) -> list[int]:
-    return [int(p) for p in (Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+    """The processes `pid` started (a thread's children are its own: every thread's)."""
+    return [int(p) for task in Path(f"/proc/{pid}/task").iterdir() for p in (task / "children").read_text().split()]
 
 
 def test_cc1_started_ahead_makes_the_same_object_and_leaves_the_text(tmp_path):
@@ -207,6 +208,7 @@ def test_cc1_started_ahead_fails_ends_and_times_out_as_a_compile(tmp_path):
 
     plan = toolchain.compile_plan("gcc", ("-pipe", "-fmessage-length=0"), str(tmp_path))
     assert plan is not None
+    descriptors = len(os.listdir("/proc/self/fd"))
     ahead = toolchain.CompileAhead(plan, "wrong", cwd=tmp_path)
     (tmp_path / "same.c").write_text("int f(void) { return y; }\n")
     expected = toolchain.run_plan(plan, "same", cwd=tmp_path, timeout=60).stderr.replace("same.c", "wrong.c")
@@ -232,6 +234,7 @@ def test_cc1_started_ahead_fails_ends_and_times_out_as_a_compile(tmp_path):
     with pytest.raises(toolchain.ToolTimeout, match=r"^gcc did not finish within 0\.5 s$"):
         ahead.finish(f'#include "{tmp_path / "never_written"}"\n', 0.5)
     assert (tmp_path / "waits.c").is_file() and not _children(os.getpid())
+    assert len(os.listdir("/proc/self/fd")) == descriptors  # none left open on any path
 
 
 def test_the_next_cells_cc1_follows_the_flags(tmp_path):
