@@ -306,6 +306,7 @@ class Compiler:
         self._pch_lock = threading.Lock()
         self._ahead: toolchain.CompileAhead | None = None  # cc1 | as waiting for the next cell's unit
         self._ahead_lock = threading.Lock()  # held while they start: a compile of that unit waits
+        self._compiled: set[str] = set()  # units compiled or being compiled: none is started ahead again
         self._closed = False
 
     def timeout(self) -> float:
@@ -418,6 +419,8 @@ class Compiler:
     def _start_ahead(self, name: str) -> None:
         """(`_ahead_lock` held by the caller, released here.)"""
         try:
+            if name in self._compiled:  # (the look-ahead's thread compiled it already)
+                return
             plan = toolchain.compile_plan(self.gcc, tuple(self.flags()), str(self.workdir))
             old, self._ahead = self._ahead, None
             if old is not None and (old.stem, old.plan, old.memory) == (name, plan, self.limits.memory):
@@ -435,6 +438,7 @@ class Compiler:
     def _take_ahead(self, name: str, plan: toolchain.CompilePlan | None) -> toolchain.CompileAhead | None:
         """The cc1 | as started for unit `name`, if they compile it as `plan` says."""
         with self._ahead_lock:
+            self._compiled.add(name)  # a FIFO made now at its path would be read by its cc1
             ahead = self._ahead
             if ahead is None or ahead.stem != name:
                 return None

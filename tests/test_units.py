@@ -252,6 +252,12 @@ def test_the_next_cells_cc1_follows_the_flags(tmp_path):
         compiler.start_ahead("cell3")  # the same unit: the one already waiting stays
         obj, _, _ = compiler.compile("cell3", "", "int m = N;\n", "In[3]")
         assert obj.exists()
+        # A unit compiled (by the look-ahead's thread) before its cc1 was started ahead: none is,
+        # no FIFO replaces the unit its cc1 reads.
+        obj, _, _ = compiler.compile("cell4", "", "int k = N;\n", "In[4]")
+        compiler.start_ahead("cell4")
+        compiler.start_ahead("cell5")  # (waits until the one before is done)
+        assert stat.S_ISREG((tmp_path / "cell4.c").stat().st_mode) and obj.exists()
     finally:
         compiler.close()
     assert not _children(os.getpid())
