@@ -423,7 +423,7 @@ class Compiler:
                 return
             plan = toolchain.compile_plan(self.gcc, tuple(self.flags()), str(self.workdir))
             old, self._ahead = self._ahead, None
-            if old is not None and (old.stem, old.plan, old.memory) == (name, plan, self.limits.memory):
+            if old is not None and old.compiles(name, plan, self.limits.memory):
                 self._ahead = old
                 return
             if old is not None:
@@ -443,7 +443,7 @@ class Compiler:
             if ahead is None or ahead.stem != name:
                 return None
             self._ahead = None
-        if (ahead.plan, ahead.memory) != (plan, self.limits.memory):
+        if not ahead.compiles(name, plan, self.limits.memory):
             ahead.cancel()
             return None
         return ahead

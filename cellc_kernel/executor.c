@@ -2429,14 +2429,12 @@ static void start_tree(void)
 /* Called by the live process when its state should be kept: it forks a
  * snapshot, a copy that waits, as a sibling (CLONE_PARENT: the program
  * never sees it as a child), and goes on.  `mask`: the signals the program
- * blocks (the caller blocks SIGINT as well).  Returns the snapshot's pid,
+ * blocks (the caller blocks SIGINT as well); every signal is blocked meanwhile.  Returns the snapshot's pid,
  * or 0 if none could be made; in the snapshot, returns only if it resumes,
  * in the live process it then forks. */
 static pid_t take_snapshot(const sigset_t *mask)
 {
-    sigset_t all, old;
-    sigfillset(&all);
-    sigprocmask(SIG_SETMASK, &all, &old); /* no handler of the program runs in the copy */
+    /* the caller (keep_state) blocks every signal: no handler of the program runs in the copy */
     save_program_state(mask);
     save_pending(mask);
     if (!sigismember(mask, SIGINT)) { /* an interrupt of the ended cell: not the program's */
@@ -2462,7 +2460,6 @@ static pid_t take_snapshot(const sigset_t *mask)
         lineage_add(snapshot, ended);
         generation = shared->live_generation = __atomic_add_fetch(&shared->generations, 1, __ATOMIC_SEQ_CST);
     }
-    sigprocmask(SIG_SETMASK, &old, NULL);
     return snapshot > 0 ? snapshot : 0;
 }
 

@@ -253,6 +253,10 @@ class CompileAhead:
             self._close()
             raise
 
+    def compiles(self, stem: str, plan: CompilePlan | None, memory: int | None) -> bool:
+        """Whether they compile unit `stem` as `plan` says, within `memory`."""
+        return (self.stem, self.plan, self.memory) == (stem, plan, memory)
+
     def finish(self, text: str, timeout: float) -> Result | None:
         """Compile `text` (as run_plan would); None if cc1 ended before it
         came (the caller compiles it as usual).  The unit's path then holds
